@@ -1,0 +1,35 @@
+import type { KitConfig } from './config.js';
+
+/** Masks a secret for display: first 4 characters, then dots. */
+export function maskSecret(value: string | undefined): string {
+  if (value === undefined || value === '') return '(not set)';
+  return `${value.slice(0, 4)}${'•'.repeat(8)}`;
+}
+
+/**
+ * A short markdown summary of the configuration for cell A1: target, SKU, BUs, callers,
+ * models and toggles. Secrets are never shown.
+ * @example showMarkdown(describeConfig(config));
+ */
+export function describeConfig(config: KitConfig): string {
+  const d = config.deployment;
+  const f = config.features;
+  const t = config.traffic;
+  const on = (b: boolean): string => (b ? 'on' : 'off');
+  const lines = [
+    `**Target:** \`${config.target}\`${config.target === 'local' ? ' (embedded emulator, no Azure needed)' : ''}`,
+    `**Deployment:** ${d.location}, index ${d.index}, APIM SKU **${d.apimSku}**, resource group \`${d.resourceGroup}\`, ` +
+      `${d.apimName ? `existing APIM \`${d.apimName}\`` : 'new APIM'}, API prefix \`${d.apiPrefix}\``,
+    `**Business units (${config.businessUnits.length}):** ${config.businessUnits.map((b) => `${b.name} ×${b.weight}`).join(', ')}`,
+    `**Entra ID callers (${config.callers.length}):** ${config.callers.map((c) => `${c.name} ×${c.weight}`).join(', ')}`,
+    `**Models (${config.models.length}):** ${config.models.map((m) => `${m.name} ${m.version} (${m.capacityKTpm}K TPM, ${m.requestsPerBu}/BU)`).join(', ')}`,
+    `**Features:** Entra ID tracking ${on(f.enableEntraIdTracking)}, token tracking ${on(f.enableTokenTracking)}, ` +
+      `Foundry ${on(f.enableFoundry)}${config.target === 'local' ? ' (emulated)' : ''}, force include_usage ${on(f.forceStreamIncludeUsage)}`,
+    `**Traffic:** regular ${on(t.runRegularRequests)}, AI ${on(t.runAiRequests)}, sample load ${on(t.generateSampleLoad)} ` +
+      `(${t.sampleRequestsPerSubscription} per subscription), concurrency ${t.concurrency}, error share ${t.errorShare}`,
+    `**Real JWT:** ${config.realJwt.useRealJwt ? `on (tenant ${config.realJwt.tenantId ?? '(not set)'}, client ${config.realJwt.clientId ?? '(not set)'}, secret ${maskSecret(config.realJwt.clientSecret)})` : 'off'}`,
+    `**Governance:** ${config.governance.costExportFrequency} cost export, budget alerts ${on(config.governance.createBudgetAlerts)} ` +
+      `at ${config.governance.alertThreshold} requests/BU/hour${config.governance.alertEmail ? ` to ${config.governance.alertEmail}` : ''}`,
+  ];
+  return lines.map((l) => `- ${l}`).join('\n');
+}

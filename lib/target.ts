@@ -1,0 +1,179 @@
+/**
+ * The one interface both targets implement (`local` emulator, `azure`). Types only: the
+ * implementations live in `local/` and `azure/`, and `createTarget` picks one.
+ */
+import type { ApimSku, TargetKind } from './config.js';
+
+/** Shared options of every async operation. */
+export interface OperationOptions {
+  /** Cancels the operation; it rejects with an `AbortError`. */
+  signal?: AbortSignal;
+  /** Called with progress while the operation runs. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Overall timeout in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** A progress report from a long operation. */
+export interface ProgressEvent {
+  /** What is happening, one line. */
+  message: string;
+  /** Units done so far, when countable. */
+  done?: number;
+  /** Units in total, when known. */
+  total?: number;
+}
+
+/** One API the kit deploys; `path` is relative to the gateway URL, without slashes at the ends. */
+export interface ApiEndpoint {
+  /** APIM API id, e.g. `costing-subscription-api`. */
+  apiId: string;
+  /** URL path suffix, e.g. `costing-subscription`. */
+  path: string;
+  /** Full base URL: `<gatewayUrl>/<path>`. */
+  url: string;
+}
+
+/** A BU subscription and its key (the key is only ever shown masked). */
+export interface BuSubscription {
+  /** Subscription id, e.g. `bu-hr` (the value logged in `ApimSubscriptionId`). */
+  id: string;
+  displayName: string;
+  primaryKey: string;
+}
+
+/** A model deployment the AI traffic can call. */
+export interface ModelDeployment {
+  /** Deployment name (the `{id}` of `/deployments/{id}/...`), e.g. `gpt-4o-mini`. */
+  deploymentName: string;
+  /** Model name, e.g. `gpt-4o-mini`. */
+  modelName: string;
+  /** Model version, e.g. `2024-07-18`. */
+  modelVersion: string;
+  capacityKTpm: number;
+}
+
+/** Everything cell A2 exposes. */
+export interface Deployment {
+  target: TargetKind;
+  /** Gateway base URL, no trailing slash. */
+  gatewayUrl: string;
+  apimName: string;
+  apimSku: ApimSku;
+  resourceGroup: string;
+  location: string;
+  apis: {
+    /** Subscription-key costing API (C1). */
+    costing: ApiEndpoint;
+    /** Entra ID API with the emit-metric policy (C2, C3). */
+    entra: ApiEndpoint;
+    /** AI token-tracking API with the mock response (D2). */
+    tokenTracking: ApiEndpoint;
+    /** AOAI gateway API to the model backend (D1). */
+    aoai: ApiEndpoint;
+  };
+  subscriptions: BuSubscription[];
+  /** The model backend behind the AOAI gateway API; `undefined` when none is deployed. */
+  aoai: { backendUrl: string; deployments: ModelDeployment[]; emulated: boolean } | undefined;
+  appInsights: { name: string; appId: string; resourceId: string };
+  logAnalytics: { name: string; workspaceId: string; resourceId: string };
+  storage: { accountName: string; container: string };
+}
+
+/** A KQL scalar as it comes back from a query (datetimes as ISO strings, dynamic as JSON values). */
+export type KqlValue = string | number | boolean | null | KqlValue[] | { [key: string]: KqlValue };
+
+/** A result column: name and Kusto type (`string`, `long`, `int`, `real`, `datetime`, `timespan`, `bool`, `dynamic`, `guid`, `decimal`). */
+export interface KqlColumn {
+  name: string;
+  type: string;
+}
+
+/** A result table, shaped like the Log Analytics query API's. */
+export interface KqlTable {
+  name: string;
+  columns: KqlColumn[];
+  rows: KqlValue[][];
+}
+
+/** A query outcome: partial failure is data, only transport or auth failures throw. */
+export type QueryResult =
+  | { status: 'success'; table: KqlTable; stats?: QueryStats }
+  | { status: 'partial'; table: KqlTable; error: string; stats?: QueryStats };
+
+/** Engine statistics (local target): how often each base table was scanned. */
+export interface QueryStats {
+  scans: Record<string, number>;
+  elapsedMs: number;
+}
+
+export interface QueryOptions extends OperationOptions {
+  /** ISO 8601 duration (`PT1H`) or `start/end`; omitted = all data. */
+  timespan?: string;
+}
+
+/** What an operation that only Azure can do returns on the local target. */
+export type ActionOutcome =
+  | { status: 'done'; summary: string; details?: Record<string, string> }
+  | { status: 'skipped'; reason: string; wouldHaveDone: string };
+
+export interface BudgetAlertsOptions extends OperationOptions {
+  /** Requests per BU per hour. */
+  threshold: number;
+  email?: string;
+  /** The KQL text of `kql/budget-alert-threshold.kql`. */
+  query: string;
+}
+
+export interface CostExportOptions extends OperationOptions {
+  frequency: 'Daily' | 'Weekly' | 'Monthly';
+}
+
+export interface PublishWorkbookOptions extends OperationOptions {
+  /** The workbook JSON with placeholders already replaced. */
+  serializedData: string;
+  displayName: string;
+}
+
+export interface PublishedWorkbook {
+  /** Portal URL (azure) or `file://` URL of the local HTML preview. */
+  url: string;
+  /** Resource id (azure) or the path of the preview file (local). */
+  id: string;
+}
+
+/** One thing clean-up found, and what happened to it. */
+export interface CleanUpItem {
+  kind: string;
+  name: string;
+  action: 'would-delete' | 'deleted' | 'already-gone' | 'kept';
+  reason?: string;
+}
+
+export interface CleanUpOptions extends OperationOptions {
+  /** List what would be deleted without deleting. @default true */
+  dryRun?: boolean;
+}
+
+/** The operations the notebook needs, the same on both targets. */
+export interface CostingTarget {
+  readonly kind: TargetKind;
+  /** Deploys (azure) or starts the emulator (local); idempotent. */
+  deploy(options?: OperationOptions): Promise<Deployment>;
+  /** The deployment of this session, or a `MissingStepError` naming cell A2. */
+  requireDeployment(): Deployment;
+  /** Runs a KQL query over the gateway logs, the LLM logs and App Insights tables. */
+  queryLogs(query: string, options?: QueryOptions): Promise<QueryResult>;
+  /** Creates (or recreates) the Cost Management export. */
+  setupCostExport(options: CostExportOptions): Promise<ActionOutcome>;
+  /** Runs the export once now. */
+  runCostExport(options?: OperationOptions): Promise<ActionOutcome>;
+  /** Action group plus one scheduled query alert per BU. */
+  createBudgetAlerts(options: BudgetAlertsOptions): Promise<ActionOutcome>;
+  /** Publishes the workbook (azure) or writes the local HTML preview (local). */
+  publishWorkbook(options: PublishWorkbookOptions): Promise<PublishedWorkbook>;
+  /** Removes what the kit made; dry run by default. */
+  cleanUp(options?: CleanUpOptions): Promise<CleanUpItem[]>;
+  /** Releases sockets and servers; the target can be deployed again afterwards. */
+  close(): Promise<void>;
+}
