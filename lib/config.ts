@@ -49,19 +49,19 @@ export interface ModelSpec {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BU_NAME = /^bu-[a-z0-9][a-z0-9-]*$/;
 
-const businessUnit = z.object({
+const businessUnit = z.strictObject({
   name: z.string().regex(BU_NAME, { message: "must start with 'bu-' followed by lower-case letters, digits or '-'" }),
   displayName: z.string().min(1, { message: 'must be a non-empty string' }),
   weight: z.number().positive({ message: 'must be a number greater than 0' }),
 });
 
-const caller = z.object({
+const caller = z.strictObject({
   appId: z.string().regex(GUID, { message: 'must be a GUID like 00000000-0000-0000-0000-000000000000' }),
   name: z.string().min(1, { message: 'must be a non-empty string' }),
   weight: z.number().positive({ message: 'must be a number greater than 0' }),
 });
 
-const model = z.object({
+const model = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'must be a model name like gpt-4o-mini' }),
   version: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date-style version like 2024-07-18' }),
   capacityKTpm: z.number().int().positive({ message: 'must be a whole number of K TPM greater than 0' }),
@@ -99,7 +99,7 @@ const schema = z
   .object({
     target: z.enum(['local', 'azure']).default('local'),
     deployment: z
-      .object({
+      .strictObject({
         location: z.string().regex(/^[a-z0-9]+$/, { message: 'must be an Azure region name like eastus2' }).default('eastus2'),
         index: z.number().int().min(1, { message: 'must be a whole number of 1 or more' }).default(1),
         apimSku: z.enum(APIM_SKUS).default('BasicV2'),
@@ -110,7 +110,7 @@ const schema = z
       })
       .prefault({}),
     features: z
-      .object({
+      .strictObject({
         enableEntraIdTracking: z.boolean().default(true),
         enableTokenTracking: z.boolean().default(true),
         enableFoundry: z.boolean().optional(),
@@ -118,7 +118,7 @@ const schema = z
       })
       .prefault({}),
     traffic: z
-      .object({
+      .strictObject({
         runRegularRequests: z.boolean().default(true),
         runAiRequests: z.boolean().default(true),
         generateSampleLoad: z.boolean().default(true),
@@ -130,7 +130,7 @@ const schema = z
       })
       .prefault({}),
     realJwt: z
-      .object({
+      .strictObject({
         useRealJwt: z.boolean().default(false),
         tenantId: z.string().optional(),
         clientId: z.string().optional(),
@@ -139,7 +139,7 @@ const schema = z
       })
       .prefault({}),
     governance: z
-      .object({
+      .strictObject({
         costExportFrequency: z.enum(['Daily', 'Weekly', 'Monthly']).default('Daily'),
         createBudgetAlerts: z.boolean().default(true),
         alertThreshold: z.number().int().positive({ message: 'must be a whole number of requests greater than 0' }).default(1000),
@@ -150,14 +150,14 @@ const schema = z
     callers: z.array(caller).min(1, { message: 'must list at least one caller' }).default(() => DEFAULT_CALLERS.map((c) => ({ ...c }))),
     models: z.array(model).min(1, { message: 'must list at least one model' }).default(() => DEFAULT_MODELS.map((m) => ({ ...m }))),
     local: z
-      .object({
-        dataDir: z.string().min(1).default('.data'),
+      .strictObject({
+        dataDir: z.string().min(1, { message: 'must be a folder path' }).optional(),
         ingestionLagMs: z.number().int().min(0, { message: 'must be 0 or more milliseconds' }).default(0),
         rateLimitPerMinute: z.number().int().positive({ message: 'must be a whole number greater than 0' }).default(100_000),
       })
       .prefault({}),
     azure: z
-      .object({
+      .strictObject({
         subscriptionId: z.string().regex(GUID, { message: 'must be a subscription GUID' }).optional(),
         tenantId: z.string().regex(GUID, { message: 'must be a tenant GUID' }).optional(),
       })
@@ -228,7 +228,7 @@ export interface KitConfig {
   readonly callers: readonly SimulatedCaller[];
   readonly models: readonly ModelSpec[];
   readonly local: {
-    /** Folder for the local log store and ledger. @default '.data' */
+    /** Folder for the local log store and ledger. From `COSTING_DATA_DIR` when not set. @default '.data' */
     readonly dataDir: string;
     /** Delay before new log rows become visible to queries. @default 0 */
     readonly ingestionLagMs: number;
@@ -307,7 +307,7 @@ export function loadConfig(input: KitConfigInput = {}, env: NodeJS.ProcessEnv = 
     businessUnits: v.businessUnits,
     callers: v.callers,
     models: v.models,
-    local: v.local,
+    local: { ...v.local, dataDir: v.local.dataDir ?? nonEmpty(env.COSTING_DATA_DIR) ?? '.data' },
     azure: {
       subscriptionId: v.azure.subscriptionId ?? nonEmpty(env.AZURE_SUBSCRIPTION_ID),
       tenantId: v.azure.tenantId ?? nonEmpty(env.AZURE_TENANT_ID),
