@@ -1,0 +1,567 @@
+// The costing sample on an existing (or just created, see infra.bicep) APIM service: the four
+// APIs with their policies from policies/, the policy fragments, one subscription per business
+// unit, API diagnostics, the storage for cost exports, the workbook and, optionally, Azure AI
+// Services with the model deployments behind a managed-identity backend.
+
+targetScope = 'resourceGroup'
+
+import { modelSpec } from 'modules/foundry.bicep'
+
+@description('One business unit: its APIM subscription name (bu-...) and display name.')
+type businessUnit = {
+  @description('Subscription name, logged as ApimSubscriptionId.')
+  name: string
+  @description('Display name.')
+  displayName: string
+}
+
+@description('Azure region of the new resources.')
+param location string = resourceGroup().location
+
+@description('Existing APIM service in this resource group.')
+param apimName string
+
+@description('Prefix of every API id and path.')
+param apiPrefix string = 'costing-'
+
+@description('Existing Application Insights (infra.bicep).')
+param appInsightsName string
+
+@description('Existing Log Analytics workspace (infra.bicep).')
+param workspaceName string
+
+@description('Existing APIM logger that points to Application Insights (infra.bicep).')
+param apimLoggerName string = 'appinsights-logger'
+
+@description('Business units; one APIM subscription each, scoped to all APIs.')
+param businessUnits businessUnit[]
+
+@description('Deploy the Entra ID API with the caller-requests metric.')
+param enableEntraIdTracking bool = true
+
+@description('Deploy the token-tracking API with the mock AI response.')
+param enableTokenTracking bool = true
+
+@description('Deploy Azure AI Services, the model deployments and the AOAI gateway API.')
+param enableFoundry bool = false
+
+@description('Model deployments when enableFoundry is true.')
+param models modelSpec[] = []
+
+@description('Azure AI Services account name when enableFoundry is true.')
+param aiServicesName string = 'ais-${uniqueString(resourceGroup().id)}'
+
+@description('Storage account that receives the Cost Management export.')
+@minLength(3)
+@maxLength(24)
+param storageAccountName string
+
+@description('Workbook resource name: a GUID, stable so that re-publishing updates it in place.')
+param workbookId string = guid(resourceGroup().id, 'apim-costing-workbook')
+
+@description('Workbook display name.')
+param workbookDisplayName string = 'APIM Costing & Showback'
+
+@description('Workbook placeholder __APIM_SKU__: the SKU label.')
+param apimSkuLabel string
+
+@description('Workbook placeholder __BASE_MONTHLY_COST__ (USD).')
+param baseMonthlyCost string
+
+@description('Workbook placeholder __PER_K_RATE__ (USD per 1,000 requests).')
+param perKRate string
+
+@description('Workbook placeholder __PROMPT_TOKEN_RATE__ (USD per 1,000 prompt tokens).')
+param promptTokenRate string
+
+@description('Workbook placeholder __COMPLETION_TOKEN_RATE__ (USD per 1,000 completion tokens).')
+param completionTokenRate string
+
+@description('Tags for every resource the template creates.')
+param tags object = {}
+
+var costingApiId = '${apiPrefix}subscription-api'
+var entraApiId = '${apiPrefix}entraid-api'
+var tokenTrackingApiId = '${apiPrefix}token-tracking-api'
+var aoaiApiId = '${apiPrefix}aoai-gateway-api'
+var aoaiBackendId = 'aoai-backend'
+var costExportContainer = 'cost-exports'
+// The AI APIs take the subscription key in `api-key`, the header the OpenAI SDKs send.
+var aiKeyNames = {
+  header: 'api-key'
+  query: 'api-key'
+}
+var llmMessages = {
+  messages: 'all'
+  maxSizeInBytes: 262144
+}
+
+resource apim 'Microsoft.ApiManagement/service@2024-06-01-preview' existing = {
+  name: apimName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
+  name: workspaceName
+}
+
+resource logger 'Microsoft.ApiManagement/service/loggers@2024-06-01-preview' existing = {
+  parent: apim
+  name: apimLoggerName
+}
+
+// --- Policy fragments (ids are the ones the policies reference with include-fragment) ---
+
+resource extractCallerIdFragment 'Microsoft.ApiManagement/service/policyFragments@2024-06-01-preview' = {
+  parent: apim
+  name: 'extract-caller-id'
+  properties: {
+    description: 'Sets variable callerId from the JWT appid/azp claim, else the subscription id.'
+    format: 'rawxml'
+    value: loadTextContent('../policies/fragments/extract-caller-id.xml')
+  }
+}
+
+resource ensureIncludeUsageFragment 'Microsoft.ApiManagement/service/policyFragments@2024-06-01-preview' = {
+  parent: apim
+  name: 'ensure-stream-include-usage'
+  properties: {
+    description: 'Adds stream_options.include_usage to streaming chat requests that lack it.'
+    format: 'rawxml'
+    value: loadTextContent('../policies/fragments/ensure-stream-include-usage.xml')
+  }
+}
+
+// --- Costing API (subscription keys) ---
+
+resource costingApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = {
+  parent: apim
+  name: costingApiId
+  properties: {
+    displayName: 'Costing: subscription-based'
+    path: '${apiPrefix}subscription'
+    protocols: ['https']
+    subscriptionRequired: true
+  }
+}
+
+resource costingGet 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = {
+  parent: costingApi
+  name: 'get-all'
+  properties: {
+    displayName: 'GET any path'
+    method: 'GET'
+    urlTemplate: '/*'
+  }
+}
+
+resource costingPost 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = {
+  parent: costingApi
+  name: 'post-all'
+  properties: {
+    displayName: 'POST any path'
+    method: 'POST'
+    urlTemplate: '/*'
+  }
+}
+
+resource costingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview' = {
+  parent: costingApi
+  name: 'policy'
+  properties: {
+    format: 'rawxml'
+    value: loadTextContent('../policies/costing-api.xml')
+  }
+  dependsOn: [extractCallerIdFragment]
+}
+
+// --- Entra ID API (caller-requests metric keyed on the JWT appid) ---
+
+resource entraApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if (enableEntraIdTracking) {
+  parent: apim
+  name: entraApiId
+  properties: {
+    displayName: 'Costing: Entra ID applications'
+    path: '${apiPrefix}entraid'
+    protocols: ['https']
+    subscriptionRequired: false
+  }
+}
+
+resource entraGet 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = if (enableEntraIdTracking) {
+  parent: entraApi
+  name: 'get-all'
+  properties: {
+    displayName: 'GET any path'
+    method: 'GET'
+    urlTemplate: '/*'
+  }
+}
+
+resource entraPost 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = if (enableEntraIdTracking) {
+  parent: entraApi
+  name: 'post-all'
+  properties: {
+    displayName: 'POST any path'
+    method: 'POST'
+    urlTemplate: '/*'
+  }
+}
+
+resource entraPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview' = if (enableEntraIdTracking) {
+  parent: entraApi
+  name: 'policy'
+  properties: {
+    format: 'rawxml'
+    value: loadTextContent('../policies/entraid-api.xml')
+  }
+  dependsOn: [extractCallerIdFragment]
+}
+
+// --- Token-tracking API (mock AI response with fixed usage) ---
+
+resource tokenTrackingApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if (enableTokenTracking) {
+  parent: apim
+  name: tokenTrackingApiId
+  properties: {
+    displayName: 'Costing: AI token tracking (mock)'
+    path: '${apiPrefix}token-tracking'
+    protocols: ['https']
+    subscriptionRequired: true
+    subscriptionKeyParameterNames: aiKeyNames
+  }
+}
+
+resource tokenTrackingOperation 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = if (enableTokenTracking) {
+  parent: tokenTrackingApi
+  name: 'chat-completions-create'
+  properties: {
+    displayName: 'Chat completions (mock)'
+    method: 'POST'
+    urlTemplate: '/deployments/{deploymentId}/chat/completions'
+    templateParameters: [
+      {
+        name: 'deploymentId'
+        type: 'string'
+        required: true
+      }
+    ]
+  }
+}
+
+resource tokenTrackingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview' = if (enableTokenTracking) {
+  parent: tokenTrackingApi
+  name: 'policy'
+  properties: {
+    format: 'rawxml'
+    value: loadTextContent('../policies/token-tracking-api.xml')
+  }
+  dependsOn: [extractCallerIdFragment, ensureIncludeUsageFragment]
+}
+
+resource tokenTrackingOperationPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@2024-06-01-preview' = if (enableTokenTracking) {
+  parent: tokenTrackingOperation
+  name: 'policy'
+  properties: {
+    format: 'rawxml'
+    value: loadTextContent('../policies/token-tracking-mock-operation.xml')
+  }
+}
+
+// --- Azure AI Services and the AOAI gateway API ---
+
+module foundry 'modules/foundry.bicep' = if (enableFoundry) {
+  name: 'apim-costing-foundry'
+  params: {
+    accountName: aiServicesName
+    location: location
+    models: models
+    apimPrincipalId: apim.identity.principalId
+    tags: tags
+  }
+}
+
+// The token comes from the authentication-managed-identity policy of the AOAI gateway API (the
+// backend credentials contract has no managed-identity option in these API versions).
+resource aoaiBackend 'Microsoft.ApiManagement/service/backends@2024-06-01-preview' = if (enableFoundry) {
+  parent: apim
+  name: aoaiBackendId
+  properties: {
+    description: 'Azure AI Services (Azure OpenAI), called with the APIM managed identity'
+    url: '${foundry.?outputs.endpoint ?? ''}openai'
+    protocol: 'http'
+  }
+}
+
+resource aoaiApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if (enableFoundry) {
+  parent: apim
+  name: aoaiApiId
+  properties: {
+    displayName: 'Costing: AOAI gateway'
+    path: '${apiPrefix}aoai-gateway'
+    protocols: ['https']
+    subscriptionRequired: true
+    subscriptionKeyParameterNames: aiKeyNames
+  }
+}
+
+resource aoaiChat 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = if (enableFoundry) {
+  parent: aoaiApi
+  name: 'chat-completions-create'
+  properties: {
+    displayName: 'Chat completions'
+    method: 'POST'
+    urlTemplate: '/deployments/{deploymentId}/chat/completions'
+    templateParameters: [
+      {
+        name: 'deploymentId'
+        type: 'string'
+        required: true
+      }
+    ]
+  }
+}
+
+resource aoaiResponses 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = if (enableFoundry) {
+  parent: aoaiApi
+  name: 'responses-create'
+  properties: {
+    displayName: 'Responses'
+    method: 'POST'
+    urlTemplate: '/responses'
+  }
+}
+
+resource aoaiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview' = if (enableFoundry) {
+  parent: aoaiApi
+  name: 'policy'
+  properties: {
+    format: 'rawxml'
+    value: loadTextContent('../policies/aoai-gateway-api.xml')
+  }
+  dependsOn: [aoaiBackend, extractCallerIdFragment, ensureIncludeUsageFragment]
+}
+
+resource aoaiChatPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@2024-06-01-preview' = if (enableFoundry) {
+  parent: aoaiChat
+  name: 'policy'
+  properties: {
+    format: 'rawxml'
+    value: loadTextContent('../policies/aoai-chat-completions-operation.xml')
+  }
+}
+
+resource aoaiResponsesPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@2024-06-01-preview' = if (enableFoundry) {
+  parent: aoaiResponses
+  name: 'policy'
+  properties: {
+    format: 'rawxml'
+    value: loadTextContent('../policies/aoai-responses-operation.xml')
+  }
+}
+
+// --- Business-unit subscriptions (scope: all APIs) ---
+
+resource buSubscriptions 'Microsoft.ApiManagement/service/subscriptions@2024-06-01-preview' = [
+  for bu in businessUnits: {
+    parent: apim
+    name: bu.name
+    properties: {
+      displayName: bu.displayName
+      scope: '/apis'
+      state: 'active'
+      allowTracing: false
+    }
+  }
+]
+
+// --- API diagnostics ---
+
+// App Insights: requests plus the emit-metric custom metrics (metrics: true).
+var appInsightsDiagnostic = {
+  loggerId: logger.id
+  alwaysLog: 'allErrors'
+  sampling: {
+    samplingType: 'fixed'
+    percentage: 100
+  }
+  verbosity: 'information'
+  httpCorrelationProtocol: 'W3C'
+  logClientIp: true
+  metrics: true
+}
+
+// Azure Monitor resource logs with LLM message logging (ApiManagementGatewayLlmLog).
+var llmDiagnostic = {
+  loggerId: '${apim.id}/loggers/azuremonitor'
+  sampling: {
+    samplingType: 'fixed'
+    percentage: 100
+  }
+  verbosity: 'verbose'
+  largeLanguageModel: {
+    logs: 'enabled'
+    requests: llmMessages
+    responses: llmMessages
+  }
+}
+
+resource costingDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = {
+  parent: costingApi
+  name: 'applicationinsights'
+  properties: appInsightsDiagnostic
+}
+
+resource entraDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = if (enableEntraIdTracking) {
+  parent: entraApi
+  name: 'applicationinsights'
+  properties: appInsightsDiagnostic
+}
+
+resource tokenTrackingDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = if (enableTokenTracking) {
+  parent: tokenTrackingApi
+  name: 'applicationinsights'
+  properties: appInsightsDiagnostic
+}
+
+resource tokenTrackingLlmDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = if (enableTokenTracking) {
+  parent: tokenTrackingApi
+  name: 'azuremonitor'
+  properties: llmDiagnostic
+}
+
+resource aoaiDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = if (enableFoundry) {
+  parent: aoaiApi
+  name: 'applicationinsights'
+  properties: appInsightsDiagnostic
+}
+
+resource aoaiLlmDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = if (enableFoundry) {
+  parent: aoaiApi
+  name: 'azuremonitor'
+  properties: llmDiagnostic
+}
+
+// --- Storage for the Cost Management export ---
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: storageAccountName
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    // The export writes with its managed identity (Storage Blob Data Contributor); no keys.
+    allowSharedKeyAccess: false
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource exportContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: costExportContainer
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// --- Workbook (workbook.json with its placeholders replaced) ---
+
+var workbookTemplate = string(loadJsonContent('../workbook.json'))
+var workbookData = replace(
+  replace(
+    replace(
+      replace(
+        replace(replace(workbookTemplate, '__APP_INSIGHTS_NAME__', appInsights.name), '__APIM_SKU__', apimSkuLabel),
+        '__BASE_MONTHLY_COST__',
+        baseMonthlyCost
+      ),
+      '__PER_K_RATE__',
+      perKRate
+    ),
+    '__PROMPT_TOKEN_RATE__',
+    promptTokenRate
+  ),
+  '__COMPLETION_TOKEN_RATE__',
+  completionTokenRate
+)
+
+resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  name: workbookId
+  location: location
+  tags: tags
+  kind: 'shared'
+  properties: {
+    displayName: workbookDisplayName
+    serializedData: workbookData
+    sourceId: workspace.id
+    category: 'workbook'
+    version: 'Notebook/1.0'
+  }
+}
+
+// --- Outputs: everything cell A2 exposes (keys come from listSecrets, never from outputs) ---
+
+output gatewayUrl string = apim.properties.gatewayUrl
+output apimName string = apim.name
+output apimPrincipalId string = apim.identity.principalId
+output apis object = {
+  costing: {
+    apiId: costingApi.name
+    path: costingApi.properties.path
+  }
+  entra: {
+    apiId: entraApiId
+    path: '${apiPrefix}entraid'
+    deployed: enableEntraIdTracking
+  }
+  tokenTracking: {
+    apiId: tokenTrackingApiId
+    path: '${apiPrefix}token-tracking'
+    deployed: enableTokenTracking
+  }
+  aoai: {
+    apiId: aoaiApiId
+    path: '${apiPrefix}aoai-gateway'
+    deployed: enableFoundry
+  }
+}
+output subscriptionNames string[] = [for (bu, i) in businessUnits: buSubscriptions[i].name]
+output appInsights object = {
+  name: appInsights.name
+  appId: appInsights.properties.AppId
+  resourceId: appInsights.id
+}
+output logAnalytics object = {
+  name: workspace.name
+  workspaceId: workspace.properties.customerId
+  resourceId: workspace.id
+}
+output storage object = {
+  accountName: storage.name
+  container: exportContainer.name
+  resourceId: storage.id
+}
+output aoai object = {
+  deployed: enableFoundry
+  accountName: enableFoundry ? aiServicesName : ''
+  endpoint: foundry.?outputs.endpoint ?? ''
+  backendId: aoaiBackendId
+  deploymentNames: foundry.?outputs.deploymentNames ?? []
+}
+output workbook object = {
+  name: workbook.name
+  resourceId: workbook.id
+}

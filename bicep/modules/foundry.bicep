@@ -1,0 +1,81 @@
+// Azure AI Services with the model deployments, and the Cognitive Services OpenAI User role
+// for the APIM managed identity, so the gateway can call the models without keys.
+
+@description('Azure AI Services account name (also its custom subdomain).')
+param accountName string
+
+@description('Azure region.')
+param location string
+
+@description('Model deployments: name, version and capacity in K tokens per minute.')
+param models modelSpec[]
+
+@description('Principal id of the APIM system-assigned identity.')
+param apimPrincipalId string
+
+@description('Tags for every resource.')
+param tags object
+
+@export()
+@description('One model deployment.')
+type modelSpec = {
+  @description('Model and deployment name, e.g. gpt-4o-mini.')
+  name: string
+  @description('Model version, e.g. 2024-07-18.')
+  version: string
+  @description('Capacity in thousands of tokens per minute.')
+  capacityKTpm: int
+}
+
+// Built-in role: Cognitive Services OpenAI User.
+var openAiUserRoleId = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
+
+resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+  name: accountName
+  location: location
+  tags: tags
+  kind: 'AIServices'
+  sku: {
+    name: 'S0'
+  }
+  properties: {
+    customSubDomainName: accountName
+    publicNetworkAccess: 'Enabled'
+    // Only Entra ID (the APIM identity) may call the models.
+    disableLocalAuth: true
+  }
+}
+
+// Serial: the service rejects parallel deployment changes on one account.
+@batchSize(1)
+resource deployments 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = [
+  for model in models: {
+    parent: account
+    name: model.name
+    sku: {
+      name: 'GlobalStandard'
+      capacity: model.capacityKTpm
+    }
+    properties: {
+      model: {
+        format: 'OpenAI'
+        name: model.name
+        version: model.version
+      }
+    }
+  }
+]
+
+resource apimOpenAiUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, apimPrincipalId, openAiUserRoleId)
+  scope: account
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', openAiUserRoleId)
+    principalId: apimPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output accountName string = account.name
+output endpoint string = account.properties.endpoint
+output deploymentNames string[] = [for (model, i) in models: deployments[i].name]
