@@ -50,21 +50,34 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BU_NAME = /^bu-[a-z0-9][a-z0-9-]*$/;
 
 const businessUnit = z.strictObject({
-  name: z.string().regex(BU_NAME, { message: "must start with 'bu-' followed by lower-case letters, digits or '-'" }),
+  name: z
+    .string()
+    .regex(BU_NAME, {
+      message: "must start with 'bu-' followed by lower-case letters, digits or '-'",
+    }),
   displayName: z.string().min(1, { message: 'must be a non-empty string' }),
   weight: z.number().positive({ message: 'must be a number greater than 0' }),
 });
 
 const caller = z.strictObject({
-  appId: z.string().regex(GUID, { message: 'must be a GUID like 00000000-0000-0000-0000-000000000000' }),
+  appId: z
+    .string()
+    .regex(GUID, { message: 'must be a GUID like 00000000-0000-0000-0000-000000000000' }),
   name: z.string().min(1, { message: 'must be a non-empty string' }),
   weight: z.number().positive({ message: 'must be a number greater than 0' }),
 });
 
 const model = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'must be a model name like gpt-4o-mini' }),
-  version: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date-style version like 2024-07-18' }),
-  capacityKTpm: z.number().int().positive({ message: 'must be a whole number of K TPM greater than 0' }),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'must be a model name like gpt-4o-mini' }),
+  version: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date-style version like 2024-07-18' }),
+  capacityKTpm: z
+    .number()
+    .int()
+    .positive({ message: 'must be a whole number of K TPM greater than 0' }),
   requestsPerBu: z.number().int().positive({ message: 'must be a whole number greater than 0' }),
 });
 
@@ -93,19 +106,43 @@ export const DEFAULT_MODELS: readonly ModelSpec[] = [
   { name: 'gpt-5-mini', version: '2025-08-07', capacityKTpm: 10, requestsPerBu: 6 },
 ];
 
-const share = z.number().min(0, { message: 'must be between 0 and 1' }).max(1, { message: 'must be between 0 and 1' });
+const share = z
+  .number()
+  .min(0, { message: 'must be between 0 and 1' })
+  .max(1, { message: 'must be between 0 and 1' });
 
 const schema = z
   .object({
     target: z.enum(['local', 'azure']).default('local'),
     deployment: z
       .strictObject({
-        location: z.string().regex(/^[a-z0-9]+$/, { message: 'must be an Azure region name like eastus2' }).default('eastus2'),
-        index: z.number().int().min(1, { message: 'must be a whole number of 1 or more' }).default(1),
+        location: z
+          .string()
+          .regex(/^[a-z0-9]+$/, { message: 'must be an Azure region name like eastus2' })
+          .default('eastus2'),
+        index: z
+          .number()
+          .int()
+          .min(1, { message: 'must be a whole number of 1 or more' })
+          .default(1),
         apimSku: z.enum(APIM_SKUS).default('BasicV2'),
-        resourceGroup: z.string().regex(/^[-\w._()]{1,90}$/, { message: 'must be a resource group name (letters, digits, - _ . ( ), at most 90)' }).optional(),
-        apimName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,49}$/, { message: 'must be an APIM service name (a letter, then letters, digits or -, at most 50)' }).optional(),
-        apiPrefix: z.string().regex(/^[a-z0-9-]*$/, { message: "must be lower-case letters, digits or '-'" }).default('costing-'),
+        resourceGroup: z
+          .string()
+          .regex(/^[-\w._()]{1,90}$/, {
+            message: 'must be a resource group name (letters, digits, - _ . ( ), at most 90)',
+          })
+          .optional(),
+        apimName: z
+          .string()
+          .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,49}$/, {
+            message:
+              'must be an APIM service name (a letter, then letters, digits or -, at most 50)',
+          })
+          .optional(),
+        apiPrefix: z
+          .string()
+          .regex(/^[a-z0-9-]*$/, { message: "must be lower-case letters, digits or '-'" })
+          .default('costing-'),
         tags: z.record(z.string(), z.string()).default({}),
       })
       .prefault({}),
@@ -122,11 +159,28 @@ const schema = z
         runRegularRequests: z.boolean().default(true),
         runAiRequests: z.boolean().default(true),
         generateSampleLoad: z.boolean().default(true),
-        sampleRequestsPerSubscription: z.number().int().positive({ message: 'must be a whole number greater than 0' }).default(50),
-        concurrency: z.number().int().min(1, { message: 'must be a whole number of 1 or more' }).max(64, { message: 'must be at most 64' }).default(8),
+        sampleRequestsPerSubscription: z
+          .number()
+          .int()
+          .positive({ message: 'must be a whole number greater than 0' })
+          .default(50),
+        concurrency: z
+          .number()
+          .int()
+          .min(1, { message: 'must be a whole number of 1 or more' })
+          .max(64, { message: 'must be at most 64' })
+          .default(8),
         errorShare: share.default(0.05),
-        requestTimeoutMs: z.number().int().positive({ message: 'must be a whole number of milliseconds greater than 0' }).default(30_000),
-        maxRetries: z.number().int().min(0, { message: 'must be a whole number of 0 or more' }).default(3),
+        requestTimeoutMs: z
+          .number()
+          .int()
+          .positive({ message: 'must be a whole number of milliseconds greater than 0' })
+          .default(30_000),
+        maxRetries: z
+          .number()
+          .int()
+          .min(0, { message: 'must be a whole number of 0 or more' })
+          .default(3),
       })
       .prefault({}),
     realJwt: z
@@ -135,30 +189,58 @@ const schema = z
         tenantId: z.string().optional(),
         clientId: z.string().optional(),
         clientSecret: z.string().optional(),
-        requests: z.number().int().positive({ message: 'must be a whole number greater than 0' }).default(5),
+        requests: z
+          .number()
+          .int()
+          .positive({ message: 'must be a whole number greater than 0' })
+          .default(5),
       })
       .prefault({}),
     governance: z
       .strictObject({
         costExportFrequency: z.enum(['Daily', 'Weekly', 'Monthly']).default('Daily'),
         createBudgetAlerts: z.boolean().default(true),
-        alertThreshold: z.number().int().positive({ message: 'must be a whole number of requests greater than 0' }).default(1000),
+        alertThreshold: z
+          .number()
+          .int()
+          .positive({ message: 'must be a whole number of requests greater than 0' })
+          .default(1000),
         alertEmail: z.string().email({ message: 'must be an email address' }).optional(),
       })
       .prefault({}),
-    businessUnits: z.array(businessUnit).min(1, { message: 'must list at least one business unit' }).default(() => DEFAULT_BUSINESS_UNITS.map((b) => ({ ...b }))),
-    callers: z.array(caller).min(1, { message: 'must list at least one caller' }).default(() => DEFAULT_CALLERS.map((c) => ({ ...c }))),
-    models: z.array(model).min(1, { message: 'must list at least one model' }).default(() => DEFAULT_MODELS.map((m) => ({ ...m }))),
+    businessUnits: z
+      .array(businessUnit)
+      .min(1, { message: 'must list at least one business unit' })
+      .default(() => DEFAULT_BUSINESS_UNITS.map((b) => ({ ...b }))),
+    callers: z
+      .array(caller)
+      .min(1, { message: 'must list at least one caller' })
+      .default(() => DEFAULT_CALLERS.map((c) => ({ ...c }))),
+    models: z
+      .array(model)
+      .min(1, { message: 'must list at least one model' })
+      .default(() => DEFAULT_MODELS.map((m) => ({ ...m }))),
     local: z
       .strictObject({
         dataDir: z.string().min(1, { message: 'must be a folder path' }).optional(),
-        ingestionLagMs: z.number().int().min(0, { message: 'must be 0 or more milliseconds' }).default(0),
-        rateLimitPerMinute: z.number().int().positive({ message: 'must be a whole number greater than 0' }).default(100_000),
+        ingestionLagMs: z
+          .number()
+          .int()
+          .min(0, { message: 'must be 0 or more milliseconds' })
+          .default(0),
+        rateLimitPerMinute: z
+          .number()
+          .int()
+          .positive({ message: 'must be a whole number greater than 0' })
+          .default(100_000),
       })
       .prefault({}),
     azure: z
       .strictObject({
-        subscriptionId: z.string().regex(GUID, { message: 'must be a subscription GUID' }).optional(),
+        subscriptionId: z
+          .string()
+          .regex(GUID, { message: 'must be a subscription GUID' })
+          .optional(),
         tenantId: z.string().regex(GUID, { message: 'must be a tenant GUID' }).optional(),
       })
       .prefault({}),
@@ -275,16 +357,31 @@ export type KitConfigInput = {
  * @throws {@link ConfigError} with one problem per bad field.
  * @example const config = loadConfig({ target: 'local', deployment: { apimSku: 'BasicV2' } });
  */
-export function loadConfig(input: KitConfigInput = {}, env: NodeJS.ProcessEnv = process.env): KitConfig {
+export function loadConfig(
+  input: KitConfigInput = {},
+  env: NodeJS.ProcessEnv = process.env,
+): KitConfig {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => toProblem(issue, input)));
   }
   const v = parsed.data;
   const problems: ConfigProblem[] = [];
-  checkUnique(problems, 'businessUnits', v.businessUnits.map((b) => b.name));
-  checkUnique(problems, 'callers', v.callers.map((c) => c.appId.toLowerCase()));
-  checkUnique(problems, 'models', v.models.map((m) => m.name));
+  checkUnique(
+    problems,
+    'businessUnits',
+    v.businessUnits.map((b) => b.name),
+  );
+  checkUnique(
+    problems,
+    'callers',
+    v.callers.map((c) => c.appId.toLowerCase()),
+  );
+  checkUnique(
+    problems,
+    'models',
+    v.models.map((m) => m.name),
+  );
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: KitConfig = {
@@ -336,7 +433,11 @@ function checkUnique(problems: ConfigProblem[], field: string, values: string[])
   const seen = new Set<string>();
   values.forEach((value, i) => {
     if (seen.has(value)) {
-      problems.push({ field: `${field}[${i}]`, received: JSON.stringify(value), expected: 'must be unique in the list' });
+      problems.push({
+        field: `${field}[${i}]`,
+        received: JSON.stringify(value),
+        expected: 'must be unique in the list',
+      });
     }
     seen.add(value);
   });
@@ -363,14 +464,19 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null)
+    return String(value);
   return `${Array.isArray(value) ? 'an array' : typeof value} ${JSON.stringify(value).slice(0, 60)}`;
 }
 
 function toProblem(issue: z.core.$ZodIssue, input: unknown): ConfigProblem {
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.join(', ');
-    return { field: formatPath([...issue.path, issue.keys[0] ?? '']), received: `unknown field(s) ${keys}`, expected: 'remove it or check its spelling against SPEC section 4' };
+    return {
+      field: formatPath([...issue.path, issue.keys[0] ?? '']),
+      received: `unknown field(s) ${keys}`,
+      expected: 'remove it or check its spelling against SPEC section 4',
+    };
   }
   const received = describeValue(valueAt(input, issue.path));
   let expected = issue.message;

@@ -30,7 +30,11 @@ function tslab(): TslabModule | null {
 }
 
 /** Tries a rich display; falls back to printing `text` when no kernel is listening. */
-function emit(target: TslabDisplay | undefined, send: (d: TslabDisplay) => void, text: string): void {
+function emit(
+  target: TslabDisplay | undefined,
+  send: (d: TslabDisplay) => void,
+  text: string,
+): void {
   const d = target ?? tslab()?.display;
   if (d) {
     try {

@@ -12,12 +12,17 @@ export const INSTALL_HINT =
 /** Environment for Jupyter with the kit's `.jupyter` first on JUPYTER_PATH. */
 export function jupyterEnv(extra = {}) {
   const local = path.join(root, '.jupyter');
-  const jp = process.env.JUPYTER_PATH ? `${local}${path.delimiter}${process.env.JUPYTER_PATH}` : local;
+  const jp = process.env.JUPYTER_PATH
+    ? `${local}${path.delimiter}${process.env.JUPYTER_PATH}`
+    : local;
   return { ...process.env, JUPYTER_PATH: jp, ...extra };
 }
 
 /** True when `jupyter nbconvert` runs. */
 export function hasJupyter() {
-  const r = spawnSync('jupyter', ['nbconvert', '--version'], { encoding: 'utf8', env: jupyterEnv() });
+  const r = spawnSync('jupyter', ['nbconvert', '--version'], {
+    encoding: 'utf8',
+    env: jupyterEnv(),
+  });
   return r.status === 0;
 }

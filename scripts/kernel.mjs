@@ -13,7 +13,9 @@ const mode = process.argv.includes('--user') ? 'user' : 'local';
 
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
-  console.error(`Node ${process.versions.node} is too old for this kit: use Node 22 or newer (24 LTS recommended).`);
+  console.error(
+    `Node ${process.versions.node} is too old for this kit: use Node 22 or newer (24 LTS recommended).`,
+  );
   process.exit(1);
 }
 const tslabBin = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');

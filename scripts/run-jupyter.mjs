@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { hasJupyter, jupyterEnv, root, INSTALL_HINT } from './jupyter-env.mjs';
 
 const notebook = path.resolve(root, process.argv[2] ?? 'create.ipynb');
-const outDir = path.join(root, 'build', 'notebooks');
+const outDir = path.resolve(process.env.COSTING_BUILD_DIR ?? path.join(root, 'build'), 'notebooks');
 const name = path.basename(notebook, '.ipynb');
 
 if (!hasJupyter()) {
@@ -19,9 +19,17 @@ const started = Date.now();
 const exec = spawnSync(
   'jupyter',
   [
-    'nbconvert', '--to', 'notebook', '--execute',
-    '--ExecutePreprocessor.kernel_name=tslab', '--ExecutePreprocessor.timeout=900',
-    '--output-dir', outDir, '--output', `${name}.executed`, notebook,
+    'nbconvert',
+    '--to',
+    'notebook',
+    '--execute',
+    '--ExecutePreprocessor.kernel_name=tslab',
+    '--ExecutePreprocessor.timeout=900',
+    '--output-dir',
+    outDir,
+    '--output',
+    name,
+    notebook,
   ],
   { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] },
 );
@@ -31,14 +39,22 @@ if (exec.status !== 0) {
   console.error(`\n${path.basename(notebook)} failed under Jupyter (see the cell error above).`);
   process.exit(1);
 }
-const executed = path.join(outDir, `${name}.executed.ipynb`);
-const html = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--output-dir', outDir, '--output', name, executed], {
-  cwd: root, env, encoding: 'utf8',
-});
+const executed = path.join(outDir, `${name}.ipynb`);
+const html = spawnSync(
+  'jupyter',
+  ['nbconvert', '--to', 'html', '--output-dir', outDir, '--output', name, executed],
+  {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+  },
+);
 if (html.status !== 0) {
   console.error(html.stderr);
   process.exit(1);
 }
 console.log(`Executed notebook: ${path.relative(process.cwd(), executed)}`);
-console.log(`HTML export:       ${path.relative(process.cwd(), path.join(outDir, `${name}.html`))}`);
+console.log(
+  `HTML export:       ${path.relative(process.cwd(), path.join(outDir, `${name}.html`))}`,
+);
 console.log(`Run All took ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -18,7 +18,12 @@ describe('loadConfig defaults (SPEC section 4)', () => {
 
   it('targets local with the documented deployment defaults', () => {
     expect(config.target).toBe('local');
-    expect(config.deployment).toMatchObject({ location: 'eastus2', index: 1, apimSku: 'BasicV2', apiPrefix: 'costing-' });
+    expect(config.deployment).toMatchObject({
+      location: 'eastus2',
+      index: 1,
+      apimSku: 'BasicV2',
+      apiPrefix: 'costing-',
+    });
     expect(config.deployment.resourceGroup).toBe('rg-apim-costing-1');
     expect(config.deployment.existingApim).toBe(false);
   });
@@ -30,19 +35,40 @@ describe('loadConfig defaults (SPEC section 4)', () => {
 
   it('has the six BUs, six callers and three models with their weights', () => {
     expect(config.businessUnits.map((b) => [b.name, b.weight])).toEqual([
-      ['bu-hr', 1], ['bu-finance', 2.5], ['bu-marketing', 0.5], ['bu-engineering', 3], ['bu-sales', 2], ['bu-operations', 1.5],
+      ['bu-hr', 1],
+      ['bu-finance', 2.5],
+      ['bu-marketing', 0.5],
+      ['bu-engineering', 3],
+      ['bu-sales', 2],
+      ['bu-operations', 1.5],
     ]);
     expect(config.callers.map((c) => [c.name, c.weight])).toEqual([
-      ['HR Service', 1], ['Finance Portal', 2.5], ['Mobile Gateway', 0.5], ['Engineering Tools', 3], ['Sales CRM', 2], ['Operations Console', 1.5],
+      ['HR Service', 1],
+      ['Finance Portal', 2.5],
+      ['Mobile Gateway', 0.5],
+      ['Engineering Tools', 3],
+      ['Sales CRM', 2],
+      ['Operations Console', 1.5],
     ]);
     expect(config.models.map((m) => [m.name, m.version, m.capacityKTpm, m.requestsPerBu])).toEqual([
-      ['gpt-4o-mini', '2024-07-18', 10, 2], ['gpt-4.1-nano', '2025-04-14', 10, 4], ['gpt-5-mini', '2025-08-07', 10, 6],
+      ['gpt-4o-mini', '2024-07-18', 10, 2],
+      ['gpt-4.1-nano', '2025-04-14', 10, 4],
+      ['gpt-5-mini', '2025-08-07', 10, 6],
     ]);
   });
 
   it('has the traffic and governance defaults', () => {
-    expect(config.traffic).toMatchObject({ sampleRequestsPerSubscription: 50, concurrency: 8, runRegularRequests: true, runAiRequests: true });
-    expect(config.governance).toMatchObject({ costExportFrequency: 'Daily', createBudgetAlerts: true, alertThreshold: 1000 });
+    expect(config.traffic).toMatchObject({
+      sampleRequestsPerSubscription: 50,
+      concurrency: 8,
+      runRegularRequests: true,
+      runAiRequests: true,
+    });
+    expect(config.governance).toMatchObject({
+      costExportFrequency: 'Daily',
+      createBudgetAlerts: true,
+      alertThreshold: 1000,
+    });
     expect(config.realJwt.useRealJwt).toBe(false);
   });
 
@@ -59,12 +85,17 @@ describe('loadConfig defaults (SPEC section 4)', () => {
 
 describe('loadConfig reads the environment', () => {
   it('takes the real-JWT values from COSTING_JWT_*', () => {
-    const c = loadConfig({}, { COSTING_JWT_TENANT_ID: 't', COSTING_JWT_CLIENT_ID: 'c', COSTING_JWT_CLIENT_SECRET: 's' });
+    const c = loadConfig(
+      {},
+      { COSTING_JWT_TENANT_ID: 't', COSTING_JWT_CLIENT_ID: 'c', COSTING_JWT_CLIENT_SECRET: 's' },
+    );
     expect(c.realJwt).toMatchObject({ tenantId: 't', clientId: 'c', clientSecret: 's' });
   });
   it('takes the data folder from COSTING_DATA_DIR unless set', () => {
     expect(loadConfig({}, { COSTING_DATA_DIR: '/tmp/x' }).local.dataDir).toBe('/tmp/x');
-    expect(loadConfig({ local: { dataDir: 'mine' } }, { COSTING_DATA_DIR: '/tmp/x' }).local.dataDir).toBe('mine');
+    expect(
+      loadConfig({ local: { dataDir: 'mine' } }, { COSTING_DATA_DIR: '/tmp/x' }).local.dataDir,
+    ).toBe('mine');
     expect(loadConfig({}, {}).local.dataDir).toBe('.data');
   });
 });
@@ -73,28 +104,44 @@ describe('loadConfig bad input: one message per bad field', () => {
   it('names an unknown SKU and lists the allowed ones', () => {
     const problems = problemsOf(() => loadConfig({ deployment: { apimSku: 'Gold' } }, {}));
     expect(problems).toEqual([
-      { field: 'deployment.apimSku', received: '"Gold"', expected: 'allowed: Developer, Basic, Standard, Premium, BasicV2, StandardV2, PremiumV2' },
+      {
+        field: 'deployment.apimSku',
+        received: '"Gold"',
+        expected: 'allowed: Developer, Basic, Standard, Premium, BasicV2, StandardV2, PremiumV2',
+      },
     ]);
   });
 
   it('names a negative weight', () => {
     const bus = [{ name: 'bu-hr', displayName: 'HR', weight: -1 }];
     expect(problemsOf(() => loadConfig({ businessUnits: bus }, {}))).toEqual([
-      { field: 'businessUnits[0].weight', received: '-1', expected: 'must be a number greater than 0' },
+      {
+        field: 'businessUnits[0].weight',
+        received: '-1',
+        expected: 'must be a number greater than 0',
+      },
     ]);
   });
 
   it('names a BU without the bu- prefix', () => {
     const bus = [{ name: 'hr', displayName: 'HR', weight: 1 }];
     expect(problemsOf(() => loadConfig({ businessUnits: bus }, {}))).toEqual([
-      { field: 'businessUnits[0].name', received: '"hr"', expected: "must start with 'bu-' followed by lower-case letters, digits or '-'" },
+      {
+        field: 'businessUnits[0].name',
+        received: '"hr"',
+        expected: "must start with 'bu-' followed by lower-case letters, digits or '-'",
+      },
     ]);
   });
 
   it('names a malformed appid GUID', () => {
     const callers = [{ appId: 'not-a-guid', name: 'X', weight: 1 }];
     expect(problemsOf(() => loadConfig({ callers }, {}))).toEqual([
-      { field: 'callers[0].appId', received: '"not-a-guid"', expected: 'must be a GUID like 00000000-0000-0000-0000-000000000000' },
+      {
+        field: 'callers[0].appId',
+        received: '"not-a-guid"',
+        expected: 'must be a GUID like 00000000-0000-0000-0000-000000000000',
+      },
     ]);
   });
 
@@ -127,10 +174,19 @@ describe('loadConfig bad input: one message per bad field', () => {
   });
 
   it('names a misspelt field and a wrong type', () => {
-    const problems = problemsOf(() => loadConfig({ traffic: { concurency: 4 } as never, features: { enableFoundry: 'yes' as never } }, {}));
+    const problems = problemsOf(() =>
+      loadConfig(
+        { traffic: { concurency: 4 } as never, features: { enableFoundry: 'yes' as never } },
+        {},
+      ),
+    );
     expect(problems).toEqual([
       { field: 'features.enableFoundry', received: '"yes"', expected: 'must be a boolean' },
-      { field: 'traffic.concurency', received: 'unknown field(s) concurency', expected: 'remove it or check its spelling against SPEC section 4' },
+      {
+        field: 'traffic.concurency',
+        received: 'unknown field(s) concurency',
+        expected: 'remove it or check its spelling against SPEC section 4',
+      },
     ]);
   });
 
@@ -157,8 +213,18 @@ describe('helpers', () => {
     expect(buDisplayName('master')).toBe('master');
   });
   it('describeConfig names target, SKU, BUs, callers, models and toggles, and never the secret', () => {
-    const text = describeConfig(loadConfig({ realJwt: { useRealJwt: true, clientSecret: 'supersecretvalue123' } }, {}));
-    for (const needle of ['`local`', 'BasicV2', 'bu-finance ×2.5', 'Sales CRM ×2', 'gpt-5-mini 2025-08-07', 'token tracking on', 'supe••••••••']) {
+    const text = describeConfig(
+      loadConfig({ realJwt: { useRealJwt: true, clientSecret: 'supersecretvalue123' } }, {}),
+    );
+    for (const needle of [
+      '`local`',
+      'BasicV2',
+      'bu-finance ×2.5',
+      'Sales CRM ×2',
+      'gpt-5-mini 2025-08-07',
+      'token tracking on',
+      'supe••••••••',
+    ]) {
       expect(text).toContain(needle);
     }
     expect(text).not.toContain('supersecretvalue123');

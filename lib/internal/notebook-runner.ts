@@ -40,7 +40,10 @@ export class NotebookCellError extends KitError {
   readonly run: NotebookRun;
   constructor(notebook: string, cell: CellRun, run: NotebookRun) {
     const errText = cell.outputs
-      .filter((o): o is Extract<CellOutput, { kind: 'stream' }> => o.kind === 'stream' && o.name === 'stderr')
+      .filter(
+        (o): o is Extract<CellOutput, { kind: 'stream' }> =>
+          o.kind === 'stream' && o.name === 'stderr',
+      )
       .map((o) => o.text)
       .join('')
       .trim();
@@ -91,15 +94,26 @@ export function readCodeCells(notebookPath: string): { id: string | undefined; s
  * @returns every cell's outputs and timing.
  * @throws {@link NotebookCellError} naming the first failing cell (unless `throwOnError: false`).
  */
-export async function runNotebook(notebookPath: string, options: RunNotebookOptions = {}): Promise<NotebookRun> {
+export async function runNotebook(
+  notebookPath: string,
+  options: RunNotebookOptions = {},
+): Promise<NotebookRun> {
   const abs = path.resolve(notebookPath);
   const rootDir = path.dirname(abs);
   const req = createRequire(path.join(rootDir, 'package.json'));
   const { createExecutor } = req('tslab/dist/executor') as {
-    createExecutor: (root: string, convs: unknown, cons: { log: (...a: unknown[]) => void; error: (...a: unknown[]) => void }) => TslabExecutor;
+    createExecutor: (
+      root: string,
+      convs: unknown,
+      cons: { log: (...a: unknown[]) => void; error: (...a: unknown[]) => void },
+    ) => TslabExecutor;
   };
-  const { createConverter } = req('tslab/dist/converter') as { createConverter: (o?: { isBrowser?: boolean }) => TslabConverter };
-  const jupyter = req('tslab/dist/jupyter') as { lastWriteDisplayData: ((d: DisplayPayload, update: boolean) => void) | null };
+  const { createConverter } = req('tslab/dist/converter') as {
+    createConverter: (o?: { isBrowser?: boolean }) => TslabConverter;
+  };
+  const jupyter = req('tslab/dist/jupyter') as {
+    lastWriteDisplayData: ((d: DisplayPayload, update: boolean) => void) | null;
+  };
 
   let current: CellOutput[] = [];
   const stream = (name: 'stdout' | 'stderr', text: string): void => {
@@ -128,7 +142,12 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
   const throwOnError = options.throwOnError ?? true;
   try {
     jupyter.lastWriteDisplayData = (d, update) => {
-      current.push({ kind: 'display', data: d.data, displayId: d.transient?.display_id, update: update === true });
+      current.push({
+        kind: 'display',
+        data: d.data,
+        displayId: d.transient?.display_id,
+        update: update === true,
+      });
     };
     const cells = readCodeCells(abs);
     for (const [i, cell] of cells.entries()) {
@@ -143,7 +162,12 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
         return true;
       }) as typeof process.stderr.write;
       // Test runners replace the global console; route it to the cell too, as the kernel sees it.
-      const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+      const saved = {
+        log: console.log,
+        info: console.info,
+        warn: console.warn,
+        error: console.error,
+      };
       console.log = (...args: unknown[]) => stream('stdout', `${format(...args)}\n`);
       console.info = console.log;
       console.warn = (...args: unknown[]) => stream('stderr', `${format(...args)}\n`);
@@ -182,7 +206,9 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
 export function cellText(cell: CellRun): string {
   return cell.outputs
     .map((o) =>
-      o.kind === 'stream' ? o.text : (o.data['text/markdown'] ?? o.data['text/plain'] ?? o.data['text/html'] ?? ''),
+      o.kind === 'stream'
+        ? o.text
+        : (o.data['text/markdown'] ?? o.data['text/plain'] ?? o.data['text/html'] ?? ''),
     )
     .join('\n');
 }

@@ -9,7 +9,13 @@ const notebooks = ['create.ipynb', 'clean-up.ipynb'];
 
 interface RawNotebook {
   metadata: { kernelspec?: { name: string; language: string } };
-  cells: { cell_type: string; id?: string; outputs?: unknown[]; execution_count?: number | null; source: string[] }[];
+  cells: {
+    cell_type: string;
+    id?: string;
+    outputs?: unknown[];
+    execution_count?: number | null;
+    source: string[];
+  }[];
 }
 
 describe.each(notebooks)('%s as committed', (name) => {
@@ -36,7 +42,8 @@ describe('executing the notebooks in-process on the local target', () => {
   const savedDataDir = process.env.COSTING_DATA_DIR;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(root, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first.');
+    if (!existsSync(path.join(root, 'dist', 'index.js')))
+      throw new Error('dist/ is missing: run `npm run build` first.');
     dataDir = mkdtempSync(path.join(tmpdir(), 'costing-nb-'));
     process.env.COSTING_DATA_DIR = dataDir;
     for (const name of notebooks) runs[name] = await runNotebook(path.join(root, name));
@@ -57,7 +64,14 @@ describe('executing the notebooks in-process on the local target', () => {
 
   it('shows the A1 summary: target, SKU, BUs, callers, models, toggles', () => {
     const a1 = cellText(runs['create.ipynb']!.cells[0]!);
-    for (const needle of ['**Target:** `local`', 'APIM SKU **BasicV2**', 'Business units (6)', 'Entra ID callers (6)', 'Models (3)', 'Entra ID tracking on']) {
+    for (const needle of [
+      '**Target:** `local`',
+      'APIM SKU **BasicV2**',
+      'Business units (6)',
+      'Entra ID callers (6)',
+      'Models (3)',
+      'Entra ID tracking on',
+    ]) {
       expect(a1).toContain(needle);
     }
   });
