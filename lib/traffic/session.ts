@@ -1,0 +1,268 @@
+/**
+ * The flow every traffic cell shares: replace the stale ledger entry, run the plan, keep the
+ * ledger current while it runs (so a killed kernel leaves what completed), write the final
+ * entry, and return a plain summary.
+ */
+import type { KitConfig } from '../config.js';
+import {
+  buildLedgerEntry,
+  emptyCounts,
+  writeLedgerEntry,
+  type LedgerEntry,
+  type LedgerEntryHead,
+  type RequestRecord,
+  type TrafficCounts,
+  type TrafficSource,
+} from '../ledger.js';
+import type { Deployment, OperationOptions } from '../target.js';
+import { runRequests, type PlannedRequest, type SendAttempt } from './runner.js';
+
+/** Options every `send*Traffic` function takes. */
+export interface TrafficOptions extends OperationOptions {
+  /** Requests in flight at once. @default config.traffic.concurrency */
+  concurrency?: number;
+  /** Timeout of one attempt in milliseconds. @default config.traffic.requestTimeoutMs */
+  requestTimeoutMs?: number;
+  /** Retries per request. @default config.traffic.maxRetries */
+  maxRetries?: number;
+  /** Retries allowed for the whole run. @default max(10, half the plan) */
+  retryBudget?: number;
+  /** First backoff delay when the gateway gives no `Retry-After`. @default 200 */
+  baseDelayMs?: number;
+  /** Show the in-place progress line. @default true */
+  showProgress?: boolean;
+}
+
+/** One row of a summary table. */
+export interface TrafficSummaryRow {
+  /** The group: a BU, a caller name, a model, a mode, or `total`. */
+  group: string;
+  planned: number;
+  sent: number;
+  delivered: number;
+  succeeded: number;
+  /** Failed with a status, plus network failures. */
+  failed: number;
+  retries: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** What a traffic cell returns. */
+export interface TrafficSummary {
+  source: TrafficSource;
+  cell: string;
+  /** `skipped` runs sent nothing; `reason` says why. */
+  status: 'completed' | 'skipped';
+  reason?: string;
+  planned: number;
+  sent: number;
+  delivered: number;
+  succeeded: number;
+  /** Final statuses of requests that failed with one. */
+  failedByStatus: Record<string, number>;
+  networkFailures: number;
+  attempts: number;
+  retries: number;
+  elapsedMs: number;
+  requestsPerSecond: number;
+  /** Planned vs delivered per BU, then a `total` row. */
+  byBu: TrafficSummaryRow[];
+  /** The same per caller (named), when the traffic carried callers. */
+  byCaller: TrafficSummaryRow[];
+  totals: TrafficCounts;
+}
+
+/** Turns counts into one summary row. */
+export function toSummaryRow(group: string, c: TrafficCounts): TrafficSummaryRow {
+  const failedByStatus = Object.values(c.failedByStatus).reduce((a, b) => a + b, 0);
+  return {
+    group,
+    planned: c.planned,
+    sent: c.sent,
+    delivered: c.delivered,
+    succeeded: c.succeeded,
+    failed: failedByStatus + c.networkFailures,
+    retries: c.retries,
+    promptTokens: c.promptTokens,
+    completionTokens: c.completionTokens,
+    totalTokens: c.totalTokens,
+  };
+}
+
+/** The summary of a ledger entry (what a `send*Traffic` call returned). */
+export function summarizeEntry(entry: LedgerEntry, config: KitConfig): TrafficSummary {
+  const names = new Map(config.callers.map((c) => [c.appId, c.name]));
+  const t = entry.totals;
+  const elapsedMs = entry.durationMs ?? 0;
+  const rows = (
+    by: Record<string, TrafficCounts>,
+    label: (k: string) => string,
+  ): TrafficSummaryRow[] => {
+    const keys = Object.keys(by);
+    if (keys.length === 0) return [];
+    return [
+      ...keys.map((k) => toSummaryRow(label(k), by[k] as TrafficCounts)),
+      toSummaryRow('total', t),
+    ];
+  };
+  const summary: TrafficSummary = {
+    source: entry.source,
+    cell: entry.cell,
+    status: entry.status === 'skipped' ? 'skipped' : 'completed',
+    planned: t.planned,
+    sent: t.sent,
+    delivered: t.delivered,
+    succeeded: t.succeeded,
+    failedByStatus: { ...t.failedByStatus },
+    networkFailures: t.networkFailures,
+    attempts: t.attempts,
+    retries: t.retries,
+    elapsedMs,
+    requestsPerSecond: elapsedMs > 0 ? Math.round((t.sent / elapsedMs) * 1000 * 10) / 10 : 0,
+    byBu: rows(entry.byBu, (k) => k),
+    byCaller: rows(entry.byCaller, (k) => names.get(k) ?? k),
+    totals: t,
+  };
+  if (entry.reason !== undefined) summary.reason = entry.reason;
+  return summary;
+}
+
+/** Arguments of {@link runTrafficSession}. */
+export interface TrafficSessionArgs<P extends PlannedRequest> {
+  config: KitConfig;
+  deployment: Deployment;
+  source: TrafficSource;
+  cell: string;
+  label: string;
+  apiId: string;
+  /** Base URL the requests go to (named when unreachable). */
+  url: string;
+  plan: readonly P[];
+  send: SendAttempt<P>;
+  options: TrafficOptions;
+}
+
+// Rewriting the ledger after every request would cost more than the requests on a fast local
+// gateway; twice a second bounds what a killed kernel can lose to the last half second.
+const PERSIST_EVERY_MS = 500;
+
+/**
+ * Runs one traffic cell's plan with the ledger kept current. Rejects (after saving what completed)
+ * with the abort reason or a `TargetUnavailableError`.
+ */
+export async function runTrafficSession<P extends PlannedRequest>(
+  args: TrafficSessionArgs<P>,
+): Promise<TrafficSummary> {
+  const { config, deployment, options } = args;
+  const startedAt = new Date();
+  const head: LedgerEntryHead = {
+    source: args.source,
+    cell: args.cell,
+    status: 'running',
+    target: deployment.target,
+    gatewayUrl: deployment.gatewayUrl,
+    apiId: args.apiId,
+    startedAt: startedAt.toISOString(),
+  };
+  const live: RequestRecord[] = args.plan.map((p) => {
+    const r: RequestRecord = {
+      index: p.index,
+      bu: p.bu,
+      kind: p.kind,
+      outcome: 'not-sent',
+      attempts: [],
+    };
+    if (p.caller !== undefined) r.caller = p.caller;
+    if (p.model !== undefined) r.model = p.model;
+    if (p.mode !== undefined) r.mode = p.mode;
+    return r;
+  });
+  // The stale entry goes first: from here on the ledger only holds this run.
+  await writeLedgerEntry(config, args.source, buildLedgerEntry(head, live));
+
+  let lastPersist = performance.now();
+  let persisting: Promise<void> = Promise.resolve();
+  const persist = (): void => {
+    lastPersist = performance.now();
+    const snapshot = buildLedgerEntry(head, live);
+    persisting = persisting
+      .then(() => writeLedgerEntry(config, args.source, snapshot))
+      .catch(() => undefined);
+  };
+
+  const run = await runRequests(args.plan, args.send, {
+    concurrency: options.concurrency ?? config.traffic.concurrency,
+    requestTimeoutMs: options.requestTimeoutMs ?? config.traffic.requestTimeoutMs,
+    maxRetries: options.maxRetries ?? config.traffic.maxRetries,
+    ...(options.retryBudget !== undefined ? { retryBudget: options.retryBudget } : {}),
+    ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
+    label: args.label,
+    gatewayUrl: args.url,
+    showProgress: options.showProgress ?? true,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    onRecord: (record) => {
+      live[record.index] = record;
+      if (performance.now() - lastPersist >= PERSIST_EVERY_MS) persist();
+    },
+  });
+  await persisting;
+
+  const finishedAt = new Date();
+  const final: LedgerEntryHead = {
+    ...head,
+    status:
+      run.stopped === 'aborted'
+        ? 'aborted'
+        : run.stopped === 'unreachable'
+          ? 'failed'
+          : 'completed',
+    finishedAt: finishedAt.toISOString(),
+    durationMs: run.elapsedMs,
+  };
+  if (run.stopped)
+    final.reason = run.error instanceof Error ? run.error.message : String(run.error);
+  const entry = buildLedgerEntry(final, run.records);
+  await writeLedgerEntry(config, args.source, entry);
+  if (run.stopped) throw run.error;
+  return summarizeEntry(entry, config);
+}
+
+/**
+ * Records a skipped run (its stale entry replaced by an empty `skipped` one), prints the one-line
+ * reason, and returns the summary.
+ */
+export async function recordSkipped(
+  config: KitConfig,
+  deployment: Deployment | undefined,
+  source: TrafficSource,
+  cell: string,
+  apiId: string,
+  reason: string,
+  options: { showProgress?: boolean } = {},
+): Promise<TrafficSummary> {
+  const now = new Date().toISOString();
+  const entry: LedgerEntry = {
+    ...buildLedgerEntry(
+      {
+        source,
+        cell,
+        status: 'skipped',
+        reason,
+        target: deployment?.target ?? config.target,
+        gatewayUrl: deployment?.gatewayUrl ?? '',
+        apiId,
+        startedAt: now,
+        finishedAt: now,
+        durationMs: 0,
+      },
+      [],
+    ),
+    totals: emptyCounts(),
+  };
+  await writeLedgerEntry(config, source, entry);
+  if (options.showProgress ?? true) console.log(`${cell} skipped: ${reason}`);
+  return summarizeEntry(entry, config);
+}
