@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+import { WORKBOOK_PLACEHOLDERS } from '../../lib/pricing.js';
+import { listWorkbookQueries, listWorkbookTabs } from '../../lib/workbook/list-queries.js';
+import { collectParameters, walk } from '../../lib/workbook/parameters.js';
+import {
+  buildWorkbookData,
+  fillPlaceholders,
+  findPlaceholders,
+  loadWorkbook,
+  WorkbookError,
+  type WorkbookItem,
+} from '../../lib/workbook/workbook-json.js';
+
+const workbook = loadWorkbook();
+
+function allItems(): WorkbookItem[] {
+  const items: WorkbookItem[] = [];
+  walk(workbook.items, (item) => items.push(item));
+  return items;
+}
+
+describe('workbook.json shape (plain Notebook/1.0 that Azure accepts)', () => {
+  it('uses only the documented item types and versions', () => {
+    const versions: Record<number, string> = {
+      3: 'KqlItem/1.0',
+      9: 'KqlParameterItem/1.0',
+      11: 'LinkItem/1.0',
+      12: 'NotebookGroup/1.0',
+    };
+    for (const item of allItems()) {
+      expect([1, 3, 9, 11, 12], item.name).toContain(item.type);
+      if (versions[item.type]) expect(item.content.version, item.name).toBe(versions[item.type]);
+    }
+  });
+
+  it('gives every item a unique name', () => {
+    const names = allItems().map((i) => i.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('makes every query a Logs query bound to the time range with a known visualization', () => {
+    const known = [
+      'table',
+      'tiles',
+      'piechart',
+      'barchart',
+      'categoricalbar',
+      'timechart',
+      'linechart',
+      'areachart',
+    ];
+    for (const item of allItems().filter((i) => i.type === 3)) {
+      expect(item.content.queryType, item.name).toBe(0);
+      expect(item.content.resourceType, item.name).toBe('microsoft.operationalinsights/workspaces');
+      expect(item.content.timeContextFromParameter, item.name).toBe('TimeRange');
+      expect(known, item.name).toContain(item.content.visualization);
+    }
+  });
+
+  it('has the five tabs of SPEC section 8, each with text and queries', () => {
+    expect(listWorkbookTabs(workbook).map((t) => t.label)).toEqual([
+      'Overview',
+      'Subscription-Based Costing',
+      'Entra ID Application Costing',
+      'AI Gateway Token/PTU',
+      'Per-Request Detail',
+    ]);
+    const queries = listWorkbookQueries(workbook);
+    for (const tab of listWorkbookTabs(workbook)) {
+      expect(queries.filter((q) => q.tab === tab.id).length, tab.label).toBeGreaterThan(0);
+    }
+  });
+
+  it('declares the parameters with defaults', () => {
+    const params = collectParameters(workbook);
+    expect(params.get('TimeRange')).toMatchObject({
+      kind: 'timeRange',
+      value: 86_400_000,
+      display: 'Last 24 hours',
+    });
+    const expected: Record<string, string> = {
+      SkuLabel: '__APIM_SKU__',
+      BaseCost: '__BASE_MONTHLY_COST__',
+      PerKRate: '__PER_K_RATE__',
+      PromptTokenRate: '__PROMPT_TOKEN_RATE__',
+      CompletionTokenRate: '__COMPLETION_TOKEN_RATE__',
+      PtuCapacityTpm: '30000',
+      AiApiIds: 'costing-aoai-gateway-api,costing-token-tracking-api',
+    };
+    for (const [name, value] of Object.entries(expected))
+      expect(params.get(name)?.value, name).toBe(value);
+    expect(params.get('selectedTab')?.value).toBe('overview');
+    expect(params.get('SelectedBu')).toMatchObject({ kind: 'export', value: '*' });
+  });
+
+  it('has the AI Gateway tiles the SPEC lists, in their groups', () => {
+    const text = JSON.stringify(workbook);
+    for (const tile of [
+      'AI Requests (all subs)',
+      'Successful (all 2xx)',
+      'Successful (2xx, with tokens)',
+      'Successful (no tokens)',
+      'Throttled (429)',
+      'Client Errors (4xx)',
+      'Server Errors (5xx)',
+      'Total Tokens',
+    ]) {
+      expect(text).toContain(tile);
+    }
+    const groups = allItems()
+      .filter((i) => i.type === 12)
+      .map((i) => i.content.title);
+    expect(groups).toEqual(expect.arrayContaining(['APIM Inbound', 'AI Backend']));
+  });
+
+  it('uses exactly the publish-time placeholder set', () => {
+    expect(findPlaceholders(workbook)).toEqual([...WORKBOOK_PLACEHOLDERS].sort());
+    const appQueries = listWorkbookQueries(workbook).filter((q) =>
+      q.template.includes('customMetrics'),
+    );
+    for (const q of appQueries)
+      expect(q.template).toContain("app('__APP_INSIGHTS_NAME__').customMetrics");
+  });
+});
+
+describe('fillPlaceholders', () => {
+  const config = loadConfig({ deployment: { apimSku: 'BasicV2' } });
+
+  it('fills every placeholder from pricing and the deployment', () => {
+    const data = buildWorkbookData(config, {
+      appInsights: { name: 'appi-x', appId: 'a', resourceId: 'r' },
+    });
+    const filled = loadWorkbook(data);
+    expect(findPlaceholders(filled)).toEqual([]);
+    const params = collectParameters(filled);
+    expect(params.get('BaseCost')?.value).toBe('150.01');
+    expect(params.get('PerKRate')?.value).toBe('0.003');
+    expect(params.get('SkuLabel')?.value).toBe('Basic v2');
+    expect(data).toContain("app('appi-x').customMetrics");
+  });
+
+  it('names the missing placeholder and where to get it', () => {
+    expect(() => fillPlaceholders(workbook, { __APIM_SKU__: 'Basic v2' })).toThrow(WorkbookError);
+    expect(() =>
+      fillPlaceholders(workbook, {
+        __APIM_SKU__: 'x',
+        __BASE_MONTHLY_COST__: '1',
+        __PER_K_RATE__: '1',
+        __PROMPT_TOKEN_RATE__: '1',
+        __COMPLETION_TOKEN_RATE__: '1',
+      }),
+    ).toThrow(
+      'Workbook placeholders without a value: __APP_INSIGHTS_NAME__. Pass the App Insights name (deployment.appInsights.name, from cell A2).',
+    );
+  });
+
+  it('refuses values that would break out of a KQL string', () => {
+    expect(() =>
+      fillPlaceholders(workbook, { __APP_INSIGHTS_NAME__: "x').customMetrics | take 1 //" }),
+    ).toThrow(/contains a quote/);
+  });
+
+  it('does not modify the loaded workbook', () => {
+    const before = JSON.stringify(workbook);
+    buildWorkbookData(config, { appInsights: { name: 'appi-y', appId: 'a', resourceId: 'r' } });
+    expect(JSON.stringify(workbook)).toBe(before);
+  });
+});
+
+describe('loadWorkbook', () => {
+  it('rejects JSON that is not a workbook', () => {
+    expect(() => loadWorkbook('{"items": []}')).toThrow(/Notebook\/1.0/);
+    expect(() => loadWorkbook('{')).toThrow(/not valid JSON/);
+    expect(() =>
+      loadWorkbook('{"version":"Notebook/1.0","items":[{"type":3,"content":{}}]}'),
+    ).toThrow(/needs a "name"/);
+  });
+});
