@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { artifactPath } from '../artifacts.js';
-import type { KqlTable, KqlValue, OperationOptions, QueryResult } from '../target.js';
+import type { KqlTable, KqlValue, OperationOptions } from '../target.js';
 import { chartFigure, CHART_VISUALIZATIONS, type PlotlyFigure } from './chart-traces.js';
 import { listWorkbookQueries, listWorkbookTabs, tabOf, tabParameterName } from './list-queries.js';
 import { escapeHtml, renderMarkdown } from './markdown.js';
