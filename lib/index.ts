@@ -44,9 +44,13 @@ export type {
   CleanUpItem,
 } from './target.js';
 
-// Output
+// Output: tables and charts
 export { showMarkdown, showHtml, showMime, createLiveLine } from './display.js';
 export type { LiveLine } from './display.js';
+export { showTable, tableHtml, tableText } from './tables.js';
+export type { PlainTable } from './tables.js';
+export { showChart, barFigure, pieFigure, lineFigure, chartHtml, PLOTLY_MIME } from './charts.js';
+export type { PlotlyFigure, PlotlyTrace, FigureOptions } from './charts.js';
 
 // Errors
 export {

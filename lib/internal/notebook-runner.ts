@@ -60,6 +60,8 @@ export class NotebookCellError extends KitError {
 export interface RunNotebookOptions {
   /** Stop at the first failing cell and throw {@link NotebookCellError}. @default true */
   throwOnError?: boolean;
+  /** Folder cells resolve imports from. @default the notebook's folder */
+  rootDir?: string;
   /** Called after each cell. */
   onCell?: (cell: CellRun) => void;
 }
@@ -99,7 +101,7 @@ export async function runNotebook(
   options: RunNotebookOptions = {},
 ): Promise<NotebookRun> {
   const abs = path.resolve(notebookPath);
-  const rootDir = path.dirname(abs);
+  const rootDir = path.resolve(options.rootDir ?? path.dirname(abs));
   const req = createRequire(path.join(rootDir, 'package.json'));
   const { createExecutor } = req('tslab/dist/executor') as {
     createExecutor: (

@@ -1,0 +1,187 @@
+/**
+ * Inline Plotly charts for notebook cells. Each chart goes out as one output carrying two MIME
+ * types: the Plotly MIME bundle (JupyterLab with the Plotly renderer, VS Code) and an HTML
+ * fallback (nbconvert's HTML export, plain Jupyter) whose first occurrence in a kernel session
+ * inlines `plotly.js-dist`, so the export works offline with the library in it once.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { KqlTable, KqlValue } from './target.js';
+
+/** One Plotly trace: plain JSON (`type`, `x`, `y`, `labels`, `values`, `name`, ...). */
+export type PlotlyTrace = Record<string, unknown>;
+
+/** A Plotly figure as plain JSON. */
+export interface PlotlyFigure {
+  data: PlotlyTrace[];
+  layout?: Record<string, unknown>;
+}
+
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
+interface DisplayPayload {
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  transient: Record<string, unknown>;
+}
+type DisplaySink = (payload: DisplayPayload, update: boolean) => void;
+
+const requireHere = createRequire(__filename);
+let plotlyInlined = false;
+let chartCounter = 0;
+
+/** The kernel's display sink (tslab's public API sends one MIME type per output; we need two). */
+function kernelSink(): DisplaySink | null {
+  try {
+    const jupyter = requireHere('tslab/dist/jupyter') as {
+      lastWriteDisplayData: DisplaySink | null;
+    };
+    return jupyter.lastWriteDisplayData;
+  } catch {
+    return null;
+  }
+}
+
+function plotlySource(): string {
+  return readFileSync(requireHere.resolve('plotly.js-dist'), 'utf8');
+}
+
+/** HTML that draws the figure; `withLibrary` inlines plotly.js first. */
+export function chartHtml(figure: PlotlyFigure, divId: string, withLibrary: boolean): string {
+  const json = JSON.stringify({ data: figure.data, layout: figure.layout ?? {} }).replace(
+    /</g,
+    '\\u003c',
+  );
+  const lib = withLibrary
+    ? `<script type="text/javascript">${plotlySource().replace(/<\/script/gi, '<\\/script')}</script>\n`
+    : '';
+  return (
+    `${lib}<div id="${divId}" class="costing-chart" style="width:100%;height:420px"></div>\n` +
+    `<script type="text/javascript">(function(){var f=${json};` +
+    `function draw(){window.Plotly.newPlot("${divId}",f.data,f.layout,{responsive:true,displaylogo:false});}` +
+    `if(window.Plotly){draw();}else{var t=setInterval(function(){if(window.Plotly){clearInterval(t);draw();}},50);}})();</script>`
+  );
+}
+
+/** A one-line text summary of a figure for terminals. */
+function chartText(figure: PlotlyFigure): string {
+  const title = (figure.layout?.title as { text?: string } | string | undefined) ?? '';
+  const name = typeof title === 'string' ? title : (title.text ?? '');
+  return `[chart${name ? `: ${name}` : ''}; ${figure.data.length} trace(s)]`;
+}
+
+/**
+ * Shows a Plotly figure inline.
+ * @example showChart(barFigure(result.table, { x: 'BusinessUnit', y: ['Requests'], title: 'Requests per BU' }));
+ */
+export function showChart(figure: PlotlyFigure): void {
+  const sink = kernelSink();
+  if (!sink) {
+    console.log(chartText(figure));
+    return;
+  }
+  chartCounter += 1;
+  const divId = `costing-chart-${process.pid}-${Date.now().toString(36)}-${chartCounter}`;
+  const html = chartHtml(figure, divId, !plotlyInlined);
+  plotlyInlined = true;
+  sink(
+    {
+      data: {
+        [PLOTLY_MIME]: { data: figure.data, layout: figure.layout ?? {} },
+        'text/html': html,
+        'text/plain': chartText(figure),
+      },
+      metadata: {},
+      transient: {},
+    },
+    false,
+  );
+}
+
+/** Options of the table-to-figure helpers. */
+export interface FigureOptions {
+  /** Column for the x axis (or pie labels). */
+  x: string;
+  /** Value column(s); several make grouped or stacked bars. */
+  y: string[];
+  title?: string;
+  /** Stack the bars. @default false */
+  stacked?: boolean;
+  /** Horizontal bars. @default false */
+  horizontal?: boolean;
+  /** Split into one trace per value of this column (long-format data). */
+  series?: string;
+}
+
+function column(table: KqlTable, name: string): KqlValue[] {
+  const i = table.columns.findIndex((c) => c.name === name);
+  if (i < 0) {
+    throw new Error(
+      `Column '${name}' is not in the result (columns: ${table.columns.map((c) => c.name).join(', ')}).`,
+    );
+  }
+  return table.rows.map((r) => r[i] ?? null);
+}
+
+/** A bar chart from a query result. */
+export function barFigure(table: KqlTable, options: FigureOptions): PlotlyFigure {
+  const xs = column(table, options.x);
+  const traces: PlotlyTrace[] = [];
+  const orient = options.horizontal ? { orientation: 'h' } : {};
+  const place = (x: KqlValue[], y: KqlValue[]): Record<string, KqlValue[]> =>
+    options.horizontal ? { x: y, y: x } : { x, y };
+  if (options.series) {
+    const series = column(table, options.series);
+    const ys = column(table, options.y[0]!);
+    for (const s of [...new Set(series.map(String))]) {
+      const idx = series.map((v, i) => (String(v) === s ? i : -1)).filter((i) => i >= 0);
+      traces.push({
+        type: 'bar',
+        name: s,
+        ...place(
+          idx.map((i) => xs[i]!),
+          idx.map((i) => ys[i]!),
+        ),
+        ...orient,
+      });
+    }
+  } else {
+    for (const y of options.y)
+      traces.push({ type: 'bar', name: y, ...place(xs, column(table, y)), ...orient });
+  }
+  return {
+    data: traces,
+    layout: {
+      title: { text: options.title ?? '' },
+      barmode: options.stacked ? 'stack' : 'group',
+      margin: { t: 48, l: 60, r: 20, b: 60 },
+    },
+  };
+}
+
+/** A pie chart from a query result (`x` = labels, first `y` = values). */
+export function pieFigure(
+  table: KqlTable,
+  options: Pick<FigureOptions, 'x' | 'y' | 'title'>,
+): PlotlyFigure {
+  return {
+    data: [
+      {
+        type: 'pie',
+        labels: column(table, options.x),
+        values: column(table, options.y[0]!),
+        hole: 0.35,
+      },
+    ],
+    layout: { title: { text: options.title ?? '' }, margin: { t: 48, l: 20, r: 20, b: 20 } },
+  };
+}
+
+/** A line chart (time series) from a query result, one trace per `series` value or per `y` column. */
+export function lineFigure(table: KqlTable, options: FigureOptions): PlotlyFigure {
+  const fig = barFigure(table, options);
+  return {
+    data: fig.data.map((t) => ({ ...t, type: 'scatter', mode: 'lines+markers' })),
+    layout: { ...fig.layout, barmode: undefined },
+  };
+}
