@@ -50,11 +50,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BU_NAME = /^bu-[a-z0-9][a-z0-9-]*$/;
 
 const businessUnit = z.strictObject({
-  name: z
-    .string()
-    .regex(BU_NAME, {
-      message: "must start with 'bu-' followed by lower-case letters, digits or '-'",
-    }),
+  name: z.string().regex(BU_NAME, {
+    message: "must start with 'bu-' followed by lower-case letters, digits or '-'",
+  }),
   displayName: z.string().min(1, { message: 'must be a non-empty string' }),
   weight: z.number().positive({ message: 'must be a number greater than 0' }),
 });
