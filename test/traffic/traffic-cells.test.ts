@@ -1,0 +1,365 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { loadConfig, requestsFor, type KitConfig, type KitConfigInput } from '../../lib/config.js';
+import { ConfigError, MissingStepError, TargetUnavailableError } from '../../lib/errors.js';
+import { LedgerError, ledgerPath, readLedger, type Ledger } from '../../lib/ledger.js';
+import { sendBuTraffic, planBuTraffic } from '../../lib/traffic/bu.js';
+import { sendEntraTraffic } from '../../lib/traffic/entra.js';
+import { sendMockAiTraffic } from '../../lib/traffic/mock-ai.js';
+import { sendRealJwtTraffic } from '../../lib/traffic/real-jwt.js';
+import { sendAiTraffic } from '../../lib/traffic/ai.js';
+import { ledgerSummaryTable, trafficSummaryMarkdown } from '../../lib/traffic/summary.js';
+import { createUnsignedJwt, readJwtClaims } from '../../lib/traffic/unsigned-jwt.js';
+import {
+  json,
+  startTinyGateway,
+  tinyTarget,
+  type SeenRequest,
+  type TinyGateway,
+} from './tiny-gateway.js';
+
+let dataDir: string;
+const gateways: TinyGateway[] = [];
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'traffic-'));
+});
+afterEach(async () => {
+  await Promise.all(gateways.splice(0).map((g) => g.close()));
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function config(input: KitConfigInput = {}): KitConfig {
+  return loadConfig({ ...input, local: { dataDir, ...input.local } }, {});
+}
+
+/** A gateway that answers like the costing APIs: 200 for GET, 404 for unknown operations, 400 for bad JSON. */
+async function apimLike(
+  extra?: (req: SeenRequest, res: Parameters<Parameters<typeof startTinyGateway>[0]>[1]) => boolean,
+): Promise<TinyGateway> {
+  const g = await startTinyGateway((req, res) => {
+    if (extra?.(req, res)) return;
+    if (req.method === 'DELETE')
+      return json(res, 404, { statusCode: 404, message: 'Resource not found' });
+    if (req.method === 'POST' && req.path.includes('/chat/completions')) {
+      return json(res, 200, {
+        id: 'mock',
+        object: 'chat.completion',
+        model: 'gpt-4o-mini',
+        choices: [],
+        usage: { prompt_tokens: 100, completion_tokens: 200, total_tokens: 300 },
+      });
+    }
+    if (req.method === 'POST') {
+      try {
+        JSON.parse(req.body);
+      } catch {
+        return json(res, 400, { statusCode: 400, message: 'Malformed body' });
+      }
+    }
+    json(res, 200, { ok: true }, { 'x-ms-request-id': `req-${req.n}` });
+  });
+  gateways.push(g);
+  return g;
+}
+
+const quiet = { showProgress: false } as const;
+
+describe('C1 BU traffic', () => {
+  it('sends max(1, floor(base x weight)) per BU with a share of deliberate failures, and the ledger matches what the gateway saw', async () => {
+    const g = await apimLike();
+    const cfg = config({ traffic: { sampleRequestsPerSubscription: 10, errorShare: 0.1 } });
+    const summary = await sendBuTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    const expected = cfg.businessUnits.map((b) => requestsFor(10, b.weight));
+    const total = expected.reduce((a, b) => a + b, 0);
+    expect(summary.planned).toBe(total);
+    expect(g.seen).toHaveLength(total);
+    // Per BU: what the gateway saw per key equals the ledger's count.
+    const ledger = await readLedger(cfg);
+    const entry = ledger.sources.bu;
+    expect(entry?.status).toBe('completed');
+    for (const [i, b] of cfg.businessUnits.entries()) {
+      const seen = g.seen.filter(
+        (r) => r.headers['ocp-apim-subscription-key'] === `key-${b.name}-0123456789`,
+      ).length;
+      expect(seen).toBe(expected[i]);
+      expect(entry?.byBu[b.name]?.sent).toBe(expected[i]);
+    }
+    const failures = g.seen.filter((r) => r.method !== 'GET');
+    const expectedFailures = expected.reduce((a, n) => a + Math.round(n * 0.1), 0);
+    expect(failures).toHaveLength(expectedFailures);
+    expect(failures.some((r) => r.method === 'DELETE')).toBe(true);
+    expect(failures.some((r) => r.method === 'POST')).toBe(true);
+    const deletes = failures.filter((r) => r.method === 'DELETE').length;
+    expect(entry?.totals.failedByStatus).toEqual({
+      '404': deletes,
+      '400': expectedFailures - deletes,
+    });
+    expect(entry?.totals.succeeded).toBe(total - expectedFailures);
+    // Per-request records carry the gateway's request id.
+    expect(
+      entry?.requests
+        .filter((r) => r.outcome === 'succeeded')
+        .every((r) => r.requestId?.startsWith('req-')),
+    ).toBe(true);
+    expect(trafficSummaryMarkdown(summary)).toContain('| **total** |');
+  });
+
+  it('replaces its stale ledger entry and leaves the other sources alone', async () => {
+    const g = await apimLike();
+    const cfg = config({ traffic: { sampleRequestsPerSubscription: 4 } });
+    const target = tinyTarget(cfg, g.url);
+    await sendEntraTraffic(target, cfg, { ...quiet, requestsPerCaller: { 'HR Service': 2 } });
+    await sendBuTraffic(target, cfg, { ...quiet, requestsPerBu: { 'bu-hr': 3, 'bu-sales': 2 } });
+    await sendBuTraffic(target, cfg, { ...quiet, requestsPerBu: { 'bu-finance': 1 } });
+    const ledger = await readLedger(cfg);
+    expect(Object.keys(ledger.sources?.bu?.byBu ?? {})).toEqual(['bu-finance']);
+    expect(ledger.sources.bu?.totals.planned).toBe(1);
+    expect(ledger.sources.entra?.totals.sent).toBe(2);
+    expect(ledgerSummaryTable(ledger).map((r) => r.source)).toEqual(['bu', 'entra']);
+    // Atomic writes leave no temporary files behind.
+    expect((await readdir(dataDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('rejects bad plans with a ConfigError naming the field', async () => {
+    const g = await apimLike();
+    const cfg = config();
+    const target = tinyTarget(cfg, g.url);
+    const err = await sendBuTraffic(target, cfg, {
+      ...quiet,
+      requestsPerBu: { 'bu-nope': 3, 'bu-hr': 0, 'bu-sales': -2 },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    const fields = (err as ConfigError).problems.map((p) => p.field);
+    expect(fields).toEqual([
+      'requestsPerBu.bu-nope',
+      'requestsPerBu.bu-hr',
+      'requestsPerBu.bu-sales',
+    ]);
+    expect((err as Error).message).toContain(
+      'must be a configured business unit: bu-hr, bu-finance',
+    );
+    expect((err as Error).message).toContain('must be a whole number greater than 0');
+    const e2 = await sendEntraTraffic(target, cfg, {
+      ...quiet,
+      requestsPerCaller: { Nobody: 1 },
+    }).catch((e: unknown) => e);
+    expect((e2 as ConfigError).problems[0]?.field).toBe('requestsPerCaller.Nobody');
+    expect(g.seen).toHaveLength(0);
+  });
+
+  it('says to run A2 when the target was never deployed', async () => {
+    const cfg = config();
+    const target = tinyTarget(cfg, 'http://127.0.0.1:9', { deployed: false });
+    for (const send of [
+      sendBuTraffic,
+      sendEntraTraffic,
+      sendAiTraffic,
+      sendMockAiTraffic,
+      sendRealJwtTraffic,
+    ]) {
+      const err = await send(target, cfg, quiet).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MissingStepError);
+      expect((err as MissingStepError).step).toBe('A2');
+    }
+  });
+
+  it('turns an unreachable gateway into one TargetUnavailableError line and a failed ledger entry', async () => {
+    const g = await apimLike();
+    const url = g.url;
+    await g.close();
+    gateways.length = 0;
+    const cfg = config({ traffic: { sampleRequestsPerSubscription: 20 } });
+    const err = await sendBuTraffic(tinyTarget(cfg, url), cfg, quiet).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TargetUnavailableError);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^The gateway at ${url.replace(/[.]/g, '\\.')}/costing-subscription is not reachable \\(ECONNREFUSED\\)`,
+      ),
+    );
+    const entry = (await readLedger(cfg)).sources.bu;
+    expect(entry?.status).toBe('failed');
+    expect(entry?.totals.retries).toBe(0);
+    expect(entry?.totals.sent).toBe(entry?.totals.networkFailures);
+  });
+
+  it('an aborted run rejects and leaves a valid ledger holding exactly what completed', async () => {
+    const controller = new AbortController();
+    // Requests 1-100 are answered; from 101 on the gateway holds them, and the run is aborted when
+    // the fourth held one arrives: exactly 100 completed, 4 were in flight.
+    const g = await apimLike((req) => {
+      if (req.n <= 100) return false;
+      if (req.n === 104) controller.abort();
+      return true;
+    });
+    const cfg = config({ traffic: { sampleRequestsPerSubscription: 50, concurrency: 4 } });
+    const err = await sendBuTraffic(tinyTarget(cfg, g.url), cfg, {
+      ...quiet,
+      signal: controller.signal,
+      errorShare: 0,
+    }).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('AbortError');
+    const text = await readFile(ledgerPath(cfg), 'utf8');
+    const ledger = JSON.parse(text) as Ledger;
+    const entry = ledger.sources.bu;
+    expect(entry?.status).toBe('aborted');
+    expect(entry?.totals).toMatchObject({
+      planned: 525,
+      sent: 104,
+      delivered: 100,
+      succeeded: 100,
+      networkFailures: 4,
+      networkErrors: { aborted: 4 },
+      attempts: 104,
+    });
+    expect(g.seen).toHaveLength(104);
+    const ids = entry?.requests.filter((r) => r.outcome === 'succeeded').map((r) => r.requestId);
+    expect(new Set(ids)).toEqual(new Set(Array.from({ length: 100 }, (_, i) => `req-${i + 1}`)));
+    expect(entry?.requests.filter((r) => r.outcome === 'not-sent')).toHaveLength(421);
+  });
+
+  it('reports a corrupt ledger file with what to do', async () => {
+    const cfg = config();
+    await writeFile(ledgerPath(cfg), '{"version": 1, "sources": {', 'utf8');
+    await expect(readLedger(cfg)).rejects.toThrow(LedgerError);
+    await expect(readLedger(cfg)).rejects.toThrow(
+      /not valid JSON: delete it and run the traffic cells/,
+    );
+  });
+});
+
+describe('C2 Entra ID traffic', () => {
+  it('sends weighted requests per caller with an unsigned JWT carrying appid, azp, tid, iat, exp', async () => {
+    const g = await apimLike();
+    const cfg = config({ traffic: { sampleRequestsPerSubscription: 6 } });
+    const summary = await sendEntraTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    const byCaller = new Map<string, number>();
+    for (const r of g.seen) {
+      const token = String(r.headers.authorization ?? '');
+      const [header, , signature] = token.replace('Bearer ', '').split('.');
+      expect(JSON.parse(Buffer.from(header ?? '', 'base64url').toString())).toEqual({
+        alg: 'none',
+        typ: 'JWT',
+      });
+      expect(signature).toBe('');
+      const claims = readJwtClaims(token);
+      expect(claims).toMatchObject({ kit_unsigned: true });
+      expect(claims?.appid).toBe(claims?.azp);
+      expect(typeof claims?.tid).toBe('string');
+      expect(Number(claims?.exp)).toBeGreaterThan(Number(claims?.iat));
+      byCaller.set(String(claims?.appid), (byCaller.get(String(claims?.appid)) ?? 0) + 1);
+    }
+    for (const c of cfg.callers) expect(byCaller.get(c.appId)).toBe(requestsFor(6, c.weight));
+    const ledger = await readLedger(cfg);
+    for (const c of cfg.callers)
+      expect(ledger.sources.entra?.byCaller[c.appId]?.succeeded).toBe(requestsFor(6, c.weight));
+    expect(summary.byCaller.map((r) => r.group)).toContain('Finance Portal');
+  });
+});
+
+describe('C3 real JWT', () => {
+  it('is skipped with one line naming the missing variables', async () => {
+    const g = await apimLike();
+    const cfg = loadConfig(
+      { local: { dataDir }, realJwt: { useRealJwt: true } },
+      { COSTING_JWT_CLIENT_ID: 'abc' },
+    );
+    const summary = await sendRealJwtTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    expect(summary.status).toBe('skipped');
+    expect(summary.reason).toMatch(
+      /^COSTING_JWT_TENANT_ID, COSTING_JWT_CLIENT_SECRET are not set: export them/,
+    );
+    expect(summary.reason?.split('\n')).toHaveLength(1);
+    expect(g.seen).toHaveLength(0);
+    expect((await readLedger(cfg)).sources['real-jwt']?.status).toBe('skipped');
+  });
+
+  it('sends the batch with the token a credential returns and records its appid', async () => {
+    const g = await apimLike();
+    const cfg = config({ realJwt: { requests: 3 } });
+    const appId = '99999999-9999-4999-8999-999999999999';
+    const token = createUnsignedJwt(appId);
+    let scope = '';
+    const credential = {
+      getToken: async (s: string | string[]) => {
+        scope = String(s);
+        return { token, expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    };
+    const summary = await sendRealJwtTraffic(tinyTarget(cfg, g.url), cfg, {
+      ...quiet,
+      credential,
+      scope: 'api://x/.default',
+    });
+    expect(scope).toBe('api://x/.default');
+    expect(summary.succeeded).toBe(3);
+    expect(g.seen.every((r) => r.headers.authorization === `Bearer ${token}`)).toBe(true);
+    expect(Object.keys((await readLedger(cfg)).sources['real-jwt']?.byCaller ?? {})).toEqual([
+      appId,
+    ]);
+  });
+});
+
+describe('D2 mock AI traffic', () => {
+  it('records the usage of each mock response per BU', async () => {
+    const g = await apimLike();
+    const cfg = config();
+    const summary = await sendMockAiTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    const base = cfg.models.reduce((s, m) => s + m.requestsPerBu, 0);
+    const total = cfg.businessUnits.reduce((s, b) => s + requestsFor(base, b.weight), 0);
+    expect(summary.succeeded).toBe(total);
+    expect(summary.totals).toMatchObject({
+      promptTokens: 100 * total,
+      completionTokens: 200 * total,
+      totalTokens: 300 * total,
+      withUsage: total,
+    });
+    expect(
+      g.seen.every(
+        (r) =>
+          r.path === '/costing-token-tracking/deployments/gpt-4o-mini/chat/completions' &&
+          r.headers['api-key'] !== undefined,
+      ),
+    ).toBe(true);
+  });
+
+  it('is skipped, saying why, when D1 already sent real AI traffic', async () => {
+    const g = await apimLike();
+    const cfg = config();
+    const target = tinyTarget(cfg, g.url);
+    await writeFile(
+      ledgerPath(cfg),
+      JSON.stringify({
+        version: 1,
+        updatedAt: new Date().toISOString(),
+        sources: {
+          ai: { source: 'ai', status: 'completed', gatewayUrl: g.url, totals: { sent: 7 } },
+        },
+      }),
+    );
+    const summary = await sendMockAiTraffic(target, cfg, quiet);
+    expect(summary.status).toBe('skipped');
+    expect(summary.reason).toBe(
+      'D1 already sent 7 real AI requests to the deployed models, so mock traffic is not needed.',
+    );
+    expect(g.seen).toHaveLength(0);
+  });
+});
+
+describe('plans', () => {
+  it('spreads the deliberate failures and alternates their kinds', () => {
+    const cfg = config({ traffic: { errorShare: 0.05 } });
+    const plan = planBuTraffic(cfg, tinyTarget(cfg, 'http://127.0.0.1:9'));
+    expect(plan).toHaveLength(525);
+    const failing = plan.filter((p) => p.kind !== 'ok');
+    expect(failing).toHaveLength(
+      [50, 125, 25, 150, 100, 75].reduce((s, n) => s + Math.round(n * 0.05), 0),
+    );
+    expect(new Set(failing.map((p) => p.kind))).toEqual(
+      new Set(['unknown-operation', 'malformed-body']),
+    );
+    expect(failing.some((p) => p.bu === 'bu-engineering')).toBe(true);
+  });
+});
