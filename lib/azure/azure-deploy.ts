@@ -1,0 +1,316 @@
+/**
+ * Cell A2 on Azure: resource group, `infra.json` (APIM when the kit creates it, Log Analytics,
+ * App Insights, logger, diagnostic setting), `main.json` (APIs, policies, subscriptions,
+ * storage, workbook, optional Foundry), then the BU keys through `listSecrets`.
+ */
+import { z } from 'zod';
+import type { KitConfig } from '../config.js';
+import type { ApiEndpoint, BuSubscription, Deployment, OperationOptions } from '../target.js';
+import { readArtifact } from '../artifacts.js';
+import { KitError } from '../errors.js';
+import { workbookPlaceholders } from '../pricing.js';
+import type { AzureClients } from './azure-clients.js';
+import { hasStatus, toKitError } from './azure-errors.js';
+import {
+  deployTemplate,
+  ensureResourceGroup,
+  outputValue,
+  type TemplateOutputs,
+  type TemplateParameters,
+} from './arm-deployment.js';
+import { azureResourceNames, kitTags, type AzureResourceNames } from './resource-names.js';
+
+/** What the azure deploy step learned besides the `Deployment` itself. */
+export interface AzureDeploymentState {
+  deployment: Deployment;
+  names: AzureResourceNames;
+  /** Whether this run created the resource group (clean-up may then remove it when empty). */
+  createdResourceGroup: boolean;
+  /** APIM principal id (system-assigned identity). */
+  apimPrincipalId: string;
+  storageResourceId: string;
+  workbookResourceId: string;
+}
+
+/** Options of {@link deployToAzure}. */
+export interface DeployToAzureOptions extends OperationOptions {
+  /** Poll interval of the ARM deployments. @default 5000 */
+  pollIntervalMs?: number;
+}
+
+const infraOutputs = z.object({
+  apimName: z.string(),
+  gatewayUrl: z.string(),
+  workspaceName: z.string(),
+  workspaceResourceId: z.string(),
+  workspaceCustomerId: z.string(),
+  appInsightsName: z.string(),
+  appInsightsResourceId: z.string(),
+  appInsightsAppId: z.string(),
+});
+
+const apiOutput = z.object({
+  apiId: z.string(),
+  path: z.string(),
+  deployed: z.boolean().optional(),
+});
+const mainOutputs = z.object({
+  gatewayUrl: z.string(),
+  apimName: z.string(),
+  apimPrincipalId: z.string(),
+  apis: z.object({
+    costing: apiOutput,
+    entra: apiOutput,
+    tokenTracking: apiOutput,
+    aoai: apiOutput,
+  }),
+  subscriptionNames: z.array(z.string()),
+  appInsights: z.object({ name: z.string(), appId: z.string(), resourceId: z.string() }),
+  logAnalytics: z.object({ name: z.string(), workspaceId: z.string(), resourceId: z.string() }),
+  storage: z.object({ accountName: z.string(), container: z.string(), resourceId: z.string() }),
+  aoai: z.object({
+    deployed: z.boolean(),
+    accountName: z.string(),
+    endpoint: z.string(),
+    backendId: z.string(),
+    deploymentNames: z.array(z.string()),
+  }),
+  workbook: z.object({ name: z.string(), resourceId: z.string() }),
+});
+
+/** Parameters of `bicep/infra.json` for this configuration. */
+export function infraParameters(config: KitConfig, names: AzureResourceNames): TemplateParameters {
+  return params({
+    location: config.deployment.location,
+    apimName: names.apimName,
+    createApim: !config.deployment.existingApim,
+    apimSku: config.deployment.apimSku,
+    workspaceName: names.workspaceName,
+    appInsightsName: names.appInsightsName,
+    apimLoggerName: names.apimLoggerName,
+    tags: kitTags(config),
+  });
+}
+
+/** Parameters of `bicep/main.json`; prices for the workbook placeholders come from `lib/pricing`. */
+export function mainParameters(config: KitConfig, names: AzureResourceNames): TemplateParameters {
+  const prices = workbookPlaceholders(config);
+  return params({
+    location: config.deployment.location,
+    apimName: names.apimName,
+    apiPrefix: config.deployment.apiPrefix,
+    appInsightsName: names.appInsightsName,
+    workspaceName: names.workspaceName,
+    apimLoggerName: names.apimLoggerName,
+    businessUnits: config.businessUnits.map((bu) => ({
+      name: bu.name,
+      displayName: bu.displayName,
+    })),
+    enableEntraIdTracking: config.features.enableEntraIdTracking,
+    enableTokenTracking: config.features.enableTokenTracking,
+    enableFoundry: config.features.enableFoundry,
+    models: config.features.enableFoundry
+      ? config.models.map((m) => ({
+          name: m.name,
+          version: m.version,
+          capacityKTpm: m.capacityKTpm,
+        }))
+      : [],
+    aiServicesName: names.aiServicesName,
+    storageAccountName: names.storageAccountName,
+    workbookId: names.workbookName,
+    workbookDisplayName: names.workbookDisplayName,
+    apimSkuLabel: prices.__APIM_SKU__ ?? config.deployment.apimSku,
+    baseMonthlyCost: prices.__BASE_MONTHLY_COST__ ?? '0',
+    perKRate: prices.__PER_K_RATE__ ?? '0',
+    promptTokenRate: prices.__PROMPT_TOKEN_RATE__ ?? '0',
+    completionTokenRate: prices.__COMPLETION_TOKEN_RATE__ ?? '0',
+    tags: kitTags(config),
+  });
+}
+
+/** A compiled template from `bicep/` (committed; `npm run build:bicep` regenerates it). */
+export function loadTemplate(name: 'infra' | 'main' | 'cost-export'): unknown {
+  try {
+    return JSON.parse(readArtifact('bicep', `${name}.json`)) as unknown;
+  } catch (error) {
+    throw new KitError(
+      `The compiled template bicep/${name}.json is missing or unreadable: run npm run build:bicep.`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Deploys the kit to Azure and returns everything cell A2 exposes.
+ * @example const state = await deployToAzure(config, clients, { onProgress: (p) => line.update(p.message) });
+ */
+export async function deployToAzure(
+  config: KitConfig,
+  clients: AzureClients,
+  options: DeployToAzureOptions = {},
+): Promise<AzureDeploymentState> {
+  const subscriptionId = await clients.subscriptionId();
+  const names = azureResourceNames(config, subscriptionId);
+  const resources = await clients.resources();
+  const createdResourceGroup = await ensureResourceGroup(
+    resources,
+    names.resourceGroup,
+    config.deployment.location,
+    kitTags(config),
+    options,
+  );
+  if (config.deployment.existingApim) await requireExistingApim(clients, names, options);
+
+  const deployments = await clients.deployments();
+  const rejectionHint = `Check deployment.location ('${config.deployment.location}') and deployment.apimSku ('${config.deployment.apimSku}') in cell A1, then run cell A2 again.`;
+  const common = { ...options, rejectionHint, tags: kitTags(config) };
+  const infra = parse(
+    infraOutputs,
+    await deployTemplate(
+      deployments,
+      names.resourceGroup,
+      names.infraDeploymentName,
+      loadTemplate('infra'),
+      infraParameters(config, names),
+      common,
+    ),
+    names.infraDeploymentName,
+  );
+  const main = parse(
+    mainOutputs,
+    await deployTemplate(
+      deployments,
+      names.resourceGroup,
+      names.mainDeploymentName,
+      loadTemplate('main'),
+      mainParameters(config, names),
+      common,
+    ),
+    names.mainDeploymentName,
+  );
+  const subscriptions = await listBuKeys(config, clients, names, options);
+
+  const gatewayUrl = main.gatewayUrl.replace(/\/+$/, '');
+  const endpoint = (api: z.infer<typeof apiOutput>): ApiEndpoint => ({
+    apiId: api.apiId,
+    path: api.path,
+    url: `${gatewayUrl}/${api.path}`,
+  });
+  const deployment: Deployment = {
+    target: 'azure',
+    gatewayUrl,
+    apimName: main.apimName,
+    apimSku: config.deployment.apimSku,
+    resourceGroup: names.resourceGroup,
+    location: config.deployment.location,
+    apis: {
+      costing: endpoint(main.apis.costing),
+      entra: endpoint(main.apis.entra),
+      tokenTracking: endpoint(main.apis.tokenTracking),
+      aoai: endpoint(main.apis.aoai),
+    },
+    subscriptions,
+    aoai: main.aoai.deployed
+      ? {
+          backendUrl: `${main.aoai.endpoint.replace(/\/?$/, '/')}openai`,
+          deployments: config.models.map((m) => ({
+            deploymentName: m.name,
+            modelName: m.name,
+            modelVersion: m.version,
+            capacityKTpm: m.capacityKTpm,
+          })),
+          emulated: false,
+        }
+      : undefined,
+    appInsights: {
+      name: main.appInsights.name || infra.appInsightsName,
+      appId: main.appInsights.appId,
+      resourceId: main.appInsights.resourceId,
+    },
+    logAnalytics: main.logAnalytics,
+    storage: { accountName: main.storage.accountName, container: main.storage.container },
+  };
+  return {
+    deployment,
+    names,
+    createdResourceGroup,
+    apimPrincipalId: main.apimPrincipalId,
+    storageResourceId: main.storage.resourceId,
+    workbookResourceId: main.workbook.resourceId,
+  };
+}
+
+/** BU keys through the subscription `listSecrets` action (keys are never template outputs). */
+export async function listBuKeys(
+  config: KitConfig,
+  clients: AzureClients,
+  names: AzureResourceNames,
+  options: OperationOptions = {},
+): Promise<BuSubscription[]> {
+  const apim = await clients.apiManagement();
+  const out: BuSubscription[] = [];
+  for (const [i, bu] of config.businessUnits.entries()) {
+    options.onProgress?.({
+      message: `Reading the key of subscription ${bu.name}`,
+      done: i,
+      total: config.businessUnits.length,
+    });
+    try {
+      const secrets = await apim.subscription.listSecrets(
+        names.resourceGroup,
+        names.apimName,
+        bu.name,
+        options.signal !== undefined ? { abortSignal: options.signal } : {},
+      );
+      if (secrets.primaryKey === undefined || secrets.primaryKey === '')
+        throw new KitError(
+          `APIM returned no primary key for subscription ${bu.name}; run cell A2 again.`,
+        );
+      out.push({ id: bu.name, displayName: bu.displayName, primaryKey: secrets.primaryKey });
+    } catch (error) {
+      throw toKitError(error, `listing the keys of subscription ${bu.name}`);
+    }
+  }
+  return out;
+}
+
+async function requireExistingApim(
+  clients: AzureClients,
+  names: AzureResourceNames,
+  options: OperationOptions,
+): Promise<void> {
+  const apim = await clients.apiManagement();
+  try {
+    await apim.apiManagementService.get(
+      names.resourceGroup,
+      names.apimName,
+      options.signal !== undefined ? { abortSignal: options.signal } : {},
+    );
+  } catch (error) {
+    if (hasStatus(error, 404)) {
+      throw new KitError(
+        `APIM service '${names.apimName}' was not found in resource group '${names.resourceGroup}' (subscription ${names.subscriptionId}). ` +
+          'Fix deployment.apimName and deployment.resourceGroup in cell A1, or remove apimName to let the kit create one.',
+        { cause: error },
+      );
+    }
+    throw toKitError(error, `reading APIM service '${names.apimName}'`);
+  }
+}
+
+function params(values: Record<string, unknown>): TemplateParameters {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v }]));
+}
+
+function parse<T>(schema: z.ZodType<T>, outputs: TemplateOutputs, deploymentName: string): T {
+  const values = Object.fromEntries(Object.keys(outputs).map((k) => [k, outputValue(outputs, k)]));
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    const field = parsed.error.issues[0]?.path.join('.') ?? '?';
+    throw new KitError(
+      `Deployment '${deploymentName}' returned outputs the kit does not expect (at '${field}'): the committed template is out of date; run npm run build:bicep.`,
+    );
+  }
+  return parsed.data;
+}

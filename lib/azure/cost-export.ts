@@ -1,0 +1,221 @@
+/**
+ * Cells B2/B3 on Azure: the Cost Management export (create-or-recreate, system-assigned
+ * identity), Storage Blob Data Contributor for that identity on the storage account (retried
+ * while the new identity propagates), and a run now.
+ */
+import type { CostManagementClient } from '@azure/arm-costmanagement';
+import type { AuthorizationManagementClient } from '@azure/arm-authorization';
+import type { ActionOutcome, CostExportOptions, OperationOptions } from '../target.js';
+import { KitError } from '../errors.js';
+import { armJson, COST_MANAGEMENT_API_VERSION } from './azure-clients.js';
+import { armErrorOf, hasStatus, parseArmError, toKitError } from './azure-errors.js';
+import { sleep } from './arm-deployment.js';
+import {
+  deterministicGuid,
+  STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE,
+  type AzureResourceNames,
+} from './resource-names.js';
+
+/** What the export step needs from the deployment. */
+export interface CostExportContext {
+  names: AzureResourceNames;
+  storageResourceId: string;
+  container: string;
+}
+
+/** Timing of the role-assignment retries (tests shorten them). */
+export interface RoleRetryOptions {
+  /** @default 10 */
+  attempts?: number;
+  /** Delay between attempts. @default 10000 */
+  delayMs?: number;
+}
+
+/** The export body (PROTOCOLS 7.6): month-to-date actual cost, daily CSV, system-assigned identity. */
+export function costExportBody(
+  context: CostExportContext,
+  frequency: CostExportOptions['frequency'],
+  now: Date,
+): Record<string, unknown> {
+  // The service rejects a schedule that starts in the past: start tomorrow, as the sample does.
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+  const to = new Date(Date.UTC(now.getUTCFullYear() + 1, now.getUTCMonth(), now.getUTCDate() + 1));
+  return {
+    identity: { type: 'SystemAssigned' },
+    location: 'global',
+    properties: {
+      definition: {
+        type: 'ActualCost',
+        timeframe: 'MonthToDate',
+        dataSet: { granularity: 'Daily', configuration: { dataVersion: '2023-05-01' } },
+      },
+      deliveryInfo: {
+        destination: {
+          type: 'AzureBlob',
+          resourceId: context.storageResourceId,
+          container: context.container,
+          rootFolderPath: 'apim-costing',
+        },
+      },
+      schedule: {
+        status: 'Active',
+        recurrence: frequency,
+        recurrencePeriod: { from: from.toISOString(), to: to.toISOString() },
+      },
+      format: 'Csv',
+      partitionData: true,
+      dataOverwriteBehavior: 'OverwritePreviousReport',
+      compressionMode: 'none',
+      exportDescription: 'APIM costing & showback: month-to-date actual cost',
+    },
+  };
+}
+
+/**
+ * Creates (or deletes and recreates) the export, then grants its identity Storage Blob Data Contributor.
+ * @returns `done` with the export id and principal id.
+ */
+export async function setUpCostExport(
+  costManagement: CostManagementClient,
+  authorization: AuthorizationManagementClient,
+  context: CostExportContext,
+  options: CostExportOptions & { now?: Date; roleRetry?: RoleRetryOptions },
+): Promise<ActionOutcome> {
+  const scope = `/subscriptions/${context.names.subscriptionId}`;
+  const name = context.names.costExportName;
+  const path = `${scope}/providers/Microsoft.CostManagement/exports/${name}`;
+  const abort = options.signal !== undefined ? { abortSignal: options.signal } : {};
+  let recreated = false;
+  try {
+    await costManagement.exports.get(scope, name, abort);
+    options.onProgress?.({ message: `Export ${name} exists: deleting it to recreate it` });
+    await costManagement.exports.delete(scope, name, abort);
+    recreated = true;
+  } catch (error) {
+    if (!hasStatus(error, 404)) throw toKitError(error, `reading Cost Management export '${name}'`);
+  }
+  options.onProgress?.({
+    message: `Creating Cost Management export ${name} (${options.frequency})`,
+  });
+  // The SDK's export model has no `identity`; the REST body needs it, so this PUT goes through
+  // the SDK client's pipeline with the body of PROTOCOLS 7.6.
+  const created = await armJson(
+    costManagement,
+    'PUT',
+    path,
+    COST_MANAGEMENT_API_VERSION,
+    costExportBody(context, options.frequency, options.now ?? new Date()),
+    options.signal,
+  );
+  if (created.status !== 200 && created.status !== 201) {
+    const arm = parseArmError(created.body);
+    throw new KitError(
+      `Creating Cost Management export '${name}' failed (${created.status}${arm !== undefined ? `, ${arm.code}: ${arm.message}` : ''}). ` +
+        'You need Cost Management Contributor on the subscription, and Microsoft.CostManagementExports must be registered.',
+    );
+  }
+  const principalId = principalOf(created.body);
+  if (principalId === undefined)
+    throw new KitError(
+      `Cost Management export '${name}' came back without a system-assigned identity; run cell B2 again.`,
+    );
+
+  const assignment = await assignBlobContributor(
+    authorization,
+    context.storageResourceId,
+    principalId,
+    options,
+  );
+  return {
+    status: 'done',
+    summary: `Cost Management export ${name} ${recreated ? 'recreated' : 'created'} (${options.frequency}, CSV to ${context.container}); ${assignment}.`,
+    details: { exportId: path, principalId, storageAccount: context.names.storageAccountName },
+  };
+}
+
+/**
+ * Grants Storage Blob Data Contributor on the storage account; a new identity may not be
+ * visible to RBAC for a while (PrincipalNotFound), and an existing assignment is fine.
+ * @returns one line saying what happened.
+ */
+export async function assignBlobContributor(
+  authorization: AuthorizationManagementClient,
+  storageResourceId: string,
+  principalId: string,
+  options: OperationOptions & { roleRetry?: RoleRetryOptions } = {},
+): Promise<string> {
+  const subscriptionId = storageResourceId.split('/')[2] ?? '';
+  const attempts = options.roleRetry?.attempts ?? 10;
+  const delayMs = options.roleRetry?.delayMs ?? 10_000;
+  const name = deterministicGuid(
+    storageResourceId.toLowerCase(),
+    principalId,
+    STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE,
+  );
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await authorization.roleAssignments.create(
+        storageResourceId,
+        name,
+        {
+          roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE}`,
+          principalId,
+          principalType: 'ServicePrincipal',
+        },
+        options.signal !== undefined ? { abortSignal: options.signal } : {},
+      );
+      return 'Storage Blob Data Contributor granted to the export identity';
+    } catch (error) {
+      const { statusCode, body } = armErrorOf(error);
+      if (statusCode === 409 && body?.code === 'RoleAssignmentExists')
+        return 'Storage Blob Data Contributor was already granted';
+      const propagating = statusCode === 400 && body?.code === 'PrincipalNotFound';
+      if (!propagating || attempt >= attempts) {
+        if (propagating) {
+          throw new KitError(
+            `The export identity ${principalId} was still unknown to Azure RBAC after ${attempts} attempts; wait a minute and run cell B2 again.`,
+            { cause: error },
+          );
+        }
+        throw toKitError(error, 'granting Storage Blob Data Contributor to the export identity');
+      }
+      options.onProgress?.({
+        message: `Waiting for the export identity to propagate (attempt ${attempt}/${attempts})`,
+      });
+      await sleep(delayMs, options.signal);
+    }
+  }
+}
+
+/** Runs the export once now (cell B3). */
+export async function runCostExportNow(
+  costManagement: CostManagementClient,
+  names: AzureResourceNames,
+  options: OperationOptions = {},
+): Promise<ActionOutcome> {
+  const scope = `/subscriptions/${names.subscriptionId}`;
+  try {
+    await costManagement.exports.execute(
+      scope,
+      names.costExportName,
+      options.signal !== undefined ? { abortSignal: options.signal } : {},
+    );
+  } catch (error) {
+    if (hasStatus(error, 404))
+      throw new KitError(
+        `Cost Management export '${names.costExportName}' does not exist yet: run cell B2 first.`,
+        { cause: error },
+      );
+    throw toKitError(error, `running Cost Management export '${names.costExportName}'`);
+  }
+  return {
+    status: 'done',
+    summary: `Cost Management export ${names.costExportName} started; files appear in the storage container within minutes to hours.`,
+  };
+}
+
+function principalOf(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const identity = (body as { identity?: { principalId?: unknown } }).identity;
+  return typeof identity?.principalId === 'string' ? identity.principalId : undefined;
+}

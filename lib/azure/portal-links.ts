@@ -1,0 +1,54 @@
+/**
+ * Azure portal links of what the kit deployed (cell E3 and the end of cell F).
+ */
+import type { Deployment } from '../target.js';
+import { resourceId, type AzureResourceNames } from './resource-names.js';
+
+/** Portal URL of one resource id (with the tenant, so the portal opens the right directory). */
+export function portalResourceUrl(id: string, tenantId?: string): string {
+  return `https://portal.azure.com/#${tenantId !== undefined ? `@${tenantId}` : ''}/resource${id}`;
+}
+
+/** One portal link. */
+export interface PortalLink {
+  label: string;
+  url: string;
+}
+
+/**
+ * Links to the resource group, APIM, App Insights, Log Analytics, storage and the workbook.
+ * @example portalLinks(deployment, names).map((l) => `${l.label}: ${l.url}`)
+ */
+export function portalLinks(
+  deployment: Deployment,
+  names: AzureResourceNames,
+  tenantId?: string,
+): PortalLink[] {
+  const rgId = `/subscriptions/${names.subscriptionId}/resourceGroups/${names.resourceGroup}`;
+  const link = (label: string, id: string, suffix = ''): PortalLink => ({
+    label,
+    url: `${portalResourceUrl(id, tenantId)}${suffix}`,
+  });
+  return [
+    link('Resource group', rgId),
+    link(
+      'API Management',
+      resourceId(names, 'Microsoft.ApiManagement/service', deployment.apimName),
+    ),
+    link('Application Insights', deployment.appInsights.resourceId),
+    link('Log Analytics', deployment.logAnalytics.resourceId, '/logs'),
+    link(
+      'Storage (cost exports)',
+      resourceId(names, 'Microsoft.Storage/storageAccounts', deployment.storage.accountName),
+    ),
+    link(
+      'Workbook',
+      resourceId(names, 'Microsoft.Insights/workbooks', names.workbookName),
+      '/workbook',
+    ),
+    {
+      label: 'Cost Management exports',
+      url: `https://portal.azure.com/#view/Microsoft_Azure_CostManagement/Menu/~/exports/scope/${encodeURIComponent(`/subscriptions/${names.subscriptionId}`)}`,
+    },
+  ];
+}
