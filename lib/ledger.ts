@@ -58,6 +58,8 @@ export interface RequestRecord {
   index: number;
   /** BU subscription id the request was sent with, e.g. `bu-hr`. */
   bu: string;
+  /** APIM API id the request went to, when it differs from the entry's `apiId` (C1's malformed-body failures go to the AOAI API). */
+  api?: string;
   /** Caller `appid` carried in the JWT, when the request had one. */
   caller?: string;
   /** Model deployment name (AI traffic). */
@@ -135,6 +137,8 @@ export interface LedgerEntry {
   durationMs?: number;
   totals: TrafficCounts;
   byBu: Record<string, TrafficCounts>;
+  /** Per APIM API id (a record without `api` counts under the entry's `apiId`). */
+  byApi: Record<string, TrafficCounts>;
   byCaller: Record<string, TrafficCounts>;
   byModel: Record<string, TrafficCounts>;
   byMode: Record<string, TrafficCounts>;
@@ -274,6 +278,7 @@ export function buildLedgerEntry(
     ...head,
     totals: summarizeRecords(records),
     byBu: summarizeRecords(records, (r) => r.bu),
+    byApi: summarizeRecords(records, (r) => r.api ?? head.apiId),
     byCaller: summarizeRecords(records, (r) => r.caller),
     byModel: summarizeRecords(records, (r) => r.model),
     byMode: summarizeRecords(records, (r) => (r.mode === undefined ? undefined : String(r.mode))),

@@ -5,7 +5,14 @@
 import type { KitConfig } from '../config.js';
 import type { CostingTarget } from '../target.js';
 import { countsPerBu, failurePositions, resolveBuTargets } from './plan.js';
-import { joinUrl, STATUS_OPERATION, SUBSCRIPTION_KEY_HEADER, UNKNOWN_OPERATION } from './routes.js';
+import {
+  AI_SUBSCRIPTION_KEY_HEADER,
+  joinUrl,
+  STATUS_OPERATION,
+  SUBSCRIPTION_KEY_HEADER,
+  UNKNOWN_OPERATION,
+} from './routes.js';
+import { AI_API_VERSIONS } from './ai.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
 import type { PlannedRequest } from './runner.js';
 import {
@@ -32,7 +39,9 @@ export const BU_FAILURE_KINDS = ['unknown-operation', 'malformed-body'] as const
 
 /**
  * Builds C1's plan: per BU, max(1, floor(base x weight)) requests, of which round(n x errorShare)
- * are deliberate failures spread through the run.
+ * are deliberate failures spread through the run, alternating an unknown operation (`DELETE` on
+ * the costing API: 404) and a malformed JSON body (to the AOAI gateway when a model is deployed:
+ * 400). The BU's key goes with each, so the failures count against the BU.
  */
 export function planBuTraffic(
   config: KitConfig,
@@ -49,6 +58,15 @@ export function planBuTraffic(
   );
   const share = options.errorShare ?? config.traffic.errorShare;
   const api = deployment.apis.costing;
+  // The costing API answers any body, so a malformed body only fails where the body is read:
+  // the AOAI gateway (its backend answers 400, as Azure OpenAI does). Without a model backend it
+  // goes to the costing API and is recorded with whatever status the gateway gives.
+  const aoaiModel = deployment.aoai?.deployments[0]?.deploymentName;
+  const malformedUrl =
+    aoaiModel !== undefined
+      ? `${joinUrl(deployment.apis.aoai.url, `deployments/${encodeURIComponent(aoaiModel)}/chat/completions`)}?api-version=${AI_API_VERSIONS.chat}`
+      : joinUrl(api.url, STATUS_OPERATION.path);
+  const malformedApi = aoaiModel !== undefined ? deployment.apis.aoai.apiId : undefined;
   const plan: BuRequest[] = [];
   let failureTurn = 0;
   for (const t of targets) {
@@ -57,30 +75,39 @@ export function planBuTraffic(
     const failing = failurePositions(n, share);
     const headers = { [SUBSCRIPTION_KEY_HEADER]: t.subscription.primaryKey };
     for (let j = 0; j < n; j += 1) {
-      let kind = 'ok';
-      let request: HttpRequest = {
-        method: STATUS_OPERATION.method,
-        url: joinUrl(api.url, STATUS_OPERATION.path),
-        headers,
+      const planned: BuRequest = {
+        index: plan.length,
+        bu: t.bu.name,
+        kind: 'ok',
+        request: {
+          method: STATUS_OPERATION.method,
+          url: joinUrl(api.url, STATUS_OPERATION.path),
+          headers,
+        },
       };
       if (failing.has(j)) {
-        kind = BU_FAILURE_KINDS[failureTurn % BU_FAILURE_KINDS.length] as string;
+        planned.kind = BU_FAILURE_KINDS[failureTurn % BU_FAILURE_KINDS.length] as string;
         failureTurn += 1;
-        request =
-          kind === 'unknown-operation'
-            ? {
-                method: UNKNOWN_OPERATION.method,
-                url: joinUrl(api.url, UNKNOWN_OPERATION.path),
-                headers,
-              }
-            : {
-                method: 'POST',
-                url: joinUrl(api.url, STATUS_OPERATION.path),
-                headers: { ...headers, 'content-type': 'application/json' },
-                body: '{"report": [1, 2,',
-              };
+        if (planned.kind === 'unknown-operation') {
+          planned.request = {
+            method: UNKNOWN_OPERATION.method,
+            url: joinUrl(api.url, UNKNOWN_OPERATION.path),
+            headers,
+          };
+        } else {
+          planned.request = {
+            method: 'POST',
+            url: malformedUrl,
+            headers: {
+              [AI_SUBSCRIPTION_KEY_HEADER]: t.subscription.primaryKey,
+              'content-type': 'application/json',
+            },
+            body: '{"messages": [{"role": "user", "content": "unterminated',
+          };
+          if (malformedApi !== undefined) planned.api = malformedApi;
+        }
       }
-      plan.push({ index: plan.length, bu: t.bu.name, kind, request });
+      plan.push(planned);
     }
   }
   return plan;

@@ -17,6 +17,8 @@ export interface PlannedRequest {
   index: number;
   /** BU subscription id, e.g. `bu-hr`. */
   bu: string;
+  /** APIM API id, when it is not the source's own API. */
+  api?: string;
   /** Caller `appid`, when the request carries a JWT. */
   caller?: string;
   /** Model deployment name (AI traffic). */
@@ -179,7 +181,8 @@ function isNetwork(result: AttemptResult): result is NetworkResult {
   return 'error' in result && typeof result.error === 'string';
 }
 
-function notSent(p: PlannedRequest): RequestRecord {
+/** The record of a planned request that has not been sent (yet). */
+export function notSentRecord(p: PlannedRequest): RequestRecord {
   const r: RequestRecord = {
     index: p.index,
     bu: p.bu,
@@ -214,7 +217,7 @@ export async function runRequests<P extends PlannedRequest>(
   options: RunRequestsOptions,
 ): Promise<RunRequestsResult> {
   const started = performance.now();
-  const records = plan.map(notSent);
+  const records = plan.map(notSentRecord);
   const total = plan.length;
   const concurrency = Math.max(1, Math.min(options.concurrency, Math.max(1, total)));
   const budget = options.retryBudget ?? Math.max(10, Math.ceil(total / 2));

@@ -15,7 +15,7 @@ import {
   type TrafficSource,
 } from '../ledger.js';
 import type { Deployment, OperationOptions } from '../target.js';
-import { runRequests, type PlannedRequest, type SendAttempt } from './runner.js';
+import { notSentRecord, runRequests, type PlannedRequest, type SendAttempt } from './runner.js';
 
 /** Options every `send*Traffic` function takes. */
 export interface TrafficOptions extends OperationOptions {
@@ -166,19 +166,7 @@ export async function runTrafficSession<P extends PlannedRequest>(
     apiId: args.apiId,
     startedAt: startedAt.toISOString(),
   };
-  const live: RequestRecord[] = args.plan.map((p) => {
-    const r: RequestRecord = {
-      index: p.index,
-      bu: p.bu,
-      kind: p.kind,
-      outcome: 'not-sent',
-      attempts: [],
-    };
-    if (p.caller !== undefined) r.caller = p.caller;
-    if (p.model !== undefined) r.model = p.model;
-    if (p.mode !== undefined) r.mode = p.mode;
-    return r;
-  });
+  const live: RequestRecord[] = args.plan.map(notSentRecord);
   // The stale entry goes first: from here on the ledger only holds this run.
   await writeLedgerEntry(config, args.source, buildLedgerEntry(head, live));
 

@@ -43,6 +43,13 @@ async function apimLike(
     if (extra?.(req, res)) return;
     if (req.method === 'DELETE')
       return json(res, 404, { statusCode: 404, message: 'Resource not found' });
+    if (req.method === 'POST') {
+      try {
+        JSON.parse(req.body);
+      } catch {
+        return json(res, 400, { error: { code: 'BadRequest', message: 'malformed JSON' } });
+      }
+    }
     if (req.method === 'POST' && req.path.includes('/chat/completions')) {
       return json(res, 200, {
         id: 'mock',
@@ -51,13 +58,6 @@ async function apimLike(
         choices: [],
         usage: { prompt_tokens: 100, completion_tokens: 200, total_tokens: 300 },
       });
-    }
-    if (req.method === 'POST') {
-      try {
-        JSON.parse(req.body);
-      } catch {
-        return json(res, 400, { statusCode: 400, message: 'Malformed body' });
-      }
     }
     json(res, 200, { ok: true }, { 'x-ms-request-id': `req-${req.n}` });
   });
@@ -71,7 +71,7 @@ describe('C1 BU traffic', () => {
   it('sends max(1, floor(base x weight)) per BU with a share of deliberate failures, and the ledger matches what the gateway saw', async () => {
     const g = await apimLike();
     const cfg = config({ traffic: { sampleRequestsPerSubscription: 10, errorShare: 0.1 } });
-    const summary = await sendBuTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    const summary = await sendBuTraffic(tinyTarget(cfg, g.url, { withModels: true }), cfg, quiet);
     const expected = cfg.businessUnits.map((b) => requestsFor(10, b.weight));
     const total = expected.reduce((a, b) => a + b, 0);
     expect(summary.planned).toBe(total);
@@ -81,8 +81,9 @@ describe('C1 BU traffic', () => {
     const entry = ledger.sources.bu;
     expect(entry?.status).toBe('completed');
     for (const [i, b] of cfg.businessUnits.entries()) {
+      const key = `key-${b.name}-0123456789`;
       const seen = g.seen.filter(
-        (r) => r.headers['ocp-apim-subscription-key'] === `key-${b.name}-0123456789`,
+        (r) => r.headers['ocp-apim-subscription-key'] === key || r.headers['api-key'] === key,
       ).length;
       expect(seen).toBe(expected[i]);
       expect(entry?.byBu[b.name]?.sent).toBe(expected[i]);
