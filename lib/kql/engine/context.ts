@@ -1,0 +1,30 @@
+/**
+ * What an executing query carries around: the data source, `now`, scan counts, the cache of
+ * `materialize()` results, and the `let` bindings in scope.
+ */
+import type { LogTableSource } from '../../log-tables.js';
+import type { KNode } from '../kusto-language.js';
+import type { Frame } from './frame.js';
+import type { Value } from './values.js';
+
+/** A `let` binding: a scalar value, or a tabular expression evaluated where it is referenced. */
+export type Binding =
+  { kind: 'scalar'; value: Value; type: string } | { kind: 'tabular'; node: KNode; env: Env };
+
+/** Names in scope (a new map per `let`, so scopes never leak). */
+export type Env = ReadonlyMap<string, Binding>;
+
+/** Per-query state. */
+export interface ExecContext {
+  source: LogTableSource;
+  /** Epoch milliseconds used by `now()` and `ago()`. */
+  now: number;
+  /** Base table name to number of scans. */
+  scans: Record<string, number>;
+  /** `materialize()` results by the expression's position in the text. */
+  materialized: Map<number, Frame>;
+  /** 1-based line and column of a text position. */
+  position(offset: number): { line: number; column: number };
+  /** Evaluates a tabular expression (used by `toscalar()` and `in (subquery)`). */
+  evalTabular(node: KNode, env: Env): Frame;
+}

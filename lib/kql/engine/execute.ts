@@ -1,0 +1,207 @@
+/**
+ * Runs an analysed query: `let` statements, then the last expression statement, pipe by pipe
+ * over the official syntax tree. Tabular `let`s are evaluated where referenced (as Kusto
+ * does); `materialize()` results are computed once per query.
+ */
+import type { LogTableSource } from '../../log-tables.js';
+import type { KqlTable, QueryResult } from '../../target.js';
+import { KqlRuntimeError, KqlUnsupportedError, KqlValidationError } from '../errors.js';
+import { loadSchemas } from '../global-state.js';
+import {
+  elements,
+  kindName,
+  prop,
+  referencedSymbol,
+  resultType,
+  symbolKindName,
+  type KNode,
+} from '../kusto-language.js';
+import { analyse, diagnosticsOf, lineStarts, positionOf } from '../analyse.js';
+import '../functions/index.js';
+import { OPERATORS } from '../operators/index.js';
+import { datatable, print, range } from '../operators/sources.js';
+import { unionOf } from '../operators/union.js';
+import type { Binding, Env, ExecContext } from './context.js';
+import { compileExpr } from './expr.js';
+import { SINGLE_ROW, type Frame } from './frame.js';
+import { sourceFrame } from './table-cache.js';
+import { toOutput } from './values.js';
+
+/** Options of {@link executeQuery}. */
+export interface ExecuteOptions {
+  /** The time `now()` and `ago()` use. @default the current time */
+  now?: Date;
+  /** File name used in validation errors. @default `<query>` */
+  file?: string;
+}
+
+function firstTokenText(node: KNode): string {
+  for (let i = 0; i < node.ChildCount; i++) {
+    const c = node.GetChild(i);
+    if (!c) continue;
+    if (c.IsToken) {
+      if (c.Width > 0) return String(c.Text ?? '');
+      continue;
+    }
+    const t = firstTokenText(c);
+    if (t) return t;
+  }
+  return '';
+}
+
+function unsupportedOperator(ctx: ExecContext, node: KNode): never {
+  const p = ctx.position(node.TextStart);
+  throw new KqlUnsupportedError(
+    'operator',
+    firstTokenText(node) || kindName(node),
+    p.line,
+    p.column,
+  );
+}
+
+function scan(ctx: ExecContext, name: string, node: KNode): Frame {
+  const schemas = loadSchemas();
+  const frame = sourceFrame(ctx.source, name, schemas.get(name));
+  if (!frame) {
+    const p = ctx.position(node.TextStart);
+    throw new KqlRuntimeError(
+      `Table '${name}' (line ${p.line}, column ${p.column}) is not in the local log store.`,
+    );
+  }
+  ctx.scans[name] = (ctx.scans[name] ?? 0) + 1;
+  return frame;
+}
+
+/** Evaluates a tabular expression. */
+export function evalTabular(node: KNode, env: Env, ctx: ExecContext): Frame {
+  const kind = kindName(node);
+  switch (kind) {
+    case 'PipeExpression': {
+      const input = evalTabular(prop(node, 'Expression')!, env, ctx);
+      const op = prop(node, 'Operator')!;
+      const impl = OPERATORS.get(kindName(op));
+      if (!impl) return unsupportedOperator(ctx, op);
+      return impl(op, input, env, ctx);
+    }
+    case 'ParenthesizedExpression':
+      return evalTabular(prop(node, 'Expression')!, env, ctx);
+    case 'NameReference': {
+      const name = String(node['SimpleName']);
+      const binding = env.get(name);
+      const sym = referencedSymbol(node);
+      if (binding && binding.kind === 'tabular' && (!sym || symbolKindName(sym) !== 'Table')) {
+        return evalTabular(binding.node, binding.env, ctx);
+      }
+      return scan(ctx, name, node);
+    }
+    case 'PathExpression': {
+      // app('<id>').customMetrics, database('<name>').Table
+      const selector = prop(node, 'Selector')!;
+      return scan(ctx, String(selector['SimpleName'] ?? selector.ToString(0).trim()), node);
+    }
+    case 'MaterializeExpression': {
+      const key = node.TextStart;
+      const hit = ctx.materialized.get(key);
+      if (hit) return hit;
+      const frame = evalTabular(prop(node, 'Expression')!, env, ctx);
+      ctx.materialized.set(key, frame);
+      return frame;
+    }
+    case 'DataTableExpression':
+      return datatable(node, env, ctx);
+    case 'PrintOperator':
+      return print(node, env, ctx);
+    case 'RangeOperator':
+      return range(node, env, ctx);
+    case 'UnionOperator':
+      return unionOf(node, undefined, env, ctx);
+    case 'FunctionCallExpression': {
+      const name = String(prop(node, 'Name')?.['SimpleName'] ?? '');
+      return unsupportedOperator(ctx, { ...node, Text: name } as KNode);
+    }
+    default:
+      return unsupportedOperator(ctx, node);
+  }
+}
+
+function isTabular(expr: KNode): boolean {
+  const t = resultType(expr);
+  return t !== undefined && symbolKindName(t) === 'Table';
+}
+
+function toKqlTable(frame: Frame): KqlTable {
+  const columns = frame.columns.map((c) => ({ name: c.name, type: c.type }));
+  const data = frame.columns.map((c) => c.data);
+  const rows = new Array<KqlTable['rows'][number]>(frame.length);
+  for (let r = 0; r < frame.length; r++) {
+    const row = new Array<KqlTable['rows'][number][number]>(columns.length);
+    for (let c = 0; c < columns.length; c++) row[c] = toOutput(data[c]![r]!, columns[c]!.type);
+    rows[r] = row;
+  }
+  return { name: 'PrimaryResult', columns, rows };
+}
+
+/**
+ * Runs a query on the local engine. Throws `KqlValidationError` when the parser reports errors
+ * and `KqlUnsupportedError` (naming the operator or function with line and column) for what
+ * the engine does not implement.
+ */
+export function executeQuery(
+  text: string,
+  source: LogTableSource,
+  options: ExecuteOptions = {},
+): QueryResult {
+  const started = performance.now();
+  const code = analyse(text);
+  const errors = diagnosticsOf(code, options.file ?? '<query>').filter(
+    (d) => d.severity === 'error',
+  );
+  if (errors.length > 0) throw new KqlValidationError(errors);
+  const starts = lineStarts(text);
+  const ctx: ExecContext = {
+    source,
+    now: (options.now ?? new Date()).getTime(),
+    scans: {},
+    materialized: new Map(),
+    position: (offset) => positionOf(starts, offset),
+    evalTabular: (node, env) => evalTabular(node, env, ctx),
+  };
+  let env: Env = new Map<string, Binding>();
+  let result: Frame | undefined;
+  for (const stmt of elements(prop(code.Syntax, 'Statements'))) {
+    const kind = kindName(stmt);
+    if (kind === 'LetStatement') {
+      const name = String(prop(prop(stmt, 'Name')!, 'SimpleName'));
+      const expr = prop(stmt, 'Expression')!;
+      if (kindName(expr) === 'FunctionDeclaration') unsupportedOperator(ctx, stmt);
+      const next = new Map(env);
+      if (isTabular(expr)) {
+        next.set(name, { kind: 'tabular', node: expr, env });
+      } else {
+        const c = compileExpr(expr, { frame: SINGLE_ROW, env, ctx });
+        next.set(name, { kind: 'scalar', value: c.fn(0), type: c.type });
+      }
+      env = next;
+      continue;
+    }
+    if (kind === 'ExpressionStatement') {
+      const expr = prop(stmt, 'Expression')!;
+      if (!isTabular(expr)) {
+        // A bare scalar expression statement is returned as a one-row table, like `print`.
+        const c = compileExpr(expr, { frame: SINGLE_ROW, env, ctx });
+        result = { columns: [{ name: 'print_0', type: c.type, data: [c.fn(0)] }], length: 1 };
+        continue;
+      }
+      result = evalTabular(expr, env, ctx);
+      continue;
+    }
+    unsupportedOperator(ctx, stmt);
+  }
+  if (!result) throw new KqlRuntimeError('The query has no tabular expression to return.');
+  const table = toKqlTable(result);
+  return {
+    status: 'success',
+    table,
+    stats: { scans: ctx.scans, elapsedMs: performance.now() - started },
+  };
+}

@@ -1,0 +1,479 @@
+/**
+ * Compiles a scalar expression of the official syntax tree into a row evaluator. Types come
+ * from the parser's semantic analysis (e.g. `long / long` truncates, `real / long` does not).
+ */
+import { KqlRuntimeError, KqlUnsupportedError } from '../errors.js';
+import {
+  elements,
+  kindName,
+  prop,
+  referencedSymbol,
+  resultType,
+  symbolKindName,
+  type KNode,
+} from '../kusto-language.js';
+import { scalarFunction, type Arg, type Evaluator } from '../functions/registry.js';
+import { isAggregateName } from '../functions/aggregate-registry.js';
+import { columnIndex } from './frame.js';
+import { literalValue } from './literals.js';
+import type { Scope } from './scope.js';
+import { hasPrefix, hasSuffix, hasTerm, kustoRegex } from './string-ops.js';
+import {
+  compareValues,
+  isIntegerType,
+  normaliseType,
+  toKustoString,
+  valueKey,
+  type Value,
+} from './values.js';
+
+/** A compiled expression. */
+export type Compiled = Arg;
+
+/** The Kusto type the parser gave an expression (`dynamic` when unknown). */
+export function typeOf(node: KNode): string {
+  const t = resultType(node);
+  return t ? normaliseType(t.Name) : 'dynamic';
+}
+
+function unsupported(
+  scope: Scope,
+  node: KNode,
+  kind: 'operator' | 'function' | 'expression',
+  name: string,
+): never {
+  const p = scope.ctx.position(node.TextStart);
+  throw new KqlUnsupportedError(kind, name, p.line, p.column);
+}
+
+function constant(node: KNode, value: Value): Compiled {
+  return { fn: () => value, type: typeOf(node), node, constant: value, isConstant: true };
+}
+
+/** Compiles a scalar expression. */
+export function compileExpr(node: KNode, scope: Scope): Compiled {
+  const override = scope.overrides?.get(node);
+  if (override) return { fn: override, type: typeOf(node), node, isConstant: false };
+  const kind = kindName(node);
+  const type = typeOf(node);
+  const make = (fn: Evaluator): Compiled => ({ fn, type, node, isConstant: false });
+  switch (kind) {
+    case 'BooleanLiteralExpression':
+    case 'IntLiteralExpression':
+    case 'LongLiteralExpression':
+    case 'RealLiteralExpression':
+    case 'DecimalLiteralExpression':
+    case 'StringLiteralExpression':
+    case 'CompoundStringLiteralExpression':
+    case 'DateTimeLiteralExpression':
+    case 'TimespanLiteralExpression':
+    case 'GuidLiteralExpression':
+    case 'NullLiteralExpression':
+    case 'DynamicExpression':
+      return constant(node, literalValue(node, scope.ctx.position));
+    case 'ParenthesizedExpression':
+      return compileExpr(prop(node, 'Expression')!, scope);
+    case 'NameReference':
+      return compileName(node, scope);
+    case 'SimpleNamedExpression':
+      return compileExpr(prop(node, 'Expression')!, scope);
+    case 'UnaryMinusExpression': {
+      const a = compileExpr(prop(node, 'Expression')!, scope).fn;
+      return make((r) => {
+        const v = a(r);
+        return v === null ? null : -(v as number);
+      });
+    }
+    case 'UnaryPlusExpression':
+      return compileExpr(prop(node, 'Expression')!, scope);
+    case 'AddExpression':
+    case 'SubtractExpression':
+    case 'MultiplyExpression':
+    case 'DivideExpression':
+    case 'ModuloExpression':
+      return make(compileArithmetic(kind, node, type, scope));
+    case 'EqualExpression':
+    case 'NotEqualExpression':
+    case 'LessThanExpression':
+    case 'LessThanOrEqualExpression':
+    case 'GreaterThanExpression':
+    case 'GreaterThanOrEqualExpression':
+      return make(compileComparison(kind, node, scope));
+    case 'AndExpression':
+    case 'OrExpression':
+      return make(compileLogical(kind, node, scope));
+    case 'InExpression':
+    case 'InCsExpression':
+    case 'NotInExpression':
+    case 'NotInCsExpression':
+      return make(compileIn(kind, node, scope));
+    case 'BetweenExpression':
+    case 'NotBetweenExpression':
+      return make(compileBetween(kind === 'NotBetweenExpression', node, scope));
+    case 'FunctionCallExpression':
+      return compileCall(node, scope);
+    case 'PathExpression':
+      return make(compilePath(node, scope));
+    case 'ElementExpression':
+      return make(compileElement(node, scope));
+    case 'ToScalarExpression':
+      return compileToScalar(node, scope);
+    default:
+      if (kind in STRING_PREDICATES) return make(compileStringPredicate(kind, node, scope));
+      return unsupported(scope, node, 'expression', kind.replace(/Expression$/, ''));
+  }
+}
+
+function compileName(node: KNode, scope: Scope): Compiled {
+  const name = String(node['SimpleName'] ?? '');
+  const sym = referencedSymbol(node);
+  const symKind = sym ? symbolKindName(sym) : '';
+  const type = typeOf(node);
+  if (symKind === 'Column' || !sym) {
+    const idx = columnIndex(scope.frame, name);
+    if (idx >= 0) {
+      const data = scope.frame.columns[idx]!.data;
+      return { fn: (r) => data[r]!, type, node, isConstant: false };
+    }
+  }
+  const binding = scope.env.get(name);
+  if (binding && binding.kind === 'scalar') {
+    const v = binding.value;
+    return { fn: () => v, type: binding.type, node, constant: v, isConstant: true };
+  }
+  if (symKind === 'Column') {
+    throw new KqlRuntimeError(
+      `Column '${name}' is not in the input of this operator (engine bug or unsupported shape).`,
+    );
+  }
+  return unsupported(scope, node, 'expression', name);
+}
+
+function compileArithmetic(kind: string, node: KNode, type: string, scope: Scope): Evaluator {
+  const l = compileExpr(prop(node, 'Left')!, scope).fn;
+  const r = compileExpr(prop(node, 'Right')!, scope).fn;
+  const intResult = isIntegerType(type);
+  switch (kind) {
+    case 'AddExpression':
+      return (i) => {
+        const a = l(i);
+        if (a === null) return null;
+        const b = r(i);
+        return b === null ? null : (a as number) + (b as number);
+      };
+    case 'SubtractExpression':
+      return (i) => {
+        const a = l(i);
+        if (a === null) return null;
+        const b = r(i);
+        return b === null ? null : (a as number) - (b as number);
+      };
+    case 'MultiplyExpression':
+      return (i) => {
+        const a = l(i);
+        if (a === null) return null;
+        const b = r(i);
+        return b === null ? null : (a as number) * (b as number);
+      };
+    case 'DivideExpression':
+      return (i) => {
+        const a = l(i);
+        if (a === null) return null;
+        const b = r(i);
+        if (b === null) return null;
+        // Integer division truncates toward zero; an integer divided by zero is null.
+        if (intResult) return b === 0 ? null : Math.trunc((a as number) / (b as number));
+        return (a as number) / (b as number);
+      };
+    default:
+      return (i) => {
+        const a = l(i);
+        if (a === null) return null;
+        const b = r(i);
+        if (b === null) return null;
+        if (intResult && b === 0) return null;
+        return (a as number) % (b as number);
+      };
+  }
+}
+
+function compileComparison(kind: string, node: KNode, scope: Scope): Evaluator {
+  const left = compileExpr(prop(node, 'Left')!, scope);
+  const right = compileExpr(prop(node, 'Right')!, scope);
+  const l = left.fn;
+  const r = right.fn;
+  if (kind === 'EqualExpression' || kind === 'NotEqualExpression') {
+    const neg = kind === 'NotEqualExpression';
+    const structural = left.type === 'dynamic' || right.type === 'dynamic';
+    return (i) => {
+      const a = l(i);
+      const b = r(i);
+      if (a === null || b === null) return null;
+      let eq: boolean;
+      if (a === b) eq = true;
+      else if (structural && typeof a === 'object' && typeof b === 'object')
+        eq = valueKey(a) === valueKey(b);
+      else eq = false;
+      return neg ? !eq : eq;
+    };
+  }
+  const test =
+    kind === 'LessThanExpression'
+      ? (c: number) => c < 0
+      : kind === 'LessThanOrEqualExpression'
+        ? (c: number) => c <= 0
+        : kind === 'GreaterThanExpression'
+          ? (c: number) => c > 0
+          : (c: number) => c >= 0;
+  return (i) => {
+    const a = l(i);
+    if (a === null) return null;
+    const b = r(i);
+    if (b === null) return null;
+    if (typeof a === 'number' && typeof b === 'number') return test(a - b);
+    return test(compareValues(a, b));
+  };
+}
+
+function compileLogical(kind: string, node: KNode, scope: Scope): Evaluator {
+  const l = compileExpr(prop(node, 'Left')!, scope).fn;
+  const r = compileExpr(prop(node, 'Right')!, scope).fn;
+  if (kind === 'AndExpression') {
+    return (i) => {
+      const a = l(i);
+      if (a === false) return false;
+      const b = r(i);
+      if (b === false) return false;
+      return a === null || b === null ? null : true;
+    };
+  }
+  return (i) => {
+    const a = l(i);
+    if (a === true) return true;
+    const b = r(i);
+    if (b === true) return true;
+    return a === null || b === null ? null : false;
+  };
+}
+
+/** Flattens the right side of `in`: scalars, dynamic arrays, and tabular sub-queries (first column). */
+function inSet(node: KNode, scope: Scope, caseInsensitive: boolean): Set<string> {
+  const set = new Set<string>();
+  const add = (v: Value): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) add(x);
+      return;
+    }
+    if (v === null) return;
+    set.add(caseInsensitive && typeof v === 'string' ? `s${v.toLowerCase()}` : valueKey(v));
+  };
+  for (const el of elements(prop(prop(node, 'Right')!, 'Expressions'))) {
+    const t = resultType(el);
+    if (t && symbolKindName(t) === 'Table') {
+      const frame = scope.ctx.evalTabular(el, scope.env);
+      const col = frame.columns[0];
+      if (col) for (const v of col.data) add(v);
+      continue;
+    }
+    const c = compileExpr(el, { ...scope, frame: { columns: [], length: 1 } });
+    add(c.fn(0));
+  }
+  return set;
+}
+
+function compileIn(kind: string, node: KNode, scope: Scope): Evaluator {
+  // The parser names `in~` InCsExpression and `!in~` NotInCsExpression; `in` and `!in` are
+  // the case-sensitive forms.
+  const caseInsensitive = kind === 'InCsExpression' || kind === 'NotInCsExpression';
+  const negate = kind === 'NotInExpression' || kind === 'NotInCsExpression';
+  const set = inSet(node, scope, caseInsensitive);
+  const l = compileExpr(prop(node, 'Left')!, scope).fn;
+  return (i) => {
+    const v = l(i);
+    if (v === null) return negate ? true : false;
+    const key = caseInsensitive && typeof v === 'string' ? `s${v.toLowerCase()}` : valueKey(v);
+    const found = set.has(key);
+    return negate ? !found : found;
+  };
+}
+
+function compileBetween(negate: boolean, node: KNode, scope: Scope): Evaluator {
+  const l = compileExpr(prop(node, 'Left')!, scope).fn;
+  const couple = prop(node, 'Right')!;
+  const lo = compileExpr(prop(couple, 'First')!, scope).fn;
+  const hi = compileExpr(prop(couple, 'Second')!, scope).fn;
+  return (i) => {
+    const v = l(i);
+    const a = lo(i);
+    const b = hi(i);
+    if (v === null || a === null || b === null) return null;
+    const inside = compareValues(v, a) >= 0 && compareValues(v, b) <= 0;
+    return negate ? !inside : inside;
+  };
+}
+
+type StringTest = (hay: string, needle: string) => boolean;
+
+const STRING_PREDICATES: Record<
+  string,
+  { test: StringTest; negate: boolean; lowerBoth?: boolean }
+> = {
+  EqualTildeExpression: { test: (h, n) => h.toLowerCase() === n.toLowerCase(), negate: false },
+  BangTildeExpression: { test: (h, n) => h.toLowerCase() === n.toLowerCase(), negate: true },
+  ContainsExpression: { test: (h, n) => h.toLowerCase().includes(n.toLowerCase()), negate: false },
+  NotContainsExpression: {
+    test: (h, n) => h.toLowerCase().includes(n.toLowerCase()),
+    negate: true,
+  },
+  ContainsCsExpression: { test: (h, n) => h.includes(n), negate: false },
+  NotContainsCsExpression: { test: (h, n) => h.includes(n), negate: true },
+  StartsWithExpression: {
+    test: (h, n) => h.toLowerCase().startsWith(n.toLowerCase()),
+    negate: false,
+  },
+  NotStartsWithExpression: {
+    test: (h, n) => h.toLowerCase().startsWith(n.toLowerCase()),
+    negate: true,
+  },
+  StartsWithCsExpression: { test: (h, n) => h.startsWith(n), negate: false },
+  NotStartsWithCsExpression: { test: (h, n) => h.startsWith(n), negate: true },
+  EndsWithExpression: { test: (h, n) => h.toLowerCase().endsWith(n.toLowerCase()), negate: false },
+  NotEndsWithExpression: {
+    test: (h, n) => h.toLowerCase().endsWith(n.toLowerCase()),
+    negate: true,
+  },
+  EndsWithCsExpression: { test: (h, n) => h.endsWith(n), negate: false },
+  NotEndsWithCsExpression: { test: (h, n) => h.endsWith(n), negate: true },
+  HasExpression: { test: (h, n) => hasTerm(h, n, false), negate: false },
+  NotHasExpression: { test: (h, n) => hasTerm(h, n, false), negate: true },
+  HasCsExpression: { test: (h, n) => hasTerm(h, n, true), negate: false },
+  NotHasCsExpression: { test: (h, n) => hasTerm(h, n, true), negate: true },
+  HasPrefixExpression: { test: (h, n) => hasPrefix(h, n, false), negate: false },
+  NotHasPrefixExpression: { test: (h, n) => hasPrefix(h, n, false), negate: true },
+  HasPrefixCsExpression: { test: (h, n) => hasPrefix(h, n, true), negate: false },
+  NotHasPrefixCsExpression: { test: (h, n) => hasPrefix(h, n, true), negate: true },
+  HasSuffixExpression: { test: (h, n) => hasSuffix(h, n, false), negate: false },
+  NotHasSuffixExpression: { test: (h, n) => hasSuffix(h, n, false), negate: true },
+  HasSuffixCsExpression: { test: (h, n) => hasSuffix(h, n, true), negate: false },
+  NotHasSuffixCsExpression: { test: (h, n) => hasSuffix(h, n, true), negate: true },
+  MatchesRegexExpression: { test: () => false, negate: false },
+};
+
+function compileStringPredicate(kind: string, node: KNode, scope: Scope): Evaluator {
+  const left = compileExpr(prop(node, 'Left')!, scope);
+  const right = compileExpr(prop(node, 'Right')!, scope);
+  const l = left.fn;
+  const r = right.fn;
+  const lt = left.type;
+  const rt = right.type;
+  if (kind === 'MatchesRegexExpression') {
+    if (right.isConstant) {
+      const re = kustoRegex(toKustoString(right.constant ?? ''));
+      return (i) => re.test(toKustoString(l(i), lt));
+    }
+    return (i) => kustoRegex(toKustoString(r(i), rt)).test(toKustoString(l(i), lt));
+  }
+  const spec = STRING_PREDICATES[kind]!;
+  const { test, negate } = spec;
+  // Fast path for the common `column op 'literal'` shape with a case-insensitive operator.
+  if (right.isConstant && lt === 'string') {
+    const needle = toKustoString(right.constant ?? '', rt);
+    if (kind === 'EqualTildeExpression' || kind === 'BangTildeExpression') {
+      const lower = needle.toLowerCase();
+      return (i) => {
+        const h = l(i) as string;
+        const eq = h.length === lower.length && h.toLowerCase() === lower;
+        return negate ? !eq : eq;
+      };
+    }
+    return (i) => {
+      const ok = test(l(i) as string, needle);
+      return negate ? !ok : ok;
+    };
+  }
+  return (i) => {
+    const ok = test(toKustoString(l(i), lt), toKustoString(r(i), rt));
+    return negate ? !ok : ok;
+  };
+}
+
+function dynamicMember(v: Value, key: string | number): Value {
+  if (v === null || typeof v !== 'object') return null;
+  if (Array.isArray(v)) {
+    if (typeof key !== 'number') return null;
+    const idx = key < 0 ? v.length + key : key;
+    return v[idx] ?? null;
+  }
+  const got = (v as Record<string, Value>)[String(key)];
+  return got === undefined ? null : got;
+}
+
+function compilePath(node: KNode, scope: Scope): Evaluator {
+  const target = prop(node, 'Expression')!;
+  const selector = prop(node, 'Selector')!;
+  const key = String(selector['SimpleName'] ?? selector.ToString(0).trim());
+  if (kindName(target) === 'NameReference' && scope.sides) {
+    const side = String(target['SimpleName']);
+    if (side === '$left' || side === '$right') {
+      const frame = side === '$left' ? scope.sides.left : scope.sides.right;
+      const idx = columnIndex(frame, key);
+      if (idx < 0)
+        throw new KqlRuntimeError(`Column '${key}' not found on the ${side} side of the join.`);
+      const data = frame.columns[idx]!.data;
+      return (r) => data[r]!;
+    }
+  }
+  const t = compileExpr(target, scope).fn;
+  return (r) => dynamicMember(t(r), key);
+}
+
+function compileElement(node: KNode, scope: Scope): Evaluator {
+  const t = compileExpr(prop(node, 'Expression')!, scope).fn;
+  let sel = prop(node, 'Selector')!;
+  if (kindName(sel) === 'BracketedExpression') sel = prop(sel, 'Expression')!;
+  const k = compileExpr(sel, scope).fn;
+  return (r) => {
+    const key = k(r);
+    if (key === null) return null;
+    return dynamicMember(t(r), typeof key === 'number' ? key : String(key));
+  };
+}
+
+function compileToScalar(node: KNode, scope: Scope): Compiled {
+  const frame = scope.ctx.evalTabular(prop(node, 'Expression')!, scope.env);
+  const col = frame.columns[0];
+  const value = col && frame.length > 0 ? col.data[0]! : null;
+  return {
+    fn: () => value,
+    type: col ? col.type : typeOf(node),
+    node,
+    constant: value,
+    isConstant: true,
+  };
+}
+
+/** The function name of a call node. */
+export function callName(node: KNode): string {
+  const name = prop(node, 'Name');
+  return String(name?.['SimpleName'] ?? '');
+}
+
+/** The argument nodes of a call. */
+export function callArgs(node: KNode): KNode[] {
+  return elements(prop(prop(node, 'ArgumentList')!, 'Expressions'));
+}
+
+function compileCall(node: KNode, scope: Scope): Compiled {
+  const name = callName(node);
+  const type = typeOf(node);
+  const compiler = scalarFunction(name);
+  if (!compiler) {
+    if (isAggregateName(name)) {
+      return unsupported(scope, node, 'function', `${name}() outside summarize`);
+    }
+    return unsupported(scope, node, 'function', name);
+  }
+  const args = callArgs(node).map((a) => compileExpr(a, scope));
+  const fn = compiler(args, type, node, scope);
+  return { fn, type, node, isConstant: false };
+}

@@ -1,0 +1,52 @@
+/**
+ * The engine's table: named, typed columns held as arrays (column-major), so operators can
+ * hand whole columns to arquero without copying.
+ */
+import type { Value } from './values.js';
+
+/** One column: name, Kusto type and values. */
+export interface Column {
+  name: string;
+  type: string;
+  data: Value[];
+}
+
+/** A table flowing between operators. Never mutated once built. */
+export interface Frame {
+  columns: Column[];
+  length: number;
+  /** Set by `serialize`, `sort`, `top`: the rows have an order, so `row_number()` is allowed. */
+  serialized?: boolean;
+}
+
+/** A frame with no columns and one row (what `print` and scalar `let`s evaluate over). */
+export const SINGLE_ROW: Frame = { columns: [], length: 1 };
+
+/** The index of a column by name, or -1. */
+export function columnIndex(frame: Frame, name: string): number {
+  for (let i = 0; i < frame.columns.length; i++) if (frame.columns[i]!.name === name) return i;
+  return -1;
+}
+
+/** A new frame holding the given rows (by index) of every column. */
+export function takeRows(frame: Frame, rows: ArrayLike<number>): Frame {
+  const n = rows.length;
+  const columns = frame.columns.map((c) => {
+    const src = c.data;
+    const data = new Array<Value>(n);
+    for (let i = 0; i < n; i++) data[i] = src[rows[i]!]!;
+    return { name: c.name, type: c.type, data };
+  });
+  return { columns, length: n, serialized: frame.serialized };
+}
+
+/** The first `n` rows. */
+export function sliceRows(frame: Frame, n: number): Frame {
+  const count = Math.max(0, Math.min(n, frame.length));
+  if (count === frame.length) return frame;
+  return {
+    columns: frame.columns.map((c) => ({ ...c, data: c.data.slice(0, count) })),
+    length: count,
+    serialized: frame.serialized,
+  };
+}

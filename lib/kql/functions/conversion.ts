@@ -1,0 +1,102 @@
+/**
+ * Conversion functions: tostring, toint, tolong, todouble/toreal, todecimal, tobool,
+ * todatetime, totimespan, toguid, parse_json/todynamic.
+ */
+import { parseDatetime, parseTimespan, toKustoString, type Value } from '../engine/values.js';
+import { registerScalar } from './registry.js';
+
+registerScalar('tostring', ([a]) => {
+  const f = a!.fn;
+  const t = a!.type;
+  return (r) => toKustoString(f(r), t);
+});
+
+function toNumber(v: Value): number | null {
+  if (v === null) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (t === '') return null;
+    const n = Number(t);
+    return Number.isNaN(n) ? null : n;
+  }
+  return null;
+}
+
+registerScalar(['toint', 'tolong'], ([a]) => {
+  const f = a!.fn;
+  return (r) => {
+    const n = toNumber(f(r));
+    // Conversion of a real to an integer truncates toward zero.
+    return n === null || !Number.isFinite(n) ? null : Math.trunc(n);
+  };
+});
+
+registerScalar(['todouble', 'toreal', 'todecimal'], ([a]) => {
+  const f = a!.fn;
+  return (r) => toNumber(f(r));
+});
+
+registerScalar(['tobool', 'toboolean'], ([a]) => {
+  const f = a!.fn;
+  return (r) => {
+    const v = f(r);
+    if (v === null) return null;
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'number') return v !== 0;
+    if (typeof v === 'string') {
+      const t = v.trim().toLowerCase();
+      if (t === 'true' || t === '1') return true;
+      if (t === 'false' || t === '0') return false;
+    }
+    return null;
+  };
+});
+
+registerScalar(['todatetime'], ([a]) => {
+  const f = a!.fn;
+  const t = a!.type;
+  return (r) => {
+    const v = f(r);
+    if (v === null) return null;
+    if (typeof v === 'number') return t === 'datetime' ? v : null;
+    return typeof v === 'string' ? parseDatetime(v) : null;
+  };
+});
+
+registerScalar(['totimespan', 'totime'], ([a]) => {
+  const f = a!.fn;
+  const t = a!.type;
+  return (r) => {
+    const v = f(r);
+    if (v === null) return null;
+    if (typeof v === 'number') return t === 'timespan' ? v : v / 10_000; // a number is ticks
+    return typeof v === 'string' ? (parseTimespan(v) ?? null) : null;
+  };
+});
+
+registerScalar('toguid', ([a]) => {
+  const f = a!.fn;
+  return (r) => {
+    const v = f(r);
+    return typeof v === 'string' && /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(v)
+      ? v.toLowerCase()
+      : null;
+  };
+});
+
+registerScalar(['parse_json', 'todynamic', 'toobject'], ([a]) => {
+  const f = a!.fn;
+  const t = a!.type;
+  return (r) => {
+    const v = f(r);
+    if (t !== 'string' || typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v) as Value;
+    } catch {
+      // Text that is not JSON stays a dynamic string.
+      return v;
+    }
+  };
+});

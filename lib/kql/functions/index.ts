@@ -1,0 +1,13 @@
+/**
+ * Loads every function module so the registries are filled.
+ */
+import './conditional.js';
+import './conversion.js';
+import './datetime.js';
+import './dynamic.js';
+import './math.js';
+import './strings.js';
+import './window.js';
+
+export { scalarFunction, scalarFunctionNames, registerScalar } from './registry.js';
+export { aggregateFunction, isAggregateName } from './aggregate-registry.js';

@@ -1,0 +1,88 @@
+/**
+ * Numeric functions: round, floor/bin, bin_at, ceiling, abs, sqrt, pow, log, log10, exp.
+ */
+import { binary, registerScalar, unary } from './registry.js';
+
+/** Milliseconds from 0001-01-01 (Kusto's datetime origin) to the Unix epoch. */
+const KUSTO_EPOCH_OFFSET_MS = 62_135_596_800_000;
+
+registerScalar('round', ([x, p]) => {
+  const fx = x!.fn;
+  const fp = p?.fn;
+  return (r) => {
+    const v = fx(r);
+    if (v === null) return null;
+    const digits = fp ? Number(fp(r) ?? 0) : 0;
+    const factor = 10 ** digits;
+    // Midpoints round away from zero.
+    const n = v as number;
+    return (Math.sign(n) * Math.round(Math.abs(n) * factor + Number.EPSILON * factor)) / factor;
+  };
+});
+
+registerScalar(['bin', 'floor'], ([v, size], resultType) => {
+  const fv = v!.fn;
+  const fs = size!.fn;
+  const isDatetime = v!.type === 'datetime';
+  return (r) => {
+    const x = fv(r);
+    if (x === null) return null;
+    const s = fs(r);
+    if (s === null || s === 0) return null;
+    const n = x as number;
+    const step = s as number;
+    // Datetime bins are aligned on Kusto's origin (0001-01-01 UTC), which matters for week bins.
+    if (isDatetime)
+      return Math.floor((n + KUSTO_EPOCH_OFFSET_MS) / step) * step - KUSTO_EPOCH_OFFSET_MS;
+    const b = Math.floor(n / step) * step;
+    return resultType === 'int' || resultType === 'long' ? Math.trunc(b) : b;
+  };
+});
+
+registerScalar('bin_at', ([v, size, at]) => {
+  const fv = v!.fn;
+  const fs = size!.fn;
+  const fa = at!.fn;
+  return (r) => {
+    const x = fv(r);
+    const s = fs(r);
+    const a = fa(r);
+    if (x === null || s === null || a === null || s === 0) return null;
+    return (
+      Math.floor(((x as number) - (a as number)) / (s as number)) * (s as number) + (a as number)
+    );
+  };
+});
+
+registerScalar(
+  'ceiling',
+  unary((v) => Math.ceil(v as number)),
+);
+registerScalar(
+  'abs',
+  unary((v) => Math.abs(v as number)),
+);
+registerScalar(
+  'sqrt',
+  unary((v) => ((v as number) < 0 ? null : Math.sqrt(v as number))),
+);
+registerScalar(
+  'exp',
+  unary((v) => Math.exp(v as number)),
+);
+registerScalar(
+  'log',
+  unary((v) => ((v as number) <= 0 ? null : Math.log(v as number))),
+);
+registerScalar(
+  'log10',
+  unary((v) => ((v as number) <= 0 ? null : Math.log10(v as number))),
+);
+registerScalar(
+  'pow',
+  binary((a, b) => (a as number) ** (b as number)),
+);
+registerScalar(
+  'sign',
+  unary((v) => Math.sign(v as number)),
+);

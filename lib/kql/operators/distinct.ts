@@ -1,0 +1,32 @@
+/** `distinct a, b` / `distinct *`: one row per distinct combination (arquero `dedupe`). */
+import { elements, kindName, prop } from '../kusto-language.js';
+import { compileExpr } from '../engine/expr.js';
+import { takeRows, type Column } from '../engine/frame.js';
+import type { Value } from '../engine/values.js';
+import { aq } from '../engine/arquero.js';
+import { applySchema, scopeOf, type Operator } from './common.js';
+
+export const distinct: Operator = (op, input, env, ctx) => {
+  const exprs = elements(prop(op, 'Expressions'));
+  let columns: Column[];
+  if (exprs.length === 1 && kindName(exprs[0]!) === 'StarExpression') {
+    columns = input.columns;
+  } else {
+    const scope = scopeOf(input, env, ctx);
+    columns = exprs.map((e) => {
+      const c = compileExpr(e, scope);
+      const data = new Array<Value>(input.length);
+      for (let r = 0; r < input.length; r++) data[r] = c.fn(r);
+      return { name: '', type: c.type, data };
+    });
+  }
+  const keys = columns.map((_c, i) => `k${i}`);
+  const spec: Record<string, unknown[]> = {
+    __row: Array.from({ length: input.length }, (_v, i) => i),
+  };
+  columns.forEach((c, i) => (spec[`k${i}`] = c.data));
+  const deduped = aq().table(spec).dedupe(keys);
+  const rows = deduped.array('__row') as number[];
+  const picked = takeRows({ columns, length: input.length }, rows);
+  return applySchema(op, picked.columns, picked.length, ctx);
+};

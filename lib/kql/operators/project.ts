@@ -1,0 +1,27 @@
+/** `project`: selects, renames and computes columns, in the order written. */
+import { elements, kindName, prop } from '../kusto-language.js';
+import { compileExpr } from '../engine/expr.js';
+import { columnIndex, type Column } from '../engine/frame.js';
+import type { Value } from '../engine/values.js';
+import { applySchema, scopeOf, unsupportedAt, type Operator } from './common.js';
+
+export const project: Operator = (op, input, env, ctx) => {
+  const scope = scopeOf(input, env, ctx);
+  const columns: Column[] = [];
+  for (const expr of elements(prop(op, 'Expressions'))) {
+    const kind = kindName(expr);
+    if (kind === 'CompoundNamedExpression') unsupportedAt(ctx, expr, 'expression', '(a, b) = ...');
+    if (kind === 'NameReference') {
+      const idx = columnIndex(input, String(expr['SimpleName']));
+      if (idx >= 0) {
+        columns.push(input.columns[idx]!);
+        continue;
+      }
+    }
+    const c = compileExpr(expr, scope);
+    const data = new Array<Value>(input.length);
+    for (let r = 0; r < input.length; r++) data[r] = c.fn(r);
+    columns.push({ name: '', type: c.type, data });
+  }
+  return applySchema(op, columns, input.length, ctx, input.serialized);
+};

@@ -1,0 +1,202 @@
+/**
+ * `summarize aggregates by keys`: output is the key columns then the aggregates, named by the
+ * parser (`count_`, `sum_X`, `arg_max` expansions). With no `by`, one row even for no input.
+ * Aggregates may sit inside scalar expressions (`sum(a) / count()`).
+ */
+import { elements, kindName, prop, type KNode } from '../kusto-language.js';
+import type { Env, ExecContext } from '../engine/context.js';
+import { callArgs, callName, compileExpr } from '../engine/expr.js';
+import { columnIndex, SINGLE_ROW, type Column, type Frame } from '../engine/frame.js';
+import type { Scope } from '../engine/scope.js';
+import type { Value } from '../engine/values.js';
+import { aggregateFunction, isAggregateName } from '../functions/aggregate-registry.js';
+import type { Evaluator } from '../functions/registry.js';
+import { outputSchema, scopeOf, unsupportedAt, type Operator } from './common.js';
+import { groupRows, type Grouping } from './group-ids.js';
+
+/** Finds the aggregate calls inside an expression. */
+export function aggregateCalls(node: KNode, out: KNode[] = []): KNode[] {
+  if (kindName(node) === 'FunctionCallExpression' && isAggregateName(callName(node))) {
+    out.push(node);
+    return out;
+  }
+  for (let i = 0; i < node.ChildCount; i++) {
+    const c = node.GetChild(i);
+    if (c && !c.IsToken) aggregateCalls(c, out);
+  }
+  return out;
+}
+
+interface AggOutcome {
+  values: Value[];
+  rows?: Int32Array;
+}
+
+/** Runs one aggregate call over the input rows with the given grouping. */
+export function runAggregate(
+  call: KNode,
+  input: Frame,
+  grouping: Grouping,
+  env: Env,
+  ctx: ExecContext,
+): AggOutcome {
+  const name = callName(call);
+  const impl = aggregateFunction(name);
+  if (!impl) unsupportedAt(ctx, call, 'function', name);
+  const scope = scopeOf(input, env, ctx);
+  const argNodes = callArgs(call);
+  const args: Evaluator[] = [];
+  const argTypes: string[] = [];
+  const constants: Value[] = [];
+  for (const a of argNodes) {
+    if (kindName(a) === 'StarExpression') {
+      args.push(() => null);
+      argTypes.push('dynamic');
+      constants.push(null);
+      continue;
+    }
+    const c = compileExpr(a, scope);
+    args.push(c.fn);
+    argTypes.push(c.type);
+    constants.push(c.isConstant ? (c.constant ?? null) : null);
+  }
+  const result = impl({
+    args,
+    argTypes,
+    constants,
+    gid: grouping.gid,
+    groups: grouping.groups,
+    rows: input.length,
+    resultType: '',
+  });
+  return result.kind === 'values'
+    ? { values: result.values }
+    : { values: result.values, rows: result.rows };
+}
+
+/** Outputs of a row-picking aggregate (`arg_max`, `take_any`): its arguments read at the picked rows. */
+function rowPickColumns(
+  call: KNode,
+  picked: Int32Array,
+  input: Frame,
+  scope: Scope,
+  starNames: string[],
+): Column[] {
+  const name = callName(call);
+  let argNodes = callArgs(call);
+  // take_anyif(expr, predicate) returns only expr.
+  if (name === 'take_anyif' || name === 'anyif') argNodes = argNodes.slice(0, 1);
+  const cols: Column[] = [];
+  const at = (f: Evaluator): Value[] => Array.from(picked, (r) => (r < 0 ? null : f(r)));
+  for (const a of argNodes) {
+    if (kindName(a) === 'StarExpression') {
+      for (const n of starNames) {
+        const idx = columnIndex(input, n);
+        const col = input.columns[idx]!;
+        cols.push({ name: n, type: col.type, data: at((r) => col.data[r]!) });
+      }
+      continue;
+    }
+    const c = compileExpr(a, scope);
+    cols.push({ name: '', type: c.type, data: at(c.fn) });
+  }
+  return cols;
+}
+
+export const summarize: Operator = (op, input, env, ctx) => {
+  const scope = scopeOf(input, env, ctx);
+  const byClause = prop(op, 'ByClause');
+  const byExprs = byClause ? elements(prop(byClause, 'Expressions')) : [];
+  const keyCols = byExprs.map((e) => {
+    const c = compileExpr(e, scope);
+    const data = new Array<Value>(input.length);
+    for (let r = 0; r < input.length; r++) data[r] = c.fn(r);
+    return { name: '', type: c.type, data };
+  });
+  const grouping = groupRows(
+    keyCols.map((k) => k.data),
+    input.length,
+  );
+  const outKeys: Column[] = keyCols.map((k) => ({
+    name: k.name,
+    type: k.type,
+    data: Array.from(grouping.firstRow, (r) => k.data[r]!),
+  }));
+
+  const schema = outputSchema(op);
+  const aggExprs = elements(prop(op, 'Aggregates'));
+  const groupFrame: Frame = { columns: [], length: grouping.groups };
+  const outAggs: Column[][] = [];
+  let fixedCount = 0;
+  const plans = aggExprs.map((expr) => {
+    if (kindName(expr) === 'CompoundNamedExpression')
+      unsupportedAt(ctx, expr, 'expression', '(a, b) = ...');
+    const inner = kindName(expr) === 'SimpleNamedExpression' ? prop(expr, 'Expression')! : expr;
+    const calls = aggregateCalls(inner);
+    if (calls.length === 0)
+      unsupportedAt(ctx, expr, 'expression', 'summarize expression without an aggregate');
+    const direct = calls.length === 1 && calls[0] === inner;
+    const star = direct && callArgs(inner).some((a) => kindName(a) === 'StarExpression');
+    if (!star) fixedCount += direct ? Math.max(1, rowPickingWidth(inner)) : 1;
+    return { expr, inner, calls, direct, star };
+  });
+  const starWidth = schema.length - byExprs.length - fixedCount;
+  let cursor = byExprs.length;
+  for (const plan of plans) {
+    const results = new Map<KNode, AggOutcome>();
+    for (const call of plan.calls) results.set(call, runAggregate(call, input, grouping, env, ctx));
+    if (plan.direct) {
+      const res = results.get(plan.inner)!;
+      if (res.rows) {
+        const width = plan.star ? starWidth : rowPickingWidth(plan.inner);
+        const names = schema.slice(cursor, cursor + width).map((s) => s.name);
+        // The star (always the last argument) expands to the slice's remaining names.
+        const starNames = plan.star ? names.slice(callArgs(plan.inner).length - 1) : [];
+        const cols = rowPickColumns(plan.inner, res.rows, input, scope, starNames);
+        outAggs.push(cols);
+        cursor += cols.length;
+      } else {
+        outAggs.push([{ name: '', type: '', data: res.values }]);
+        cursor += 1;
+      }
+      continue;
+    }
+    const overrides = new Map<KNode, Evaluator>();
+    for (const [call, res] of results) {
+      if (res.rows)
+        unsupportedAt(ctx, call, 'expression', `${callName(call)}() inside an expression`);
+      const vals = res.values;
+      overrides.set(call, (g) => vals[g]!);
+    }
+    const c = compileExpr(plan.inner, {
+      frame: groupFrame.length ? groupFrame : SINGLE_ROW,
+      env,
+      ctx,
+      overrides,
+    });
+    outAggs.push([
+      { name: '', type: c.type, data: Array.from({ length: grouping.groups }, (_v, g) => c.fn(g)) },
+    ]);
+    cursor += 1;
+  }
+  const columns = [...outKeys, ...outAggs.flat()];
+  if (columns.length !== schema.length) unsupportedAt(ctx, op, 'operator', 'summarize shape');
+  return {
+    columns: columns.map((c, i) => ({
+      name: schema[i]!.name,
+      type: schema[i]!.type,
+      data: c.data,
+    })),
+    length: grouping.groups,
+  };
+};
+
+/** Output columns of a row-picking aggregate with explicit arguments (0 if not row-picking). */
+function rowPickingWidth(call: KNode): number {
+  const name = callName(call);
+  const n = callArgs(call).length;
+  if (name === 'arg_max' || name === 'arg_min') return n === 1 ? 1 : n;
+  if (name === 'take_any' || name === 'any') return n;
+  if (name === 'take_anyif' || name === 'anyif') return 1;
+  return 1;
+}

@@ -1,0 +1,39 @@
+/**
+ * `union [kind=outer|inner] [withsource=Col] T1, T2...`: rows of every input; columns matched
+ * by name as the parser's schema lists them, missing ones null (empty for strings).
+ */
+import { elements, prop, type KNode } from '../kusto-language.js';
+import type { Env, ExecContext } from '../engine/context.js';
+import { columnIndex, type Frame } from '../engine/frame.js';
+import { nullOf, type Value } from '../engine/values.js';
+import { namedParameters, outputSchema } from './common.js';
+
+/** `union` with an optional piped input (first) and the listed tables. */
+export function unionOf(op: KNode, input: Frame | undefined, env: Env, ctx: ExecContext): Frame {
+  const params = namedParameters(op);
+  const sourceCol = params.get('withsource');
+  const parts: { frame: Frame; label: string }[] = [];
+  if (input) parts.push({ frame: input, label: 'union_arg0' });
+  for (const e of elements(prop(op, 'Expressions'))) {
+    parts.push({ frame: ctx.evalTabular(e, env), label: e.ToString(0).trim() });
+  }
+  const schema = outputSchema(op);
+  const length = parts.reduce((s, p) => s + p.frame.length, 0);
+  const columns = schema.map((s) => {
+    const data = new Array<Value>(length);
+    let at = 0;
+    for (const p of parts) {
+      if (s.name === sourceCol) {
+        data.fill(p.label, at, at + p.frame.length);
+      } else {
+        const idx = columnIndex(p.frame, s.name);
+        const src = idx >= 0 ? p.frame.columns[idx]!.data : undefined;
+        const fill = nullOf(s.type);
+        for (let r = 0; r < p.frame.length; r++) data[at + r] = src ? src[r]! : fill;
+      }
+      at += p.frame.length;
+    }
+    return { name: s.name, type: s.type, data };
+  });
+  return { columns, length };
+}
