@@ -212,8 +212,12 @@ async function sendAiAttempt(
   };
   // A stream that breaks after the head is a network failure that still has its status.
   const broken = (err: unknown, fallback = 'stream-interrupted'): AttemptResult => {
+    // Whatever socket error ended it, a cut after the head is one kind: `stream-interrupted`.
     const code = err === undefined ? fallback : errorCode(err);
-    const r: AttemptResult = { error: code === 'error' ? fallback : code, status };
+    const r: AttemptResult = {
+      error: code === 'aborted' || code === 'timeout' ? code : fallback,
+      status,
+    };
     if (requestId) r.requestId = requestId;
     return r;
   };

@@ -82,9 +82,10 @@ export async function sendHttpAttempt(
   try {
     text = await response.text();
   } catch (err) {
+    // A body cut after the head is one kind, whatever socket error ended it.
     const code = errorCode(err);
     return {
-      error: code === 'error' ? 'stream-interrupted' : code,
+      error: code === 'aborted' || code === 'timeout' ? code : 'stream-interrupted',
       status: response.status,
       ...(requestId ? { requestId } : {}),
     };
