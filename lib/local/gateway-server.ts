@@ -1,0 +1,641 @@
+/**
+ * The APIM gateway emulator's HTTP server: reads the request (bounded), routes it, runs the
+ * pipeline functions, forwards to the model backend while passing the response through as it
+ * arrives (SSE included, no buffering), and writes one gateway log row per request plus the
+ * LLM rows and custom metrics.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { BuSubscription } from '../target.js';
+import type { KqlValue } from '../target.js';
+import { listen, type RunningServer } from './aoai-emulator.js';
+import { matchRoute, type CatalogApi, type RouteMatch } from './api-catalog.js';
+import {
+  APIM_MESSAGES,
+  apimErrorBody,
+  authenticate,
+  customMetricRows,
+  gatewayLogRow,
+  HOP_BY_HOP,
+  llmLogRows,
+  RateLimiter,
+  runInbound,
+  type InboundResult,
+  type LlmExchange,
+  type LogEnvironment,
+  type RequestRecord,
+} from './gateway-pipeline.js';
+import type { LocalLogStore } from './log-store.js';
+import { applyHeaderSteps, type PolicyContext, type PolicySet } from './policy-engine.js';
+import { SseParser } from './sse.js';
+
+export interface LocalGatewayOptions {
+  catalog: readonly CatalogApi[];
+  policies: PolicySet;
+  subscriptions: readonly BuSubscription[];
+  /** Model backend base URL (the AOAI emulator's `<url>/openai`). */
+  backendUrl: string;
+  store: LocalLogStore;
+  env: LogEnvironment;
+  /** Per-subscription requests per minute. */
+  rateLimitPerMinute: number;
+  /** Largest accepted request body. @default 4 MiB */
+  maxBodyBytes?: number;
+  /** Port to listen on; 0 = ephemeral. @default 0 */
+  port?: number;
+}
+
+/** A running gateway emulator. */
+export interface LocalGateway extends RunningServer {
+  /** Changes the per-subscription rate limit (requests per minute). */
+  setRateLimit(perMinute: number): void;
+}
+
+/**
+ * Starts the gateway emulator on 127.0.0.1.
+ * @example const gw = await startLocalGateway({ ...options, port: 0 }); console.log(gw.url);
+ */
+export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
+  const limiter = new RateLimiter(options.rateLimitPerMinute);
+  const keys = new Map(options.subscriptions.map((s) => [s.primaryKey, s] as const));
+  const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const backend = new URL(options.backendUrl);
+  const backendPath = backend.pathname.replace(/\/$/, '');
+  let origin = '';
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const record = newRecord(req, origin);
+    handle(req, res, record, started).catch((err: unknown) => {
+      // Whatever went wrong, answer (or cut) and still log the request.
+      if (!res.headersSent) {
+        sendApimError(
+          res,
+          record,
+          500,
+          APIM_MESSAGES.internal,
+          {
+            source: 'gateway',
+            reason: 'InternalError',
+            message: String(err),
+            section: 'inbound',
+            scope: 'service',
+          },
+          started,
+        );
+      } else {
+        res.destroy();
+      }
+      finish(record, started);
+    });
+  });
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 30_000;
+  server.keepAliveTimeout = 30_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  const running = await listen(server, options.port ?? 0);
+  origin = running.url;
+
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RequestRecord,
+    started: number,
+  ): Promise<void> {
+    req.on('error', () => undefined);
+    const url = safeUrl(req.url);
+    const route = url ? matchRoute(options.catalog, record.method, url.pathname) : undefined;
+    if (route) {
+      record.api = route.api;
+      record.operation = route.operation;
+    }
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (Number.isFinite(declared) && declared > maxBody) {
+      tooLarge(req, res, record, started);
+      return;
+    }
+    const body = await readBody(req, maxBody);
+    if (body === undefined) {
+      tooLarge(req, res, record, started);
+      return;
+    }
+    record.requestSize = body.length;
+    if (!route || !url) {
+      sendApimError(
+        res,
+        record,
+        404,
+        APIM_MESSAGES.notFound,
+        {
+          source: 'configuration',
+          reason: 'ApiNotFound',
+          message: 'No API matches the request path.',
+          section: 'inbound',
+          scope: 'service',
+        },
+        started,
+      );
+      return finish(record, started);
+    }
+    if (!route.operation) {
+      sendApimError(
+        res,
+        record,
+        404,
+        APIM_MESSAGES.notFound,
+        {
+          source: 'configuration',
+          reason: 'OperationNotFound',
+          message: 'Unable to match incoming request to an operation.',
+          section: 'inbound',
+          scope: 'api',
+        },
+        started,
+      );
+      return finish(record, started);
+    }
+    const auth = authenticate(route.api, req.headers, url.searchParams, keys);
+    if (!auth.ok) {
+      sendApimError(
+        res,
+        record,
+        401,
+        auth.message,
+        {
+          source: 'authentication',
+          reason: auth.reason,
+          message: auth.message,
+          section: 'inbound',
+          scope: 'service',
+        },
+        started,
+      );
+      return finish(record, started);
+    }
+    record.subscriptionId = auth.subscription?.id ?? '';
+    const wait = limiter.take(record.subscriptionId || record.clientIp, Date.now());
+    if (wait !== undefined) {
+      res.setHeader('retry-after', String(wait));
+      const message = APIM_MESSAGES.rateLimited(wait);
+      sendApimError(
+        res,
+        record,
+        429,
+        message,
+        {
+          source: 'rate-limit-by-key',
+          reason: 'RateLimitExceeded',
+          message,
+          section: 'inbound',
+          scope: 'service',
+        },
+        started,
+      );
+      return finish(record, started);
+    }
+    const policy = options.policies.forOperation(route.api.id, route.operation.id);
+    const ctx: PolicyContext = {
+      requestId: record.requestId,
+      apiId: route.api.id,
+      apiName: route.api.name,
+      operationId: route.operation.id,
+      operationName: route.operation.name,
+      subscriptionId: auth.subscription?.id,
+      variables: new Map(),
+    };
+    const inbound = runInbound(
+      policy,
+      { headers: req.headers, query: url.searchParams, body },
+      ctx,
+      new Date(record.startMs),
+    );
+    record.traces = inbound.traces;
+    record.metrics = inbound.metrics;
+    record.backendId = inbound.backendId;
+    const outboundHeaders: Record<string, string> = {};
+    applyHeaderSteps(outboundHeaders, policy.outbound, ctx);
+    if (inbound.returnResponse || !policy.forwards) {
+      const rr = inbound.returnResponse ?? { status: 200, reason: 'OK', headers: {}, body: '' };
+      const payload = Buffer.from(rr.body);
+      res.writeHead(rr.status, rr.reason, {
+        ...rr.headers,
+        ...outboundHeaders,
+        'content-length': payload.length,
+      });
+      res.end(payload);
+      record.responseCode = rr.status;
+      record.responseSize = payload.length;
+      return finish(record, started);
+    }
+    await forward(req, res, record, route, inbound, outboundHeaders, started, ctx);
+  }
+
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RequestRecord,
+    route: RouteMatch,
+    inbound: InboundResult,
+    outboundHeaders: Record<string, string>,
+    started: number,
+    ctx: PolicyContext,
+  ): Promise<void> {
+    const query = inbound.query.toString();
+    const target = `${backend.origin}${backendPath}${route.operationPath}${query ? `?${query}` : ''}`;
+    const headers: Record<string, string | number> = {
+      ...inbound.headers,
+      host: backend.host,
+      'content-length': inbound.body.length,
+    };
+    if (inbound.managedIdentityResource)
+      headers.authorization = `Bearer emulated-managed-identity-token-for-${inbound.managedIdentityResource}`;
+    const sentAt = performance.now();
+    record.backend = { url: target, method: record.method, responseCode: undefined, timeMs: 0 };
+    const kind = route.operation?.kind;
+    const isAi = kind === 'chat-completions' || kind === 'responses';
+    const json = inbound.json;
+    const llm: LlmExchange | undefined = isAi
+      ? {
+          deploymentName:
+            kind === 'chat-completions'
+              ? (route.params.deploymentId ?? '')
+              : typeof json?.model === 'string'
+                ? json.model
+                : '',
+          modelName: '',
+          apiVersion: inbound.query.get('api-version') ?? '',
+          isStream: json?.stream === true,
+          backendRequestId: '',
+          usage: undefined,
+          requestMessages: requestMessagesOf(json),
+          responseText: '',
+        }
+      : undefined;
+
+    return new Promise<void>((resolve) => {
+      let done = false;
+      let sawTerminal = false;
+      const end = (): void => {
+        if (done) return;
+        done = true;
+        if (record.backend) record.backend.timeMs = performance.now() - sentAt;
+        finish(record, started);
+        resolve();
+      };
+      const upstream = httpRequest(
+        target,
+        { method: record.method, headers, agent },
+        (backendRes) => {
+          const status = backendRes.statusCode ?? 502;
+          if (record.backend) record.backend.responseCode = status;
+          record.responseCode = status;
+          const passHeaders: Record<string, string | string[]> = {};
+          for (const [k, v] of Object.entries(backendRes.headers))
+            if (v !== undefined && !HOP_BY_HOP.has(k)) passHeaders[k] = v;
+          Object.assign(passHeaders, outboundHeaders);
+          res.writeHead(status, passHeaders);
+          const contentType = String(backendRes.headers['content-type'] ?? '');
+          const sse =
+            llm && contentType.startsWith('text/event-stream') ? new SseParser() : undefined;
+          const jsonChunks: Buffer[] = [];
+          let jsonSize = 0;
+          backendRes.on('data', (chunk: Buffer) => {
+            record.responseSize += chunk.length;
+            res.write(chunk);
+            if (sse && llm) {
+              for (const m of sse.push(chunk))
+                if (readStreamEvent(llm, m.event, m.data)) sawTerminal = true;
+            } else if (llm && jsonSize < 4 * 1024 * 1024) {
+              jsonChunks.push(chunk);
+              jsonSize += chunk.length;
+            }
+          });
+          backendRes.on('end', () => {
+            if (llm && !sse) readJsonBody(llm, Buffer.concat(jsonChunks));
+            if (llm) record.llm = llm;
+            res.end();
+            end();
+          });
+          backendRes.on('error', () => undefined);
+          backendRes.on('aborted', () => {
+            // The backend cut the stream: pass the cut on, as APIM does without buffering.
+            record.error = {
+              source: 'forward-request',
+              reason: 'BackendConnectionFailure',
+              message: 'The backend closed the connection before the response was complete.',
+              section: 'backend',
+              scope: 'api',
+              elapsedMs: Math.round(performance.now() - started),
+            };
+            if (llm) record.llm = llm;
+            res.destroy();
+            end();
+          });
+        },
+      );
+      upstream.on('error', (err) => {
+        if (done) return;
+        if (!res.headersSent) {
+          record.backend = {
+            url: target,
+            method: record.method,
+            responseCode: undefined,
+            timeMs: performance.now() - sentAt,
+          };
+          const errHeaders: Record<string, string> = {};
+          applyHeaderSteps(
+            errHeaders,
+            options.policies.forOperation(ctx.apiId, ctx.operationId).onError,
+            ctx,
+          );
+          for (const [k, v] of Object.entries(errHeaders)) res.setHeader(k, v);
+          sendApimError(
+            res,
+            record,
+            500,
+            APIM_MESSAGES.internal,
+            {
+              source: 'forward-request',
+              reason: 'BackendConnectionFailure',
+              message: err.message,
+              section: 'backend',
+              scope: 'api',
+            },
+            started,
+          );
+        } else {
+          record.error = {
+            source: 'forward-request',
+            reason: 'BackendConnectionFailure',
+            message: err.message,
+            section: 'backend',
+            scope: 'api',
+            elapsedMs: Math.round(performance.now() - started),
+          };
+          if (llm) record.llm = llm;
+          res.destroy();
+        }
+        end();
+      });
+      res.on('close', () => {
+        // SDKs hang up as soon as they read the stream's last event ([DONE], response.completed):
+        // that is a complete exchange, not a client failure.
+        if (!res.writableFinished && !done && sawTerminal) {
+          if (llm) record.llm = llm;
+          upstream.destroy();
+          end();
+        } else if (!res.writableFinished && !done) {
+          // The client went away mid-response: stop the backend call too.
+          record.error = {
+            source: 'gateway',
+            reason: 'ClientConnectionFailure',
+            message: 'The client closed the connection before the response was complete.',
+            section: 'backend',
+            scope: 'api',
+            elapsedMs: Math.round(performance.now() - started),
+          };
+          upstream.destroy();
+          if (llm) record.llm = llm;
+          end();
+        }
+      });
+      upstream.end(inbound.body);
+    });
+  }
+
+  function finish(record: RequestRecord, started: number): void {
+    if (record.endMs !== 0) return;
+    record.endMs = record.startMs + (performance.now() - started);
+    const store = options.store;
+    store.appendRows('ApiManagementGatewayLogs', [gatewayLogRow(record, options.env)]);
+    const llmRows = llmLogRows(record, options.env);
+    if (llmRows.length > 0) store.appendRows('ApiManagementGatewayLlmLog', llmRows);
+    const metricRows = customMetricRows(record, options.env);
+    if (metricRows.length > 0) store.appendRows('customMetrics', metricRows);
+  }
+
+  function sendApimError(
+    res: ServerResponse,
+    record: RequestRecord,
+    status: number,
+    message: string,
+    error: { source: string; reason: string; message: string; section: string; scope: string },
+    started: number,
+  ): void {
+    const body = apimErrorBody(status, message);
+    record.responseCode = status;
+    record.responseSize = Buffer.byteLength(body);
+    record.error = { ...error, elapsedMs: Math.round(performance.now() - started) };
+    if (!res.headersSent) {
+      res.setHeader('x-ms-request-id', record.requestId);
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      });
+    }
+    res.end(body);
+  }
+
+  function tooLarge(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RequestRecord,
+    started: number,
+  ): void {
+    res.setHeader('connection', 'close');
+    sendApimError(
+      res,
+      record,
+      413,
+      APIM_MESSAGES.tooLarge(maxBody),
+      {
+        source: 'gateway',
+        reason: 'RequestEntityTooLarge',
+        message: 'The request body exceeds the size limit.',
+        section: 'inbound',
+        scope: 'service',
+      },
+      started,
+    );
+    // Discard whatever the client still sends; give up on it after a few seconds.
+    req.resume();
+    const timer = setTimeout(() => req.destroy(), 5_000);
+    timer.unref();
+    finish(record, started);
+  }
+
+  return {
+    url: running.url,
+    setRateLimit(perMinute) {
+      limiter.perMinute = perMinute;
+    },
+    async close() {
+      await running.close();
+      agent.destroy();
+    },
+  };
+}
+
+// --- Internal helpers ---
+
+function newRecord(req: IncomingMessage, origin: string): RequestRecord {
+  return {
+    requestId: randomUUID(),
+    startMs: Date.now(),
+    endMs: 0,
+    method: (req.method ?? 'GET').toUpperCase(),
+    url: `${origin}${req.url ?? '/'}`,
+    clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+    api: undefined,
+    operation: undefined,
+    subscriptionId: '',
+    responseCode: 0,
+    backend: undefined,
+    backendId: '',
+    requestSize: 0,
+    responseSize: 0,
+    traces: [],
+    error: undefined,
+    llm: undefined,
+    metrics: [],
+  };
+}
+
+function safeUrl(raw: string | undefined): URL | undefined {
+  try {
+    return new URL(raw ?? '/', 'http://gateway.local');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the body; `undefined` when it grows past `max` (the rest is left unread). */
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function requestMessagesOf(json: Record<string, unknown> | undefined): KqlValue {
+  if (!json) return null;
+  if (Array.isArray(json.messages)) return json.messages as KqlValue;
+  if (typeof json.input === 'string') return [{ role: 'user', content: json.input }];
+  if (Array.isArray(json.input)) return json.input as KqlValue;
+  return null;
+}
+
+const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/**
+ * Reads model, id, usage and text from one SSE event of a chat or responses stream.
+ * @returns whether the event ends the stream (`[DONE]` or a terminal Responses event).
+ */
+function readStreamEvent(llm: LlmExchange, event: string | undefined, data: string): boolean {
+  if (data === '[DONE]') return true;
+  let v: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(data) as unknown;
+    if (parsed === null || typeof parsed !== 'object') return false;
+    v = parsed as Record<string, unknown>;
+  } catch {
+    return false;
+  }
+  const type = typeof v.type === 'string' ? v.type : event;
+  if (type && type.startsWith('response.')) {
+    const response = v.response as Record<string, unknown> | undefined;
+    if (response) readResponseObject(llm, response);
+    if (type === 'response.output_text.delta' && typeof v.delta === 'string')
+      appendText(llm, v.delta);
+    return TERMINAL_EVENTS.has(type);
+  }
+  if (typeof v.model === 'string' && v.model !== '') llm.modelName = v.model;
+  if (typeof v.id === 'string' && v.id !== '' && llm.backendRequestId === '')
+    llm.backendRequestId = v.id;
+  readUsage(llm, v.usage);
+  const choices = v.choices;
+  if (Array.isArray(choices)) {
+    for (const c of choices) {
+      const delta = (c as Record<string, unknown> | null)?.delta as
+        Record<string, unknown> | undefined;
+      if (delta && typeof delta.content === 'string') appendText(llm, delta.content);
+    }
+  }
+  return false;
+}
+
+function readJsonBody(llm: LlmExchange, body: Buffer): void {
+  let v: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (parsed === null || typeof parsed !== 'object') return;
+    v = parsed as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  if (v.object === 'response') {
+    readResponseObject(llm, v);
+    const output = v.output;
+    if (Array.isArray(output)) {
+      for (const item of output) {
+        const content = (item as Record<string, unknown> | null)?.content;
+        if (Array.isArray(content))
+          for (const p of content)
+            if (typeof (p as Record<string, unknown>)?.text === 'string')
+              appendText(llm, (p as Record<string, string>).text as string);
+      }
+    }
+    return;
+  }
+  if (typeof v.model === 'string') llm.modelName = v.model;
+  if (typeof v.id === 'string') llm.backendRequestId = v.id;
+  readUsage(llm, v.usage);
+  const choices = v.choices;
+  if (Array.isArray(choices)) {
+    const content = (
+      (choices[0] as Record<string, unknown> | undefined)?.message as
+        Record<string, unknown> | undefined
+    )?.content;
+    if (typeof content === 'string') appendText(llm, content);
+  }
+}
+
+function readResponseObject(llm: LlmExchange, response: Record<string, unknown>): void {
+  if (typeof response.model === 'string' && response.model !== '') llm.modelName = response.model;
+  if (typeof response.id === 'string' && llm.backendRequestId === '')
+    llm.backendRequestId = response.id;
+  readUsage(llm, response.usage);
+}
+
+function readUsage(llm: LlmExchange, usage: unknown): void {
+  if (usage === null || typeof usage !== 'object') return;
+  const u = usage as Record<string, unknown>;
+  const prompt = num(u.prompt_tokens) ?? num(u.input_tokens);
+  const completion = num(u.completion_tokens) ?? num(u.output_tokens);
+  if (prompt === undefined || completion === undefined) return;
+  llm.usage = { prompt, completion, total: num(u.total_tokens) ?? prompt + completion };
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function appendText(llm: LlmExchange, text: string): void {
+  // APIM logs at most 32 KB of a message per row; the emulator keeps one row's worth.
+  if (llm.responseText.length < 32 * 1024) llm.responseText += text;
+}
