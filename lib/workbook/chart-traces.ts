@@ -105,7 +105,11 @@ export function chartFigure(
         x,
         y: table.rows.map((r) => toNumber(r[i])),
       })),
-      layout: { ...layout, barmode: visualization === 'barchart' ? 'stack' : 'group' },
+      layout: {
+        ...layout,
+        barmode: visualization === 'barchart' ? 'stack' : 'group',
+        yaxis: { rangemode: 'tozero' },
+      },
     };
   }
 
@@ -142,7 +146,7 @@ export function chartFigure(
         const reference = /capacity|limit|threshold/i.test(name);
         traces.push({
           type: 'scatter',
-          mode: reference ? 'lines' : mode,
+          mode: reference && table.rows.length > 1 ? 'lines' : mode,
           fill: reference ? undefined : fill,
           line: reference ? { dash: 'dash' } : undefined,
           name,
@@ -151,10 +155,15 @@ export function chartFigure(
         });
       }
     }
-    return {
-      data: traces,
-      layout: { ...layout, xaxis: { type: timeIdx >= 0 ? 'date' : 'category' } },
-    };
+    const xaxis: Record<string, unknown> = { type: timeIdx >= 0 ? 'date' : 'category' };
+    const times = new Set(table.rows.map((r) => r[xIdx]));
+    const only = [...times][0];
+    if (timeIdx >= 0 && times.size === 1 && typeof only === 'string') {
+      // One time bin: without a range Plotly zooms to milliseconds around the single point.
+      const t = Date.parse(only);
+      xaxis.range = [new Date(t - 3_600_000).toISOString(), new Date(t + 3_600_000).toISOString()];
+    }
+    return { data: traces, layout: { ...layout, xaxis, yaxis: { rangemode: 'tozero' } } };
   }
   return undefined;
 }

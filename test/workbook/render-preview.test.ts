@@ -97,12 +97,32 @@ describe('chartFigure', () => {
         { name: 'PromptTokens', type: 'long' },
         { name: 'PtuCapacityPerHour', type: 'real' },
       ],
-      rows: [['2026-11-27T09:00:00Z', 10, 600]],
+      rows: [
+        ['2026-11-27T09:00:00Z', 10, 600],
+        ['2026-11-27T10:00:00Z', 20, 600],
+      ],
     };
-    expect(chartFigure('timechart', t)?.data[1]).toMatchObject({
+    const f = chartFigure('timechart', t);
+    expect(f?.data[1]).toMatchObject({
       name: 'PtuCapacityPerHour',
       mode: 'lines',
       line: { dash: 'dash' },
+    });
+    expect(f?.layout.xaxis).toEqual({ type: 'date' });
+  });
+
+  it('widens a time axis with a single bin to two hours', () => {
+    const t: KqlTable = {
+      name: 't',
+      columns: [
+        { name: 'TimeGenerated', type: 'datetime' },
+        { name: 'Requests', type: 'long' },
+      ],
+      rows: [['2026-11-27T09:00:00.000Z', 10]],
+    };
+    expect(chartFigure('timechart', t)?.layout.xaxis).toEqual({
+      type: 'date',
+      range: ['2026-11-27T08:00:00.000Z', '2026-11-27T10:00:00.000Z'],
     });
   });
 
