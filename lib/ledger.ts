@@ -12,6 +12,8 @@
  *   BU subscriptions (every attempt that reaches the gateway writes one row, retries included).
  *   Attempts that never reached the gateway (connection refused) are keyed by their error code in
  *   `attemptsByStatus` and have no row.
+ * - Per BU, compare `byLoggedSubscription` with the rows' `ApimSubscriptionId`: a request to an
+ *   unknown operation is rejected (404) before the key is read and is logged with `''`.
  * - `attemptsByStatus['429']` (any numeric key) = rows with that `ResponseCode`. A stream cut
  *   mid-way is keyed by the status the client had already received.
  * - `sent` = distinct requests: a request retried three times is one `sent`, four `attempts`.
@@ -60,6 +62,11 @@ export interface RequestRecord {
   bu: string;
   /** APIM API id the request went to, when it differs from the entry's `apiId` (C1's malformed-body failures go to the AOAI API). */
   api?: string;
+  /**
+   * The `ApimSubscriptionId` the gateway logs for this request, when it is not `bu`: `''` for an
+   * unknown operation, which APIM rejects (404) before it reads the subscription key.
+   */
+  loggedSubscription?: string;
   /** Caller `appid` carried in the JWT, when the request had one. */
   caller?: string;
   /** Model deployment name (AI traffic). */
@@ -139,6 +146,11 @@ export interface LedgerEntry {
   byBu: Record<string, TrafficCounts>;
   /** Per APIM API id (a record without `api` counts under the entry's `apiId`). */
   byApi: Record<string, TrafficCounts>;
+  /**
+   * Per `ApimSubscriptionId` as the gateway logs it (`''` for requests it rejects before reading
+   * the key): the breakdown to compare with the gateway log's per-subscription counts.
+   */
+  byLoggedSubscription: Record<string, TrafficCounts>;
   byCaller: Record<string, TrafficCounts>;
   byModel: Record<string, TrafficCounts>;
   byMode: Record<string, TrafficCounts>;
@@ -279,6 +291,7 @@ export function buildLedgerEntry(
     totals: summarizeRecords(records),
     byBu: summarizeRecords(records, (r) => r.bu),
     byApi: summarizeRecords(records, (r) => r.api ?? head.apiId),
+    byLoggedSubscription: summarizeRecords(records, (r) => r.loggedSubscription ?? r.bu),
     byCaller: summarizeRecords(records, (r) => r.caller),
     byModel: summarizeRecords(records, (r) => r.model),
     byMode: summarizeRecords(records, (r) => (r.mode === undefined ? undefined : String(r.mode))),

@@ -89,6 +89,8 @@ export function planBuTraffic(
         planned.kind = BU_FAILURE_KINDS[failureTurn % BU_FAILURE_KINDS.length] as string;
         failureTurn += 1;
         if (planned.kind === 'unknown-operation') {
+          // APIM answers 404 before it reads the key: the row has no ApimSubscriptionId.
+          planned.loggedSubscription = '';
           planned.request = {
             method: UNKNOWN_OPERATION.method,
             url: joinUrl(api.url, UNKNOWN_OPERATION.path),

@@ -19,6 +19,8 @@ export interface PlannedRequest {
   bu: string;
   /** APIM API id, when it is not the source's own API. */
   api?: string;
+  /** `ApimSubscriptionId` the gateway will log, when not `bu` (see {@link RequestRecord}). */
+  loggedSubscription?: string;
   /** Caller `appid`, when the request carries a JWT. */
   caller?: string;
   /** Model deployment name (AI traffic). */
@@ -190,6 +192,8 @@ export function notSentRecord(p: PlannedRequest): RequestRecord {
     outcome: 'not-sent',
     attempts: [],
   };
+  if (p.api !== undefined) r.api = p.api;
+  if (p.loggedSubscription !== undefined) r.loggedSubscription = p.loggedSubscription;
   if (p.caller !== undefined) r.caller = p.caller;
   if (p.model !== undefined) r.model = p.model;
   if (p.mode !== undefined) r.mode = p.mode;

@@ -99,6 +99,25 @@ describe('C1 BU traffic', () => {
       '400': expectedFailures - deletes,
     });
     expect(entry?.totals.succeeded).toBe(total - expectedFailures);
+    // Malformed bodies go to the AOAI gateway's chat operation, and are counted under that API.
+    const posts = failures.filter((r) => r.method === 'POST');
+    expect(
+      posts.every(
+        (r) =>
+          r.path ===
+          '/costing-aoai-gateway/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21',
+      ),
+    ).toBe(true);
+    expect(entry?.byApi['costing-aoai-gateway-api']?.failedByStatus).toEqual({
+      '400': posts.length,
+    });
+    expect(entry?.byApi['costing-subscription-api']?.sent).toBe(total - posts.length);
+    // Unknown operations are logged without a subscription; everything else under its BU.
+    expect(entry?.byLoggedSubscription['']?.sent).toBe(deletes);
+    const hrUnknown = (entry?.requests ?? []).filter(
+      (r) => r.bu === 'bu-hr' && r.kind === 'unknown-operation',
+    ).length;
+    expect(entry?.byLoggedSubscription['bu-hr']?.sent).toBe((expected[0] ?? 0) - hrUnknown);
     // Per-request records carry the gateway's request id.
     expect(
       entry?.requests
