@@ -13,6 +13,7 @@ import {
   hasStatus,
   parseArmError,
   toKitError,
+  type ArmErrorBody,
   type DeploymentFailure,
 } from './azure-errors.js';
 
@@ -76,6 +77,7 @@ export async function deployTemplate(
   options.onProgress?.({
     message: `Deploying ${deploymentName} to resource group ${resourceGroup}`,
   });
+  let rawError: ArmErrorBody | undefined;
   const poller = client.deployments.createOrUpdate(
     resourceGroup,
     deploymentName,
@@ -83,7 +85,14 @@ export async function deployTemplate(
       properties: { mode: 'Incremental', template, parameters },
       ...(options.tags !== undefined ? { tags: options.tags } : {}),
     },
-    { updateIntervalInMs: pollIntervalMs, ...abortOptions(options) },
+    {
+      updateIntervalInMs: pollIntervalMs,
+      ...abortOptions(options),
+      // The LRO error drops ARM's `details` (which say why validation failed); keep the raw body.
+      onResponse: (raw) => {
+        if (raw.status >= 400) rawError = parseArmError(raw.parsedBody ?? raw.bodyAsText);
+      },
+    },
   );
   let lastLine = '';
   const report = async (): Promise<void> => {
@@ -107,7 +116,7 @@ export async function deployTemplate(
   try {
     await poller.submitted();
   } catch (error) {
-    throw rejected(error, deploymentName, hint);
+    throw rejected(error, rawError, deploymentName, hint);
   }
   let result;
   try {
@@ -133,8 +142,14 @@ export async function deployTemplate(
 }
 
 /** ARM turned the template down before deploying anything (validation: SKU, region, quota...). */
-function rejected(error: unknown, deploymentName: string, hint: string): KitError {
-  const { statusCode, body } = armErrorOf(error);
+function rejected(
+  error: unknown,
+  raw: ArmErrorBody | undefined,
+  deploymentName: string,
+  hint: string,
+): KitError {
+  const { statusCode, body: parsed } = armErrorOf(error);
+  const body = raw ?? parsed;
   if (statusCode === 400 && body !== undefined) {
     const failure: DeploymentFailure = {
       resourceType: 'Microsoft.Resources/deployments',

@@ -190,7 +190,54 @@ export async function deployToAzure(
     names.mainDeploymentName,
   );
   const subscriptions = await listBuKeys(config, clients, names, options);
+  return assembleState(
+    config,
+    names,
+    main,
+    subscriptions,
+    createdResourceGroup,
+    infra.appInsightsName,
+  );
+}
 
+/**
+ * The state of an earlier deployment (after a kernel restart): outputs of the last `main`
+ * deployment plus fresh keys; `undefined` when there is none.
+ */
+export async function loadExistingDeployment(
+  config: KitConfig,
+  clients: AzureClients,
+  options: OperationOptions = {},
+): Promise<AzureDeploymentState | undefined> {
+  const subscriptionId = await clients.subscriptionId();
+  const names = azureResourceNames(config, subscriptionId);
+  const deployments = await clients.deployments();
+  let outputs: TemplateOutputs;
+  try {
+    const found = await deployments.deployments.get(
+      names.resourceGroup,
+      names.mainDeploymentName,
+      options.signal !== undefined ? { abortSignal: options.signal } : {},
+    );
+    if (found.properties?.provisioningState !== 'Succeeded') return undefined;
+    outputs = (found.properties.outputs ?? {}) as TemplateOutputs;
+  } catch (error) {
+    if (hasStatus(error, 404)) return undefined;
+    throw toKitError(error, `reading deployment '${names.mainDeploymentName}'`);
+  }
+  const main = parse(mainOutputs, outputs, names.mainDeploymentName);
+  const subscriptions = await listBuKeys(config, clients, names, options);
+  return assembleState(config, names, main, subscriptions, false, main.appInsights.name);
+}
+
+function assembleState(
+  config: KitConfig,
+  names: AzureResourceNames,
+  main: z.infer<typeof mainOutputs>,
+  subscriptions: BuSubscription[],
+  createdResourceGroup: boolean,
+  appInsightsName: string,
+): AzureDeploymentState {
   const gatewayUrl = main.gatewayUrl.replace(/\/+$/, '');
   const endpoint = (api: z.infer<typeof apiOutput>): ApiEndpoint => ({
     apiId: api.apiId,
@@ -224,7 +271,7 @@ export async function deployToAzure(
         }
       : undefined,
     appInsights: {
-      name: main.appInsights.name || infra.appInsightsName,
+      name: main.appInsights.name || appInsightsName,
       appId: main.appInsights.appId,
       resourceId: main.appInsights.resourceId,
     },

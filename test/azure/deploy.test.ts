@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createAzureTarget } from '../../lib/azure/azure-target.js';
+import { artifactPath } from '../../lib/artifacts.js';
+import { MissingStepError } from '../../lib/errors.js';
+import type { ProgressEvent } from '../../lib/target.js';
+import { FakeAzure, FakeCredential } from './fake-azure.js';
+import {
+  azureConfig,
+  installDeployRoutes,
+  parametersOf,
+  SUB,
+  WORKSPACE_CUSTOMER_ID,
+  APP_ID,
+} from './arm-simulator.js';
+
+describe('azure target: deploy (cell A2)', () => {
+  it('builds without I/O and asks for cell A2 before a deployment exists', () => {
+    const fake = new FakeAzure();
+    const target = createAzureTarget(azureConfig(), {
+      credential: new FakeCredential(),
+      httpClient: fake,
+    });
+    expect(target.kind).toBe('azure');
+    expect(() => target.requireDeployment()).toThrow(MissingStepError);
+    expect(() => target.requireDeployment()).toThrow(
+      'The Azure deployment is not available yet: run cell A2 first.',
+    );
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('creates the resource group, deploys infra then main as long-running operations, and reads the BU keys', async () => {
+    const config = azureConfig({ governance: { alertEmail: 'owner@contoso.com' } });
+    const fake = new FakeAzure();
+    installDeployRoutes(fake, config);
+    const credential = new FakeCredential();
+    const target = createAzureTarget(config, { credential, httpClient: fake, pollIntervalMs: 1 });
+    const progress: ProgressEvent[] = [];
+    const deployment = await target.deploy({ onProgress: (p) => progress.push(p) });
+    expect(fake.unexpected).toEqual([]);
+
+    // Subscription check, then the resource group: GET 404, PUT with the kit tag.
+    const sub = fake.find('GET', new RegExp(`^/subscriptions/${SUB}$`));
+    expect(sub[0]?.apiVersion).toBe('2022-12-01');
+    const rgPut = fake.find('PUT', /\/resourcegroups\/rg-apim-costing-1$/i)[0];
+    expect(rgPut?.apiVersion).toBe('2025-04-01');
+    expect(rgPut?.body).toEqual({ location: 'eastus2', tags: { 'apim-costing-kit': '1' } });
+
+    // Two deployments, in order, incremental, with the committed templates.
+    const puts = fake.find('PUT', /\/providers\/Microsoft\.Resources\/deployments\//i);
+    expect(puts.map((r) => r.path.split('/').pop())).toEqual([
+      'apim-costing-infra-1',
+      'apim-costing-main-1',
+    ]);
+    for (const put of puts) {
+      expect(put.apiVersion).toBe('2026-06-01');
+      expect((put.body as { properties: { mode: string } }).properties.mode).toBe('Incremental');
+    }
+    const infraTemplate = JSON.parse(
+      readFileSync(artifactPath('bicep', 'infra.json'), 'utf8'),
+    ) as unknown;
+    const mainTemplate = JSON.parse(
+      readFileSync(artifactPath('bicep', 'main.json'), 'utf8'),
+    ) as unknown;
+    expect((puts[0]?.body as { properties: { template: unknown } }).properties.template).toEqual(
+      infraTemplate,
+    );
+    expect((puts[1]?.body as { properties: { template: unknown } }).properties.template).toEqual(
+      mainTemplate,
+    );
+    const infra = parametersOf(puts[0]!);
+    expect(infra).toMatchObject({
+      createApim: true,
+      apimSku: 'BasicV2',
+      location: 'eastus2',
+      workspaceName: 'log-apim-costing-1',
+      appInsightsName: 'appi-apim-costing-1',
+    });
+    const main = parametersOf(puts[1]!);
+    expect(main).toMatchObject({
+      apiPrefix: 'costing-',
+      enableFoundry: true,
+      apimSkuLabel: 'Basic v2',
+      baseMonthlyCost: '150.01',
+      perKRate: '0.003',
+      promptTokenRate: '0.00025',
+      completionTokenRate: '0.002',
+      tags: { 'apim-costing-kit': '1' },
+    });
+    expect(main.businessUnits).toEqual(
+      config.businessUnits.map((b) => ({ name: b.name, displayName: b.displayName })),
+    );
+    expect(main.models).toEqual([
+      { name: 'gpt-4o-mini', version: '2024-07-18', capacityKTpm: 10 },
+      { name: 'gpt-4.1-nano', version: '2025-04-14', capacityKTpm: 10 },
+      { name: 'gpt-5-mini', version: '2025-08-07', capacityKTpm: 10 },
+    ]);
+    expect(String(main.workbookId)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    // Every parameter sent is declared by the template (ARM rejects unknown ones).
+    const declared = Object.keys(
+      (mainTemplate as { parameters: Record<string, unknown> }).parameters,
+    );
+    expect(Object.keys(main).filter((k) => !declared.includes(k))).toEqual([]);
+
+    // The LRO was polled through its Azure-AsyncOperation URL until Succeeded.
+    expect(fake.find('GET', /operationStatuses/i).length).toBeGreaterThanOrEqual(4);
+    // Keys through listSecrets, one POST per BU, api-version 2024-05-01 (PROTOCOLS 7.2).
+    const secrets = fake.find('POST', /\/listSecrets$/i);
+    expect(secrets.map((r) => r.path.split('/').at(-2))).toEqual(
+      config.businessUnits.map((b) => b.name),
+    );
+    expect(new Set(secrets.map((r) => r.apiVersion))).toEqual(new Set(['2024-05-01']));
+    expect(secrets[0]?.path).toMatch(
+      new RegExp(
+        `^/subscriptions/${SUB}/resourceGroups/rg-apim-costing-1/providers/Microsoft\\.ApiManagement/service/apim-costing-1-[0-9a-f]{8}/subscriptions/bu-hr/listSecrets$`,
+      ),
+    );
+    expect(new Set(fake.requests.map((r) => r.headers.authorization))).toEqual(
+      new Set(['Bearer fake-token']),
+    );
+    expect(credential.scopes).toContain('https://management.azure.com/.default');
+
+    // What cell A2 shows.
+    const apim = String(infra.apimName);
+    expect(deployment).toMatchObject({
+      target: 'azure',
+      gatewayUrl: `https://${apim}.azure-api.net`,
+      apimName: apim,
+      apimSku: 'BasicV2',
+      resourceGroup: 'rg-apim-costing-1',
+      location: 'eastus2',
+      apis: {
+        costing: {
+          apiId: 'costing-subscription-api',
+          path: 'costing-subscription',
+          url: `https://${apim}.azure-api.net/costing-subscription`,
+        },
+        aoai: {
+          apiId: 'costing-aoai-gateway-api',
+          path: 'costing-aoai-gateway',
+          url: `https://${apim}.azure-api.net/costing-aoai-gateway`,
+        },
+      },
+      appInsights: { name: 'appi-apim-costing-1', appId: APP_ID },
+      logAnalytics: { name: 'log-apim-costing-1', workspaceId: WORKSPACE_CUSTOMER_ID },
+      storage: { container: 'cost-exports' },
+    });
+    expect(deployment.subscriptions[0]).toEqual({
+      id: 'bu-hr',
+      displayName: 'HR',
+      primaryKey: 'pk-bu-hr-0123456789abcdef',
+    });
+    expect(deployment.aoai?.backendUrl).toMatch(
+      /^https:\/\/ais-costing-1-[0-9a-f]{8}\.cognitiveservices\.azure\.com\/openai$/,
+    );
+    expect(deployment.aoai?.deployments.map((d) => d.deploymentName)).toEqual([
+      'gpt-4o-mini',
+      'gpt-4.1-nano',
+      'gpt-5-mini',
+    ]);
+    expect(target.requireDeployment()).toBe(deployment);
+
+    // Progress came from the deployment operations.
+    const messages = progress.map((p) => p.message);
+    expect(messages).toContain('Creating resource group rg-apim-costing-1 in eastus2');
+    expect(messages.some((m) => /^apim-costing-main-1: \d+ resource\(s\) done/.test(m))).toBe(true);
+    expect(messages).toContain('apim-costing-infra-1: succeeded');
+  });
+
+  it('re-attaches to an earlier deployment after a kernel restart (queries work without re-running A2)', async () => {
+    const config = azureConfig();
+    const fake = new FakeAzure();
+    installDeployRoutes(fake, config);
+    await createAzureTarget(config, {
+      credential: new FakeCredential(),
+      httpClient: fake,
+      pollIntervalMs: 1,
+    }).deploy();
+    const restarted = createAzureTarget(config, {
+      credential: new FakeCredential(),
+      httpClient: fake,
+      pollIntervalMs: 1,
+    });
+    fake.on('POST', /^\/v1\/workspaces\/[^/]+\/query$/, {
+      status: 200,
+      body: {
+        tables: [{ name: 'PrimaryResult', columns: [{ name: 'n', type: 'long' }], rows: [[3]] }],
+      },
+    });
+    const result = await restarted.queryLogs('ApiManagementGatewayLogs | count');
+    expect(result).toEqual({
+      status: 'success',
+      table: { name: 'PrimaryResult', columns: [{ name: 'n', type: 'long' }], rows: [[3]] },
+    });
+    expect(fake.find('GET', /\/deployments\/apim-costing-main-1$/i).length).toBeGreaterThan(0);
+  });
+});
