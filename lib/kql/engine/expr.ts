@@ -71,6 +71,9 @@ export function compileExpr(node: KNode, scope: Scope): Compiled {
     case 'NullLiteralExpression':
     case 'DynamicExpression':
       return constant(node, literalValue(node, scope.ctx.position));
+    case 'TypeOfLiteralExpression':
+      // typeof(T) only carries a type; the parser already gave the call its result type.
+      return constant(node, null);
     case 'ParenthesizedExpression':
       return compileExpr(prop(node, 'Expression')!, scope);
     case 'NameReference':
@@ -301,11 +304,15 @@ function compileBetween(negate: boolean, node: KNode, scope: Scope): Evaluator {
   const l = compileExpr(prop(node, 'Left')!, scope).fn;
   const couple = prop(node, 'Right')!;
   const lo = compileExpr(prop(couple, 'First')!, scope).fn;
-  const hi = compileExpr(prop(couple, 'Second')!, scope).fn;
+  const second = compileExpr(prop(couple, 'Second')!, scope);
+  const hi = second.fn;
+  // `d between (start .. 1h)`: a timespan as the upper bound means start + timespan.
+  const relative = second.type === 'timespan' && typeOf(prop(node, 'Left')!) === 'datetime';
   return (i) => {
     const v = l(i);
     const a = lo(i);
-    const b = hi(i);
+    const span = hi(i);
+    const b = relative && a !== null && span !== null ? (a as number) + (span as number) : span;
     if (v === null || a === null || b === null) return null;
     const inside = compareValues(v, a) >= 0 && compareValues(v, b) <= 0;
     return negate ? !inside : inside;

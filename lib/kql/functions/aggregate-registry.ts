@@ -55,18 +55,16 @@ register('countif', countImpl(true));
 function sumImpl(withPredicate: boolean): AggregateImpl {
   return ({ args, gid, groups, rows }) => {
     const out = new Float64Array(groups);
-    const seen = new Uint8Array(groups);
     const f = args[0]!;
     const pred = withPredicate ? args[1]! : undefined;
     for (let r = 0; r < rows; r++) {
       if (pred && pred(r) !== true) continue;
       const v = f(r);
       if (v === null || typeof v !== 'number') continue;
-      const g = gid[r]!;
-      out[g]! += v;
-      seen[g] = 1;
+      out[gid[r]!]! += v;
     }
-    return values(Array.from(out, (v, g) => (seen[g] ? v : null)));
+    // A group without values sums to 0 (the documented default of sum() over no rows).
+    return values(Array.from(out));
   };
 }
 register('sum', sumImpl(false));

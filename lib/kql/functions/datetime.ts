@@ -219,7 +219,7 @@ registerScalar('datetime_part', ([p, d]) => {
   };
 });
 
-const FORMAT_TOKEN = /(yyyy|yy|MM|M|dd|d|HH|H|hh|h|mm|m|ss|s|f{1,7}|F{1,7}|tt)/g;
+const FORMAT_TOKEN = /(yyyy|yy|y|MM|M|dd|d|HH|H|hh|h|mm|m|ss|s|f{1,7}|F{1,7}|tt)/g;
 
 /** `format_datetime` with the documented .NET-style specifiers. */
 export function formatWith(ms: number, format: string): string {
@@ -232,6 +232,8 @@ export function formatWith(ms: number, format: string): string {
         return pad(d.getUTCFullYear(), 4);
       case 'yy':
         return pad(d.getUTCFullYear() % 100);
+      case 'y':
+        return String(d.getUTCFullYear() % 100);
       case 'MM':
         return pad(d.getUTCMonth() + 1);
       case 'M':

@@ -13,12 +13,17 @@ registerScalar('round', ([x, p]) => {
     const v = fx(r);
     if (v === null) return null;
     const digits = fp ? Number(fp(r) ?? 0) : 0;
-    const factor = 10 ** digits;
-    // Midpoints round away from zero.
-    const n = v as number;
-    return (Math.sign(n) * Math.round(Math.abs(n) * factor + Number.EPSILON * factor)) / factor;
+    return roundTo(v as number, digits);
   };
 });
+
+/** Rounds half away from zero at a decimal digit, shifting through the decimal text so 2.15 -> 2.2. */
+export function roundTo(n: number, digits: number): number {
+  if (!Number.isFinite(n)) return n;
+  const shifted = Math.round(Number(`${Math.abs(n)}e${digits}`));
+  const back = Number(`${shifted}e${-digits}`);
+  return n < 0 ? -back : back;
+}
 
 registerScalar(['bin', 'floor'], ([v, size], resultType) => {
   const fv = v!.fn;

@@ -106,7 +106,7 @@ registerScalar('replace_string', ([s, lookup, rw]) => {
   };
 });
 
-registerScalar('extract', ([re, group, s]) => {
+registerScalar('extract', ([re, group, s], resultType) => {
   const fre = str(re!);
   const fg = group!.fn;
   const fs = str(s!);
@@ -120,8 +120,14 @@ registerScalar('extract', ([re, group, s]) => {
     }
     const m = rx.exec(fs(r));
     const g = Number(fg(r) ?? 0);
-    // No match (or no such group) gives an empty string.
-    return m ? (m[g] ?? '') : '';
+    const text = m ? (m[g] ?? '') : '';
+    // With typeof(T) the match is converted; no match (or a failed conversion) is null.
+    if (resultType === 'string') return text;
+    if (!m || text === '') return null;
+    if (resultType === 'bool') return text === 'true' ? true : text === 'false' ? false : null;
+    const n = Number(text);
+    if (Number.isNaN(n)) return null;
+    return resultType === 'int' || resultType === 'long' ? Math.trunc(n) : n;
   };
 });
 
