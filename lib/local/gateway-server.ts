@@ -126,9 +126,27 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       return;
     }
     const body = await readBody(req, maxBody);
-    if (body === undefined) {
+    if (body === 'too-large') {
       tooLarge(req, res, record, started);
       return;
+    }
+    if (body === 'failed') {
+      // The client sent a body HTTP cannot parse (or hung up while sending it).
+      sendApimError(
+        res,
+        record,
+        400,
+        'Bad request',
+        {
+          source: 'gateway',
+          reason: 'ClientConnectionFailure',
+          message: 'The request body could not be read.',
+          section: 'inbound',
+          scope: 'service',
+        },
+        started,
+      );
+      return finish(record, started);
     }
     record.requestSize = body.length;
     if (!route || !url) {
@@ -437,6 +455,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     record.responseCode = status;
     record.responseSize = Buffer.byteLength(body);
     record.error = { ...error, elapsedMs: Math.round(performance.now() - started) };
+    if (res.destroyed) return;
     if (!res.headersSent) {
       res.setHeader('x-ms-request-id', record.requestId);
       res.writeHead(status, {
@@ -520,14 +539,21 @@ function safeUrl(raw: string | undefined): URL | undefined {
   }
 }
 
-/** Reads the body; `undefined` when it grows past `max` (the rest is left unread). */
-async function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+/** Reads the body; `too-large` past `max` (the rest is left unread), `failed` on a broken body. */
+async function readBody(
+  req: IncomingMessage,
+  max: number,
+): Promise<Buffer | 'too-large' | 'failed'> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) return undefined;
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > max) return 'too-large';
+      chunks.push(chunk);
+    }
+  } catch {
+    return 'failed';
   }
   return Buffer.concat(chunks);
 }

@@ -158,6 +158,9 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
         if (s.fd === undefined) {
           mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
           s.fd = openSync(tableFile(dataDir, table), 'a');
+          // After a crash mid-line, start on a fresh line so the new rows stay readable.
+          if (s.partialLastLine) text = '\n' + text;
+          s.partialLastLine = false;
         }
         writeSync(s.fd, text);
       }
@@ -175,6 +178,7 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
         s.ingestMs = [];
         s.view = s.rows;
         s.viewCount = 0;
+        s.partialLastLine = false;
         s.version++;
         if (dataDir) rmSync(tableFile(dataDir, s.name), { force: true });
       }
@@ -220,6 +224,8 @@ interface TableState {
   viewCount: number;
   version: number;
   fd: number | undefined;
+  /** The file on disk ends without a newline (a write cut short). */
+  partialLastLine: boolean;
 }
 
 interface SchemaFile {
@@ -283,6 +289,7 @@ function _compactRow(s: TableState, row: LogRow): Record<string, KqlValue> {
 function _reloadTable(s: TableState, file: string): void {
   if (!existsSync(file)) return;
   const buf = readFileSync(file);
+  s.partialLastLine = buf.length > 0 && buf[buf.length - 1] !== 10;
   let start = 0;
   // Scan bytes for newlines instead of one giant string: a million rows can exceed V8's
   // maximum string length.

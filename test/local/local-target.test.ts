@@ -1,0 +1,138 @@
+/**
+ * The local target's own contract: no I/O until deploy, idempotent deploy, keys and logs that
+ * survive a restart, what it skips (and records), clean-up, and the step errors.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+import { MissingStepError, TargetUnavailableError } from '../../lib/errors.js';
+import { createLocalTarget, LOCAL_FILES } from '../../lib/local/local-target.js';
+import { startTestTarget, tableRows } from './helpers.js';
+
+describe('local target', () => {
+  it('does no I/O when built and asks for cell A2 before deploy', async () => {
+    const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'lt-')), 'data');
+    const target = createLocalTarget(loadConfig({ local: { dataDir } }));
+    expect(existsSync(dataDir)).toBe(false);
+    expect(() => target.requireDeployment()).toThrow(MissingStepError);
+    expect(() => target.requireDeployment()).toThrow(/run cell A2 first/);
+    await expect(target.queryLogs('customMetrics | take 1')).rejects.toThrow(
+      TargetUnavailableError,
+    );
+    await target.close();
+    rmSync(path.dirname(dataDir), { recursive: true, force: true });
+  });
+
+  it('deploys once, with the fixed API names and BU keys, and keeps keys and logs across a restart', async () => {
+    const t = await startTestTarget();
+    try {
+      const again = await t.target.deploy();
+      expect(again).toBe(t.deployment);
+      expect(t.target.requireDeployment()).toBe(t.deployment);
+      const d = t.deployment;
+      expect(d.gatewayUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(d.apis.aoai).toEqual({
+        apiId: 'costing-aoai-gateway-api',
+        path: 'costing-aoai-gateway',
+        url: `${d.gatewayUrl}/costing-aoai-gateway`,
+      });
+      expect([d.apis.costing.apiId, d.apis.entra.apiId, d.apis.tokenTracking.apiId]).toEqual([
+        'costing-subscription-api',
+        'costing-entraid-api',
+        'costing-token-tracking-api',
+      ]);
+      expect(d.subscriptions.map((s) => s.id)).toEqual(t.config.businessUnits.map((b) => b.name));
+      expect(new Set(d.subscriptions.map((s) => s.primaryKey)).size).toBe(d.subscriptions.length);
+      expect(d.subscriptions.every((s) => /^[0-9a-f]{32}$/.test(s.primaryKey))).toBe(true);
+      expect(d.aoai?.emulated).toBe(true);
+      expect(d.aoai?.deployments.map((m) => m.deploymentName)).toEqual([
+        'gpt-4o-mini',
+        'gpt-4.1-nano',
+        'gpt-5-mini',
+      ]);
+
+      const res = await fetch(`${d.apis.costing.url}/get`, {
+        headers: { 'Ocp-Apim-Subscription-Key': d.subscriptions[0]?.primaryKey ?? '' },
+      });
+      expect(res.status).toBe(200);
+      await t.target.close();
+      expect(() => t.target.requireDeployment()).toThrow(MissingStepError);
+
+      // A new target on the same data folder: same keys, earlier rows still there.
+      const restarted = await startTestTarget({ dataDir: t.dataDir });
+      try {
+        expect(restarted.deployment.subscriptions).toEqual(d.subscriptions);
+        expect(tableRows(restarted.target, 'ApiManagementGatewayLogs')).toHaveLength(1);
+        const res2 = await fetch(`${restarted.deployment.apis.costing.url}/get`, {
+          headers: { 'api-key': d.subscriptions[0]?.primaryKey ?? '' },
+        });
+        expect(res2.status).toBe(200);
+        expect(tableRows(restarted.target, 'ApiManagementGatewayLogs')).toHaveLength(2);
+      } finally {
+        await restarted.target.close();
+      }
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('skips what only Azure can do and records what it would have done', async () => {
+    const t = await startTestTarget();
+    try {
+      const exp = await t.target.setupCostExport({ frequency: 'Weekly' });
+      expect(exp).toMatchObject({
+        status: 'skipped',
+        wouldHaveDone: expect.stringContaining('Weekly Cost Management export'),
+      });
+      expect(await t.target.runCostExport()).toMatchObject({ status: 'skipped' });
+      const alerts = await t.target.createBudgetAlerts({
+        threshold: 1000,
+        query: 'x',
+        email: 'ops@example.com',
+      });
+      expect(alerts).toMatchObject({
+        status: 'skipped',
+        wouldHaveDone: expect.stringContaining('6 scheduled query alerts'),
+      });
+      const record = JSON.parse(
+        readFileSync(path.join(t.dataDir, LOCAL_FILES.skippedActions), 'utf8'),
+      ) as { action: string }[];
+      expect(record.map((r) => r.action)).toEqual([
+        'setupCostExport',
+        'runCostExport',
+        'createBudgetAlerts',
+      ]);
+      await expect(
+        t.target.publishWorkbook({ serializedData: '{}', displayName: 'x' }),
+      ).rejects.toThrow(TargetUnavailableError);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('lists its data on a dry-run clean-up and deletes it (and stops) for real', async () => {
+    const t = await startTestTarget();
+    try {
+      await fetch(`${t.deployment.apis.costing.url}/get`).then((r) => r.arrayBuffer());
+      const dry = await t.target.cleanUp();
+      expect(dry.map((i) => [i.kind, i.name, i.action])).toEqual([
+        ['local-emulator', t.deployment.gatewayUrl, 'would-delete'],
+        ['log-table', 'logs/ApiManagementGatewayLogs.jsonl', 'would-delete'],
+        ['subscription-keys', LOCAL_FILES.keys, 'would-delete'],
+      ]);
+      expect(existsSync(path.join(t.dataDir, LOCAL_FILES.keys))).toBe(true);
+      const real = await t.target.cleanUp({ dryRun: false });
+      expect(real.every((i) => i.action === 'deleted')).toBe(true);
+      expect(existsSync(t.dataDir)).toBe(false);
+      expect(t.target.store.rowCount('ApiManagementGatewayLogs', { includePending: true })).toBe(0);
+      await expect(fetch(`${t.deployment.gatewayUrl}/x`)).rejects.toThrow();
+      expect(await t.target.cleanUp({ dryRun: false })).toEqual([
+        { kind: 'data-dir', name: t.dataDir, action: 'already-gone' },
+      ]);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
