@@ -274,6 +274,7 @@ function _createTableState(name: LogTableName): TableState {
     viewCount: 0,
     version: 0,
     fd: undefined,
+    partialLastLine: false,
   };
 }
 
