@@ -87,7 +87,7 @@ export function chartFigure(
           sort: false,
         },
       ],
-      layout: { ...layout, legend: { orientation: 'v' } },
+      layout: { ...layout, legend: { orientation: 'h', y: -0.1 } },
     };
   }
 

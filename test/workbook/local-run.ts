@@ -1,0 +1,96 @@
+/**
+ * Shared by the workbook tests: a real local run (emulator, BU, Entra ID, AI and mock AI
+ * traffic through the gateway, ledger on disk), then every workbook query on the local target.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig, type KitConfig } from '../../lib/config.js';
+import { readLedger, type Ledger } from '../../lib/ledger.js';
+import { executeQuery } from '../../lib/kql/index.js';
+import { createLocalTarget, type LocalTarget } from '../../lib/local/local-target.js';
+import type { Deployment } from '../../lib/target.js';
+import { sendAiTraffic } from '../../lib/traffic/ai.js';
+import { sendBuTraffic } from '../../lib/traffic/bu.js';
+import { sendEntraTraffic } from '../../lib/traffic/entra.js';
+import { sendMockAiTraffic } from '../../lib/traffic/mock-ai.js';
+import { listWorkbookQueries, type WorkbookQuery } from '../../lib/workbook/list-queries.js';
+import {
+  runWorkbookQueries,
+  type QueryRunner,
+  type WorkbookQueryOutcome,
+} from '../../lib/workbook/run-queries.js';
+import {
+  buildWorkbookData,
+  loadWorkbook,
+  type WorkbookDocument,
+} from '../../lib/workbook/workbook-json.js';
+
+export interface LocalWorkbookRun {
+  config: KitConfig;
+  target: LocalTarget;
+  /** Runs KQL on the local engine over the target's log store. */
+  runner: QueryRunner;
+  deployment: Deployment;
+  ledger: Ledger;
+  /** The filled workbook JSON (what `publishWorkbook` receives). */
+  serializedData: string;
+  workbook: WorkbookDocument;
+  queries: WorkbookQuery[];
+  outcomes: WorkbookQueryOutcome[];
+  now: Date;
+  /** Stops the target and removes the data folder. */
+  dispose(): Promise<void>;
+}
+
+/** Deploys the local target in a fresh data folder, sends all traffic kinds, runs every workbook query. */
+export async function runLocalWorkbook(requestsPerSubscription = 20): Promise<LocalWorkbookRun> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workbook-run-'));
+  const config = loadConfig({
+    target: 'local',
+    local: { dataDir },
+    traffic: { sampleRequestsPerSubscription: requestsPerSubscription, concurrency: 4 },
+  });
+  // Some model calls fail (429 and 500 from the model backend) so the error tiles count something.
+  const target = createLocalTarget(config, {
+    faults: { throttleShare: 0.05, serverErrorShare: 0.05, seed: 7 },
+  });
+  try {
+    const deployment = await target.deploy();
+    const quiet = { showProgress: false };
+    await sendBuTraffic(target, config, quiet);
+    await sendEntraTraffic(target, config, quiet);
+    // No retries: each injected failure stays one failed request with one gateway row.
+    await sendAiTraffic(target, config, { ...quiet, maxRetries: 0 });
+    // D2 normally skips after D1; force it so the mock (no-LLM-log) path shows up too.
+    await sendMockAiTraffic(target, config, { ...quiet, force: true });
+    const ledger = await readLedger(config);
+    const serializedData = buildWorkbookData(config, deployment);
+    const workbook = loadWorkbook(serializedData);
+    const now = new Date();
+    const queries = listWorkbookQueries(workbook, { now });
+    // The local engine over the target's own log store (what the local queryLogs runs).
+    const runner: QueryRunner = { queryLogs: async (q) => executeQuery(q, target.store, { now }) };
+    const outcomes = await runWorkbookQueries(runner, queries);
+    return {
+      config,
+      target,
+      runner,
+      deployment,
+      ledger,
+      serializedData,
+      workbook,
+      queries,
+      outcomes,
+      now,
+      async dispose() {
+        await target.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await target.close();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}

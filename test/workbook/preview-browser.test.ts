@@ -1,0 +1,135 @@
+/**
+ * Opens the local workbook preview (rendered from a real local traffic run) in headless
+ * Chromium, clicks through every tab, checks every chart drew its traces and every table has
+ * rows, and saves one screenshot per tab under build/screenshots/.
+ * Needs Debian's `chromium` package (`apt-get install -y chromium`).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactPath } from '../../lib/artifacts.js';
+import { listWorkbookTabs } from '../../lib/workbook/list-queries.js';
+import { renderWorkbookPreview, type WorkbookPreview } from '../../lib/workbook/render-preview.js';
+import { runLocalWorkbook, type LocalWorkbookRun } from './local-run.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let run: LocalWorkbookRun;
+let preview: WorkbookPreview;
+let context: BrowserContext;
+let profileDir: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium).`,
+    );
+  }
+  run = await runLocalWorkbook();
+  preview = await renderWorkbookPreview({
+    serializedData: run.serializedData,
+    displayName: 'APIM Costing & Showback',
+    target: run.runner,
+    now: run.now,
+  });
+  profileDir = await mkdtemp(path.join(os.tmpdir(), 'chromium-profile-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1400, height: 900 },
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await run?.dispose();
+});
+
+describe('workbook preview in Chromium', () => {
+  it('wrote the preview with every query answered', () => {
+    expect(preview.failed).toBe(0);
+    expect(preview.outcomes.length).toBe(run.queries.length);
+    expect(preview.url).toMatch(/^file:\/\/.*workbook-preview\.html$/);
+  });
+
+  it('shows every tab with drawn charts, filled tables and tiles, offline', async () => {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    // Offline: any request other than the file itself is a failure.
+    await page.route(/^(?!file:)/, (route) => {
+      problems.push(`network request: ${route.request().url()}`);
+      return route.abort();
+    });
+    await page.goto(preview.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    const shots = artifactPath('build', 'screenshots');
+    await mkdir(shots, { recursive: true });
+
+    const tabs = listWorkbookTabs(run.workbook);
+    expect(await page.locator('button.tab').count()).toBe(tabs.length);
+    for (const tab of tabs) {
+      await page.click(`button.tab[data-tab="${tab.id}"]`);
+      const panel = page.locator(`section.tab-panel[data-tab="${tab.id}"]`);
+      await expect.poll(() => panel.isVisible()).toBe(true);
+      expect(await page.locator('section.tab-panel:visible').count(), tab.label).toBe(1);
+
+      const charts = panel.locator('.chart');
+      const chartCount = await charts.count();
+      for (let i = 0; i < chartCount; i++) {
+        const chart = charts.nth(i);
+        const id = await chart.getAttribute('id');
+        await expect
+          .poll(() => chart.getAttribute('data-plotted'), { timeout: 15_000 })
+          .toBe('true');
+        const traces = await chart.locator('svg .trace').count();
+        const marks = await chart.locator('svg path').count();
+        expect(traces, `${tab.label} ${id} traces`).toBeGreaterThanOrEqual(
+          Number(await chart.getAttribute('data-series')),
+        );
+        expect(marks, `${tab.label} ${id} svg paths`).toBeGreaterThan(0);
+      }
+      const tables = panel.locator('table.grid');
+      for (let i = 0; i < (await tables.count()); i++) {
+        expect(
+          await tables.nth(i).locator('tbody tr').count(),
+          `${tab.label} table ${i}`,
+        ).toBeGreaterThan(0);
+      }
+      const tileValues = await panel.locator('.tile-value').allTextContents();
+      for (const v of tileValues) expect(v, tab.label).toMatch(/^-?[\d,.]+$/);
+      expect(await panel.locator('.error').count(), `${tab.label} errors`).toBe(0);
+      expect(await panel.locator('.item.query').count(), tab.label).toBeGreaterThan(0);
+      expect(chartCount + (await tables.count()) + tileValues.length, tab.label).toBeGreaterThan(0);
+      await page.screenshot({ path: path.join(shots, `${tab.id}.png`), fullPage: true });
+      expect(existsSync(path.join(shots, `${tab.id}.png`))).toBe(true);
+    }
+    // Parameter values are shown with their defaults.
+    expect(await page.locator('.param-value[data-param="TimeRange"]').textContent()).toBe(
+      'Last 24 hours',
+    );
+    expect(await page.locator('.param-value[data-param="SkuLabel"]').textContent()).toBe(
+      'Basic v2',
+    );
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
