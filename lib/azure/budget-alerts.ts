@@ -6,32 +6,18 @@ import type { MonitorClient } from '@azure/arm-monitor';
 import type { KitConfig } from '../config.js';
 import type { ActionOutcome, BudgetAlertsOptions } from '../target.js';
 import { KitError } from '../errors.js';
+import { bindParameters } from '../kql/query-files.js';
 import { toKitError } from './azure-errors.js';
 import { kitTags, resourceId, type AzureResourceNames } from './resource-names.js';
 
-/** One BU's alert query and how the rule reads it. */
-export interface BudgetAlertQuery {
-  query: string;
-  /** Column holding the request count, when the query summarizes one. */
-  metricMeasureColumn: string | undefined;
-}
-
 /**
- * Binds the alert query to one BU: `{BusinessUnit}` / `{Threshold}` style parameters are filled
- * when the KQL file declares them; the BU itself is selected by the rule's dimension.
+ * Binds `kql/budget-alert-threshold.kql` to one BU: its declared `threshold` and `businessUnit`
+ * parameters become `let` statements (lib/kql), so the query returns rows only for that BU's
+ * hours over the threshold, and the rule fires when it returns any row.
+ * @example budgetAlertQuery(readArtifact('kql', 'budget-alert-threshold.kql'), 'bu-hr', 1000)
  */
-export function budgetAlertQuery(
-  template: string,
-  buName: string,
-  threshold: number,
-): BudgetAlertQuery {
-  const query = template
-    .replace(/\{(BusinessUnit|BU|SubscriptionId)\}/g, buName)
-    .replace(/\{(Threshold|AlertThreshold)\}/g, String(threshold))
-    .trim();
-  // `summarize Requests = count() by ApimSubscriptionId` => measure the `Requests` column.
-  const measure = /summarize\s+(\w+)\s*=\s*(?:count|sum|dcount)\s*\(/i.exec(query)?.[1];
-  return { query, metricMeasureColumn: measure };
+export function budgetAlertQuery(template: string, buName: string, threshold: number): string {
+  return bindParameters(template, { threshold, businessUnit: buName });
 }
 
 /**
@@ -83,11 +69,7 @@ export async function createBudgetAlertRules(
       done: i,
       total: config.businessUnits.length,
     });
-    const { query, metricMeasureColumn } = budgetAlertQuery(
-      options.query,
-      bu.name,
-      options.threshold,
-    );
+    const query = budgetAlertQuery(options.query, bu.name, options.threshold);
     try {
       await monitor.scheduledQueryRules.createOrUpdate(
         names.resourceGroup,
@@ -107,13 +89,10 @@ export async function createBudgetAlertRules(
             allOf: [
               {
                 query,
-                timeAggregation: metricMeasureColumn !== undefined ? 'Total' : 'Count',
-                ...(metricMeasureColumn !== undefined ? { metricMeasureColumn } : {}),
-                dimensions: [
-                  { name: 'ApimSubscriptionId', operator: 'Include', values: [bu.name] },
-                ],
+                // The query keeps only this BU's hours over the threshold: any row is a breach.
+                timeAggregation: 'Count',
                 operator: 'GreaterThan',
-                threshold: options.threshold,
+                threshold: 0,
                 failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
               },
             ],

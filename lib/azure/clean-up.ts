@@ -254,7 +254,7 @@ async function cleanUpExport(
   options: CleanUpOptions,
 ): Promise<CleanUpItem> {
   const { names, costManagement } = context;
-  const scope = `/subscriptions/${names.subscriptionId}`;
+  const scope = `subscriptions/${names.subscriptionId}`;
   const abort = options.signal !== undefined ? { abortSignal: options.signal } : {};
   const item = { kind: 'Cost Management export', name: names.costExportName };
   try {

@@ -81,9 +81,10 @@ export async function setUpCostExport(
   context: CostExportContext,
   options: CostExportOptions & { now?: Date; roleRetry?: RoleRetryOptions },
 ): Promise<ActionOutcome> {
-  const scope = `/subscriptions/${context.names.subscriptionId}`;
+  // The SDK's URL template is `/{scope}/providers/...`: the scope has no leading slash.
+  const scope = `subscriptions/${context.names.subscriptionId}`;
   const name = context.names.costExportName;
-  const path = `${scope}/providers/Microsoft.CostManagement/exports/${name}`;
+  const path = `/${scope}/providers/Microsoft.CostManagement/exports/${name}`;
   const abort = options.signal !== undefined ? { abortSignal: options.signal } : {};
   let recreated = false;
   try {
@@ -155,7 +156,8 @@ export async function assignBlobContributor(
   for (let attempt = 1; ; attempt += 1) {
     try {
       await authorization.roleAssignments.create(
-        storageResourceId,
+        // The SDK's URL template is `/{scope}/providers/...`: no leading slash.
+        storageResourceId.replace(/^\/+/, ''),
         name,
         {
           roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE}`,
@@ -193,7 +195,7 @@ export async function runCostExportNow(
   names: AzureResourceNames,
   options: OperationOptions = {},
 ): Promise<ActionOutcome> {
-  const scope = `/subscriptions/${names.subscriptionId}`;
+  const scope = `subscriptions/${names.subscriptionId}`;
   try {
     await costManagement.exports.execute(
       scope,

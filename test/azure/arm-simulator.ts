@@ -311,3 +311,31 @@ function op(
     },
   };
 }
+
+/** A target that has run cell A2 against the fake, with its transport and the main parameters. */
+export async function deployedTarget(
+  input: KitConfigInput = {},
+  targetOptions: Partial<import('../../lib/azure/azure-target.js').AzureTargetOptions> = {},
+): Promise<{
+  fake: FakeAzure;
+  config: KitConfig;
+  target: import('../../lib/azure/azure-target.js').AzureCostingTarget;
+  deployment: import('../../lib/target.js').Deployment;
+  mainParameters: Record<string, unknown>;
+}> {
+  const { createAzureTarget } = await import('../../lib/azure/azure-target.js');
+  const { FakeCredential } = await import('./fake-azure.js');
+  const config = azureConfig(input);
+  const fake = new FakeAzure();
+  installDeployRoutes(fake, config);
+  const target = createAzureTarget(config, {
+    credential: new FakeCredential(),
+    httpClient: fake,
+    pollIntervalMs: 1,
+    ...targetOptions,
+  });
+  const deployment = await target.deploy();
+  const mainPut = fake.find('PUT', /\/deployments\/apim-costing-main-1$/i)[0];
+  if (mainPut === undefined) throw new Error('main deployment was not sent');
+  return { fake, config, target, deployment, mainParameters: parametersOf(mainPut) };
+}

@@ -1,0 +1,293 @@
+/**
+ * Cells B2-B4 on Azure: Cost Management export (create-or-recreate, identity, role assignment
+ * with propagation retry, run now) and budget alerts (action group + one rule per BU).
+ */
+import { describe, expect, it } from 'vitest';
+import { readArtifact } from '../../lib/artifacts.js';
+import { deterministicGuid } from '../../lib/azure/resource-names.js';
+import { armError } from './fake-azure.js';
+import { deployedTarget, EXPORT_PRINCIPAL, SUB } from './arm-simulator.js';
+
+const EXPORT_PATH = new RegExp(
+  `^/subscriptions/${SUB}/providers/Microsoft\\.CostManagement/exports/apim-costing-export-1$`,
+);
+
+function exportCreated(body: unknown): { status: number; body: unknown } {
+  return {
+    status: 201,
+    body: {
+      ...(body as object),
+      id: `/subscriptions/${SUB}/providers/Microsoft.CostManagement/exports/apim-costing-export-1`,
+      name: 'apim-costing-export-1',
+      type: 'Microsoft.CostManagement/exports',
+      eTag: '"1d9a2b3c"',
+      identity: {
+        type: 'SystemAssigned',
+        principalId: EXPORT_PRINCIPAL,
+        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      },
+    },
+  };
+}
+
+describe('azure target: cost export (cells B2, B3)', () => {
+  it('creates the export with a system-assigned identity, then grants Storage Blob Data Contributor, retrying while the identity propagates', async () => {
+    const { fake, target, deployment } = await deployedTarget(
+      {},
+      { now: () => new Date('2026-11-27T10:15:00Z'), roleRetry: { attempts: 5, delayMs: 1 } },
+    );
+    fake.on('GET', EXPORT_PATH, armError(404, 'NotFound', 'Export not found.'));
+    fake.on('PUT', EXPORT_PATH, (r) => exportCreated(r.body));
+    fake.on('PUT', /\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/]+$/, (r, call) =>
+      call < 3
+        ? armError(
+            400,
+            'PrincipalNotFound',
+            `Principal ${EXPORT_PRINCIPAL} does not exist in the directory 72f988bf-86f1-41af-91ab-2d7cd011db47.`,
+          )
+        : { status: 201, body: { id: r.path, name: r.path.split('/').pop(), properties: r.body } },
+    );
+    const progress: string[] = [];
+    const outcome = await target.setupCostExport({
+      frequency: 'Weekly',
+      onProgress: (p) => progress.push(p.message),
+    });
+    expect(fake.unexpected).toEqual([]);
+
+    const put = fake.find('PUT', EXPORT_PATH);
+    expect(put).toHaveLength(1);
+    expect(put[0]?.apiVersion).toBe('2025-03-01');
+    const storageId = `/subscriptions/${SUB}/resourceGroups/rg-apim-costing-1/providers/Microsoft.Storage/storageAccounts/${deployment.storage.accountName}`;
+    expect(put[0]?.body).toEqual({
+      identity: { type: 'SystemAssigned' },
+      location: 'global',
+      properties: {
+        definition: {
+          type: 'ActualCost',
+          timeframe: 'MonthToDate',
+          dataSet: { granularity: 'Daily', configuration: { dataVersion: '2023-05-01' } },
+        },
+        deliveryInfo: {
+          destination: {
+            type: 'AzureBlob',
+            resourceId: storageId,
+            container: 'cost-exports',
+            rootFolderPath: 'apim-costing',
+          },
+        },
+        schedule: {
+          status: 'Active',
+          recurrence: 'Weekly',
+          recurrencePeriod: { from: '2026-11-28T00:00:00.000Z', to: '2027-11-28T00:00:00.000Z' },
+        },
+        format: 'Csv',
+        partitionData: true,
+        dataOverwriteBehavior: 'OverwritePreviousReport',
+        compressionMode: 'none',
+        exportDescription: 'APIM costing & showback: month-to-date actual cost',
+      },
+    });
+
+    const roles = fake.find('PUT', /\/roleAssignments\//);
+    expect(roles).toHaveLength(3);
+    const roleName = deterministicGuid(
+      storageId.toLowerCase(),
+      EXPORT_PRINCIPAL,
+      'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+    );
+    expect(roles[2]?.path).toBe(
+      `${storageId}/providers/Microsoft.Authorization/roleAssignments/${roleName}`,
+    );
+    expect(roles[2]?.apiVersion).toBe('2022-04-01');
+    expect(roles[2]?.body).toEqual({
+      properties: {
+        roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`,
+        principalId: EXPORT_PRINCIPAL,
+        principalType: 'ServicePrincipal',
+      },
+    });
+    expect(progress).toContain('Waiting for the export identity to propagate (attempt 2/5)');
+    expect(outcome).toEqual({
+      status: 'done',
+      summary:
+        'Cost Management export apim-costing-export-1 created (Weekly, CSV to cost-exports); Storage Blob Data Contributor granted to the export identity.',
+      details: {
+        exportId: `/subscriptions/${SUB}/providers/Microsoft.CostManagement/exports/apim-costing-export-1`,
+        principalId: EXPORT_PRINCIPAL,
+        storageAccount: deployment.storage.accountName,
+      },
+    });
+  });
+
+  it('recreates an existing export, and an existing role assignment (409) is fine', async () => {
+    const { fake, target } = await deployedTarget();
+    fake.on('GET', EXPORT_PATH, {
+      status: 200,
+      body: { id: 'x', name: 'apim-costing-export-1', eTag: '"old"', properties: {} },
+    });
+    fake.on('DELETE', EXPORT_PATH, { status: 200 });
+    fake.on('PUT', EXPORT_PATH, (r) => exportCreated(r.body));
+    fake.on(
+      'PUT',
+      /\/roleAssignments\/[^/]+$/,
+      armError(409, 'RoleAssignmentExists', 'The role assignment already exists.'),
+    );
+    const outcome = await target.setupCostExport({ frequency: 'Daily' });
+    const order = fake.requests
+      .filter((r) => /exports\/apim-costing-export-1$/.test(r.path))
+      .map((r) => r.method);
+    expect(order).toEqual(['GET', 'DELETE', 'PUT']);
+    expect(fake.find('DELETE', EXPORT_PATH)[0]?.apiVersion).toBe('2025-03-01');
+    expect(outcome.status === 'done' && outcome.summary).toBe(
+      'Cost Management export apim-costing-export-1 recreated (Daily, CSV to cost-exports); Storage Blob Data Contributor was already granted.',
+    );
+  });
+
+  it('gives up on an identity that never propagates, saying what to do', async () => {
+    const { fake, target } = await deployedTarget({}, { roleRetry: { attempts: 3, delayMs: 1 } });
+    fake.on('GET', EXPORT_PATH, armError(404, 'NotFound', 'Export not found.'));
+    fake.on('PUT', EXPORT_PATH, (r) => exportCreated(r.body));
+    fake.on(
+      'PUT',
+      /\/roleAssignments\/[^/]+$/,
+      armError(400, 'PrincipalNotFound', 'Principal does not exist in the directory.'),
+    );
+    await expect(target.setupCostExport({ frequency: 'Daily' })).rejects.toThrow(
+      `The export identity ${EXPORT_PRINCIPAL} was still unknown to Azure RBAC after 3 attempts; wait a minute and run cell B2 again.`,
+    );
+    expect(fake.find('PUT', /\/roleAssignments\//)).toHaveLength(3);
+  });
+
+  it('runs the export now, or names cell B2 when it does not exist', async () => {
+    const { fake, target } = await deployedTarget();
+    const run = new RegExp(
+      `^/subscriptions/${SUB}/providers/Microsoft\\.CostManagement/exports/apim-costing-export-1/run$`,
+    );
+    fake.on('POST', run, { status: 200 });
+    const outcome = await target.runCostExport();
+    expect(fake.find('POST', run)[0]?.apiVersion).toBe('2025-03-01');
+    expect(outcome).toEqual({
+      status: 'done',
+      summary:
+        'Cost Management export apim-costing-export-1 started; files appear in the storage container within minutes to hours.',
+    });
+    fake.on('POST', run, armError(404, 'NotFound', "Export 'apim-costing-export-1' not found."));
+    await expect(target.runCostExport()).rejects.toThrow(
+      "Cost Management export 'apim-costing-export-1' does not exist yet: run cell B2 first.",
+    );
+  });
+});
+
+describe('azure target: budget alerts (cell B4)', () => {
+  it('creates the action group and one scheduled query rule per BU from kql/budget-alert-threshold.kql', async () => {
+    const { fake, target, config, deployment } = await deployedTarget({
+      governance: { alertEmail: 'finops@contoso.com' },
+    });
+    fake.on('PUT', /\/providers\/Microsoft\.Insights\/actionGroups\/[^/]+$/i, (r) => ({
+      status: 200,
+      body: { id: r.path, name: r.path.split('/').pop(), ...(r.body as object) },
+    }));
+    fake.on('PUT', /\/providers\/Microsoft\.Insights\/scheduledQueryRules\/[^/]+$/i, (r) => ({
+      status: 201,
+      body: { id: r.path, name: r.path.split('/').pop(), ...(r.body as object) },
+    }));
+    const query = readArtifact('kql', 'budget-alert-threshold.kql');
+    const outcome = await target.createBudgetAlerts({
+      threshold: 750,
+      email: 'finops@contoso.com',
+      query,
+    });
+    expect(fake.unexpected).toEqual([]);
+
+    const group = fake.find('PUT', /\/actionGroups\/ag-apim-costing-1$/i);
+    expect(group).toHaveLength(1);
+    expect(group[0]?.apiVersion).toBe('2024-10-01-preview');
+    expect(group[0]?.body).toMatchObject({
+      location: 'Global',
+      tags: { 'apim-costing-kit': '1' },
+      properties: {
+        groupShortName: 'apimcost1',
+        enabled: true,
+        emailReceivers: [
+          { name: 'budget-owner', emailAddress: 'finops@contoso.com', useCommonAlertSchema: true },
+        ],
+      },
+    });
+
+    const rules = fake.find('PUT', /\/scheduledQueryRules\//i);
+    expect(rules.map((r) => r.path.split('/').pop())).toEqual(
+      config.businessUnits.map((b) => `alert-apim-costing-1-${b.name}`),
+    );
+    expect(new Set(rules.map((r) => r.apiVersion))).toEqual(new Set(['2025-01-01-preview']));
+    const hr = rules[0]?.body as {
+      location: string;
+      kind: string;
+      properties: Record<string, unknown>;
+    };
+    expect(hr.location).toBe('eastus2');
+    expect(hr.kind).toBe('LogAlert');
+    expect(hr.properties).toMatchObject({
+      severity: 2,
+      enabled: true,
+      scopes: [deployment.logAnalytics.resourceId],
+      evaluationFrequency: 'PT1H',
+      windowSize: 'PT1H',
+      criteria: {
+        allOf: [
+          {
+            timeAggregation: 'Count',
+            operator: 'GreaterThan',
+            threshold: 0,
+            failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+          },
+        ],
+      },
+      actions: {
+        actionGroups: [
+          `/subscriptions/${SUB}/resourceGroups/rg-apim-costing-1/providers/Microsoft.Insights/actionGroups/ag-apim-costing-1`,
+        ],
+        customProperties: { businessUnit: 'bu-hr' },
+      },
+    });
+    // The query file, with its parameters bound for this BU and threshold.
+    const sent = (hr.properties.criteria as { allOf: { query: string }[] }).allOf[0]?.query ?? '';
+    expect(
+      sent.startsWith('let threshold = long(750); let businessUnit = "bu-hr"; let lookback = 1h; '),
+    ).toBe(true);
+    expect(sent.endsWith(query)).toBe(true);
+    expect(outcome).toEqual({
+      status: 'done',
+      summary:
+        'Action group ag-apim-costing-1 (e-mail f***@contoso.com) and 6 alert rule(s) at 750 requests per BU per hour.',
+      details: {
+        actionGroup: 'ag-apim-costing-1',
+        rules: config.businessUnits.map((b) => `alert-apim-costing-1-${b.name}`).join(', '),
+      },
+    });
+  });
+
+  it('reads the query file at call time when the cell passes none, and rejects a bad threshold', async () => {
+    const { fake, target } = await deployedTarget({
+      businessUnits: [{ name: 'bu-hr', displayName: 'HR', weight: 1 }],
+    });
+    fake.on('PUT', /\/actionGroups\/[^/]+$/i, (r) => ({
+      status: 200,
+      body: { id: r.path, ...(r.body as object) },
+    }));
+    fake.on('PUT', /\/scheduledQueryRules\/[^/]+$/i, (r) => ({
+      status: 200,
+      body: { id: r.path, ...(r.body as object) },
+    }));
+    await target.createBudgetAlerts({ threshold: 10, query: '' });
+    const rule = fake.find('PUT', /\/scheduledQueryRules\//i)[0]?.body as {
+      properties: { criteria: { allOf: { query: string }[] } };
+    };
+    expect(rule.properties.criteria.allOf[0]?.query).toContain('ApiManagementGatewayLogs');
+    expect(fake.find('PUT', /\/actionGroups\//i)[0]?.body).toMatchObject({
+      properties: { emailReceivers: [] },
+    });
+    await expect(target.createBudgetAlerts({ threshold: 0, query: 'x' })).rejects.toThrow(
+      'The alert threshold must be a number of requests greater than 0 (got 0); fix governance.alertThreshold in cell A1.',
+    );
+  });
+});
