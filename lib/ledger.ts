@@ -22,7 +22,7 @@
  * - Token sums (AI sources) = the client-side usage of succeeded requests = the LLM log's token
  *   sums for the same requests (joined to gateway rows on `CorrelationId`).
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { KitConfig, TargetKind } from './config.js';
 import { KitError } from './errors.js';
@@ -366,14 +366,32 @@ function serialized<T>(file: string, work: () => Promise<T>): Promise<T> {
 
 let tempCounter = 0;
 
+// The ledger this process last wrote, with the file's identity then: a running cell rewrites
+// its entry twice a second, and re-reading and re-parsing the whole file each time would cost
+// more than the write. Any change by someone else (another mtime or size) is read from disk.
+const lastWritten = new Map<string, { mtimeMs: number; size: number; ledger: Ledger }>();
+
+async function readForUpdate(file: string): Promise<Ledger> {
+  const cached = lastWritten.get(file);
+  if (cached) {
+    const st = await stat(file).catch(() => undefined);
+    if (st && st.mtimeMs === cached.mtimeMs && st.size === cached.size) return cached.ledger;
+    lastWritten.delete(file);
+  }
+  return readLedgerFile(file);
+}
+
 async function writeAtomically(file: string, ledger: Ledger): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   tempCounter += 1;
   const temp = `${file}.${process.pid}.${tempCounter}.tmp`;
   try {
-    await writeFile(temp, `${JSON.stringify(ledger, null, 1)}\n`, 'utf8');
+    await writeFile(temp, `${JSON.stringify(ledger)}\n`, 'utf8');
     await rename(temp, file);
+    const st = await stat(file);
+    lastWritten.set(file, { mtimeMs: st.mtimeMs, size: st.size, ledger });
   } catch (err) {
+    lastWritten.delete(file);
     await rm(temp, { force: true });
     throw err;
   }
@@ -392,7 +410,7 @@ export async function writeLedgerEntry(
 ): Promise<void> {
   const file = ledgerPath(config);
   await serialized(file, async () => {
-    const ledger = await readLedgerFile(file);
+    const ledger = await readForUpdate(file);
     if (entry) ledger.sources[source] = entry;
     else delete ledger.sources[source];
     ledger.updatedAt = new Date().toISOString();
@@ -406,5 +424,8 @@ export async function writeLedgerEntry(
  */
 export async function clearLedger(config: KitConfig): Promise<void> {
   const file = ledgerPath(config);
-  await serialized(file, () => rm(file, { force: true }));
+  await serialized(file, async () => {
+    lastWritten.delete(file);
+    await rm(file, { force: true });
+  });
 }

@@ -171,13 +171,22 @@ export async function runTrafficSession<P extends PlannedRequest>(
   await writeLedgerEntry(config, args.source, buildLedgerEntry(head, live));
 
   let lastPersist = performance.now();
+  let persistEveryMs = PERSIST_EVERY_MS;
+  let writing = false;
   let persisting: Promise<void> = Promise.resolve();
   const persist = (): void => {
+    // One write at a time; a slow disk stretches the interval instead of queueing writes.
+    if (writing) return;
+    writing = true;
     lastPersist = performance.now();
     const snapshot = buildLedgerEntry(head, live);
-    persisting = persisting
-      .then(() => writeLedgerEntry(config, args.source, snapshot))
-      .catch(() => undefined);
+    const t0 = performance.now();
+    persisting = writeLedgerEntry(config, args.source, snapshot)
+      .catch(() => undefined)
+      .finally(() => {
+        writing = false;
+        persistEveryMs = Math.max(PERSIST_EVERY_MS, 4 * (performance.now() - t0));
+      });
   };
 
   const run = await runRequests(args.plan, args.send, {
@@ -193,7 +202,7 @@ export async function runTrafficSession<P extends PlannedRequest>(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onRecord: (record) => {
       live[record.index] = record;
-      if (performance.now() - lastPersist >= PERSIST_EVERY_MS) persist();
+      if (performance.now() - lastPersist >= persistEveryMs) persist();
     },
   });
   await persisting;
