@@ -1,0 +1,118 @@
+/**
+ * Engine behaviour beyond single operators: scan counting with materialize(), the conversion
+ * cache, unsupported features with positions, and the result shape.
+ */
+import { describe, expect, test } from 'vitest';
+import { executeQuery, KqlUnsupportedError, KqlValidationError } from '../../lib/kql/index.js';
+import { KitError } from '../../lib/errors.js';
+import type { LogRow } from '../../lib/log-tables.js';
+import { MemorySource } from './memory-source.js';
+
+function gatewayRows(n: number): LogRow[] {
+  return Array.from({ length: n }, (_v, i) => ({
+    TimeGenerated: new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString(),
+    ApimSubscriptionId: i % 2 === 0 ? 'bu-hr' : 'bu-it',
+    ApiId: 'costing-subscription-api',
+    CorrelationId: `c${i}`,
+    ResponseCode: 200,
+  }));
+}
+
+describe('scans and materialize()', () => {
+  test('a materialize()d set used twice scans its base table once', () => {
+    const src = new MemorySource({ ApiManagementGatewayLogs: gatewayRows(10) });
+    const q = `let base = materialize(ApiManagementGatewayLogs | where ApimSubscriptionId startswith 'bu-' | project ApimSubscriptionId);
+let total = toscalar(base | count);
+base | summarize Requests = count() by ApimSubscriptionId | extend Share = 100.0 * Requests / total | order by ApimSubscriptionId asc`;
+    const r = executeQuery(q, src);
+    expect(r.stats?.scans).toEqual({ ApiManagementGatewayLogs: 1 });
+    expect(r.table.rows).toEqual([
+      ['bu-hr', 5, 50],
+      ['bu-it', 5, 50],
+    ]);
+  });
+
+  test('the same let without materialize() scans at each use', () => {
+    const src = new MemorySource({ ApiManagementGatewayLogs: gatewayRows(10) });
+    const q = `let base = ApiManagementGatewayLogs | project ApimSubscriptionId;
+let total = toscalar(base | count);
+base | summarize Requests = count() by ApimSubscriptionId | extend Share = 100.0 * Requests / total`;
+    expect(executeQuery(q, src).stats?.scans).toEqual({ ApiManagementGatewayLogs: 2 });
+  });
+
+  test('a table converted once is reused until its version changes', () => {
+    const src = new MemorySource({ ApiManagementGatewayLogs: gatewayRows(4) });
+    const q = 'ApiManagementGatewayLogs | count';
+    expect(executeQuery(q, src).table.rows).toEqual([[4]]);
+    expect(executeQuery(q, src).table.rows).toEqual([[4]]);
+    src.append('ApiManagementGatewayLogs', gatewayRows(3));
+    expect(executeQuery(q, src).table.rows).toEqual([[7]]);
+  });
+
+  test('a table the store has not written yet is empty, with the schema columns', () => {
+    const src = new MemorySource({});
+    const r = executeQuery('ApiManagementGatewayLlmLog | project CorrelationId, TotalTokens', src);
+    expect(r.table.columns).toEqual([
+      { name: 'CorrelationId', type: 'string' },
+      { name: 'TotalTokens', type: 'int' },
+    ]);
+    expect(r.table.rows).toEqual([]);
+  });
+});
+
+describe('unsupported features', () => {
+  test('an unsupported operator is named with its line and column', () => {
+    const src = new MemorySource({ ApiManagementGatewayLogs: gatewayRows(2) });
+    const q = "ApiManagementGatewayLogs\n| where ApiId != ''\n|   parse Url with * '/' Rest";
+    let caught: unknown;
+    try {
+      executeQuery(q, src);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(KqlUnsupportedError);
+    expect(caught).toBeInstanceOf(KitError);
+    const err = caught as KqlUnsupportedError;
+    expect([err.feature, err.line, err.column]).toEqual(['parse', 3, 5]);
+    expect(err.message).toContain("'parse' (line 3, column 5)");
+  });
+
+  test('an unsupported function is named with its line and column', () => {
+    const src = new MemorySource({});
+    let caught: unknown;
+    try {
+      executeQuery('print a = 1,\n  b = hash_sha256("x")', src);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(KqlUnsupportedError);
+    expect((caught as KqlUnsupportedError).feature).toBe('hash_sha256');
+    expect([(caught as KqlUnsupportedError).line, (caught as KqlUnsupportedError).column]).toEqual([
+      2, 7,
+    ]);
+  });
+
+  test('a query the parser rejects is a KqlValidationError, not a result', () => {
+    expect(() =>
+      executeQuery('ApiManagementGatewayLogs | where Nope == 1', new MemorySource({})),
+    ).toThrow(KqlValidationError);
+  });
+});
+
+describe('result shape', () => {
+  test('datetimes are ISO strings and columns carry Kusto types', () => {
+    const src = new MemorySource({ ApiManagementGatewayLogs: gatewayRows(3) });
+    const r = executeQuery(
+      'ApiManagementGatewayLogs | summarize Latest = max(TimeGenerated), n = count(), codes = make_set(ResponseCode)',
+      src,
+    );
+    expect(r.status).toBe('success');
+    expect(r.table.columns).toEqual([
+      { name: 'Latest', type: 'datetime' },
+      { name: 'n', type: 'long' },
+      { name: 'codes', type: 'dynamic' },
+    ]);
+    expect(r.table.rows).toEqual([['2024-01-01T00:02:00.000Z', 3, [200]]]);
+    expect(r.stats?.elapsedMs).toBeGreaterThanOrEqual(0);
+  });
+});
