@@ -189,17 +189,28 @@ export function fillPlaceholders(
 
 /**
  * The workbook ready to publish: `workbook.json` with every placeholder filled from the pricing
- * tables (SKU, base cost, per-1K rate, token rates) and the deployment (App Insights name).
+ * tables (SKU, base cost, per-1K rate, token rates) and the deployment (App Insights name), and
+ * the Log Analytics workspace as its fallback resource, so its queries have a workspace to run
+ * on when the workbook is opened outside the workspace.
  * @returns the serialized workbook for `target.publishWorkbook({ serializedData, ... })`.
  * @example await target.publishWorkbook({ serializedData: buildWorkbookData(config, deployment), displayName: 'APIM Costing' });
  */
 export function buildWorkbookData(
   config: Pick<KitConfig, 'deployment' | 'models'>,
-  deployment: Pick<Deployment, 'appInsights'>,
+  deployment: Pick<Deployment, 'appInsights' | 'logAnalytics'>,
   workbookText?: string,
 ): string {
   const values = workbookPlaceholders(config, { appInsightsName: deployment.appInsights.name });
-  return JSON.stringify(fillPlaceholders(loadWorkbook(workbookText), values), null, 2);
+  const filled = fillPlaceholders(loadWorkbook(workbookText), values);
+  const fallback = filled.fallbackResourceIds;
+  if (
+    Array.isArray(fallback) &&
+    fallback.length === 0 &&
+    deployment.logAnalytics.resourceId !== ''
+  ) {
+    filled.fallbackResourceIds = [deployment.logAnalytics.resourceId];
+  }
+  return JSON.stringify(filled, null, 2);
 }
 
 /** Deep copy of a JSON value with every string passed through `fn`. */

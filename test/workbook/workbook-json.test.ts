@@ -126,12 +126,25 @@ describe('workbook.json shape (plain Notebook/1.0 that Azure accepts)', () => {
 
 describe('fillPlaceholders', () => {
   const config = loadConfig({ deployment: { apimSku: 'BasicV2' } });
+  const appi = (name: string): { name: string; appId: string; resourceId: string } => ({
+    name,
+    appId: '00000000-0000-0000-0000-000000000001',
+    resourceId: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/components/${name}`,
+  });
+  const workspace = {
+    name: 'log-x',
+    workspaceId: '00000000-0000-0000-0000-000000000002',
+    resourceId:
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-x',
+  };
 
   it('fills every placeholder from pricing and the deployment', () => {
     const data = buildWorkbookData(config, {
-      appInsights: { name: 'appi-x', appId: 'a', resourceId: 'r' },
+      appInsights: appi('appi-x'),
+      logAnalytics: workspace,
     });
     const filled = loadWorkbook(data);
+    expect(filled.fallbackResourceIds).toEqual([workspace.resourceId]);
     expect(findPlaceholders(filled)).toEqual([]);
     const params = collectParameters(filled);
     expect(params.get('BaseCost')?.value).toBe('150.01');
@@ -163,7 +176,7 @@ describe('fillPlaceholders', () => {
 
   it('does not modify the loaded workbook', () => {
     const before = JSON.stringify(workbook);
-    buildWorkbookData(config, { appInsights: { name: 'appi-y', appId: 'a', resourceId: 'r' } });
+    buildWorkbookData(config, { appInsights: appi('appi-y'), logAnalytics: workspace });
     expect(JSON.stringify(workbook)).toBe(before);
   });
 });
