@@ -14,6 +14,8 @@ export { collectParameters, substituteParameters } from './parameters.js';
 export type { ResolvedParameter, SubstitutionContext } from './parameters.js';
 export { listWorkbookQueries, listWorkbookTabs } from './list-queries.js';
 export type { WorkbookQuery, WorkbookTab, ListWorkbookQueriesOptions } from './list-queries.js';
+export { validateWorkbookQueries, formatWorkbookDiagnostics } from './validate-queries.js';
+export type { WorkbookQueryDiagnostics } from './validate-queries.js';
 export { runWorkbookQueries } from './run-queries.js';
 export type { QueryRunner, WorkbookQueryOutcome } from './run-queries.js';
 export { renderWorkbookPreview, renderWorkbookHtml, defaultPreviewPath } from './render-preview.js';
