@@ -11,7 +11,8 @@ import { loadConfig, type KitConfig } from '../../lib/config.js';
 import { executeQuery } from '../../lib/kql/index.js';
 import { readLedger, type Ledger, type LedgerEntry, type RequestRecord } from '../../lib/ledger.js';
 import { createLocalTarget, type LocalTarget } from '../../lib/local/local-target.js';
-import type { KqlValue } from '../../lib/target.js';
+import type { KqlValue, QueryResult } from '../../lib/target.js';
+import { TargetUnavailableError } from '../../lib/errors.js';
 import { AI_MODES, sendAiTraffic } from '../../lib/traffic/ai.js';
 import { sendBuTraffic } from '../../lib/traffic/bu.js';
 import { sendEntraTraffic } from '../../lib/traffic/entra.js';
@@ -31,8 +32,17 @@ afterEach(async () => {
 const quiet = { showProgress: false } as const;
 
 /** Runs KQL on the target's log store and returns rows as objects. */
-function kql(t: LocalTarget, text: string): Array<Record<string, KqlValue>> {
-  const result = executeQuery(text, t.store);
+async function kql(t: LocalTarget, text: string): Promise<Array<Record<string, KqlValue>>> {
+  // Through the target while its queryLogs is wired to the engine; until then the same engine on
+  // the same store directly.
+  let result: QueryResult;
+  try {
+    result = await t.queryLogs(text);
+  } catch (err) {
+    if (!(err instanceof TargetUnavailableError)) throw err;
+    result = executeQuery(text, t.store);
+  }
+  expect(result.status).toBe('success');
   const table = result.table;
   return table.rows.map((row) =>
     Object.fromEntries(table.columns.map((c, i) => [c.name, row[i] ?? null])),
@@ -63,9 +73,9 @@ function attemptsById(
 }
 
 /** Gateway rows per BU x API x status, from KQL, against the ledger's attempts. */
-function reconcileGatewayRows(t: LocalTarget, ledger: Ledger): number {
+async function reconcileGatewayRows(t: LocalTarget, ledger: Ledger): Promise<number> {
   const fromLogs = new Map<string, number>();
-  for (const r of kql(
+  for (const r of await kql(
     t,
     'ApiManagementGatewayLogs | summarize n = count() by ApimSubscriptionId, ApiId, ResponseCode',
   )) {
@@ -91,7 +101,7 @@ function reconcileGatewayRows(t: LocalTarget, ledger: Ledger): number {
   );
   // Row by row: each gateway row is exactly one recorded attempt, with its BU and status.
   const byId = attemptsById(ledger);
-  const rows = kql(
+  const rows = await kql(
     t,
     'ApiManagementGatewayLogs | project CorrelationId, ApimSubscriptionId, ResponseCode',
   );
@@ -106,7 +116,7 @@ function reconcileGatewayRows(t: LocalTarget, ledger: Ledger): number {
 }
 
 /** Per-request LLM tokens (KQL: LLM rows summarized per CorrelationId, joined to gateway rows). */
-function llmPerRequest(t: LocalTarget): Array<Record<string, KqlValue>> {
+async function llmPerRequest(t: LocalTarget): Promise<Array<Record<string, KqlValue>>> {
   return kql(
     t,
     `ApiManagementGatewayLlmLog
@@ -118,7 +128,7 @@ function llmPerRequest(t: LocalTarget): Array<Record<string, KqlValue>> {
 }
 
 /** Checks AI tokens per request, per BU x model x mode and per model against the LLM log. */
-function reconcileAi(t: LocalTarget, ledger: Ledger): void {
+async function reconcileAi(t: LocalTarget, ledger: Ledger): Promise<void> {
   const ai = ledger.sources.ai as LedgerEntry;
   const byId = attemptsById(ledger);
   const cells = new Map<
@@ -126,7 +136,7 @@ function reconcileAi(t: LocalTarget, ledger: Ledger): void {
     { requests: number; prompt: number; completion: number; total: number }
   >();
   const perModel = new Map<string, number>();
-  const rows = llmPerRequest(t);
+  const rows = await llmPerRequest(t);
   for (const row of rows) {
     const hit = byId.get(String(row.CorrelationId));
     expect(hit?.entry.source, 'LLM rows only come from D1 attempts').toBe('ai');
@@ -185,7 +195,7 @@ function reconcileAi(t: LocalTarget, ledger: Ledger): void {
     });
   }
   // Per model straight from KQL.
-  const models = kql(
+  const models = await kql(
     t,
     'ApiManagementGatewayLlmLog | where isnotempty(DeploymentName) | summarize Total = sum(TotalTokens) by DeploymentName',
   );
@@ -199,8 +209,8 @@ function reconcileAi(t: LocalTarget, ledger: Ledger): void {
   expect(Object.fromEntries(perModel)).toEqual(fromLedger);
 }
 
-function reconcileCallers(t: LocalTarget, ledger: Ledger): void {
-  const rows = kql(
+async function reconcileCallers(t: LocalTarget, ledger: Ledger): Promise<void> {
+  const rows = await kql(
     t,
     "customMetrics | where name == 'caller-requests' | summarize n = sum(value) by CallerId = tostring(customDimensions.CallerId)",
   );
@@ -242,10 +252,10 @@ describe('traffic on the local target', () => {
     expect(d2Forced.succeeded).toBe(d2Forced.planned);
 
     const ledger = await readLedger(cfg);
-    const attempts = reconcileGatewayRows(t, ledger);
+    const attempts = await reconcileGatewayRows(t, ledger);
     expect(attempts).toBe(525 + 525 + 126 + d2Forced.planned);
-    reconcileCallers(t, ledger);
-    reconcileAi(t, ledger);
+    await reconcileCallers(t, ledger);
+    await reconcileAi(t, ledger);
     // Mode 2 got its usage because the gateway injected include_usage: every mode reports tokens.
     for (const [mode, counts] of Object.entries(ledger.sources.ai?.byMode ?? {})) {
       expect(counts.withUsage, `mode ${mode}`).toBe(counts.succeeded);
@@ -279,10 +289,10 @@ describe('traffic on the local target', () => {
     ).toBe(126);
     expect(c1.sent).toBe(80);
 
-    const attempts = reconcileGatewayRows(t, ledger);
+    const attempts = await reconcileGatewayRows(t, ledger);
     expect(attempts).toBe(ai.totals.attempts + (ledger.sources.bu?.totals.attempts ?? 0));
     // The ledger's failure counts equal the log's.
-    const failures = kql(
+    const failures = await kql(
       t,
       "ApiManagementGatewayLogs | where ApiId == 'costing-aoai-gateway-api' and ResponseCode >= 400 | summarize n = count() by ResponseCode",
     );
@@ -294,6 +304,6 @@ describe('traffic on the local target', () => {
       ledger.sources.bu?.byApi['costing-aoai-gateway-api']?.attemptsByStatus ?? {};
     for (const [s, n] of Object.entries(c1Malformed)) fromLedger[s] = (fromLedger[s] ?? 0) + n;
     expect(fromLogs).toEqual(fromLedger);
-    reconcileAi(t, ledger);
+    await reconcileAi(t, ledger);
   });
 });
