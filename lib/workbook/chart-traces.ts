@@ -108,7 +108,9 @@ export function chartFigure(
       layout: {
         ...layout,
         barmode: visualization === 'barchart' ? 'stack' : 'group',
-        yaxis: { rangemode: 'tozero' },
+        // Long category labels (caller GUIDs) get the room they need instead of being cut.
+        xaxis: { automargin: true },
+        yaxis: { rangemode: 'tozero', automargin: true },
       },
     };
   }
