@@ -8,7 +8,13 @@ import type { CostManagementClient } from '@azure/arm-costmanagement';
 import type { KitConfig } from '../config.js';
 import type { CleanUpItem, CleanUpOptions } from '../target.js';
 import { hasStatus, toKitError } from './azure-errors.js';
-import { hasKitTag, KIT_TAG, resourceId, type AzureResourceNames } from './resource-names.js';
+import {
+  hasKitTag,
+  idForSdk,
+  KIT_TAG,
+  resourceId,
+  type AzureResourceNames,
+} from './resource-names.js';
 
 /** APIM REST version for the service and its child entities. */
 const APIM_API_VERSION = '2024-05-01';
@@ -192,7 +198,11 @@ export async function cleanUpAzure(
     });
     let tags: Record<string, string> | undefined;
     try {
-      const found = await resources.resources.getById(candidate.id, candidate.apiVersion, abort);
+      const found = await resources.resources.getById(
+        idForSdk(candidate.id),
+        candidate.apiVersion,
+        abort,
+      );
       tags = found.tags;
     } catch (error) {
       if (hasStatus(error, 404)) {
@@ -230,7 +240,7 @@ export async function cleanUpAzure(
       continue;
     }
     try {
-      await resources.resources.deleteById(candidate.id, candidate.apiVersion, abort);
+      await resources.resources.deleteById(idForSdk(candidate.id), candidate.apiVersion, abort);
       items.push({
         kind: candidate.kind,
         name: candidate.name,

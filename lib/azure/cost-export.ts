@@ -12,6 +12,7 @@ import { armErrorOf, hasStatus, parseArmError, toKitError } from './azure-errors
 import { sleep } from './arm-deployment.js';
 import {
   deterministicGuid,
+  idForSdk,
   STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE,
   type AzureResourceNames,
 } from './resource-names.js';
@@ -156,8 +157,7 @@ export async function assignBlobContributor(
   for (let attempt = 1; ; attempt += 1) {
     try {
       await authorization.roleAssignments.create(
-        // The SDK's URL template is `/{scope}/providers/...`: no leading slash.
-        storageResourceId.replace(/^\/+/, ''),
+        idForSdk(storageResourceId),
         name,
         {
           roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE}`,

@@ -12,6 +12,7 @@ import {
 import type { Deployment, KqlTable, KqlValue, QueryOptions, QueryResult } from '../target.js';
 import { KitError } from '../errors.js';
 import { armErrorOf, toKitError } from './azure-errors.js';
+import { idForSdk } from './resource-names.js';
 
 /** App Insights classic table names: queries over these run against the App Insights resource. */
 export const APP_INSIGHTS_TABLES: readonly string[] = [
@@ -27,12 +28,16 @@ export const APP_INSIGHTS_TABLES: readonly string[] = [
 
 /** Where a query runs: the workspace, or the App Insights resource for classic App Insights tables. */
 export function queryScope(query: string): 'workspace' | 'appInsights' {
+  // Comments and string literals may mention any table name: look at the code only.
+  const code = query
+    .replace(/\/\/[^\n]*/g, ' ')
+    .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g, "''");
   // `app('...').customMetrics` is a cross-resource reference that the workspace resolves itself.
-  if (/\bapp\s*\(/.test(query)) return 'workspace';
-  const startsWithAppTable = APP_INSIGHTS_TABLES.some((t) =>
-    new RegExp(`^\\s*(?:let[^;]*;\\s*)*${t}\\b`).test(query),
-  );
-  return startsWithAppTable ? 'appInsights' : 'workspace';
+  if (/\bapp\s*\(/.test(code)) return 'workspace';
+  const usesAppTable = APP_INSIGHTS_TABLES.some((t) => new RegExp(`\\b${t}\\b`).test(code));
+  const usesWorkspaceTable =
+    /\b(ApiManagementGateway\w*|App[A-Z]\w*|AzureDiagnostics|Usage)\b/.test(code);
+  return usesAppTable && !usesWorkspaceTable ? 'appInsights' : 'workspace';
 }
 
 /** `timespan` of the kit (ISO duration or `start/end`) as the SDK's interval; none = the last 30 days. */
@@ -85,7 +90,7 @@ export async function queryAzureLogs(
     result =
       scope === 'appInsights'
         ? await client.queryResource(
-            deployment.appInsights.resourceId,
+            idForSdk(deployment.appInsights.resourceId),
             query,
             interval,
             queryOptions,

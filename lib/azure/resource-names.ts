@@ -115,3 +115,11 @@ export function resourceId(
   });
   return id;
 }
+
+/**
+ * A resource id as the generated SDKs' `/{+resourceId}` and `/{scope}` URL templates expect it:
+ * without the leading slash (with it, the request path would start with `//`).
+ */
+export function idForSdk(id: string): string {
+  return id.replace(/^\/+/, '');
+}

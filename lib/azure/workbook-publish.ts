@@ -9,7 +9,7 @@ import type { PublishedWorkbook, PublishWorkbookOptions } from '../target.js';
 import { KitError } from '../errors.js';
 import { toKitError } from './azure-errors.js';
 import { portalResourceUrl } from './portal-links.js';
-import { kitTags, resourceId, type AzureResourceNames } from './resource-names.js';
+import { idForSdk, kitTags, resourceId, type AzureResourceNames } from './resource-names.js';
 
 /** Workbooks REST version (PROTOCOLS 7.4). */
 export const WORKBOOK_API_VERSION = '2023-06-01';
@@ -43,7 +43,7 @@ export async function publishAzureWorkbook(
   options.onProgress?.({ message: `Publishing workbook '${options.displayName}'` });
   try {
     await resources.resources.createOrUpdateById(
-      id,
+      idForSdk(id),
       WORKBOOK_API_VERSION,
       {
         location: config.deployment.location,
