@@ -17,6 +17,7 @@ import { sendHttpAttempt, type HttpRequest } from './http.js';
 import type { PlannedRequest } from './runner.js';
 import {
   recordSkipped,
+  regularTrafficOff,
   runTrafficSession,
   type TrafficOptions,
   type TrafficSummary,
@@ -132,17 +133,8 @@ export async function sendBuTraffic(
 ): Promise<TrafficSummary> {
   const deployment = target.requireDeployment();
   const api = deployment.apis.costing;
-  if (!config.traffic.runRegularRequests) {
-    return recordSkipped(
-      config,
-      deployment,
-      'bu',
-      'C1',
-      api.apiId,
-      'traffic.runRegularRequests is false; set it to true in cell A1 to send BU traffic.',
-      options,
-    );
-  }
+  const off = regularTrafficOff(config, 'BU');
+  if (off) return recordSkipped(config, deployment, 'bu', 'C1', api.apiId, off, options);
   const plan = planBuTraffic(config, target, options);
   return runTrafficSession({
     config,

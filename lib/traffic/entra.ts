@@ -11,6 +11,7 @@ import { sendHttpAttempt, type HttpRequest } from './http.js';
 import type { PlannedRequest } from './runner.js';
 import {
   recordSkipped,
+  regularTrafficOff,
   runTrafficSession,
   type TrafficOptions,
   type TrafficSummary,
@@ -95,17 +96,8 @@ export async function sendEntraTraffic(
       options,
     );
   }
-  if (!config.traffic.runRegularRequests) {
-    return recordSkipped(
-      config,
-      deployment,
-      'entra',
-      'C2',
-      api.apiId,
-      'traffic.runRegularRequests is false; set it to true in cell A1 to send Entra ID traffic.',
-      options,
-    );
-  }
+  const off = regularTrafficOff(config, 'Entra ID');
+  if (off) return recordSkipped(config, deployment, 'entra', 'C2', api.apiId, off, options);
   const plan = planEntraTraffic(config, target, options);
   return runTrafficSession({
     config,

@@ -60,6 +60,11 @@ export async function sendRealJwtTraffic(
   const api = deployment.apis.entra;
   const skip = (reason: string): Promise<TrafficSummary> =>
     recordSkipped(config, deployment, 'real-jwt', 'C3', api.apiId, reason, options);
+  if (!config.features.enableEntraIdTracking) {
+    return skip(
+      'features.enableEntraIdTracking is false, so there is no Entra ID API to call; set it to true in cell A1 (and rerun A2).',
+    );
+  }
   if (!config.realJwt.useRealJwt && !options.credential) {
     return skip(
       'realJwt.useRealJwt is false; set it to true in cell A1 (with the COSTING_JWT_* variables) to send real-token traffic.',

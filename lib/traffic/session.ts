@@ -15,6 +15,7 @@ import {
   type TrafficSource,
 } from '../ledger.js';
 import type { Deployment, OperationOptions } from '../target.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
 import { notSentRecord, runRequests, type PlannedRequest, type SendAttempt } from './runner.js';
 
 /** Options every `send*Traffic` function takes. */
@@ -129,6 +130,36 @@ export function summarizeEntry(entry: LedgerEntry, config: KitConfig): TrafficSu
   return summary;
 }
 
+/** Why C1/C2 send nothing (`runRegularRequests` or `generateSampleLoad` off), or `undefined`. */
+export function regularTrafficOff(config: KitConfig, what: string): string | undefined {
+  if (!config.traffic.runRegularRequests) {
+    return `traffic.runRegularRequests is false; set it to true in cell A1 to send ${what} traffic.`;
+  }
+  if (!config.traffic.generateSampleLoad) {
+    return `traffic.generateSampleLoad is false; set it to true in cell A1 to send ${what} traffic.`;
+  }
+  return undefined;
+}
+
+/** Checks the run options a cell may override: whole numbers in range, named on error. */
+export function checkTrafficOptions(options: TrafficOptions): void {
+  const problems: ConfigProblem[] = [];
+  const check = (field: keyof TrafficOptions, min: number, max = Number.MAX_SAFE_INTEGER): void => {
+    const v = options[field];
+    if (v === undefined) return;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      const range = max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `of ${min} or more`;
+      problems.push({ field, received: String(v), expected: `must be a whole number ${range}` });
+    }
+  };
+  check('concurrency', 1, 64);
+  check('requestTimeoutMs', 1);
+  check('maxRetries', 0);
+  check('retryBudget', 0);
+  check('baseDelayMs', 0);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 /** Arguments of {@link runTrafficSession}. */
 export interface TrafficSessionArgs<P extends PlannedRequest> {
   config: KitConfig;
@@ -156,6 +187,7 @@ export async function runTrafficSession<P extends PlannedRequest>(
   args: TrafficSessionArgs<P>,
 ): Promise<TrafficSummary> {
   const { config, deployment, options } = args;
+  checkTrafficOptions(options);
   const startedAt = new Date();
   const head: LedgerEntryHead = {
     source: args.source,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, requestsFor, type KitConfig } from '../../lib/config.js';
 import { readLedger } from '../../lib/ledger.js';
+import { TargetUnavailableError } from '../../lib/errors.js';
 import { AI_MODES, planAiTraffic, sendAiTraffic } from '../../lib/traffic/ai.js';
 import { aiUsageTable } from '../../lib/traffic/summary.js';
 import { readJwtClaims } from '../../lib/traffic/unsigned-jwt.js';
@@ -277,6 +278,25 @@ describe('D1 AOAI traffic', () => {
     expect(r1?.attempts.map((a) => a.error)).toEqual(['stream-interrupted', 'stream-interrupted']);
     expect(summary.totals.attemptsByStatus).toEqual({ '429': 1, '200': 3 });
     expect(gw.seen).toHaveLength(4);
+  });
+});
+
+describe('D1 with no gateway listening', () => {
+  it('fails fast with one TargetUnavailableError naming the AOAI URL', async () => {
+    const g = await startTinyGateway((_req, res) => json(res, 200, {}));
+    const url = g.url;
+    await g.close();
+    const cfg = config();
+    const err = await sendAiTraffic(tinyTarget(cfg, url, { withModels: true }), cfg, {
+      showProgress: false,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TargetUnavailableError);
+    expect((err as Error).message).toBe(
+      `The gateway at ${url}/costing-aoai-gateway is not reachable (ECONNREFUSED): run cell A2 to deploy or restart it, then run this cell again.`,
+    );
+    const entry = (await readLedger(cfg)).sources.ai;
+    expect(entry?.status).toBe('failed');
+    expect(entry?.totals.retries).toBe(0);
   });
 });
 

@@ -167,7 +167,29 @@ describe('C1 BU traffic', () => {
       requestsPerCaller: { Nobody: 1 },
     }).catch((e: unknown) => e);
     expect((e2 as ConfigError).problems[0]?.field).toBe('requestsPerCaller.Nobody');
+    const e3 = await sendMockAiTraffic(target, cfg, {
+      ...quiet,
+      concurrency: 0,
+      maxRetries: -1,
+    }).catch((e: unknown) => e);
+    expect((e3 as ConfigError).problems).toEqual([
+      { field: 'concurrency', received: '0', expected: 'must be a whole number from 1 to 64' },
+      { field: 'maxRetries', received: '-1', expected: 'must be a whole number of 0 or more' },
+    ]);
     expect(g.seen).toHaveLength(0);
+  });
+
+  it('is skipped, saying why, when the configuration turns regular traffic off', async () => {
+    const g = await apimLike();
+    const cfg = config({ traffic: { generateSampleLoad: false } });
+    const c1 = await sendBuTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    const c2 = await sendEntraTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    expect(c1.reason).toBe(
+      'traffic.generateSampleLoad is false; set it to true in cell A1 to send BU traffic.',
+    );
+    expect(c2.status).toBe('skipped');
+    expect(g.seen).toHaveLength(0);
+    expect(trafficSummaryMarkdown(c1)).toBe(`**C1 skipped:** ${c1.reason ?? ''}`);
   });
 
   it('says to run A2 when the target was never deployed', async () => {
