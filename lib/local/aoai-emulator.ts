@@ -312,6 +312,52 @@ export async function listen(server: Server, port: number): Promise<RunningServe
   };
 }
 
+/** Where an emulator response is written: an HTTP response, or the gateway's in-process pipe. */
+export interface AoaiResponseSink {
+  head(status: number, headers: Record<string, string | number>): void;
+  write(chunk: string): void;
+  end(): void;
+  /** Drops the connection (the mid-stream disconnect fault). */
+  cut(): void;
+  /** Whether the receiver went away. */
+  closed(): boolean;
+}
+
+/**
+ * Writes a response as the emulator's server does: after the injected latency, a JSON body in
+ * one piece, or SSE events one at a time (yielding between them, as a model's tokens arrive),
+ * cut off at `disconnectAfter`.
+ * @returns `'cut'` when the stream was cut, else `'complete'` (or `'closed'` if the receiver left).
+ */
+export async function deliverAoaiResponse(
+  response: AoaiResponse,
+  sink: AoaiResponseSink,
+): Promise<'complete' | 'cut' | 'closed'> {
+  if (response.delayMs > 0) await new Promise((r) => setTimeout(r, response.delayMs));
+  if (sink.closed()) return 'closed';
+  if (response.kind === 'json') {
+    sink.head(response.status, {
+      ...response.headers,
+      'content-length': Buffer.byteLength(response.body),
+    });
+    sink.write(response.body);
+    sink.end();
+    return 'complete';
+  }
+  sink.head(response.status, response.headers);
+  for (let i = 0; i < response.events.length; i++) {
+    if (response.disconnectAfter !== undefined && i >= response.disconnectAfter) {
+      sink.cut();
+      return 'cut';
+    }
+    if (sink.closed()) return 'closed';
+    sink.write(response.events[i] as string);
+    await new Promise((r) => setImmediate(r));
+  }
+  sink.end();
+  return 'complete';
+}
+
 // --- Internal helpers ---
 
 const PARSE_FAILED = Symbol('parse-failed');
@@ -341,27 +387,15 @@ async function serve(
     headers: req.headers,
     body: Buffer.concat(chunks),
   });
-  if (response.delayMs > 0) await new Promise((r) => setTimeout(r, response.delayMs));
-  if (response.kind === 'json') {
-    res.writeHead(response.status, {
-      ...response.headers,
-      'content-length': Buffer.byteLength(response.body),
-    });
-    res.end(response.body);
-    return;
-  }
-  res.writeHead(response.status, response.headers);
-  for (let i = 0; i < response.events.length; i++) {
-    if (response.disconnectAfter !== undefined && i >= response.disconnectAfter) {
-      res.destroy();
-      return;
-    }
-    if (res.destroyed) return;
-    res.write(response.events[i]);
-    // Yield between events so they leave as separate chunks, as a model's tokens do.
-    await new Promise((r) => setImmediate(r));
-  }
-  res.end();
+  await deliverAoaiResponse(response, {
+    head: (status, headers) => res.writeHead(status, headers),
+    write: (chunk) => {
+      res.write(chunk);
+    },
+    end: () => res.end(),
+    cut: () => res.destroy(),
+    closed: () => res.destroyed,
+  });
 }
 
 type Route = { surface: 'chat'; deployment: string } | { surface: 'responses' };

@@ -14,7 +14,12 @@ import {
 } from 'node:http';
 import type { BuSubscription } from '../target.js';
 import type { KqlValue } from '../target.js';
-import { listen, type RunningServer } from './aoai-emulator.js';
+import {
+  deliverAoaiResponse,
+  listen,
+  type AoaiEmulator,
+  type RunningServer,
+} from './aoai-emulator.js';
 import { matchRoute, type CatalogApi, type RouteMatch } from './api-catalog.js';
 import {
   APIM_MESSAGES,
@@ -49,6 +54,11 @@ export interface LocalGatewayOptions {
   maxBodyBytes?: number;
   /** Port to listen on; 0 = ephemeral. @default 0 */
   port?: number;
+  /**
+   * The model backend as an in-process emulator: requests go to its `handle()` instead of over
+   * loopback HTTP (same responses, streaming and faults). @default HTTP to `backendUrl`
+   */
+  inProcessBackend?: AoaiEmulator;
 }
 
 /** A running gateway emulator. */
@@ -270,7 +280,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     ctx: PolicyContext,
   ): Promise<void> {
     const query = inbound.query.toString();
-    const target = `${backend.origin}${backendPath}${route.operationPath}${query ? `?${query}` : ''}`;
+    const backendPathAndQuery = `${backendPath}${route.operationPath}${query ? `?${query}` : ''}`;
+    const target = `${backend.origin}${backendPathAndQuery}`;
     const headers: Record<string, string | number> = {
       ...inbound.headers,
       host: backend.host,
@@ -304,73 +315,54 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     return new Promise<void>((resolve) => {
       let done = false;
       let sawTerminal = false;
+      let sse: SseParser | undefined;
+      const jsonChunks: Buffer[] = [];
+      let jsonSize = 0;
+      let stopBackend: () => void = () => undefined;
+
       const end = (): void => {
         if (done) return;
         done = true;
         if (record.backend) record.backend.timeMs = performance.now() - sentAt;
+        if (llm) record.llm = llm;
         finish(record, started);
         resolve();
       };
-      const upstream = httpRequest(
-        target,
-        { method: record.method, headers, agent },
-        (backendRes) => {
-          const status = backendRes.statusCode ?? 502;
-          if (record.backend) record.backend.responseCode = status;
-          record.responseCode = status;
-          const passHeaders: Record<string, string | string[]> = {};
-          for (const [k, v] of Object.entries(backendRes.headers))
-            if (v !== undefined && !HOP_BY_HOP.has(k)) passHeaders[k] = v;
-          Object.assign(passHeaders, outboundHeaders);
-          res.writeHead(status, passHeaders);
-          const contentType = String(backendRes.headers['content-type'] ?? '');
-          const sse =
-            llm && contentType.startsWith('text/event-stream') ? new SseParser() : undefined;
-          const jsonChunks: Buffer[] = [];
-          let jsonSize = 0;
-          backendRes.on('data', (chunk: Buffer) => {
-            record.responseSize += chunk.length;
-            res.write(chunk);
-            if (sse && llm) {
-              for (const m of sse.push(chunk))
-                if (readStreamEvent(llm, m.event, m.data)) sawTerminal = true;
-            } else if (llm && jsonSize < 4 * 1024 * 1024) {
-              jsonChunks.push(chunk);
-              jsonSize += chunk.length;
-            }
-          });
-          backendRes.on('end', () => {
-            if (llm && !sse) readJsonBody(llm, Buffer.concat(jsonChunks));
-            if (llm) record.llm = llm;
-            res.end();
-            end();
-          });
-          backendRes.on('error', () => undefined);
-          backendRes.on('aborted', () => {
-            // The backend cut the stream: pass the cut on, as APIM does without buffering.
-            record.error = {
-              source: 'forward-request',
-              reason: 'BackendConnectionFailure',
-              message: 'The backend closed the connection before the response was complete.',
-              section: 'backend',
-              scope: 'api',
-              elapsedMs: Math.round(performance.now() - started),
-            };
-            if (llm) record.llm = llm;
-            res.destroy();
-            end();
-          });
-        },
-      );
-      upstream.on('error', (err) => {
+      // What both transports report: the head, each body chunk, the end, or a cut.
+      const onHead = (
+        status: number,
+        backendHeaders: Record<string, string | string[] | number>,
+      ): void => {
+        if (record.backend) record.backend.responseCode = status;
+        record.responseCode = status;
+        const passHeaders: Record<string, string | string[] | number> = {};
+        for (const [k, v] of Object.entries(backendHeaders))
+          if (!HOP_BY_HOP.has(k)) passHeaders[k] = v;
+        Object.assign(passHeaders, outboundHeaders);
+        res.writeHead(status, passHeaders);
+        const contentType = String(backendHeaders['content-type'] ?? '');
+        if (llm && contentType.startsWith('text/event-stream')) sse = new SseParser();
+      };
+      const onChunk = (chunk: Buffer): void => {
+        record.responseSize += chunk.length;
+        res.write(chunk);
+        if (!llm) return;
+        if (sse) {
+          for (const m of sse.push(chunk))
+            if (readStreamEvent(llm, m.event, m.data)) sawTerminal = true;
+        } else if (jsonSize < 4 * 1024 * 1024) {
+          jsonChunks.push(chunk);
+          jsonSize += chunk.length;
+        }
+      };
+      const onEnd = (): void => {
+        if (llm && !sse) readJsonBody(llm, Buffer.concat(jsonChunks));
+        res.end();
+        end();
+      };
+      const onCut = (message: string): void => {
         if (done) return;
         if (!res.headersSent) {
-          record.backend = {
-            url: target,
-            method: record.method,
-            responseCode: undefined,
-            timeMs: performance.now() - sentAt,
-          };
           const errHeaders: Record<string, string> = {};
           applyHeaderSteps(
             errHeaders,
@@ -386,35 +378,31 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
             {
               source: 'forward-request',
               reason: 'BackendConnectionFailure',
-              message: err.message,
+              message,
               section: 'backend',
               scope: 'api',
             },
             started,
           );
         } else {
+          // The backend cut the stream: pass the cut on, as APIM does without buffering.
           record.error = {
             source: 'forward-request',
             reason: 'BackendConnectionFailure',
-            message: err.message,
+            message,
             section: 'backend',
             scope: 'api',
             elapsedMs: Math.round(performance.now() - started),
           };
-          if (llm) record.llm = llm;
           res.destroy();
         }
         end();
-      });
+      };
       res.on('close', () => {
+        if (res.writableFinished || done) return;
         // SDKs hang up as soon as they read the stream's last event ([DONE], response.completed):
         // that is a complete exchange, not a client failure.
-        if (!res.writableFinished && !done && sawTerminal) {
-          if (llm) record.llm = llm;
-          upstream.destroy();
-          end();
-        } else if (!res.writableFinished && !done) {
-          // The client went away mid-response: stop the backend call too.
+        if (!sawTerminal) {
           record.error = {
             source: 'gateway',
             reason: 'ClientConnectionFailure',
@@ -423,11 +411,47 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
             scope: 'api',
             elapsedMs: Math.round(performance.now() - started),
           };
-          upstream.destroy();
-          if (llm) record.llm = llm;
-          end();
         }
+        stopBackend();
+        end();
       });
+
+      if (options.inProcessBackend) {
+        // The local model backend lives in this process: call it without a loopback HTTP hop.
+        const emulator = options.inProcessBackend;
+        const response = emulator.handle({
+          method: record.method,
+          url: backendPathAndQuery,
+          headers: lowerCaseStrings(headers),
+          body: inbound.body,
+        });
+        void deliverAoaiResponse(response, {
+          head: (status, h) => onHead(status, h),
+          write: (chunk) => onChunk(Buffer.from(chunk)),
+          end: onEnd,
+          cut: () => onCut('The backend closed the connection before the response was complete.'),
+          closed: () => done || res.destroyed,
+        }).catch((err: unknown) => onCut(String(err)));
+        return;
+      }
+
+      const upstream = httpRequest(
+        target,
+        { method: record.method, headers, agent },
+        (backendRes) => {
+          const h: Record<string, string | string[]> = {};
+          for (const [k, v] of Object.entries(backendRes.headers)) if (v !== undefined) h[k] = v;
+          onHead(backendRes.statusCode ?? 502, h);
+          backendRes.on('data', onChunk);
+          backendRes.on('end', onEnd);
+          backendRes.on('error', () => undefined);
+          backendRes.on('aborted', () =>
+            onCut('The backend closed the connection before the response was complete.'),
+          );
+        },
+      );
+      stopBackend = () => upstream.destroy();
+      upstream.on('error', (err) => onCut(err.message));
       upstream.end(inbound.body);
     });
   }
@@ -529,6 +553,12 @@ function newRecord(req: IncomingMessage, origin: string): RequestRecord {
     llm: undefined,
     metrics: [],
   };
+}
+
+function lowerCaseStrings(headers: Record<string, string | number>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = String(v);
+  return out;
 }
 
 function safeUrl(raw: string | undefined): URL | undefined {

@@ -59,6 +59,11 @@ export interface LocalTargetOptions {
   maxBodyBytes?: number;
   /** Folder the policy XML is read from. @default the kit's `policies/` */
   policiesDir?: string;
+  /**
+   * How the gateway reaches the Azure OpenAI emulator: `in-process` calls it directly, `http`
+   * forwards over loopback HTTP like a remote backend. @default 'in-process'
+   */
+  backendTransport?: 'in-process' | 'http';
 }
 
 /** The local target: the common operations plus the emulator's knobs. */
@@ -145,6 +150,7 @@ export function createLocalTarget(
         store,
         env,
         rateLimitPerMinute: rateLimit,
+        ...(options.backendTransport === 'http' ? {} : { inProcessBackend: aoai }),
         ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
         port: 0,
       });

@@ -50,7 +50,7 @@ export interface LocalLogStore extends LogTableSource {
   /** The schema columns of a table. */
   columns(table: LogTableName): readonly KqlColumn[];
   /**
-   * Appends rows (persisted before it returns when the store has a data dir).
+   * Appends rows; with a data dir they reach the disk at the end of this event-loop turn (or at `flush()`/`close()`).
    * @example store.appendRows('customMetrics', [{ name: 'caller-requests', value: 1 }]);
    */
   appendRows(table: LogTableName, rows: readonly LogRowInput[]): void;
@@ -58,7 +58,9 @@ export interface LocalLogStore extends LogTableSource {
   rowCount(table: LogTableName, options?: { includePending?: boolean }): number;
   /** Deletes every row, in memory and on disk. */
   clear(): void;
-  /** Closes the files; the store reopens them on the next append. */
+  /** Writes rows still waiting for the end of the event-loop turn. */
+  flush(): void;
+  /** Flushes and closes the files; the store reopens them on the next append. */
   close(): void;
 }
 
@@ -72,6 +74,7 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
   let lagMs = checkLag(options.ingestionLagMs ?? 0);
   let tables: Map<LogTableName, TableState> | undefined;
   let version = 0;
+  let flushQueued = false;
 
   function load(): Map<LogTableName, TableState> {
     if (tables) return tables;
@@ -147,23 +150,13 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
       const s = mustState(table);
       if (rows.length === 0) return;
       const at = now();
-      let text = '';
       for (const input of rows) {
-        const row = new s.Row(input);
-        s.rows.push(row);
+        s.rows.push(new s.Row(input));
         s.ingestMs.push(at);
-        if (dataDir) text += JSON.stringify([at, _compactRow(s, row)]) + '\n';
+        // The input holds only the filled columns: it is the compact form written to disk.
+        if (dataDir) s.pending += JSON.stringify([at, input]) + '\n';
       }
-      if (dataDir) {
-        if (s.fd === undefined) {
-          mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
-          s.fd = openSync(tableFile(dataDir, table), 'a');
-          // After a crash mid-line, start on a fresh line so the new rows stay readable.
-          if (s.partialLastLine) text = '\n' + text;
-          s.partialLastLine = false;
-        }
-        writeSync(s.fd, text);
-      }
+      if (dataDir) schedule(s);
       s.version++;
       version++;
     },
@@ -179,13 +172,22 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
         s.view = s.rows;
         s.viewCount = 0;
         s.partialLastLine = false;
+        s.pending = '';
         s.version++;
         if (dataDir) rmSync(tableFile(dataDir, s.name), { force: true });
       }
       version++;
     },
+    flush() {
+      if (tables) for (const s of tables.values()) flush(s);
+    },
     close() {
-      if (tables) for (const s of tables.values()) closeTable(s);
+      if (tables) {
+        for (const s of tables.values()) {
+          flush(s);
+          closeTable(s);
+        }
+      }
     },
   };
 
@@ -207,6 +209,37 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
     s.version++;
     version++;
   }
+
+  /**
+   * Rows reach the disk in one write per table per event-loop turn (or at once past 1 MB):
+   * a request's three tables cost three writes, not one per row.
+   */
+  function schedule(s: TableState): void {
+    if (s.pending.length > 1024 * 1024) {
+      flush(s);
+      return;
+    }
+    if (flushQueued) return;
+    flushQueued = true;
+    setImmediate(() => {
+      flushQueued = false;
+      if (tables) for (const t of tables.values()) flush(t);
+    });
+  }
+
+  function flush(s: TableState): void {
+    if (!dataDir || s.pending === '') return;
+    let text = s.pending;
+    s.pending = '';
+    if (s.fd === undefined) {
+      mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
+      s.fd = openSync(tableFile(dataDir, s.name), 'a');
+      // After a crash mid-line, start on a fresh line so the new rows stay readable.
+      if (s.partialLastLine) text = '\n' + text;
+      s.partialLastLine = false;
+    }
+    writeSync(s.fd, text);
+  }
 }
 
 // --- Internal helpers ---
@@ -226,6 +259,8 @@ interface TableState {
   fd: number | undefined;
   /** The file on disk ends without a newline (a write cut short). */
   partialLastLine: boolean;
+  /** JSON lines not yet written. */
+  pending: string;
 }
 
 interface SchemaFile {
@@ -275,16 +310,8 @@ function _createTableState(name: LogTableName): TableState {
     version: 0,
     fd: undefined,
     partialLastLine: false,
+    pending: '',
   };
-}
-
-function _compactRow(s: TableState, row: LogRow): Record<string, KqlValue> {
-  const out: Record<string, KqlValue> = {};
-  for (const c of s.columns) {
-    const v = row[c.name];
-    if (v !== undefined && v !== s.empty.get(c.name)) out[c.name] = v;
-  }
-  return out;
 }
 
 function _reloadTable(s: TableState, file: string): void {

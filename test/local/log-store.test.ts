@@ -77,7 +77,22 @@ describe('log store', () => {
       customDimensions: { CallerId: 'x' },
     });
     b.appendRows('customMetrics', [{ name: 'second' }]);
+    b.flush();
     expect(createLogStore({ dataDir: dir }).rowCount('customMetrics')).toBe(2);
+  });
+
+  it('writes appended rows to disk by the end of the event-loop turn', async () => {
+    const dir = tempDir();
+    const store = createLogStore({ dataDir: dir });
+    store.appendRows('ApiManagementGatewayLogs', [{ CorrelationId: 'a' }]);
+    store.appendRows('ApiManagementGatewayLogs', [{ CorrelationId: 'b' }]);
+    await new Promise((r) => setImmediate(r));
+    const reread = createLogStore({ dataDir: dir });
+    expect(reread.getTable('ApiManagementGatewayLogs')?.rows.map((r) => r.CorrelationId)).toEqual([
+      'a',
+      'b',
+    ]);
+    store.close();
   });
 
   it('clears memory and disk, and bumps the version', () => {
