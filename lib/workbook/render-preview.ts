@@ -320,7 +320,8 @@ header h1 { margin: 0 0 4px; font-size: 22px; }
 .tabs { display: flex; gap: 4px; border-bottom: 2px solid var(--border); }
 .tab { border: none; background: none; padding: 8px 14px; font-size: 14px; cursor: pointer; color: #323130; border-bottom: 3px solid transparent; margin-bottom: -2px; }
 .tab.active { border-bottom-color: var(--accent); color: var(--accent); font-weight: 600; }
-.tab-panel { flex: 0 0 100%; }
+.tab-panel, .group { flex: 0 0 100%; min-width: 0; }
+.items > * { min-width: 0; max-width: 100%; }
 .group-title { margin: 8px 0 4px; font-size: 15px; }
 .query { background: #fff; border: 1px solid var(--border); border-radius: 4px; padding: 8px 12px; }
 .query h4 { margin: 0 0 8px; font-size: 14px; }
