@@ -24,6 +24,7 @@ import { LogsQueryClient } from '@azure/monitor-query-logs';
 import type { KitConfig } from '../config.js';
 import { TargetUnavailableError } from '../errors.js';
 import {
+  AzureRequestError,
   hasStatus,
   isCredentialError,
   parseArmError,
@@ -170,6 +171,13 @@ async function resolveSubscription(config: KitConfig, sender: () => ArmSender): 
       );
       if (status === 200) return configured;
       const arm = describeBody(body);
+      if (status !== 403 && status !== 404) {
+        throw new AzureRequestError(
+          `Azure request failed while checking subscription ${configured} (${status}${arm}); run the cell again.`,
+          status,
+          parseArmError(body)?.code,
+        );
+      }
       throw new TargetUnavailableError(
         `Subscription ${configured} is not visible to the signed-in identity (${status}${arm}). ` +
           'Sign in with an account that has access (`az login`, then `az account set`), or fix azure.subscriptionId in cell A1.',
@@ -204,7 +212,7 @@ async function resolveSubscription(config: KitConfig, sender: () => ArmSender): 
   } catch (error) {
     if (isCredentialError(error)) throw new TargetUnavailableError(SIGN_IN_HINT, { cause: error });
     if (hasStatus(error, 401)) throw new TargetUnavailableError(SIGN_IN_HINT, { cause: error });
-    if (error instanceof TargetUnavailableError) throw error;
+    if (error instanceof TargetUnavailableError || error instanceof AzureRequestError) throw error;
     throw toKitError(error, 'finding the Azure subscription');
   }
 }
