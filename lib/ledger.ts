@@ -7,20 +7,30 @@
  * Every write goes to a temporary file that is renamed over the ledger, so a crash never leaves
  * a half-written file.
  *
- * How ledger numbers map to log counts (per source, over the run's time window):
- * - `attempts` = HTTP attempts sent = `ApiManagementGatewayLogs` rows for the source's API and
- *   BU subscriptions (every attempt that reaches the gateway writes one row, retries included).
- *   Attempts that never reached the gateway (connection refused) are keyed by their error code in
- *   `attemptsByStatus` and have no row.
- * - Per BU, compare `byLoggedSubscription` with the rows' `ApimSubscriptionId`: a request to an
- *   unknown operation is rejected (404) before the key is read and is logged with `''`.
- * - `attemptsByStatus['429']` (any numeric key) = rows with that `ResponseCode`. A stream cut
- *   mid-way is keyed by the status the client had already received.
- * - `sent` = distinct requests: a request retried three times is one `sent`, four `attempts`.
- * - `succeeded` + sum of `failedByStatus` = `delivered` (final attempt got a whole response);
- *   `delivered` + `networkFailures` = `sent`: nothing sent is missing.
- * - Token sums (AI sources) = the client-side usage of succeeded requests = the LLM log's token
- *   sums for the same requests (joined to gateway rows on `CorrelationId`).
+ * How ledger numbers map to log counts (per source, over the run's time window). Each HTTP
+ * attempt that reaches the gateway writes exactly one `ApiManagementGatewayLogs` row, so:
+ * - `attempts` = gateway rows of the source (retries included). Per API, use `byApi` (C1's
+ *   malformed-body failures go to the AOAI gateway API, the rest to the costing API).
+ * - `attemptsByStatus[code]` for a numeric code = rows with that `ResponseCode` (429s and 500s
+ *   included: the ledger's failure counts are these). A stream cut mid-way is keyed by the status
+ *   the client had already received (200), which is also what the gateway logs. Non-numeric keys
+ *   are attempts without any response: `ECONNREFUSED` and other "unreachable" codes never reached
+ *   the gateway (no row); `timeout` and `aborted` attempts may or may not have a row.
+ * - Per BU, compare `byLoggedSubscription` with `ApimSubscriptionId`: APIM rejects a request to an
+ *   unknown operation (404) before it reads the key and logs it with `''`; `byBu` is what each BU
+ *   key sent.
+ * - Per request: every attempt's `requestId` is the gateway's `x-ms-request-id`, the row's
+ *   `CorrelationId`, so rows and attempts can be joined one to one.
+ * - `sent` = distinct requests (a request tried four times is one `sent`, four `attempts`);
+ *   `succeeded` + sum of `failedByStatus` = `delivered` (the final attempt got a whole response);
+ *   `delivered` + `networkFailures` = `sent`: nothing sent is missing. `planned` - `sent` requests
+ *   were never sent (the run was aborted or the gateway was unreachable).
+ * - Callers (C2): `byCaller[appId].attempts` = `customMetrics` `caller-requests` rows (value 1)
+ *   with that `CallerId`.
+ * - Tokens (D1): the client-side usage of succeeded requests, per BU x model x mode in
+ *   `byBuModelMode` = the LLM log's token sums per `CorrelationId` of those requests. Failed
+ *   attempts carry no tokens on either side (a cut stream's LLM rows have null tokens). D2's
+ *   tokens are the mock's fixed usage; no LLM rows are written for it.
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';

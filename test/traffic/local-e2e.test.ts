@@ -265,7 +265,7 @@ describe('traffic on the local target', () => {
   it('with faults (10% 429 with Retry-After, 5% 500, some cut streams) every attempt is still accounted for', async () => {
     const cfg = loadConfig({ local: { dataDir } }, {});
     const t = await deploy(cfg);
-    t.setFaults({ throttleShare: 0.1, serverErrorShare: 0.05, disconnectShare: 0.08, seed: 7 });
+    t.setFaults({ throttleShare: 0.1, serverErrorShare: 0.05, disconnectShare: 0.1, seed: 7 });
     const d1 = await sendAiTraffic(t, cfg, quiet);
     const c1 = await sendBuTraffic(t, cfg, {
       ...quiet,
