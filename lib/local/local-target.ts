@@ -124,7 +124,14 @@ export function createLocalTarget(
     gateway: LocalGateway;
     aoaiServer: RunningServer;
   }> {
-    const catalog = buildApiCatalog(config.deployment.apiPrefix);
+    const allApis = buildApiCatalog(config.deployment.apiPrefix);
+    // Disabled tracking features are not deployed (404), as in Azure. The AOAI gateway API is
+    // always there: locally the emulator plays the model whatever enableFoundry says.
+    const catalog = allApis.filter(
+      (a) =>
+        (a.key !== 'entra' || config.features.enableEntraIdTracking) &&
+        (a.key !== 'tokenTracking' || config.features.enableTokenTracking),
+    );
     // Policies are read first: a broken policy file fails the deploy before any port opens.
     const policies = loadPolicies(options.policiesDir ?? artifactPath('policies'), catalog, {
       forceStreamIncludeUsage: config.features.forceStreamIncludeUsage,
@@ -159,7 +166,7 @@ export function createLocalTarget(
       throw err;
     }
     const endpoint = (key: CatalogApi['key']): ApiEndpoint => {
-      const api = catalog.find((a) => a.key === key) as CatalogApi;
+      const api = allApis.find((a) => a.key === key) as CatalogApi;
       return { apiId: api.id, path: api.path, url: `${gateway.url}/${api.path}` };
     };
     const deployment: Deployment = {

@@ -78,6 +78,30 @@ describe('local target', () => {
     }
   });
 
+  it('does not serve the APIs of disabled tracking features', async () => {
+    const t = await startTestTarget({
+      config: { features: { enableEntraIdTracking: false, enableTokenTracking: false } },
+    });
+    try {
+      const key = t.deployment.subscriptions[0]?.primaryKey ?? '';
+      const entra = await fetch(`${t.deployment.apis.entra.url}/get`, {
+        headers: { 'api-key': key },
+      });
+      expect(entra.status).toBe(404);
+      const mock = await fetch(
+        `${t.deployment.apis.tokenTracking.url}/deployments/m/chat/completions`,
+        { method: 'POST', headers: { 'api-key': key }, body: '{}' },
+      );
+      expect(mock.status).toBe(404);
+      const costing = await fetch(`${t.deployment.apis.costing.url}/get`, {
+        headers: { 'api-key': key },
+      });
+      expect(costing.status).toBe(200);
+    } finally {
+      await t.dispose();
+    }
+  });
+
   it('skips what only Azure can do and records what it would have done', async () => {
     const t = await startTestTarget();
     try {
