@@ -17,6 +17,7 @@ import { AI_MODES, sendAiTraffic } from '../../lib/traffic/ai.js';
 import { sendBuTraffic } from '../../lib/traffic/bu.js';
 import { sendEntraTraffic } from '../../lib/traffic/entra.js';
 import { sendMockAiTraffic } from '../../lib/traffic/mock-ai.js';
+import { expectedLogCounts } from '../../lib/traffic/expected-logs.js';
 
 let dataDir: string;
 let target: LocalTarget | undefined;
@@ -222,6 +223,49 @@ async function reconcileCallers(t: LocalTarget, ledger: Ledger): Promise<void> {
   expect(fromLogs).toEqual(fromLedger);
 }
 
+/** The library's own prediction of the log counts (what E3 shows) equals the logs. */
+async function checkExpected(t: LocalTarget, ledger: Ledger): Promise<void> {
+  const expected = expectedLogCounts(ledger);
+  const cells = await kql(
+    t,
+    'ApiManagementGatewayLogs | summarize rows = count() by subscription = ApimSubscriptionId, apiId = ApiId, responseCode = ResponseCode | order by subscription asc, apiId asc, responseCode asc',
+  );
+  expect(expected.uncertainAttempts).toEqual({});
+  expect(
+    cells.map((c) => ({
+      subscription: c.subscription,
+      apiId: c.apiId,
+      responseCode: c.responseCode,
+      rows: c.rows,
+    })),
+  ).toEqual(expected.cells);
+  expect(expected.gatewayRows).toBe(cells.reduce((s, c) => s + Number(c.rows), 0));
+  const callers = await kql(
+    t,
+    "customMetrics | where name == 'caller-requests' | summarize n = count() by CallerId = tostring(customDimensions.CallerId)",
+  );
+  expect(Object.fromEntries(callers.map((r) => [String(r.CallerId), Number(r.n)]))).toEqual(
+    expected.callerRequests,
+  );
+  const tokens = await kql(
+    t,
+    'ApiManagementGatewayLlmLog | where TotalTokens > 0 | summarize promptTokens = sum(PromptTokens), completionTokens = sum(CompletionTokens), totalTokens = sum(TotalTokens), requests = dcount(CorrelationId) by DeploymentName',
+  );
+  expect(
+    Object.fromEntries(
+      tokens.map((r) => [
+        String(r.DeploymentName),
+        {
+          promptTokens: r.promptTokens,
+          completionTokens: r.completionTokens,
+          totalTokens: r.totalTokens,
+        },
+      ]),
+    ),
+  ).toEqual(expected.llmTokensByModel);
+  expect(tokens.reduce((s, r) => s + Number(r.requests), 0)).toBe(expected.llmRequestsWithTokens);
+}
+
 async function deploy(cfg: KitConfig): Promise<LocalTarget> {
   target = createLocalTarget(cfg, { dataDir });
   await target.deploy();
@@ -256,6 +300,7 @@ describe('traffic on the local target', () => {
     expect(attempts).toBe(525 + 525 + 126 + d2Forced.planned);
     await reconcileCallers(t, ledger);
     await reconcileAi(t, ledger);
+    await checkExpected(t, ledger);
     // Mode 2 got its usage because the gateway injected include_usage: every mode reports tokens.
     for (const [mode, counts] of Object.entries(ledger.sources.ai?.byMode ?? {})) {
       expect(counts.withUsage, `mode ${mode}`).toBe(counts.succeeded);
@@ -305,5 +350,6 @@ describe('traffic on the local target', () => {
     for (const [s, n] of Object.entries(c1Malformed)) fromLedger[s] = (fromLedger[s] ?? 0) + n;
     expect(fromLogs).toEqual(fromLedger);
     await reconcileAi(t, ledger);
+    await checkExpected(t, ledger);
   });
 });

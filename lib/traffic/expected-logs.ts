@@ -1,0 +1,130 @@
+/**
+ * What the logs should show for the traffic in a ledger: the ground truth E3 puts beside the
+ * workbook's numbers. Every figure follows the mapping documented in `lib/ledger.ts`.
+ */
+import type { Ledger, LedgerEntry, TrafficSource } from '../ledger.js';
+import { TRAFFIC_SOURCES } from '../ledger.js';
+
+/** Token sums. */
+export interface TokenSums {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** One `ApimSubscriptionId` x `ApiId` x `ResponseCode` cell of the gateway log. */
+export interface GatewayRowCell {
+  /** As logged: the BU id, or `''` for requests rejected before the key is read. */
+  subscription: string;
+  apiId: string;
+  responseCode: number;
+  rows: number;
+}
+
+/** The log counts a ledger predicts. */
+export interface ExpectedLogCounts {
+  /** `ApiManagementGatewayLogs` rows (attempts that reached the gateway). */
+  gatewayRows: number;
+  /** Rows per `ApimSubscriptionId` as logged. */
+  rowsBySubscription: Record<string, number>;
+  /** Rows per `ApiId`. */
+  rowsByApi: Record<string, number>;
+  /** Rows per `ResponseCode`. */
+  rowsByResponseCode: Record<string, number>;
+  /** The full cross-tabulation, sorted. */
+  cells: GatewayRowCell[];
+  /** Attempts with no response that may or may not have a row (`timeout`, `aborted`), per code. */
+  uncertainAttempts: Record<string, number>;
+  /** `customMetrics` `caller-requests` rows per `CallerId` (C2 and C3). */
+  callerRequests: Record<string, number>;
+  /** LLM-log token sums per BU (D1 succeeded requests). */
+  llmTokensByBu: Record<string, TokenSums>;
+  /** LLM-log token sums per model deployment (D1). */
+  llmTokensByModel: Record<string, TokenSums>;
+  /** Requests with LLM usage, i.e. D1 requests that succeeded with usage. */
+  llmRequestsWithTokens: number;
+}
+
+// Codes of attempts that never reached the gateway, so no row exists for them.
+const NEVER_REACHED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function bump(map: Record<string, number>, key: string, by = 1): void {
+  map[key] = (map[key] ?? 0) + by;
+}
+
+function addTokens(map: Record<string, TokenSums>, key: string, t: TokenSums): void {
+  const cur = (map[key] ??= { promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+  cur.promptTokens += t.promptTokens;
+  cur.completionTokens += t.completionTokens;
+  cur.totalTokens += t.totalTokens;
+}
+
+/**
+ * The log counts the ledger's traffic should produce (sources that ran; skipped ones add nothing).
+ * @param ledger - from {@link readLedger}.
+ * @param sources - which sources to include. @default all
+ * @returns gateway rows by subscription, API and status, caller metrics, and LLM token sums.
+ * @example const expected = expectedLogCounts(await readLedger(config));
+ */
+export function expectedLogCounts(
+  ledger: Ledger,
+  sources: readonly TrafficSource[] = TRAFFIC_SOURCES,
+): ExpectedLogCounts {
+  const out: ExpectedLogCounts = {
+    gatewayRows: 0,
+    rowsBySubscription: {},
+    rowsByApi: {},
+    rowsByResponseCode: {},
+    cells: [],
+    uncertainAttempts: {},
+    callerRequests: {},
+    llmTokensByBu: {},
+    llmTokensByModel: {},
+    llmRequestsWithTokens: 0,
+  };
+  const cells = new Map<string, GatewayRowCell>();
+  for (const source of sources) {
+    const entry: LedgerEntry | undefined = ledger.sources[source];
+    if (!entry) continue;
+    for (const record of entry.requests) {
+      const subscription = record.loggedSubscription ?? record.bu;
+      const apiId = record.api ?? entry.apiId;
+      for (const a of record.attempts) {
+        if (a.status === undefined) {
+          if (!NEVER_REACHED.has(a.error ?? '')) bump(out.uncertainAttempts, a.error ?? 'unknown');
+          continue;
+        }
+        out.gatewayRows += 1;
+        bump(out.rowsBySubscription, subscription);
+        bump(out.rowsByApi, apiId);
+        bump(out.rowsByResponseCode, String(a.status));
+        const key = `${subscription}\u0000${apiId}\u0000${a.status}`;
+        const cell = cells.get(key) ?? { subscription, apiId, responseCode: a.status, rows: 0 };
+        cell.rows += 1;
+        cells.set(key, cell);
+        // The Entra ID policy emits one caller-requests metric per request it handles.
+        if ((source === 'entra' || source === 'real-jwt') && record.caller !== undefined)
+          bump(out.callerRequests, record.caller);
+      }
+      if (source === 'ai' && record.outcome === 'succeeded' && record.usage) {
+        out.llmRequestsWithTokens += 1;
+        addTokens(out.llmTokensByBu, record.bu, record.usage);
+        if (record.model !== undefined) addTokens(out.llmTokensByModel, record.model, record.usage);
+      }
+    }
+  }
+  out.cells = [...cells.values()].sort(
+    (a, b) =>
+      a.subscription.localeCompare(b.subscription) ||
+      a.apiId.localeCompare(b.apiId) ||
+      a.responseCode - b.responseCode,
+  );
+  return out;
+}
