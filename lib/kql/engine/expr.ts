@@ -259,16 +259,22 @@ function compileLogical(kind: string, node: KNode, scope: Scope): Evaluator {
   };
 }
 
+/** A set key: primitives as themselves (so 1 and '1' differ), objects by their JSON. */
+function setKey(v: Value, caseInsensitive: boolean): unknown {
+  if (typeof v === 'string') return caseInsensitive ? v.toLowerCase() : v;
+  return v !== null && typeof v === 'object' ? valueKey(v) : v;
+}
+
 /** Flattens the right side of `in`: scalars, dynamic arrays, and tabular sub-queries (first column). */
-function inSet(node: KNode, scope: Scope, caseInsensitive: boolean): Set<string> {
-  const set = new Set<string>();
+function inSet(node: KNode, scope: Scope, caseInsensitive: boolean): Set<unknown> {
+  const set = new Set<unknown>();
   const add = (v: Value): void => {
     if (Array.isArray(v)) {
       for (const x of v) add(x);
       return;
     }
     if (v === null) return;
-    set.add(caseInsensitive && typeof v === 'string' ? `s${v.toLowerCase()}` : valueKey(v));
+    set.add(setKey(v, caseInsensitive));
   };
   for (const el of elements(prop(prop(node, 'Right')!, 'Expressions'))) {
     const t = resultType(el);
@@ -293,9 +299,8 @@ function compileIn(kind: string, node: KNode, scope: Scope): Evaluator {
   const l = compileExpr(prop(node, 'Left')!, scope).fn;
   return (i) => {
     const v = l(i);
-    if (v === null) return negate ? true : false;
-    const key = caseInsensitive && typeof v === 'string' ? `s${v.toLowerCase()}` : valueKey(v);
-    const found = set.has(key);
+    if (v === null) return negate;
+    const found = set.has(setKey(v, caseInsensitive));
     return negate ? !found : found;
   };
 }
@@ -382,19 +387,38 @@ function compileStringPredicate(kind: string, node: KNode, scope: Scope): Evalua
   }
   const spec = STRING_PREDICATES[kind]!;
   const { test, negate } = spec;
-  // Fast path for the common `column op 'literal'` shape with a case-insensitive operator.
+  // Fast paths for the common `column op 'literal'` shape: the needle is lowered once, and
+  // an exact-case hit is tried before lowering the row's text.
   if (right.isConstant && lt === 'string') {
     const needle = toKustoString(right.constant ?? '', rt);
-    if (kind === 'EqualTildeExpression' || kind === 'BangTildeExpression') {
-      const lower = needle.toLowerCase();
-      return (i) => {
-        const h = l(i) as string;
-        const eq = h.length === lower.length && h.toLowerCase() === lower;
-        return negate ? !eq : eq;
-      };
+    const lower = needle.toLowerCase();
+    const n = needle.length;
+    let fast: ((h: string) => boolean) | undefined;
+    switch (kind) {
+      case 'EqualTildeExpression':
+      case 'BangTildeExpression':
+        fast = (h) => h.length === n && (h === needle || h.toLowerCase() === lower);
+        break;
+      case 'StartsWithExpression':
+      case 'NotStartsWithExpression':
+        fast = (h) =>
+          h.length >= n && (h.startsWith(needle) || h.slice(0, n).toLowerCase() === lower);
+        break;
+      case 'EndsWithExpression':
+      case 'NotEndsWithExpression':
+        fast = (h) =>
+          h.length >= n && (h.endsWith(needle) || h.slice(h.length - n).toLowerCase() === lower);
+        break;
+      case 'ContainsExpression':
+      case 'NotContainsExpression':
+        fast = (h) => h.length >= n && (h.includes(needle) || h.toLowerCase().includes(lower));
+        break;
+      default:
+        fast = (h) => test(h, needle);
     }
+    const f = fast;
     return (i) => {
-      const ok = test(l(i) as string, needle);
+      const ok = f(l(i) as string);
       return negate ? !ok : ok;
     };
   }

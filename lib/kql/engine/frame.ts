@@ -28,15 +28,37 @@ export function columnIndex(frame: Frame, name: string): number {
   return -1;
 }
 
-/** A new frame holding the given rows (by index) of every column. */
+/**
+ * A column whose values are computed on first read. Operators that pick rows (where, join,
+ * take) keep every input column, but a query usually reads a few of them afterwards; the
+ * gateway table has 59.
+ */
+export function lazyColumn(name: string, type: string, compute: () => Value[]): Column {
+  let data: Value[] | undefined;
+  return {
+    name,
+    type,
+    get data(): Value[] {
+      if (!data) data = compute();
+      return data;
+    },
+    set data(v: Value[]) {
+      data = v;
+    },
+  };
+}
+
+/** A new frame holding the given rows (by index) of every column; `-1` reads as `fill`. */
 export function takeRows(frame: Frame, rows: ArrayLike<number>): Frame {
   const n = rows.length;
-  const columns = frame.columns.map((c) => {
-    const src = c.data;
-    const data = new Array<Value>(n);
-    for (let i = 0; i < n; i++) data[i] = src[rows[i]!]!;
-    return { name: c.name, type: c.type, data };
-  });
+  const columns = frame.columns.map((c) =>
+    lazyColumn(c.name, c.type, () => {
+      const src = c.data;
+      const data = new Array<Value>(n);
+      for (let i = 0; i < n; i++) data[i] = src[rows[i]!]!;
+      return data;
+    }),
+  );
   return { columns, length: n, serialized: frame.serialized };
 }
 
@@ -45,7 +67,7 @@ export function sliceRows(frame: Frame, n: number): Frame {
   const count = Math.max(0, Math.min(n, frame.length));
   if (count === frame.length) return frame;
   return {
-    columns: frame.columns.map((c) => ({ ...c, data: c.data.slice(0, count) })),
+    columns: frame.columns.map((c) => lazyColumn(c.name, c.type, () => c.data.slice(0, count))),
     length: count,
     serialized: frame.serialized,
   };

@@ -5,7 +5,7 @@
  */
 import type { LogTable, LogTableSource } from '../../log-tables.js';
 import type { KColumnSchema } from '../types.js';
-import type { Column, Frame } from './frame.js';
+import { lazyColumn, type Column, type Frame } from './frame.js';
 import { fromStored, normaliseType, nullOf, type Value } from './values.js';
 
 interface Entry {
@@ -15,30 +15,23 @@ interface Entry {
 
 const cache = new WeakMap<LogTableSource, Map<string, Entry>>();
 
-function lazyColumn(name: string, type: string, rows: readonly Record<string, unknown>[]): Column {
-  let data: Value[] | undefined;
-  return {
-    name,
-    type,
-    get data(): Value[] {
-      if (!data) {
-        const out = new Array<Value>(rows.length);
-        if (type === 'string') {
-          for (let i = 0; i < rows.length; i++) {
-            const v = rows[i]![name];
-            out[i] = typeof v === 'string' ? v : fromStored(v, type);
-          }
-        } else {
-          for (let i = 0; i < rows.length; i++) out[i] = fromStored(rows[i]![name], type);
-        }
-        data = out;
+function storedColumn(
+  name: string,
+  type: string,
+  rows: readonly Record<string, unknown>[],
+): Column {
+  return lazyColumn(name, type, () => {
+    const out = new Array<Value>(rows.length);
+    if (type === 'string') {
+      for (let i = 0; i < rows.length; i++) {
+        const v = rows[i]![name];
+        out[i] = typeof v === 'string' ? v : fromStored(v, type);
       }
-      return data;
-    },
-    set data(v: Value[]) {
-      data = v;
-    },
-  };
+    } else {
+      for (let i = 0; i < rows.length; i++) out[i] = fromStored(rows[i]![name], type);
+    }
+    return out;
+  });
 }
 
 /** The frame of a source table; `schema` adds columns the store does not list (as nulls). */
@@ -68,7 +61,7 @@ export function sourceFrame(
   const seen = new Set<string>();
   for (const c of table.columns) {
     seen.add(c.name);
-    columns.push(lazyColumn(c.name, normaliseType(c.type), rows));
+    columns.push(storedColumn(c.name, normaliseType(c.type), rows));
   }
   for (const c of schema ?? []) {
     if (seen.has(c.name)) continue;

@@ -12,7 +12,7 @@ import {
   type KNode,
 } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
-import type { Column, Frame } from '../engine/frame.js';
+import { lazyColumn, type Column, type Frame } from '../engine/frame.js';
 import type { Scope } from '../engine/scope.js';
 import { normaliseType } from '../engine/values.js';
 
@@ -22,6 +22,12 @@ export type Operator = (op: KNode, input: Frame, env: Env, ctx: ExecContext) => 
 /** The columns (name and type) the parser says an operator produces. */
 export function outputSchema(op: KNode): { name: string; type: string }[] {
   return tableColumns(resultType(op)).map((c) => ({ name: c.name, type: normaliseType(c.type) }));
+}
+
+/** The column under another name and type, without reading (and so computing) its values. */
+export function renamed(c: Column, name: string, type: string): Column {
+  if (c.name === name && c.type === type) return c;
+  return lazyColumn(name, type, () => c.data);
 }
 
 /** Gives the computed columns the parser's names and types (they must be in the same order). */
@@ -41,11 +47,7 @@ export function applySchema(
     );
   }
   return {
-    columns: columns.map((c, i) => ({
-      name: schema[i]!.name,
-      type: schema[i]!.type,
-      data: c.data,
-    })),
+    columns: columns.map((c, i) => renamed(c, schema[i]!.name, schema[i]!.type)),
     length,
     serialized,
   };
@@ -67,7 +69,7 @@ export function selectBySchema(
         `Column '${s.name}' not found at line ${p.line}, column ${p.column}.`,
       );
     }
-    return { name: s.name, type: s.type, data: col.data };
+    return renamed(col, s.name, s.type);
   });
   return { columns, length: input.length, serialized: input.serialized };
 }

@@ -1,12 +1,13 @@
 /**
  * Join and lookup keys: `on Col` (same name both sides) or `on $left.A == $right.B`, and the
- * matching row pairs, computed by arquero's hash join on the key columns plus row numbers.
+ * matching row pairs. The hash join is our own: arquero's join quotes every key into a new
+ * string, which took 1.5 s of a 1.6 s join of 1M x 100K rows in the benchmark; a Map on the
+ * raw values does the same match in a fraction of that.
  */
 import { elements, kindName, prop, type KNode } from '../kusto-language.js';
 import type { ExecContext } from '../engine/context.js';
 import { columnIndex, type Frame } from '../engine/frame.js';
-import type { Value } from '../engine/values.js';
-import { aq, type AqTable } from '../engine/arquero.js';
+import { valueKey, type Value } from '../engine/values.js';
 import { unsupportedAt } from './common.js';
 
 export interface JoinKeys {
@@ -52,20 +53,114 @@ export function joinKeys(clause: KNode | undefined, ctx: ExecContext): JoinKeys 
   return keys;
 }
 
-/** An arquero table of a frame's key columns (named k0..kn) and its row numbers (`__row`). */
-export function keyTable(frame: Frame, names: string[]): AqTable {
-  const spec: Record<string, ArrayLike<unknown>> = {};
-  names.forEach((n, i) => {
+/** The key columns of a frame, by name (a missing column reads as nulls). */
+function keyColumns(frame: Frame, names: string[]): Value[][] {
+  return names.map((n) => {
     const idx = columnIndex(frame, n);
-    spec[`k${i}`] = idx >= 0 ? frame.columns[idx]!.data : new Array<Value>(frame.length).fill(null);
+    return idx >= 0 ? frame.columns[idx]!.data : new Array<Value>(frame.length).fill(null);
   });
-  const rows = new Int32Array(frame.length);
-  for (let i = 0; i < frame.length; i++) rows[i] = i;
-  spec['__row'] = rows;
-  return aq().table(spec);
 }
 
-/** Names k0..kn for the key columns. */
-export function keyNames(n: number): string[] {
-  return Array.from({ length: n }, (_v, i) => `k${i}`);
+/** A hashable key of a row: the value itself for one key column, a tagged text for several; null keys never match. */
+function rowKeyFn(cols: Value[][]): (row: number) => unknown {
+  if (cols.length === 1) {
+    const c = cols[0]!;
+    return (r) => {
+      const v = c[r]!;
+      return v !== null && typeof v === 'object' ? valueKey(v) : v;
+    };
+  }
+  return (r) => {
+    let k = '';
+    for (const c of cols) {
+      const v = c[r]!;
+      if (v === null) return null;
+      k += `${valueKey(v)}\u0001`;
+    }
+    return k;
+  };
+}
+
+/** Row pairs of an equi-join; `-1` marks the missing side of an outer row. */
+export interface RowPairs {
+  left: number[];
+  right: number[];
+}
+
+/**
+ * Matches rows on equal keys with a hash table on the right side, scanning the left side in
+ * order. `uniqueLeft` keeps only the first left row of each key (Kusto's innerunique);
+ * `keepLeft` / `keepRight` add unmatched rows (outer joins).
+ */
+export function matchRows(
+  left: Frame,
+  leftKeys: string[],
+  right: Frame,
+  rightKeys: string[],
+  options: { uniqueLeft?: boolean; keepLeft?: boolean; keepRight?: boolean } = {},
+): RowPairs {
+  const keyL = rowKeyFn(keyColumns(left, leftKeys));
+  const keyR = rowKeyFn(keyColumns(right, rightKeys));
+  const table = new Map<unknown, number[]>();
+  for (let r = 0; r < right.length; r++) {
+    const k = keyR(r);
+    if (k === null) continue;
+    const list = table.get(k);
+    if (list) list.push(r);
+    else table.set(k, [r]);
+  }
+  const hitR = options.keepRight ? new Uint8Array(right.length) : undefined;
+  const seen = options.uniqueLeft ? new Set<unknown>() : undefined;
+  const outL: number[] = [];
+  const outR: number[] = [];
+  for (let l = 0; l < left.length; l++) {
+    const k = keyL(l);
+    if (seen) {
+      if (k === null || seen.has(k)) continue;
+      seen.add(k);
+    }
+    const list = k === null ? undefined : table.get(k);
+    if (list) {
+      for (const r of list) {
+        outL.push(l);
+        outR.push(r);
+        if (hitR) hitR[r] = 1;
+      }
+    } else if (options.keepLeft) {
+      outL.push(l);
+      outR.push(-1);
+    }
+  }
+  if (hitR) {
+    for (let r = 0; r < right.length; r++) {
+      if (hitR[r]) continue;
+      outL.push(-1);
+      outR.push(r);
+    }
+  }
+  return { left: outL, right: outR };
+}
+
+/** Rows of `frame` whose key has (or, with `negate`, has no) match in `other`. */
+export function semiRows(
+  frame: Frame,
+  keys: string[],
+  other: Frame,
+  otherKeys: string[],
+  negate: boolean,
+): number[] {
+  const keyF = rowKeyFn(keyColumns(frame, keys));
+  const keyO = rowKeyFn(keyColumns(other, otherKeys));
+  const present = new Set<unknown>();
+  for (let r = 0; r < other.length; r++) {
+    const k = keyO(r);
+    if (k !== null) present.add(k);
+  }
+  const out: number[] = [];
+  for (let r = 0; r < frame.length; r++) {
+    const k = keyF(r);
+    const hit = k !== null && present.has(k);
+    if (hit !== negate) out.push(r);
+  }
+  return out;
 }

@@ -2,9 +2,10 @@
  * `join kind=... (right) on keys`. Kinds: innerunique (default: one left row per key), inner,
  * leftouter, rightouter, fullouter, leftsemi, leftanti, rightsemi, rightanti. Output columns
  * are the left then the right columns; the parser names duplicates (`CorrelationId1`).
+ * Null keys never match.
  */
 import { prop } from '../kusto-language.js';
-import { takeRows, type Column, type Frame } from '../engine/frame.js';
+import { lazyColumn, takeRows, type Column, type Frame } from '../engine/frame.js';
 import { nullOf, type Value } from '../engine/values.js';
 import {
   applySchema,
@@ -13,33 +14,39 @@ import {
   unsupportedAt,
   type Operator,
 } from './common.js';
-import { joinKeys, keyNames, keyTable } from './join-keys.js';
+import { joinKeys, matchRows, semiRows } from './join-keys.js';
 
-function pick(frame: Frame, rows: ArrayLike<unknown>): Column[] {
-  return frame.columns.map((c) => {
-    const data = new Array<Value>(rows.length);
-    const fill = nullOf(c.type);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      data[i] = typeof r === 'number' ? c.data[r]! : fill;
-    }
-    return { ...c, data };
-  });
+/** The frame's columns at the given rows; `-1` reads as null (empty for strings). */
+export function pickRows(
+  frame: Frame,
+  rows: readonly number[],
+  skip?: ReadonlySet<string>,
+): Column[] {
+  return frame.columns
+    .filter((c) => !skip?.has(c.name))
+    .map((c) =>
+      lazyColumn(c.name, c.type, () => {
+        const src = c.data;
+        const fill = nullOf(c.type);
+        const data = new Array<Value>(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const r = rows[i]!;
+          data[i] = r < 0 ? fill : src[r]!;
+        }
+        return data;
+      }),
+    );
 }
 
 export const join: Operator = (op, input, env, ctx) => {
   const kind = (namedParameters(op).get('kind') ?? 'innerunique').toLowerCase();
   const right = ctx.evalTabular(prop(op, 'Expression')!, env);
   const keys = joinKeys(prop(op, 'ConditionClause'), ctx);
-  const names = keyNames(keys.left.length);
-  const on: [string[], string[]] = [names, names];
-  let L = keyTable(input, keys.left);
-  const R = keyTable(right, keys.right);
   switch (kind) {
     case 'leftsemi':
       return renameBySchema(
         op,
-        takeRows(input, L.semijoin(R, on).array('__row') as ArrayLike<number>),
+        takeRows(input, semiRows(input, keys.left, right, keys.right, false)),
         ctx,
       );
     case 'leftanti':
@@ -47,26 +54,23 @@ export const join: Operator = (op, input, env, ctx) => {
     case 'leftantisemi':
       return renameBySchema(
         op,
-        takeRows(input, L.antijoin(R, on).array('__row') as ArrayLike<number>),
+        takeRows(input, semiRows(input, keys.left, right, keys.right, true)),
         ctx,
       );
     case 'rightsemi':
       return renameBySchema(
         op,
-        takeRows(right, R.semijoin(L, on).array('__row') as ArrayLike<number>),
+        takeRows(right, semiRows(right, keys.right, input, keys.left, false)),
         ctx,
       );
     case 'rightanti':
     case 'rightantisemi':
       return renameBySchema(
         op,
-        takeRows(right, R.antijoin(L, on).array('__row') as ArrayLike<number>),
+        takeRows(right, semiRows(right, keys.right, input, keys.left, true)),
         ctx,
       );
     case 'innerunique':
-      // Kusto keeps one (arbitrary) left row per key before joining; we keep the first.
-      L = L.dedupe(...names);
-      break;
     case 'inner':
     case 'leftouter':
     case 'rightouter':
@@ -75,13 +79,12 @@ export const join: Operator = (op, input, env, ctx) => {
     default:
       unsupportedAt(ctx, op, 'argument', `kind=${kind}`);
   }
-  const joined = L.join(R, on, [['__row'], ['__row']], {
-    left: kind === 'leftouter' || kind === 'fullouter',
-    right: kind === 'rightouter' || kind === 'fullouter',
+  const pairs = matchRows(input, keys.left, right, keys.right, {
+    // Kusto keeps one (arbitrary) left row per key before joining; we keep the first.
+    uniqueLeft: kind === 'innerunique',
+    keepLeft: kind === 'leftouter' || kind === 'fullouter',
+    keepRight: kind === 'rightouter' || kind === 'fullouter',
   });
-  // arquero suffixes the duplicate value column names with _1 and _2.
-  const lrows = joined.array('__row_1');
-  const rrows = joined.array('__row_2');
-  const columns = [...pick(input, lrows), ...pick(right, rrows)];
-  return applySchema(op, columns, joined.numRows(), ctx);
+  const columns = [...pickRows(input, pairs.left), ...pickRows(right, pairs.right)];
+  return applySchema(op, columns, pairs.left.length, ctx);
 };
