@@ -1,0 +1,198 @@
+/**
+ * The committed ARM JSON carries the artifacts unchanged: every policy in `bicep/main.json` is
+ * byte-identical to its file in `policies/`, and the workbook is `workbook.json` with exactly the
+ * six placeholders replaced by the parameters the azure target sends.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { artifactPath, readArtifact } from '../../lib/artifacts.js';
+import { infraParameters, mainParameters } from '../../lib/azure/azure-deploy.js';
+import { azureResourceNames } from '../../lib/azure/resource-names.js';
+import { WORKBOOK_PLACEHOLDERS } from '../../lib/pricing.js';
+import { azureConfig, SUB } from './arm-simulator.js';
+
+interface ArmTemplate {
+  metadata: { _generator: { name: string; version: string } };
+  parameters: Record<string, { type: string; defaultValue?: unknown }>;
+  variables: Record<string, unknown>;
+  resources: Record<string, { type: string; name: string; properties?: Record<string, unknown> }>;
+}
+
+const template = (name: string): ArmTemplate =>
+  JSON.parse(readFileSync(artifactPath('bicep', `${name}.json`), 'utf8')) as ArmTemplate;
+
+/** ARM escapes a literal string that starts with `[` as `[[`. */
+function unescapeArm(value: unknown): unknown {
+  if (typeof value === 'string') return value.startsWith('[[') ? value.slice(1) : value;
+  if (Array.isArray(value)) return value.map(unescapeArm);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [String(unescapeArm(k)), unescapeArm(v)]),
+    );
+  return value;
+}
+
+/** The value of a `[variables('name')]` expression. */
+function variableOf(t: ArmTemplate, expression: unknown): unknown {
+  const name = /^\[variables\('([^']+)'\)\]$/.exec(String(expression))?.[1];
+  if (name === undefined) throw new Error(`not a variables() reference: ${String(expression)}`);
+  return t.variables[name];
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+const POLICY_RESOURCES: Record<string, string> = {
+  costingPolicy: 'costing-api.xml',
+  entraPolicy: 'entraid-api.xml',
+  tokenTrackingPolicy: 'token-tracking-api.xml',
+  tokenTrackingOperationPolicy: 'token-tracking-mock-operation.xml',
+  aoaiPolicy: 'aoai-gateway-api.xml',
+  aoaiChatPolicy: 'aoai-chat-completions-operation.xml',
+  aoaiResponsesPolicy: 'aoai-responses-operation.xml',
+  extractCallerIdFragment: 'fragments/extract-caller-id.xml',
+  ensureIncludeUsageFragment: 'fragments/ensure-stream-include-usage.xml',
+};
+
+describe('compiled templates', () => {
+  it('were built by the pinned official Bicep compiler', () => {
+    const pinned = /<BicepCliVersion>([^<]+)<\/BicepCliVersion>/.exec(
+      readFileSync(artifactPath('bicep', 'tools', 'bicep-cli.csproj'), 'utf8'),
+    )?.[1];
+    expect(pinned).toBe('0.49.2');
+    for (const name of ['infra', 'main', 'cost-export']) {
+      const generator = template(name).metadata._generator;
+      expect(generator.name).toBe('bicep');
+      expect(generator.version.startsWith(`${pinned ?? ''}.`)).toBe(true);
+    }
+  });
+
+  it('main.json holds every policy byte-identical to its file in policies/, as rawxml', () => {
+    const main = template('main');
+    for (const [symbol, file] of Object.entries(POLICY_RESOURCES)) {
+      const resource = main.resources[symbol];
+      expect(resource, symbol).toBeDefined();
+      expect(resource?.properties?.format).toBe('rawxml');
+      const inTemplate = unescapeArm(variableOf(main, resource?.properties?.value));
+      expect(inTemplate, file).toBe(readFileSync(artifactPath('policies', file), 'utf8'));
+    }
+    // Every policy file is deployed (no file forgotten by the template).
+    const files = filesUnder(artifactPath('policies')).map((f) =>
+      path.relative(artifactPath('policies'), f).split(path.sep).join('/'),
+    );
+    expect(files.filter((f) => f.endsWith('.xml')).sort()).toEqual(
+      Object.values(POLICY_RESOURCES).sort(),
+    );
+    // Fragment ids are the ones the policies include.
+    const included = new Set(
+      files.flatMap((f) =>
+        [...readArtifact('policies', f).matchAll(/include-fragment\s+fragment-id="([^"]+)"/g)].map(
+          (m) => m[1],
+        ),
+      ),
+    );
+    const fragmentNames = ['extractCallerIdFragment', 'ensureIncludeUsageFragment'].map(
+      (s) => /'([^']+)'\)\]$/.exec(main.resources[s]?.name ?? '')?.[1],
+    );
+    expect([...included].sort()).toEqual([...fragmentNames].sort());
+  });
+
+  it('main.json holds workbook.json, and publishes it with exactly the six placeholders replaced', () => {
+    const main = template('main');
+    const text = readArtifact('workbook.json');
+    const workbookObject = unescapeArm(
+      variableOf(
+        main,
+        /^\[string\((variables\('[^']+'\))\)\]$/
+          .exec(String(main.variables.workbookTemplate))?.[1]
+          ?.replace(/^/, '[')
+          .concat(']'),
+      ),
+    );
+    expect(workbookObject).toEqual(JSON.parse(text));
+
+    const resource = main.resources.workbook;
+    expect(resource?.type).toBe('Microsoft.Insights/workbooks');
+    expect(resource?.name).toBe("[parameters('workbookId')]");
+    expect(resource?.properties?.serializedData).toBe("[variables('workbookData')]");
+
+    // The replace() chain: placeholder -> parameter (or the App Insights name).
+    const chain = String(main.variables.workbookData);
+    const pairs = [...chain.matchAll(/'(__[A-Z_]+__)', parameters\('([A-Za-z]+)'\)/g)].map(
+      (m) => [m[1] ?? '', m[2] ?? ''] as const,
+    );
+    expect(pairs.map(([k]) => k).sort()).toEqual([...WORKBOOK_PLACEHOLDERS].sort());
+    expect([...new Set(text.match(/__[A-Z][A-Z0-9_]*__/g))].sort()).toEqual(
+      [...WORKBOOK_PLACEHOLDERS].sort(),
+    );
+
+    // Evaluate it with the parameters the azure target sends: ARM's string() is compact JSON.
+    const config = azureConfig();
+    const names = azureResourceNames(config, SUB);
+    const params = Object.fromEntries(
+      Object.entries(mainParameters(config, names)).map(([k, v]) => [k, v.value]),
+    );
+    let deployed = JSON.stringify(workbookObject);
+    let expected = text;
+    for (const [placeholder, parameter] of pairs) {
+      const value = String(params[parameter]);
+      deployed = deployed.split(placeholder).join(value);
+      expected = expected.split(placeholder).join(value);
+    }
+    expect(JSON.parse(deployed)).toEqual(JSON.parse(expected));
+    expect(deployed).not.toMatch(/__[A-Z][A-Z0-9_]*__/);
+    expect(params).toMatchObject({
+      apimSkuLabel: 'Basic v2',
+      baseMonthlyCost: '150.01',
+      perKRate: '0.003',
+      promptTokenRate: '0.00025',
+      completionTokenRate: '0.002',
+      appInsightsName: 'appi-apim-costing-1',
+    });
+  });
+
+  it('the parameters the target sends are exactly what the templates declare', () => {
+    const config = azureConfig();
+    const names = azureResourceNames(config, SUB);
+    for (const [name, sent] of [
+      ['infra', infraParameters(config, names)],
+      ['main', mainParameters(config, names)],
+    ] as const) {
+      const declared = template(name).parameters;
+      expect(
+        Object.keys(sent).filter((k) => !(k in declared)),
+        name,
+      ).toEqual([]);
+      const required = Object.entries(declared)
+        .filter(([, p]) => p.defaultValue === undefined)
+        .map(([k]) => k);
+      expect(
+        required.filter((k) => !(k in sent)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('the storage account and export settings match the issue (no shared key, TLS 1.2, no public blobs)', () => {
+    const main = template('main');
+    expect(main.resources.storage?.properties).toEqual({
+      allowSharedKeyAccess: false,
+      minimumTlsVersion: 'TLS1_2',
+      allowBlobPublicAccess: false,
+      supportsHttpsTrafficOnly: true,
+    });
+    const exportResource = Object.values(template('cost-export').resources).find(
+      (r) => r.type === 'Microsoft.CostManagement/exports',
+    );
+    expect(exportResource).toMatchObject({
+      identity: { type: 'SystemAssigned' },
+      location: 'global',
+      properties: { format: 'Csv', definition: { type: 'ActualCost', timeframe: 'MonthToDate' } },
+    });
+  });
+});
