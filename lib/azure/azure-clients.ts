@@ -21,6 +21,8 @@ import { CostManagementClient } from '@azure/arm-costmanagement';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { MonitorClient } from '@azure/arm-monitor';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
+import { MetricsClient } from '@azure/monitor-query-metrics';
+import { metricsEndpoint } from './metric-queries.js';
 import type { KitConfig } from '../config.js';
 import { TargetUnavailableError } from '../errors.js';
 import {
@@ -59,6 +61,8 @@ export interface AzureClients {
   authorization(): Promise<AuthorizationManagementClient>;
   monitor(): Promise<MonitorClient>;
   logs(): LogsQueryClient;
+  /** Metrics client of the regional endpoint of `location`. */
+  metrics(location: string): MetricsClient;
 }
 
 /**
@@ -87,6 +91,7 @@ export function createAzureClients(
     let value: T | undefined;
     return () => (value ??= make());
   };
+  const metricsClients = new Map<string, MetricsClient>();
   const costManagement = memo(
     () =>
       new CostManagementClient(getCredential(), {
@@ -119,6 +124,14 @@ export function createAzureClients(
     ),
     monitor: bySubscription((sub) => new MonitorClient(getCredential(), sub, common)),
     logs: memo(() => new LogsQueryClient(getCredential(), common)),
+    metrics: (location: string) => {
+      let client = metricsClients.get(location);
+      if (client === undefined) {
+        client = new MetricsClient(metricsEndpoint(location), getCredential(), common);
+        metricsClients.set(location, client);
+      }
+      return client;
+    },
   };
 }
 

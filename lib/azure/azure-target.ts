@@ -13,6 +13,7 @@ import type {
   CostExportOptions,
   CostingTarget,
   Deployment,
+  KqlTable,
   OperationOptions,
   PublishedWorkbook,
   PublishWorkbookOptions,
@@ -31,6 +32,7 @@ import { createBudgetAlertRules } from './budget-alerts.js';
 import { cleanUpAzure } from './clean-up.js';
 import { runCostExportNow, setUpCostExport, type RoleRetryOptions } from './cost-export.js';
 import { queryAzureLogs } from './log-queries.js';
+import { queryAzureMetric, type MetricQueryOptions } from './metric-queries.js';
 import { portalLinks, type PortalLink } from './portal-links.js';
 import { azureResourceNames, type AzureResourceNames } from './resource-names.js';
 import { publishAzureWorkbook } from './workbook-publish.js';
@@ -58,6 +60,11 @@ export interface AzureCostingTarget extends CostingTarget {
   resourceNames(): Promise<AzureResourceNames>;
   /** Portal links of the deployment (cell E3 and F). */
   portalLinks(): Promise<PortalLink[]>;
+  /**
+   * Reads an App Insights metric (e.g. `caller-requests`, split by `CallerId`) as a table.
+   * @example await target.queryMetric('caller-requests', { splitBy: 'CallerId' })
+   */
+  queryMetric(metricName: string, options?: MetricQueryOptions): Promise<KqlTable>;
 }
 
 /**
@@ -177,6 +184,16 @@ export function createAzureTarget(
 
     async resourceNames(): Promise<AzureResourceNames> {
       return state?.names ?? azureResourceNames(config, await sdk().subscriptionId());
+    },
+
+    async queryMetric(metricName: string, opts: MetricQueryOptions = {}): Promise<KqlTable> {
+      const current = await requireState('The Application Insights resource', opts);
+      return queryAzureMetric(
+        sdk().metrics(current.deployment.location),
+        current.deployment,
+        metricName,
+        opts,
+      );
     },
 
     async portalLinks(): Promise<PortalLink[]> {

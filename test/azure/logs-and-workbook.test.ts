@@ -244,3 +244,88 @@ describe('azure target: workbook update and portal links (cells E3, F)', () => {
     );
   });
 });
+
+describe('azure target: App Insights metric queries (cell E2)', () => {
+  it('reads caller-requests split by CallerId from the regional metrics endpoint', async () => {
+    const { fake, target, deployment } = await deployedTarget();
+    const batch = new RegExp(`^/subscriptions/${SUB}/metrics:getBatch$`);
+    fake.on('POST', batch, {
+      status: 200,
+      body: {
+        values: [
+          {
+            starttime: '2026-11-26T10:00:00Z',
+            endtime: '2026-11-27T10:00:00Z',
+            interval: 'PT1H',
+            namespace: 'apim-costing',
+            resourceregion: 'eastus2',
+            resourceid: deployment.appInsights.resourceId,
+            value: [
+              {
+                id: `${deployment.appInsights.resourceId}/providers/Microsoft.Insights/metrics/caller-requests`,
+                type: 'Microsoft.Insights/metrics',
+                name: { value: 'caller-requests', localizedValue: 'caller-requests' },
+                unit: 'Count',
+                errorCode: 'Success',
+                timeseries: [
+                  {
+                    metadatavalues: [
+                      {
+                        name: { value: 'callerid', localizedValue: 'callerid' },
+                        value: '11111111-1111-4111-8111-111111111111',
+                      },
+                    ],
+                    data: [
+                      { timeStamp: '2026-11-27T09:00:00Z', total: 40 },
+                      { timeStamp: '2026-11-27T10:00:00Z' },
+                    ],
+                  },
+                  {
+                    metadatavalues: [
+                      {
+                        name: { value: 'callerid', localizedValue: 'callerid' },
+                        value: '22222222-2222-4222-8222-222222222222',
+                      },
+                    ],
+                    data: [{ timeStamp: '2026-11-27T09:00:00Z', total: 100 }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const table = await target.queryMetric('caller-requests', {
+      splitBy: 'CallerId',
+      now: new Date('2026-11-27T10:00:00Z'),
+    });
+    const sent = fake.find('POST', batch)[0];
+    expect(sent?.host).toBe('eastus2.metrics.monitor.azure.com');
+    expect(sent?.apiVersion).toBe('2024-02-01');
+    expect(
+      Object.fromEntries([...(sent?.query.entries() ?? [])].filter(([k]) => k !== 'api-version')),
+    ).toEqual({
+      starttime: '2026-11-26T10:00:00.000Z',
+      endtime: '2026-11-27T10:00:00.000Z',
+      interval: 'PT1H',
+      metricnamespace: 'apim-costing',
+      metricnames: 'caller-requests',
+      aggregation: 'Total',
+      filter: "CallerId eq '*'",
+    });
+    expect(sent?.body).toEqual({ resourceids: [deployment.appInsights.resourceId] });
+    expect(table).toEqual({
+      name: 'caller-requests',
+      columns: [
+        { name: 'TimeGenerated', type: 'datetime' },
+        { name: 'CallerId', type: 'string' },
+        { name: 'Total', type: 'real' },
+      ],
+      rows: [
+        ['2026-11-27T09:00:00.000Z', '11111111-1111-4111-8111-111111111111', 40],
+        ['2026-11-27T09:00:00.000Z', '22222222-2222-4222-8222-222222222222', 100],
+      ],
+    });
+  });
+});
