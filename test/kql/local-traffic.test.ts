@@ -14,6 +14,7 @@ import { createLocalTarget, type LocalTarget } from '../../lib/local/local-targe
 import { createUnsignedJwt } from '../../lib/traffic/unsigned-jwt.js';
 import type { Deployment, KqlTable, KqlValue } from '../../lib/target.js';
 import { executeQuery, listQueryNames, loadQuery, type KqlParam } from '../../lib/kql/index.js';
+import { listWorkbookQueries } from '../../lib/workbook/list-queries.js';
 
 interface AiRecord {
   bu: string;
@@ -320,6 +321,20 @@ describe('repository queries on local gateway traffic', () => {
           6,
         );
       }
+    }
+  });
+
+  test('every workbook query runs on the local engine over the same traffic', () => {
+    const queries = listWorkbookQueries();
+    expect(queries.length).toBeGreaterThan(0);
+    for (const q of queries) {
+      const result = executeQuery(q.query, target.store, { file: `workbook.json#${q.name}` });
+      expect(result.status, q.name).toBe('success');
+    }
+    const funnelOrTiles = queries.find((q) => q.name === 'ai-tiles-inbound-all');
+    if (funnelOrTiles) {
+      const t = executeQuery(funnelOrTiles.query, target.store).table;
+      expect(t.rows.length, 'ai-tiles-inbound-all has a row').toBeGreaterThan(0);
     }
   });
 });
