@@ -114,6 +114,17 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
   });
+  // Traffic repeats a handful of paths: remember their matches (bounded) instead of re-parsing.
+  const routeCache = new Map<string, RouteMatch | undefined>();
+  function routeOf(method: string, pathname: string): RouteMatch | undefined {
+    const key = `${method} ${pathname}`;
+    if (routeCache.has(key)) return routeCache.get(key);
+    const match = matchRoute(options.catalog, method, pathname);
+    if (routeCache.size >= 1024) routeCache.clear();
+    routeCache.set(key, match);
+    return match;
+  }
+
   const running = await listen(server, options.port ?? 0);
   origin = running.url;
 
@@ -124,8 +135,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     started: number,
   ): Promise<void> {
     req.on('error', () => undefined);
-    const url = safeUrl(req.url);
-    const route = url ? matchRoute(options.catalog, record.method, url.pathname) : undefined;
+    const url = splitUrl(req.url);
+    const route = url ? routeOf(record.method, url.pathname) : undefined;
     if (route) {
       record.api = route.api;
       record.operation = route.operation;
@@ -282,11 +293,10 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const query = inbound.query.toString();
     const backendPathAndQuery = `${backendPath}${route.operationPath}${query ? `?${query}` : ''}`;
     const target = `${backend.origin}${backendPathAndQuery}`;
-    const headers: Record<string, string | number> = {
-      ...inbound.headers,
-      host: backend.host,
-      'content-length': inbound.body.length,
-    };
+    // runInbound's header map is this request's own copy (lower-case names): finish it in place.
+    const headers: Record<string, string> = inbound.headers;
+    headers.host = backend.host;
+    headers['content-length'] = String(inbound.body.length);
     if (inbound.managedIdentityResource)
       headers.authorization = `Bearer emulated-managed-identity-token-for-${inbound.managedIdentityResource}`;
     const sentAt = performance.now();
@@ -316,7 +326,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       let done = false;
       let sawTerminal = false;
       let sse: SseParser | undefined;
-      const jsonChunks: Buffer[] = [];
+      const jsonChunks: (string | Buffer)[] = [];
       let jsonSize = 0;
       let stopBackend: () => void = () => undefined;
 
@@ -343,20 +353,29 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         const contentType = String(backendHeaders['content-type'] ?? '');
         if (llm && contentType.startsWith('text/event-stream')) sse = new SseParser();
       };
-      const onChunk = (chunk: Buffer): void => {
-        record.responseSize += chunk.length;
+      const onChunk = (chunk: Buffer | string): void => {
+        const bytes = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+        record.responseSize += bytes;
         res.write(chunk);
         if (!llm) return;
         if (sse) {
-          for (const m of sse.push(chunk))
+          for (const m of sse.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk))
             if (readStreamEvent(llm, m.event, m.data)) sawTerminal = true;
         } else if (jsonSize < 4 * 1024 * 1024) {
+          // Keep bytes as bytes: a multi-byte character may be split across HTTP chunks.
           jsonChunks.push(chunk);
-          jsonSize += chunk.length;
+          jsonSize += bytes;
         }
       };
       const onEnd = (): void => {
-        if (llm && !sse) readJsonBody(llm, Buffer.concat(jsonChunks));
+        if (llm && !sse) {
+          const text = jsonChunks.every((c) => typeof c === 'string')
+            ? jsonChunks.join('')
+            : Buffer.concat(
+                jsonChunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)),
+              ).toString('utf8');
+          readJsonBody(llm, text);
+        }
         res.end();
         end();
       };
@@ -422,12 +441,12 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         const response = emulator.handle({
           method: record.method,
           url: backendPathAndQuery,
-          headers: lowerCaseStrings(headers),
+          headers,
           body: inbound.body,
         });
         void deliverAoaiResponse(response, {
           head: (status, h) => onHead(status, h),
-          write: (chunk) => onChunk(Buffer.from(chunk)),
+          write: (chunk) => onChunk(chunk),
           end: onEnd,
           cut: () => onCut('The backend closed the connection before the response was complete.'),
           closed: () => done || res.destroyed,
@@ -555,18 +574,17 @@ function newRecord(req: IncomingMessage, origin: string): RequestRecord {
   };
 }
 
-function lowerCaseStrings(headers: Record<string, string | number>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = String(v);
-  return out;
-}
-
-function safeUrl(raw: string | undefined): URL | undefined {
-  try {
-    return new URL(raw ?? '/', 'http://gateway.local');
-  } catch {
-    return undefined;
-  }
+/** Path and query of a request target; `undefined` for a target that is not a path. */
+function splitUrl(
+  raw: string | undefined,
+): { pathname: string; searchParams: URLSearchParams } | undefined {
+  const target = raw ?? '/';
+  if (!target.startsWith('/')) return undefined;
+  const q = target.indexOf('?');
+  // Paths are matched as sent (percent-decoding happens per segment in matchRoute).
+  return q < 0
+    ? { pathname: target, searchParams: new URLSearchParams() }
+    : { pathname: target.slice(0, q), searchParams: new URLSearchParams(target.slice(q + 1)) };
 }
 
 /** Reads the body; `too-large` past `max` (the rest is left unread), `failed` on a broken body. */
@@ -635,10 +653,10 @@ function readStreamEvent(llm: LlmExchange, event: string | undefined, data: stri
   return false;
 }
 
-function readJsonBody(llm: LlmExchange, body: Buffer): void {
+function readJsonBody(llm: LlmExchange, body: string): void {
   let v: Record<string, unknown>;
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    const parsed = JSON.parse(body) as unknown;
     if (parsed === null || typeof parsed !== 'object') return;
     v = parsed as Record<string, unknown>;
   } catch {

@@ -30,6 +30,21 @@ const last = {
   usage: { prompt_tokens: 11, completion_tokens: 22, total_tokens: 33 },
 };
 
+const jsonAnswer = {
+  id: 'chatcmpl-2',
+  object: 'chat.completion',
+  created: 1,
+  model: 'slow-model-2025-01-01',
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Prix: 5 € la pièce' },
+      finish_reason: 'stop',
+    },
+  ],
+  usage: { prompt_tokens: 4, completion_tokens: 6, total_tokens: 10 },
+};
+
 describe('gateway streaming pass-through', () => {
   let backend: ReturnType<typeof createServer>;
   let gateway: LocalGateway;
@@ -39,8 +54,20 @@ describe('gateway streaming pass-through', () => {
 
   beforeAll(async () => {
     backend = createServer((req, res) => {
-      req.resume();
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        if (
+          (JSON.parse(Buffer.concat(chunks).toString()) as { stream?: boolean }).stream !== true
+        ) {
+          // A JSON answer written in two pieces split inside a multi-byte character.
+          const bytes = Buffer.from(JSON.stringify(jsonAnswer));
+          const cut = bytes.indexOf(Buffer.from('€')) + 1;
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write(bytes.subarray(0, cut));
+          setTimeout(() => res.end(bytes.subarray(cut)), 20);
+          return;
+        }
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write(`data: ${JSON.stringify(first)}\n\n`);
         pendingBackend = res;
@@ -127,6 +154,28 @@ describe('gateway streaming pass-through', () => {
       CompletionTokens: 22,
       TotalTokens: 33,
       IsStreamCompletion: true,
+    });
+  });
+
+  it('reads usage and text from a JSON answer whose chunks split a character', async () => {
+    const res = await fetch(
+      `${gateway.url}/costing-aoai-gateway/deployments/slow/chat/completions?api-version=2024-10-21`,
+      {
+        method: 'POST',
+        headers: { 'api-key': KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'prix?' }] }),
+      },
+    );
+    expect(await res.json()).toEqual(jsonAnswer);
+    const id = res.headers.get('x-ms-request-id');
+    await new Promise((r) => setTimeout(r, 50));
+    const llm =
+      store.getTable('ApiManagementGatewayLlmLog')?.rows.filter((r) => r.CorrelationId === id) ??
+      [];
+    expect(llm.find((r) => r.ModelName !== '')).toMatchObject({
+      TotalTokens: 10,
+      IsStreamCompletion: false,
+      ResponseMessages: [{ role: 'assistant', content: 'Prix: 5 € la pièce' }],
     });
   });
 });
