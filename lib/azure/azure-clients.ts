@@ -54,6 +54,8 @@ export interface AzureClients {
   readonly credential: TokenCredential;
   /** The subscription in use: configuration, environment, or the signed-in account's only one. */
   subscriptionId(): Promise<string>;
+  /** The tenant: configuration, environment, or the subscription's own tenant. */
+  tenantId(): Promise<string | undefined>;
   resources(): Promise<ResourceManagementClient>;
   deployments(): Promise<DeploymentsClient>;
   apiManagement(): Promise<ApiManagementClient>;
@@ -105,7 +107,10 @@ export function createAzureClients(
     const transport = options.httpClient ?? createDefaultHttpClient();
     return { sendRequest: (request) => client.pipeline.sendRequest(transport, request) };
   });
-  const subscriptionId = memo(() => resolveSubscription(config, armSender));
+  const subscription = memo(() => resolveSubscription(config, armSender));
+  const subscriptionId = (): Promise<string> => subscription().then((s) => s.subscriptionId);
+  const tenantId = async (): Promise<string | undefined> =>
+    config.azure.tenantId ?? (await subscription()).tenantId;
   const bySubscription = <T>(make: (sub: string) => T): (() => Promise<T>) => {
     let value: Promise<T> | undefined;
     return () => (value ??= subscriptionId().then(make));
@@ -115,6 +120,7 @@ export function createAzureClients(
       return getCredential();
     },
     subscriptionId,
+    tenantId,
     resources: bySubscription((sub) => new ResourceManagementClient(getCredential(), sub, common)),
     deployments: bySubscription((sub) => new DeploymentsClient(getCredential(), sub, common)),
     apiManagement: bySubscription((sub) => new ApiManagementClient(getCredential(), sub, common)),
@@ -172,7 +178,15 @@ export async function armJson(
   return { status: response.status, body: parsed };
 }
 
-async function resolveSubscription(config: KitConfig, sender: () => ArmSender): Promise<string> {
+interface ResolvedSubscription {
+  subscriptionId: string;
+  tenantId: string | undefined;
+}
+
+async function resolveSubscription(
+  config: KitConfig,
+  sender: () => ArmSender,
+): Promise<ResolvedSubscription> {
   try {
     const configured = config.azure.subscriptionId;
     if (configured !== undefined) {
@@ -182,7 +196,7 @@ async function resolveSubscription(config: KitConfig, sender: () => ArmSender): 
         `/subscriptions/${configured}`,
         SUBSCRIPTIONS_API_VERSION,
       );
-      if (status === 200) return configured;
+      if (status === 200) return { subscriptionId: configured, tenantId: tenantOf(body) };
       const arm = describeBody(body);
       if (status !== 403 && status !== 404) {
         throw new AzureRequestError(
@@ -206,14 +220,14 @@ async function resolveSubscription(config: KitConfig, sender: () => ArmSender): 
       status === 200 && body !== null && typeof body === 'object'
         ? ((body as { value?: unknown }).value ?? [])
         : [];
-    const ids = (Array.isArray(list) ? list : [])
-      .map((s: unknown) =>
-        s !== null && typeof s === 'object'
-          ? (s as { subscriptionId?: unknown }).subscriptionId
-          : undefined,
-      )
-      .filter((s): s is string => typeof s === 'string');
-    if (ids.length === 1 && ids[0] !== undefined) return ids[0];
+    const found = (Array.isArray(list) ? list : [])
+      .map((s: unknown) => ({
+        subscriptionId: fieldOf(s, 'subscriptionId'),
+        tenantId: fieldOf(s, 'tenantId'),
+      }))
+      .filter((s): s is ResolvedSubscription => s.subscriptionId !== undefined);
+    const ids = found.map((s) => s.subscriptionId);
+    if (found.length === 1 && found[0] !== undefined) return found[0];
     if (ids.length === 0) {
       throw new TargetUnavailableError(
         'The signed-in identity cannot see any Azure subscription. Sign in with another account (`az login`) or set azure.subscriptionId in cell A1.',
@@ -228,6 +242,18 @@ async function resolveSubscription(config: KitConfig, sender: () => ArmSender): 
     if (error instanceof TargetUnavailableError || error instanceof AzureRequestError) throw error;
     throw toKitError(error, 'finding the Azure subscription');
   }
+}
+
+function fieldOf(value: unknown, name: string): string | undefined {
+  const field =
+    value !== null && typeof value === 'object'
+      ? (value as Record<string, unknown>)[name]
+      : undefined;
+  return typeof field === 'string' ? field : undefined;
+}
+
+function tenantOf(body: unknown): string | undefined {
+  return fieldOf(body, 'tenantId');
 }
 
 function describeBody(body: unknown): string {

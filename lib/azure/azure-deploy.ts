@@ -160,7 +160,7 @@ export async function deployToAzure(
     kitTags(config),
     options,
   );
-  if (config.deployment.existingApim) await requireExistingApim(clients, names, options);
+  if (config.deployment.existingApim) await requireExistingApim(config, clients, names, options);
 
   const deployments = await clients.deployments();
   const rejectionHint = `Check deployment.location ('${config.deployment.location}') and deployment.apimSku ('${config.deployment.apimSku}') in cell A1, then run cell A2 again.`;
@@ -323,17 +323,25 @@ export async function listBuKeys(
 }
 
 async function requireExistingApim(
+  config: KitConfig,
   clients: AzureClients,
   names: AzureResourceNames,
   options: OperationOptions,
 ): Promise<void> {
   const apim = await clients.apiManagement();
   try {
-    await apim.apiManagementService.get(
+    const service = await apim.apiManagementService.get(
       names.resourceGroup,
       names.apimName,
       options.signal !== undefined ? { abortSignal: options.signal } : {},
     );
+    // Prices (workbook, cell B1) follow deployment.apimSku: say so when the real SKU differs.
+    const sku = service.sku.name;
+    if (sku !== config.deployment.apimSku) {
+      options.onProgress?.({
+        message: `Note: APIM '${names.apimName}' is SKU ${sku}, but deployment.apimSku is ${config.deployment.apimSku}; prices follow deployment.apimSku, so set it to ${sku} in cell A1 for the right figures.`,
+      });
+    }
   } catch (error) {
     if (hasStatus(error, 404)) {
       throw new KitError(

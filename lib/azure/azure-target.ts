@@ -163,7 +163,7 @@ export function createAzureTarget(
         current.names,
         current.deployment.logAnalytics.resourceId,
         opts,
-        config.azure.tenantId,
+        await sdk().tenantId(),
       );
     },
 
@@ -198,7 +198,7 @@ export function createAzureTarget(
 
     async portalLinks(): Promise<PortalLink[]> {
       const current = await requireState('The Azure deployment');
-      return portalLinks(current.deployment, current.names, config.azure.tenantId);
+      return portalLinks(current.deployment, current.names, await sdk().tenantId());
     },
   };
   return target;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createAzureTarget } from '../../lib/azure/azure-target.js';
 import { AzureDeploymentError, AzureRequestError } from '../../lib/azure/azure-errors.js';
 import { KitError, TargetUnavailableError } from '../../lib/errors.js';
+import { loadConfig } from '../../lib/config.js';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { FakeAzure, FakeCredential, armError } from './fake-azure.js';
 import { azureConfig, installDeployRoutes, SUB, TENANT } from './arm-simulator.js';
@@ -74,7 +75,7 @@ describe('azure target: bad input', () => {
     const one = new FakeAzure();
     one.on('GET', /^\/subscriptions$/, {
       status: 200,
-      body: { value: [{ subscriptionId: SUB, displayName: 'Dev' }] },
+      body: { value: [{ subscriptionId: SUB, tenantId: TENANT, displayName: 'Dev' }] },
     });
     const names = await createAzureTarget(config, {
       credential: new FakeCredential(),
@@ -82,6 +83,21 @@ describe('azure target: bad input', () => {
     }).resourceNames();
     expect(names.subscriptionId).toBe(SUB);
     expect(one.requests[0]?.apiVersion).toBe('2022-12-01');
+
+    // Neither subscription nor tenant configured: both come from the signed-in account.
+    const bare = loadConfig({ target: 'azure' }, {});
+    installDeployRoutes(one, bare);
+    const signedIn = createAzureTarget(bare, {
+      credential: new FakeCredential(),
+      httpClient: one,
+      pollIntervalMs: 1,
+    });
+    await signedIn.deploy();
+    const links = await signedIn.portalLinks();
+    expect(links[0]?.url).toBe(
+      `https://portal.azure.com/#@${TENANT}/resource/subscriptions/${SUB}/resourceGroups/rg-apim-costing-1`,
+    );
+    expect(one.find('GET', /^\/subscriptions$/)).toHaveLength(2);
   });
 
   it('a SKU or region the template rejects: ARM message and the fields to check', async () => {

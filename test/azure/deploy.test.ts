@@ -197,3 +197,46 @@ describe('azure target: deploy (cell A2)', () => {
     expect(fake.find('GET', /\/deployments\/apim-costing-main-1$/i).length).toBeGreaterThan(0);
   });
 });
+
+describe('azure target: deploy against an existing APIM', () => {
+  it('checks it exists, does not create it, and notes a SKU that differs from the configuration', async () => {
+    const config = azureConfig({
+      deployment: { apimName: 'apim-contoso-shared', resourceGroup: 'rg-shared' },
+    });
+    const fake = new FakeAzure();
+    installDeployRoutes(fake, config);
+    fake.on('GET', /\/providers\/Microsoft\.ApiManagement\/service\/apim-contoso-shared$/i, {
+      status: 200,
+      body: {
+        id: `/subscriptions/${SUB}/resourceGroups/rg-shared/providers/Microsoft.ApiManagement/service/apim-contoso-shared`,
+        name: 'apim-contoso-shared',
+        location: 'eastus2',
+        sku: { name: 'StandardV2', capacity: 1 },
+        identity: {
+          type: 'SystemAssigned',
+          principalId: '11111111-2222-4333-8444-555555555555',
+          tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        },
+        properties: {
+          publisherEmail: 'api@contoso.com',
+          publisherName: 'Contoso',
+          gatewayUrl: 'https://apim-contoso-shared.azure-api.net',
+        },
+      },
+    });
+    const progress: string[] = [];
+    const deployment = await createAzureTarget(config, {
+      credential: new FakeCredential(),
+      httpClient: fake,
+      pollIntervalMs: 1,
+    }).deploy({ onProgress: (p) => progress.push(p.message) });
+    expect(fake.unexpected).toEqual([]);
+    const infra = parametersOf(fake.find('PUT', /\/deployments\/apim-costing-infra-1$/i)[0]!);
+    expect(infra).toMatchObject({ createApim: false, apimName: 'apim-contoso-shared' });
+    expect(deployment.apimName).toBe('apim-contoso-shared');
+    expect(deployment.gatewayUrl).toBe('https://apim-contoso-shared.azure-api.net');
+    expect(progress).toContain(
+      "Note: APIM 'apim-contoso-shared' is SKU StandardV2, but deployment.apimSku is BasicV2; prices follow deployment.apimSku, so set it to StandardV2 in cell A1 for the right figures.",
+    );
+  });
+});
