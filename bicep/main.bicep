@@ -516,7 +516,8 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
 
 output gatewayUrl string = apim.properties.gatewayUrl
 output apimName string = apim.name
-output apimPrincipalId string = apim.identity.principalId
+// An existing APIM may have no system-assigned identity (it needs one only for Foundry).
+output apimPrincipalId string = apim.?identity.?principalId ?? ''
 output apis object = {
   costing: {
     apiId: costingApi.name
