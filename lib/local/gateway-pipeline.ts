@@ -430,7 +430,6 @@ export function gatewayLogRow(r: RequestRecord, env: LogEnvironment): LogRowInpu
       },
     ];
   }
-  row._BilledSize = estimateSize(row);
   return row;
 }
 
@@ -474,8 +473,6 @@ export function llmLogRows(r: RequestRecord, env: LogEnvironment): LogRowInput[]
     TotalTokens: llm.usage?.total ?? null,
     ResponseMessages: [{ role: 'assistant', content: llm.responseText }],
   };
-  request._BilledSize = estimateSize(request);
-  response._BilledSize = estimateSize(response);
   return [request, response];
 }
 
@@ -535,21 +532,6 @@ function parseObject(body: Buffer): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Approximate JSON size of a row in bytes (what `_BilledSize` reports), without serialising it. */
-function estimateSize(row: Record<string, KqlValue>): number {
-  let size = 2;
-  for (const key in row) {
-    const v = row[key];
-    size += key.length + 4;
-    if (typeof v === 'string') size += v.length + 2;
-    else if (typeof v === 'number') size += 8;
-    else if (typeof v === 'boolean') size += 5;
-    else if (v === null || v === undefined) size += 4;
-    else size += JSON.stringify(v).length;
-  }
-  return size;
 }
 
 function traceRecord(t: TraceTemplate, now: Date): TraceRecord {

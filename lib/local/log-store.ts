@@ -151,10 +151,15 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
       if (rows.length === 0) return;
       const at = now();
       for (const input of rows) {
-        s.rows.push(new s.Row(input));
+        const row = new s.Row(input);
+        s.rows.push(row);
         s.ingestMs.push(at);
-        // The input holds only the filled columns: it is the compact form written to disk.
-        if (dataDir) s.pending += JSON.stringify([at, input]) + '\n';
+        if (dataDir) {
+          // The input holds only the filled columns: it is the compact form written to disk.
+          const json = JSON.stringify(input);
+          s.pending += `[${at},${json}]\n`;
+          if (s.billedSize && row._BilledSize === null) row._BilledSize = json.length;
+        }
       }
       if (dataDir) schedule(s);
       s.version++;
@@ -261,6 +266,8 @@ interface TableState {
   partialLastLine: boolean;
   /** JSON lines not yet written. */
   pending: string;
+  /** The table has `_BilledSize`: rows that do not set it get their stored JSON size. */
+  billedSize: boolean;
 }
 
 interface SchemaFile {
@@ -311,6 +318,7 @@ function _createTableState(name: LogTableName): TableState {
     fd: undefined,
     partialLastLine: false,
     pending: '',
+    billedSize: columns.some((c) => c.name === '_BilledSize'),
   };
 }
 
@@ -333,7 +341,10 @@ function _reloadTable(s: TableState, file: string): void {
           parsed[1] &&
           typeof parsed[1] === 'object'
         ) {
-          s.rows.push(new s.Row(parsed[1] as LogRowInput));
+          const row = new s.Row(parsed[1] as LogRowInput);
+          if (s.billedSize && row._BilledSize === null)
+            row._BilledSize = JSON.stringify(parsed[1]).length;
+          s.rows.push(row);
           s.ingestMs.push(parsed[0]);
         }
       } catch {

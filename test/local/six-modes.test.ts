@@ -187,6 +187,7 @@ describe.each(['in-process', 'http'] as const)(
         });
         expect(String(row.TimeGenerated)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
         expect(typeof row.TotalTime).toBe('number');
+        expect(row._BilledSize as number).toBeGreaterThan(200);
         expect(row.TotalTime as number).toBeGreaterThanOrEqual(row.BackendTime as number);
       }
     });
