@@ -240,3 +240,26 @@ describe('azure target: deploy against an existing APIM', () => {
     );
   });
 });
+
+describe('azure target: cancellation', () => {
+  it('an aborted signal stops a deployment that is still running', async () => {
+    const config = azureConfig();
+    const fake = new FakeAzure();
+    installDeployRoutes(fake, config);
+    // ARM keeps saying Running: only the signal can end the wait.
+    fake.on('GET', /operationStatuses/i, { status: 200, body: { status: 'Running' } });
+    const target = createAzureTarget(config, {
+      credential: new FakeCredential(),
+      httpClient: fake,
+      pollIntervalMs: 60_000,
+    });
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = target.deploy({ signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(fake.find('PUT', /\/deployments\/apim-costing-main-1$/i)).toHaveLength(0);
+    expect(() => target.requireDeployment()).toThrow(MissingStepError);
+  });
+});

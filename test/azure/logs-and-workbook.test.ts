@@ -176,6 +176,24 @@ describe('azure target: log queries and ingestion polling (cells E1, E2)', () =>
   });
 });
 
+describe('azure target: ingestion polling cancellation', () => {
+  it('an aborted signal stops the polling between attempts', async () => {
+    const { fake, target } = await deployedTarget();
+    fake.on('POST', WORKSPACE_QUERY, table([]));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    await expect(
+      waitForRows(target, 'ApiManagementGatewayLogs', {
+        initialIntervalMs: 60_000,
+        signal: controller.signal,
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(fake.find('POST', WORKSPACE_QUERY)).toHaveLength(1);
+  });
+});
+
 describe('azure target: workbook update and portal links (cells E3, F)', () => {
   it('re-publishes workbook.json under the GUID main.bicep used, without redeploying', async () => {
     const { fake, target, config, deployment, mainParameters } = await deployedTarget();
