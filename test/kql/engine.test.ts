@@ -116,3 +116,23 @@ describe('result shape', () => {
     expect(r.stats?.elapsedMs).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('unsupported shapes', () => {
+  test('a user-defined function is reported at its declaration', () => {
+    let caught: unknown;
+    try {
+      executeQuery('let f = (x:long) { x + 1 };\nprint f(1)', new MemorySource({}));
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(KqlUnsupportedError);
+    expect((caught as KqlUnsupportedError).feature).toBe('user-defined function f');
+    expect((caught as KqlUnsupportedError).line).toBe(1);
+  });
+
+  test('join hints (hint.strategy) do not change the result', () => {
+    const q =
+      'datatable(a:long)[1] | join kind=leftouter hint.strategy=broadcast (datatable(a:long)[1]) on a | count';
+    expect(executeQuery(q, new MemorySource({})).table.rows).toEqual([[1]]);
+  });
+});

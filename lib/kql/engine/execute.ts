@@ -116,8 +116,10 @@ export function evalTabular(node: KNode, env: Env, ctx: ExecContext): Frame {
     case 'UnionOperator':
       return unionOf(node, undefined, env, ctx);
     case 'FunctionCallExpression': {
+      // Tabular functions (`table()`, stored functions, user-defined ones) are not implemented.
       const name = String(prop(node, 'Name')?.['SimpleName'] ?? '');
-      return unsupportedOperator(ctx, { ...node, Text: name } as KNode);
+      const p = ctx.position(node.TextStart);
+      throw new KqlUnsupportedError('function', name, p.line, p.column);
     }
     default:
       return unsupportedOperator(ctx, node);
@@ -173,7 +175,15 @@ export function executeQuery(
     if (kind === 'LetStatement') {
       const name = String(prop(prop(stmt, 'Name')!, 'SimpleName'));
       const expr = prop(stmt, 'Expression')!;
-      if (kindName(expr) === 'FunctionDeclaration') unsupportedOperator(ctx, stmt);
+      if (kindName(expr) === 'FunctionDeclaration') {
+        const p = ctx.position(expr.TextStart);
+        throw new KqlUnsupportedError(
+          'expression',
+          `user-defined function ${name}`,
+          p.line,
+          p.column,
+        );
+      }
       const next = new Map(env);
       if (isTabular(expr)) {
         next.set(name, { kind: 'tabular', node: expr, env });

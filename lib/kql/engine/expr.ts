@@ -508,3 +508,26 @@ function compileCall(node: KNode, scope: Scope): Compiled {
   const fn = compiler(args, type, node, scope);
   return { fn, type, node, isConstant: false };
 }
+
+/**
+ * The values of an expression for every row of the scope's frame. A plain column reference
+ * returns the column's own array (frames are never mutated), so no copy is made.
+ */
+export function evaluateColumn(node: KNode, scope: Scope): { data: Value[]; type: string } {
+  if (kindName(node) === 'NameReference' && !scope.overrides) {
+    const sym = referencedSymbol(node);
+    if (!sym || symbolKindName(sym) === 'Column') {
+      const idx = columnIndex(scope.frame, String(node['SimpleName'] ?? ''));
+      if (idx >= 0) {
+        const col = scope.frame.columns[idx]!;
+        return { data: col.data, type: col.type };
+      }
+    }
+  }
+  const c = compileExpr(node, scope);
+  const n = scope.frame.length;
+  const data = new Array<Value>(n);
+  const f = c.fn;
+  for (let r = 0; r < n; r++) data[r] = f(r);
+  return { data, type: c.type };
+}

@@ -1,8 +1,7 @@
 /** `distinct a, b` / `distinct *`: one row per distinct combination (arquero `dedupe`). */
 import { elements, kindName, prop } from '../kusto-language.js';
-import { compileExpr } from '../engine/expr.js';
+import { evaluateColumn } from '../engine/expr.js';
 import { takeRows, type Column } from '../engine/frame.js';
-import type { Value } from '../engine/values.js';
 import { aq } from '../engine/arquero.js';
 import { applySchema, scopeOf, type Operator } from './common.js';
 
@@ -13,12 +12,7 @@ export const distinct: Operator = (op, input, env, ctx) => {
     columns = input.columns;
   } else {
     const scope = scopeOf(input, env, ctx);
-    columns = exprs.map((e) => {
-      const c = compileExpr(e, scope);
-      const data = new Array<Value>(input.length);
-      for (let r = 0; r < input.length; r++) data[r] = c.fn(r);
-      return { name: '', type: c.type, data };
-    });
+    columns = exprs.map((e) => ({ name: '', ...evaluateColumn(e, scope) }));
   }
   const keys = columns.map((_c, i) => `k${i}`);
   const spec: Record<string, unknown[]> = {

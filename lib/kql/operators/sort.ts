@@ -4,7 +4,7 @@
  */
 import { kindName, prop, type KNode, elements } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
-import { compileExpr } from '../engine/expr.js';
+import { evaluateColumn } from '../engine/expr.js';
 import { takeRows, type Frame } from '../engine/frame.js';
 import { compareValues, type Value } from '../engine/values.js';
 import { scopeOf, type Operator } from './common.js';
@@ -31,9 +31,7 @@ export function sortKey(node: KNode, input: Frame, env: Env, ctx: ExecContext): 
       if (which) nullsFirst = String(which.Text).toLowerCase() === 'first';
     }
   }
-  const f = compileExpr(expr, scopeOf(input, env, ctx)).fn;
-  const data = new Array<Value>(input.length);
-  for (let r = 0; r < input.length; r++) data[r] = f(r);
+  const { data } = evaluateColumn(expr, scopeOf(input, env, ctx));
   return { data, desc, nullsFirst: nullsFirst ?? !desc };
 }
 

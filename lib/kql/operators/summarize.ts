@@ -5,7 +5,7 @@
  */
 import { elements, kindName, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
-import { callArgs, callName, compileExpr } from '../engine/expr.js';
+import { callArgs, callName, compileExpr, evaluateColumn } from '../engine/expr.js';
 import { columnIndex, SINGLE_ROW, type Column, type Frame } from '../engine/frame.js';
 import type { Scope } from '../engine/scope.js';
 import type { Value } from '../engine/values.js';
@@ -107,12 +107,7 @@ export const summarize: Operator = (op, input, env, ctx) => {
   const scope = scopeOf(input, env, ctx);
   const byClause = prop(op, 'ByClause');
   const byExprs = byClause ? elements(prop(byClause, 'Expressions')) : [];
-  const keyCols = byExprs.map((e) => {
-    const c = compileExpr(e, scope);
-    const data = new Array<Value>(input.length);
-    for (let r = 0; r < input.length; r++) data[r] = c.fn(r);
-    return { name: '', type: c.type, data };
-  });
+  const keyCols = byExprs.map((e) => ({ name: '', ...evaluateColumn(e, scope) }));
   const grouping = groupRows(
     keyCols.map((k) => k.data),
     input.length,

@@ -6,8 +6,9 @@ import { scopeOf, type Operator } from './common.js';
 
 export const where: Operator = (op, input, env, ctx) => {
   const pred = compileExpr(prop(op, 'Condition')!, scopeOf(input, env, ctx)).fn;
-  const keep: number[] = [];
-  for (let r = 0; r < input.length; r++) if (pred(r) === true) keep.push(r);
-  if (keep.length === input.length) return input;
-  return takeRows(input, keep);
+  const keep = new Uint32Array(input.length);
+  let n = 0;
+  for (let r = 0; r < input.length; r++) if (pred(r) === true) keep[n++] = r;
+  if (n === input.length) return input;
+  return takeRows(input, keep.subarray(0, n));
 };
