@@ -21,7 +21,7 @@ import type {
   QueryResult,
 } from '../target.js';
 import { readArtifact } from '../artifacts.js';
-import { MissingStepError } from '../errors.js';
+import { KitError, MissingStepError } from '../errors.js';
 import { createAzureClients, type AzureClients } from './azure-clients.js';
 import {
   deployToAzure,
@@ -100,10 +100,26 @@ export function createAzureTarget(
     kind: 'azure',
 
     async deploy(opts: OperationOptions = {}): Promise<Deployment> {
-      state = await deployToAzure(config, sdk(), {
-        ...opts,
-        ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
-      });
+      const timeout =
+        opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
+      const signals = [opts.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+      try {
+        state = await deployToAzure(config, sdk(), {
+          ...opts,
+          ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+          ...(options.pollIntervalMs !== undefined
+            ? { pollIntervalMs: options.pollIntervalMs }
+            : {}),
+        });
+      } catch (error) {
+        if (timeout?.aborted === true && opts.signal?.aborted !== true) {
+          throw new KitError(
+            `The deployment did not finish within ${formatDuration(opts.timeoutMs ?? 0)}. It goes on in Azure: run cell A2 again later to pick up its outputs.`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
       return state.deployment;
     },
 
@@ -202,4 +218,9 @@ export function createAzureTarget(
     },
   };
   return target;
+}
+
+function formatDuration(ms: number): string {
+  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

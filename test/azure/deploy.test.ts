@@ -262,4 +262,19 @@ describe('azure target: cancellation', () => {
     expect(fake.find('PUT', /\/deployments\/apim-costing-main-1$/i)).toHaveLength(0);
     expect(() => target.requireDeployment()).toThrow(MissingStepError);
   });
+
+  it('an overall timeout says the deployment goes on in Azure', async () => {
+    const config = azureConfig();
+    const fake = new FakeAzure();
+    installDeployRoutes(fake, config);
+    fake.on('GET', /operationStatuses/i, { status: 200, body: { status: 'Running' } });
+    const target = createAzureTarget(config, {
+      credential: new FakeCredential(),
+      httpClient: fake,
+      pollIntervalMs: 10,
+    });
+    await expect(target.deploy({ timeoutMs: 100 })).rejects.toThrow(
+      'The deployment did not finish within 100 ms. It goes on in Azure: run cell A2 again later to pick up its outputs.',
+    );
+  });
 });
