@@ -39,8 +39,9 @@ export type AuthResult =
   | { ok: false; reason: 'SubscriptionKeyNotFound' | 'SubscriptionKeyInvalid'; message: string };
 
 /**
- * Checks the key in `api-key`, `Ocp-Apim-Subscription-Key` or the `subscription-key` query
- * parameter (headers first, as APIM) against the service-scope subscriptions.
+ * Checks the key in `api-key`, `Ocp-Apim-Subscription-Key` or the `subscription-key`/`api-key`
+ * query parameters (headers first, as APIM) against the service-scope subscriptions; the key never
+ * reaches the backend.
  */
 export function authenticate(
   api: CatalogApi,
@@ -52,6 +53,7 @@ export function authenticate(
     first(headers['api-key']) ??
     first(headers['ocp-apim-subscription-key']) ??
     query.get('subscription-key') ??
+    query.get('api-key') ??
     undefined;
   if (key === undefined || key === '') {
     return api.subscriptionRequired
@@ -173,6 +175,7 @@ export function runInbound(
   }
   const query = new URLSearchParams(request.query);
   query.delete('subscription-key');
+  query.delete('api-key');
   let body = request.body;
   let json: Record<string, unknown> | undefined;
   let parsed = false;
@@ -381,7 +384,8 @@ export function gatewayLogRow(r: RequestRecord, env: LogEnvironment): LogRowInpu
     TotalTime: total,
     CallerIpAddress: r.clientIp,
     Method: r.method,
-    Url: r.url,
+    // Keys sent in the query string are not logged.
+    Url: r.url.replace(/([?&](?:subscription-key|api-key)=)[^&#]*/gi, '$1***'),
     ClientProtocol: 'HTTP/1.1',
     ResponseCode: r.responseCode,
     ResponseSize: r.responseSize,

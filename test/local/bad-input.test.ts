@@ -101,6 +101,23 @@ describe('bad input at the local gateway', () => {
     }
   });
 
+  it('accepts the key in the query string, keeps it from the backend and masks it in the log', async () => {
+    const r = await call(`${chatUrl}&api-key=${sub.primaryKey}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'key in query' }] }),
+    });
+    expect(r.status).toBe(200);
+    const row = rowsFor(t.target, 'ApiManagementGatewayLogs', r.requestId)[0];
+    expect(row?.Url).toMatch(/api-key=\*\*\*$/);
+    expect(JSON.stringify(row)).not.toContain(sub.primaryKey);
+    expect(String(row?.BackendUrl)).not.toContain('api-key');
+    const backendReq = t.target.aoai.received.find(
+      (x) => x.headers['x-ms-client-request-id'] === r.requestId,
+    );
+    expect(backendReq?.headers['api-key']).toBeUndefined();
+  });
+
   it('answers an unknown API and an unknown operation with 404 and logs both', async () => {
     const api = await call(`${t.deployment.gatewayUrl}/no-such-api/get`, {
       headers: { 'api-key': sub.primaryKey },
