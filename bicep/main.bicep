@@ -114,13 +114,14 @@ resource logger 'Microsoft.ApiManagement/service/loggers@2024-06-01-preview' exi
 }
 
 // --- Policy fragments (ids are the ones the policies reference with include-fragment) ---
+// The policy files are well-formed XML (expressions escape `<` as `&lt;`), hence format 'xml'.
 
 resource extractCallerIdFragment 'Microsoft.ApiManagement/service/policyFragments@2024-06-01-preview' = {
   parent: apim
   name: 'extract-caller-id'
   properties: {
     description: 'Sets variable callerId from the JWT appid/azp claim, else the subscription id.'
-    format: 'rawxml'
+    format: 'xml'
     value: loadTextContent('../policies/fragments/extract-caller-id.xml')
   }
 }
@@ -130,7 +131,7 @@ resource ensureIncludeUsageFragment 'Microsoft.ApiManagement/service/policyFragm
   name: 'ensure-stream-include-usage'
   properties: {
     description: 'Adds stream_options.include_usage to streaming chat requests that lack it.'
-    format: 'rawxml'
+    format: 'xml'
     value: loadTextContent('../policies/fragments/ensure-stream-include-usage.xml')
   }
 }
@@ -172,7 +173,7 @@ resource costingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01
   parent: costingApi
   name: 'policy'
   properties: {
-    format: 'rawxml'
+    format: 'xml'
     value: loadTextContent('../policies/costing-api.xml')
   }
   dependsOn: [extractCallerIdFragment]
@@ -215,7 +216,7 @@ resource entraPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-p
   parent: entraApi
   name: 'policy'
   properties: {
-    format: 'rawxml'
+    format: 'xml'
     value: loadTextContent('../policies/entraid-api.xml')
   }
   dependsOn: [extractCallerIdFragment]
@@ -256,7 +257,7 @@ resource tokenTrackingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024
   parent: tokenTrackingApi
   name: 'policy'
   properties: {
-    format: 'rawxml'
+    format: 'xml'
     value: loadTextContent('../policies/token-tracking-api.xml')
   }
   dependsOn: [extractCallerIdFragment, ensureIncludeUsageFragment]
@@ -266,7 +267,7 @@ resource tokenTrackingOperationPolicy 'Microsoft.ApiManagement/service/apis/oper
   parent: tokenTrackingOperation
   name: 'policy'
   properties: {
-    format: 'rawxml'
+    format: 'xml'
     value: loadTextContent('../policies/token-tracking-mock-operation.xml')
   }
 }
@@ -339,7 +340,7 @@ resource aoaiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-pr
   parent: aoaiApi
   name: 'policy'
   properties: {
-    format: 'rawxml'
+    format: 'xml'
     value: loadTextContent('../policies/aoai-gateway-api.xml')
   }
   dependsOn: [aoaiBackend, extractCallerIdFragment, ensureIncludeUsageFragment]
@@ -349,7 +350,7 @@ resource aoaiChatPolicy 'Microsoft.ApiManagement/service/apis/operations/policie
   parent: aoaiChat
   name: 'policy'
   properties: {
-    format: 'rawxml'
+    format: 'xml'
     value: loadTextContent('../policies/aoai-chat-completions-operation.xml')
   }
 }
@@ -358,7 +359,7 @@ resource aoaiResponsesPolicy 'Microsoft.ApiManagement/service/apis/operations/po
   parent: aoaiResponses
   name: 'policy'
   properties: {
-    format: 'rawxml'
+    format: 'xml'
     value: loadTextContent('../policies/aoai-responses-operation.xml')
   }
 }
