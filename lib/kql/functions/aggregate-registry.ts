@@ -19,7 +19,10 @@ export interface AggregateInput {
 }
 
 export type AggregateResult =
-  { kind: 'values'; values: Value[] } | { kind: 'rows'; rows: Int32Array; values: Value[] };
+  | { kind: 'values'; values: Value[] }
+  | { kind: 'rows'; rows: Int32Array; values: Value[] }
+  /** Several output columns (`percentiles(x, 50, 95)`). */
+  | { kind: 'columns'; columns: Value[][] };
 
 export type AggregateImpl = (input: AggregateInput) => AggregateResult;
 
@@ -208,23 +211,33 @@ function takeAnyImpl(withPredicate: boolean): AggregateImpl {
 register(['take_any', 'any'], takeAnyImpl(false));
 register(['take_anyif', 'anyif'], takeAnyImpl(true));
 
-register('percentile', ({ args, constants, gid, groups, rows }) => {
+/** Nearest-rank percentile of sorted values: always one of the values (Kusto's method). */
+function nearestRank(sorted: number[], p: number): Value {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1]!;
+}
+
+function sortedGroups({ args, gid, groups, rows }: AggregateInput): number[][] {
   const lists: number[][] = Array.from({ length: groups }, () => []);
   const f = args[0]!;
-  const p = Number(constants[1] ?? 50);
   for (let r = 0; r < rows; r++) {
     const v = f(r);
     if (typeof v === 'number') lists[gid[r]!]!.push(v);
   }
-  // Nearest-rank: the result is always one of the values (Kusto returns a value from the set).
-  return values(
-    lists.map((l) => {
-      if (l.length === 0) return null;
-      l.sort((a, b) => a - b);
-      const rank = Math.max(1, Math.ceil((p / 100) * l.length));
-      return l[Math.min(l.length, rank) - 1]!;
-    }),
-  );
+  for (const l of lists) l.sort((a, b) => a - b);
+  return lists;
+}
+
+register('percentile', (input) => {
+  const p = Number(input.constants[1] ?? 50);
+  return values(sortedGroups(input).map((l) => nearestRank(l, p)));
+});
+
+register('percentiles', (input) => {
+  const lists = sortedGroups(input);
+  const ps = input.constants.slice(1).map((c) => Number(c));
+  return { kind: 'columns', columns: ps.map((p) => lists.map((l) => nearestRank(l, p))) };
 });
 
 function varianceImpl(stdev: boolean): AggregateImpl {

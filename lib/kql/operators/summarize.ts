@@ -30,6 +30,7 @@ export function aggregateCalls(node: KNode, out: KNode[] = []): KNode[] {
 interface AggOutcome {
   values: Value[];
   rows?: Int32Array;
+  columns?: Value[][];
 }
 
 /** Runs one aggregate call over the input rows with the given grouping. */
@@ -69,9 +70,10 @@ export function runAggregate(
     rows: input.length,
     resultType: '',
   });
-  return result.kind === 'values'
-    ? { values: result.values }
-    : { values: result.values, rows: result.rows };
+  if (result.kind === 'columns')
+    return { values: result.columns[0] ?? [], columns: result.columns };
+  if (result.kind === 'rows') return { values: result.values, rows: result.rows };
+  return { values: result.values };
 }
 
 /** Outputs of a row-picking aggregate (`arg_max`, `take_any`): its arguments read at the picked rows. */
@@ -150,6 +152,9 @@ export const summarize: Operator = (op, input, env, ctx) => {
         const cols = rowPickColumns(plan.inner, res.rows, input, scope, starNames);
         outAggs.push(cols);
         cursor += cols.length;
+      } else if (res.columns) {
+        outAggs.push(res.columns.map((data) => ({ name: '', type: '', data })));
+        cursor += res.columns.length;
       } else {
         outAggs.push([{ name: '', type: '', data: res.values }]);
         cursor += 1;
@@ -193,5 +198,6 @@ function rowPickingWidth(call: KNode): number {
   if (name === 'arg_max' || name === 'arg_min') return n === 1 ? 1 : n;
   if (name === 'take_any' || name === 'any') return n;
   if (name === 'take_anyif' || name === 'anyif') return 1;
+  if (name === 'percentiles') return Math.max(1, n - 1);
   return 1;
 }
