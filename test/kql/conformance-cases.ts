@@ -121,6 +121,34 @@ export const CASES: ConformanceCase[] = [
     { rows: [[true]] },
   ),
 
+  c(
+    '== and != with null: the documented truth table',
+    `datatable(val:int)[5, int(null)] | extend IsBiggerThan3 = val > 3 | extend IsBiggerThan3OrNull = val > 3 or isnull(val) | extend IsEqualToNull = val == int(null) | extend IsNotEqualToNull = val != int(null)`,
+    {
+      cols: [
+        'val:int',
+        'IsBiggerThan3:bool',
+        'IsBiggerThan3OrNull:bool',
+        'IsEqualToNull:bool',
+        'IsNotEqualToNull:bool',
+      ],
+      rows: [
+        [5, true, true, false, true],
+        [null, null, true, null, null],
+      ],
+    },
+  ),
+  c(
+    '== with null and a value is false; != is true',
+    `print a = int(null) == 5, b = int(null) != 5`,
+    { rows: [[false, true]] },
+  ),
+  c(
+    'where: only rows whose predicate is true (null drops)',
+    `datatable(val:int)[5, int(null), 1] | where val > 3 or val < 3`,
+    { rows: [[5], [1]] },
+  ),
+
   // ---- string operators ----
   c('contains: case-insensitive substring', `print a = 'North America' contains 'amer'`, {
     rows: [[true]],

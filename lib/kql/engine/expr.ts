@@ -208,10 +208,11 @@ function compileComparison(kind: string, node: KNode, scope: Scope): Evaluator {
   if (kind === 'EqualExpression' || kind === 'NotEqualExpression') {
     const neg = kind === 'NotEqualExpression';
     const structural = left.type === 'dynamic' || right.type === 'dynamic';
+    // Documented: null == null is null; null == value is false (and != gives true).
     return (i) => {
       const a = l(i);
       const b = r(i);
-      if (a === null || b === null) return null;
+      if (a === null || b === null) return a === null && b === null ? null : neg;
       let eq: boolean;
       if (a === b) eq = true;
       else if (structural && typeof a === 'object' && typeof b === 'object')
