@@ -157,21 +157,23 @@ export function installDeployRoutes(
       state: 'Enabled',
     },
   });
-  fake.on(
-    'GET',
-    new RegExp(`^${rgPath(rg)}$`, 'i'),
-    armError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`),
+  // The resource group does not exist until the kit creates it.
+  let group: Record<string, unknown> | undefined;
+  fake.on('GET', new RegExp(`^${rgPath(rg)}$`, 'i'), () =>
+    group === undefined
+      ? armError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`)
+      : { status: 200, body: group },
   );
-  fake.on('PUT', new RegExp(`^${rgPath(rg)}$`, 'i'), (r) => ({
-    status: 201,
-    body: {
+  fake.on('PUT', new RegExp(`^${rgPath(rg)}$`, 'i'), (r) => {
+    group = {
       id: `/subscriptions/${SUB}/resourceGroups/${rg}`,
       name: rg,
       type: 'Microsoft.Resources/resourceGroups',
       ...(r.body as object),
       properties: { provisioningState: 'Succeeded' },
-    },
-  }));
+    };
+    return { status: 201, body: group };
+  });
   fake.on('PUT', depRe, (r) => {
     const name = depRe.exec(r.path)?.[1] ?? '';
     puts.set(name, r);
