@@ -46,7 +46,7 @@ export async function createBudgetAlertRules(
       names.resourceGroup,
       names.actionGroupName,
       {
-        location: 'Global',
+        location: 'global',
         tags,
         groupShortName: names.actionGroupShortName,
         enabled: true,

@@ -203,7 +203,7 @@ describe('azure target: budget alerts (cell B4)', () => {
     expect(group).toHaveLength(1);
     expect(group[0]?.apiVersion).toBe('2024-10-01-preview');
     expect(group[0]?.body).toMatchObject({
-      location: 'Global',
+      location: 'global',
       tags: { 'apim-costing-kit': '1' },
       properties: {
         groupShortName: 'apimcost1',
