@@ -136,3 +136,36 @@ describe('unsupported shapes', () => {
     expect(executeQuery(q, new MemorySource({})).table.rows).toEqual([[1]]);
   });
 });
+
+describe('timespan option', () => {
+  const rows = (): LogRow[] =>
+    ['2024-01-10T11:30:00Z', '2024-01-10T08:00:00Z', '2024-01-01T00:00:00Z'].map((t, i) => ({
+      TimeGenerated: t,
+      CorrelationId: `c${i}`,
+    }));
+
+  test('an ISO duration keeps rows of the last period, like the query API', () => {
+    const src = new MemorySource({ ApiManagementGatewayLogs: rows() });
+    const now = new Date('2024-01-10T12:00:00Z');
+    expect(
+      executeQuery('ApiManagementGatewayLogs | count', src, { now, timespan: 'PT1H' }).table.rows,
+    ).toEqual([[1]]);
+    expect(
+      executeQuery('ApiManagementGatewayLogs | count', src, { now, timespan: 'P1D' }).table.rows,
+    ).toEqual([[2]]);
+    expect(executeQuery('ApiManagementGatewayLogs | count', src, { now }).table.rows).toEqual([
+      [3],
+    ]);
+  });
+
+  test('a start/end range', () => {
+    const src = new MemorySource({ ApiManagementGatewayLogs: rows() });
+    const r = executeQuery('ApiManagementGatewayLogs | project CorrelationId', src, {
+      timespan: '2024-01-01T00:00:00Z/2024-01-10T09:00:00Z',
+    });
+    expect(r.table.rows).toEqual([['c1'], ['c2']]);
+    expect(() => executeQuery('print 1', src, { timespan: 'yesterday' })).toThrow(
+      /Invalid timespan/,
+    );
+  });
+});

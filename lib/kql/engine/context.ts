@@ -19,6 +19,8 @@ export interface ExecContext {
   source: LogTableSource;
   /** Epoch milliseconds used by `now()` and `ago()`. */
   now: number;
+  /** Rows outside this time range are left out of every table (the `timespan` option). */
+  timeRange?: { start: number; end: number };
   /** Base table name to number of scans. */
   scans: Record<string, number>;
   /** `materialize()` results by the expression's position in the text. */

@@ -23,7 +23,7 @@ import { datatable, print, range } from '../operators/sources.js';
 import { unionOf } from '../operators/union.js';
 import type { Binding, Env, ExecContext } from './context.js';
 import { compileExpr } from './expr.js';
-import { SINGLE_ROW, type Frame } from './frame.js';
+import { SINGLE_ROW, takeRows, type Frame } from './frame.js';
 import { sourceFrame } from './table-cache.js';
 import { toOutput } from './values.js';
 
@@ -33,6 +33,58 @@ export interface ExecuteOptions {
   now?: Date;
   /** File name used in validation errors. @default `<query>` */
   file?: string;
+  /**
+   * Limits every table to rows whose time column (`TimeGenerated`, or `timestamp` for App
+   * Insights tables) falls in the range, as the Log Analytics query API's `timespan` does:
+   * an ISO 8601 duration ending now (`PT1H`, `P7D`) or `start/end` ISO dates. @default all rows
+   */
+  timespan?: string;
+}
+
+const DURATION =
+  /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
+/** The [start, end) epoch-millisecond range of a `timespan` option. */
+export function timespanRange(timespan: string, now: number): { start: number; end: number } {
+  const [a, b] = timespan.split('/');
+  if (a !== undefined && b !== undefined) {
+    const start = Date.parse(a);
+    const end = Date.parse(b);
+    if (Number.isNaN(start) || Number.isNaN(end))
+      throw new KqlRuntimeError(
+        `Invalid timespan '${timespan}': use PT1H-style durations or 'start/end' ISO dates.`,
+      );
+    return { start, end };
+  }
+  const m = DURATION.exec(timespan);
+  if (!m || timespan === 'P' || timespan.endsWith('T')) {
+    throw new KqlRuntimeError(
+      `Invalid timespan '${timespan}': use PT1H-style durations or 'start/end' ISO dates.`,
+    );
+  }
+  const [, w, d, h, min, sec] = m;
+  const ms =
+    Number(w ?? 0) * 7 * 86_400_000 +
+    Number(d ?? 0) * 86_400_000 +
+    Number(h ?? 0) * 3_600_000 +
+    Number(min ?? 0) * 60_000 +
+    Number(sec ?? 0) * 1000;
+  return { start: now - ms, end: now + 1 };
+}
+
+const TIME_COLUMNS = ['TimeGenerated', 'timestamp'];
+
+function limitToRange(frame: Frame, range: { start: number; end: number } | undefined): Frame {
+  if (!range) return frame;
+  const col = frame.columns.find((c) => TIME_COLUMNS.includes(c.name) && c.type === 'datetime');
+  if (!col) return frame;
+  const data = col.data;
+  const keep: number[] = [];
+  for (let r = 0; r < frame.length; r++) {
+    const t = data[r];
+    if (typeof t === 'number' && t >= range.start && t < range.end) keep.push(r);
+  }
+  return keep.length === frame.length ? frame : takeRows(frame, keep);
 }
 
 function firstTokenText(node: KNode): string {
@@ -69,7 +121,7 @@ function scan(ctx: ExecContext, name: string, node: KNode): Frame {
     );
   }
   ctx.scans[name] = (ctx.scans[name] ?? 0) + 1;
-  return frame;
+  return limitToRange(frame, ctx.timeRange);
 }
 
 /** Evaluates a tabular expression. */
@@ -160,9 +212,11 @@ export function executeQuery(
   );
   if (errors.length > 0) throw new KqlValidationError(errors);
   const starts = lineStarts(text);
+  const now = (options.now ?? new Date()).getTime();
   const ctx: ExecContext = {
     source,
-    now: (options.now ?? new Date()).getTime(),
+    now,
+    timeRange: options.timespan ? timespanRange(options.timespan, now) : undefined,
     scans: {},
     materialized: new Map(),
     position: (offset) => positionOf(starts, offset),

@@ -256,7 +256,8 @@ function varianceImpl(stdev: boolean): AggregateImpl {
     }
     return values(
       Array.from(n, (c, g) => {
-        if (c < 2) return c === 1 ? 0 : null;
+        // The documented default over no values is 0, like a single value's spread.
+        if (c < 2) return 0;
         const variance = (sq[g]! - (sum[g]! * sum[g]!) / c) / (c - 1);
         return stdev ? Math.sqrt(variance) : variance;
       }),
