@@ -26,6 +26,8 @@ export interface DeployTemplateOptions extends OperationOptions {
   pollIntervalMs?: number;
   /** What to tell the user to check when ARM rejects the template (the config fields). */
   rejectionHint?: string;
+  /** What to tell the user when a resource fails during the deployment. */
+  failureHint?: string;
   /** Tags of the deployment resource itself. */
   tags?: Record<string, string>;
 }
@@ -74,6 +76,7 @@ export async function deployTemplate(
 ): Promise<TemplateOutputs> {
   const pollIntervalMs = options.pollIntervalMs ?? 5000;
   const hint = options.rejectionHint ?? 'Fix the cause and run the cell again.';
+  const failureHint = options.failureHint ?? 'Fix the cause above and run the cell again.';
   options.onProgress?.({
     message: `Deploying ${deploymentName} to resource group ${resourceGroup}`,
   });
@@ -130,11 +133,11 @@ export async function deployTemplate(
     result = await poller;
   } catch (error) {
     if (options.signal?.aborted === true) throw error;
-    throw await failed(client, resourceGroup, deploymentName, hint, error);
+    throw await failed(client, resourceGroup, deploymentName, failureHint, error);
   }
   const state = result.properties?.provisioningState;
   if (state !== undefined && state !== 'Succeeded') {
-    throw await failed(client, resourceGroup, deploymentName, hint, undefined);
+    throw await failed(client, resourceGroup, deploymentName, failureHint, undefined);
   }
   await report();
   options.onProgress?.({ message: `${deploymentName}: succeeded` });

@@ -164,7 +164,9 @@ export async function deployToAzure(
 
   const deployments = await clients.deployments();
   const rejectionHint = `Check deployment.location ('${config.deployment.location}') and deployment.apimSku ('${config.deployment.apimSku}') in cell A1, then run cell A2 again.`;
-  const common = { ...options, rejectionHint, tags: kitTags(config) };
+  const failureHint =
+    'Fix the cause above (ARM says which resource and why), then run cell A2 again: deployments are incremental.';
+  const common = { ...options, rejectionHint, failureHint, tags: kitTags(config) };
   const infra = parse(
     infraOutputs,
     await deployTemplate(

@@ -160,7 +160,7 @@ describe('azure target: bad input', () => {
     expect((error as Error).message).toBe(
       "Deployment 'apim-costing-main-1' failed:\n" +
         "  - Microsoft.ApiManagement/service/policyFragments 'apim/extract-caller-id': ValidationError: 'set-variable' is not allowed in a fragment here\n" +
-        "Check deployment.location ('eastus2') and deployment.apimSku ('BasicV2') in cell A1, then run cell A2 again.",
+        'Fix the cause above (ARM says which resource and why), then run cell A2 again: deployments are incremental.',
     );
   });
 
