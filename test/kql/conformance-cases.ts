@@ -203,6 +203,16 @@ export const CASES: ConformanceCase[] = [
     `print a = 'abc123' matches regex '[0-9]+', b = 'abc' matches regex '^[0-9]+$'`,
     { rows: [[true, false]] },
   ),
+  c(
+    'has_any: any of the terms',
+    `print a = 'North America' has_any ('south', 'america'), b = 'North America' has_any ('europe')`,
+    { rows: [[true, false]] },
+  ),
+  c(
+    'has_all: all of the terms',
+    `print a = 'North America' has_all ('north', 'america'), b = 'North America' has_all ('north', 'asia')`,
+    { rows: [[true, false]] },
+  ),
   c('in: case-sensitive membership', `print a = 'a' in ('a', 'b'), b = 'A' in ('a', 'b')`, {
     rows: [[true, false]],
   }),
@@ -963,6 +973,14 @@ export const CASES: ConformanceCase[] = [
     `print v = extract('x=([0-9.]+)', 1, 'x=45.6', typeof(real))`,
     { cols: ['v:real'], rows: [[45.6]] },
   ),
+  c('strcat_array(): joins array elements', `print s = strcat_array(dynamic([1, 2, 3]), '-')`, {
+    rows: [['1-2-3']],
+  }),
+  c(
+    'trim_start() and trim_end(): regex trims',
+    `print a = trim_start('x+', 'xxabc'), b = trim_end('[0-9]+', 'abc123')`,
+    { rows: [['abc', 'abc']] },
+  ),
   c('tolower() and toupper()', `print a = tolower('AbC'), b = toupper('AbC')`, {
     rows: [['abc', 'ABC']],
   }),
@@ -1168,6 +1186,14 @@ export const CASES: ConformanceCase[] = [
     `datatable(d:dynamic)[dynamic({'CallerId':'a'}), dynamic({'CallerId':'b'})] | project c = tostring(d.CallerId)`,
     { rows: [['a'], ['b']] },
   ),
+  c(
+    'array_index_of(): position of a value, -1 when absent',
+    `print a = array_index_of(dynamic(['a', 'b']), 'b'), b = array_index_of(dynamic(['a']), 'z')`,
+    { rows: [[1, -1]] },
+  ),
+  c('isnan(): not-a-number test', `print a = isnan(real(nan)), b = isnan(1.0)`, {
+    rows: [[true, false]],
+  }),
   c('bag_keys(): keys of a property bag', `print k = bag_keys(dynamic({'a': 1, 'b': 2}))`, {
     rows: [[['a', 'b']]],
   }),

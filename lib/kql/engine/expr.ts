@@ -113,6 +113,9 @@ export function compileExpr(node: KNode, scope: Scope): Compiled {
     case 'BetweenExpression':
     case 'NotBetweenExpression':
       return make(compileBetween(kind === 'NotBetweenExpression', node, scope));
+    case 'HasAnyExpression':
+    case 'HasAllExpression':
+      return make(compileHasAnyAll(kind === 'HasAllExpression', node, scope));
     case 'FunctionCallExpression':
       return compileCall(node, scope);
     case 'PathExpression':
@@ -303,6 +306,20 @@ function compileIn(kind: string, node: KNode, scope: Scope): Evaluator {
     if (v === null) return negate;
     const found = set.has(setKey(v, caseInsensitive));
     return negate ? !found : found;
+  };
+}
+
+/** `has_any` / `has_all`: whole-term matches (case-insensitive) of any / all listed values. */
+function compileHasAnyAll(all: boolean, node: KNode, scope: Scope): Evaluator {
+  const left = compileExpr(prop(node, 'Left')!, scope);
+  const terms = [...inSet(node, scope, false)].map((t) =>
+    typeof t === 'string' ? t : toKustoString(t as Value),
+  );
+  const l = left.fn;
+  const lt = left.type;
+  return (i) => {
+    const h = toKustoString(l(i), lt);
+    return all ? terms.every((t) => hasTerm(h, t, false)) : terms.some((t) => hasTerm(h, t, false));
   };
 }
 

@@ -59,3 +59,14 @@ registerScalar(
     Array.isArray(v) ? v.reduce<number>((s, x) => s + (typeof x === 'number' ? x : 0), 0) : null,
   ),
 );
+
+registerScalar('array_index_of', ([a, v]) => {
+  const fa = a!.fn;
+  const fv = v!.fn;
+  return (r) => {
+    const arr = fa(r);
+    if (!Array.isArray(arr)) return null;
+    const k = valueKey(fv(r));
+    return arr.findIndex((x) => valueKey(x) === k);
+  };
+});

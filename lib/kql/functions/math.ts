@@ -91,3 +91,17 @@ registerScalar(
   'sign',
   unary((v) => Math.sign(v as number)),
 );
+registerScalar('isnan', ([a]) => {
+  const f = a!.fn;
+  return (r) => {
+    const v = f(r);
+    return typeof v === 'number' && Number.isNaN(v);
+  };
+});
+registerScalar('isfinite', ([a]) => {
+  const f = a!.fn;
+  return (r) => {
+    const v = f(r);
+    return typeof v === 'number' && Number.isFinite(v);
+  };
+});

@@ -156,4 +156,26 @@ registerScalar('countof', ([s, lookup]) => {
   };
 });
 
+registerScalar('strcat_array', ([arr, delim]) => {
+  const fa = arr!.fn;
+  const fd = str(delim!);
+  return (r) => {
+    const v = fa(r);
+    if (!Array.isArray(v)) return '';
+    return v.map((x) => toKustoString(x)).join(fd(r));
+  };
+});
+
+registerScalar('trim_start', ([re, s]) => {
+  const fre = str(re!);
+  const fs = str(s!);
+  return (r) => fs(r).replace(new RegExp(`^(?:${fre(r)})+`), '');
+});
+
+registerScalar('trim_end', ([re, s]) => {
+  const fre = str(re!);
+  const fs = str(s!);
+  return (r) => fs(r).replace(new RegExp(`(?:${fre(r)})+$`), '');
+});
+
 export type { Value };
