@@ -37,7 +37,7 @@ param apimLoggerName string = 'appinsights-logger'
 param tags object = {}
 
 module apimService 'modules/apim-service.bicep' = if (createApim) {
-  name: 'apim-service'
+  name: 'apim-costing-apim-service'
   params: {
     apimName: apimName
     location: location

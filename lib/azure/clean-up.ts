@@ -141,6 +141,19 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       apiVersion: '2023-09-01',
       tagged: true,
     },
+    // Deployment history: the two template deployments (tagged) and their modules (by name).
+    ...[
+      { name: names.mainDeploymentName, tagged: true },
+      { name: names.infraDeploymentName, tagged: true },
+      { name: 'apim-costing-foundry', tagged: false },
+      { name: 'apim-costing-apim-service', tagged: false },
+    ].map((d) => ({
+      kind: 'deployment record',
+      name: d.name,
+      id: id('Microsoft.Resources/deployments', d.name),
+      apiVersion: '2025-04-01',
+      tagged: d.tagged,
+    })),
     {
       kind: 'APIM service',
       name: apim,

@@ -74,7 +74,7 @@ function installResourceGroup(
     status: 200,
     body: {
       value: [...existing.keys()]
-        .filter((k) => k.split('/').length === 9)
+        .filter((k) => k.split('/').length === 9 && !k.includes('/Microsoft.Resources/'))
         .map((id) => ({
           id,
           name: id.split('/').pop(),
@@ -141,6 +141,9 @@ describe('azure target: clean-up', () => {
       // Same name, but not tagged by the kit: someone else's, kept.
       [`${base}/Microsoft.Insights/components/appi-apim-costing-1`, { owner: 'platform-team' }],
       [`${base}/Microsoft.OperationalInsights/workspaces/log-apim-costing-1`, KIT],
+      [`${base}/Microsoft.Resources/deployments/apim-costing-main-1`, KIT],
+      [`${base}/Microsoft.Resources/deployments/apim-costing-infra-1`, KIT],
+      [`${base}/Microsoft.Resources/deployments/apim-costing-apim-service`, null],
       [apim, KIT],
     ]);
     const fake = new FakeAzure();
@@ -179,6 +182,9 @@ describe('azure target: clean-up', () => {
       `Azure AI Services: ${names.aiServicesName}`,
       `storage account: ${names.storageAccountName}`,
       'Log Analytics workspace: log-apim-costing-1',
+      'deployment record: apim-costing-main-1',
+      'deployment record: apim-costing-infra-1',
+      'deployment record: apim-costing-apim-service',
       `APIM service: ${names.apimName}`,
     ]);
     expect(listing.find((i) => i.kind === 'Application Insights')).toEqual({
@@ -223,6 +229,9 @@ describe('azure target: clean-up', () => {
       names.aiServicesName,
       names.storageAccountName,
       'log-apim-costing-1',
+      'apim-costing-main-1',
+      'apim-costing-infra-1',
+      'apim-costing-apim-service',
       names.apimName,
     ]);
     expect(deletes.some((r) => r.path.endsWith('appi-apim-costing-1'))).toBe(false);
