@@ -6,7 +6,7 @@
 import { elements, kindName, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
 import { compileExpr } from '../engine/expr.js';
-import { SINGLE_ROW, type Column, type Frame } from '../engine/frame.js';
+import { SINGLE_ROW, takeRows, type Column, type Frame } from '../engine/frame.js';
 import type { Value } from '../engine/values.js';
 import { applySchema, scopeOf, unsupportedAt, type Operator } from './common.js';
 import { groupRows } from './group-ids.js';
@@ -71,10 +71,7 @@ export const makeSeries: Operator = (op, input, env, ctx) => {
     cellGid[inRange.length] = groups.gid[r]! * bins + binOf[r]!;
     inRange.push(r);
   }
-  const sub: Frame = {
-    columns: input.columns.map((c) => ({ ...c, data: inRange.map((r) => c.data[r]!) })),
-    length: inRange.length,
-  };
+  const sub: Frame = takeRows(input, inRange);
   const aggCols: Column[] = elements(prop(op, 'Aggregates')).map((agg) => {
     const named = prop(agg, 'Expression')!;
     const call = kindName(named) === 'SimpleNamedExpression' ? prop(named, 'Expression')! : named;
