@@ -72,6 +72,11 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: workspace.id
+    // emit-metric dimensions (CallerId, API, Operation) are kept only with custom metrics
+    // "With dimensions" (PROTOCOLS 5.1). The service accepts this property; the Bicep type
+    // definition does not list it yet, hence the one suppressed type check.
+    #disable-next-line BCP037
+    CustomMetricsOptedInType: 'WithDimensions'
   }
 }
 
