@@ -27,6 +27,8 @@ export interface RealJwtTrafficOptions extends TrafficOptions {
   credential?: TokenCredential;
   /** Token scope. @default `api://<clientId>/.default` */
   scope?: string;
+  /** Microsoft Entra authority host (sovereign clouds). @default the public cloud's */
+  authorityHost?: string;
 }
 
 interface RealJwtRequest extends PlannedRequest {
@@ -82,16 +84,18 @@ export async function sendRealJwtTraffic(
   checkCount(problems, 'requests', count);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const credential =
-    options.credential ??
-    new ClientSecretCredential(
-      config.realJwt.tenantId as string,
-      config.realJwt.clientId as string,
-      config.realJwt.clientSecret as string,
-    );
   const scope = options.scope ?? `api://${config.realJwt.clientId ?? ''}/.default`;
   let token: string;
   try {
+    // Built inside the try: the library rejects a malformed tenant id or authority at once.
+    const credential =
+      options.credential ??
+      new ClientSecretCredential(
+        config.realJwt.tenantId as string,
+        config.realJwt.clientId as string,
+        config.realJwt.clientSecret as string,
+        options.authorityHost ? { authorityHost: options.authorityHost } : {},
+      );
     const got = await credential.getToken(
       scope,
       options.signal ? { abortSignal: options.signal } : {},
@@ -99,9 +103,13 @@ export async function sendRealJwtTraffic(
     if (!got) throw new Error('the credential returned no token');
     token = got.token;
   } catch (err) {
+    // The identity library's message is shown, never the secret, even if a message echoed it.
+    const secret = config.realJwt.clientSecret;
+    let cause = (err as Error).message.split('\n')[0] ?? '';
+    if (secret) cause = cause.split(secret).join('***');
     throw new KitError(
       `Could not get a client-credentials token for scope ${scope} (client ${config.realJwt.clientId ?? '?'}, tenant ${config.realJwt.tenantId ?? '?'}): ` +
-        `${(err as Error).message.split('\n')[0]}. Check the COSTING_JWT_* values and that the app registration has a valid secret.`,
+        `${cause}. Check the COSTING_JWT_* values and that the app registration has a valid secret.`,
       { cause: err },
     );
   }

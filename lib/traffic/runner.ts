@@ -153,6 +153,8 @@ export function errorCode(err: unknown): string {
   let cur: unknown = err;
   for (let depth = 0; depth < 6 && cur !== null && typeof cur === 'object'; depth += 1) {
     const e = cur as { code?: unknown; name?: unknown; cause?: unknown };
+    // System and undici codes are upper case; lower-case codes are API error codes (the openai
+    // SDK's `rate_limit_exceeded`), not transport failures, so the search goes on to the cause.
     if (typeof e.code === 'string' && e.code !== '' && !/^[a-z_]+$/.test(e.code)) return e.code;
     if (e.name === 'TimeoutError') return 'timeout';
     if (e.name === 'AbortError') return 'aborted';

@@ -3,7 +3,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, requestsFor, type KitConfig, type KitConfigInput } from '../../lib/config.js';
-import { ConfigError, MissingStepError, TargetUnavailableError } from '../../lib/errors.js';
+import {
+  ConfigError,
+  KitError,
+  MissingStepError,
+  TargetUnavailableError,
+} from '../../lib/errors.js';
 import { LedgerError, ledgerPath, readLedger, type Ledger } from '../../lib/ledger.js';
 import { sendBuTraffic, planBuTraffic } from '../../lib/traffic/bu.js';
 import { sendEntraTraffic } from '../../lib/traffic/entra.js';
@@ -403,5 +408,36 @@ describe('plans', () => {
       new Set(['unknown-operation', 'malformed-body']),
     );
     expect(failing.some((p) => p.bu === 'bu-engineering')).toBe(true);
+  });
+});
+
+describe('C3 with the real identity library', () => {
+  it('reports a token failure in one KitError naming client and tenant, never the secret', async () => {
+    const g = await apimLike();
+    const closed = await startTinyGateway((_req, res) => json(res, 500, {}));
+    // https on a closed local port: the library's request fails at once, with no network.
+    const authority = closed.url.replace('http:', 'https:');
+    await closed.close();
+    const secret = 'S3cr3t-value-never-printed';
+    const cfg = loadConfig(
+      { local: { dataDir }, realJwt: { useRealJwt: true } },
+      {
+        COSTING_JWT_TENANT_ID: '12345678-1234-4123-8123-123456789012',
+        COSTING_JWT_CLIENT_ID: 'abcdefab-1234-4123-8123-123456789012',
+        COSTING_JWT_CLIENT_SECRET: secret,
+      },
+    );
+    const err = await sendRealJwtTraffic(tinyTarget(cfg, g.url), cfg, {
+      ...quiet,
+      authorityHost: authority,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KitError);
+    const message = (err as Error).message;
+    expect(message).toMatch(
+      /^Could not get a client-credentials token for scope api:\/\/abcdefab-1234-4123-8123-123456789012\/\.default \(client abcdefab-1234-4123-8123-123456789012, tenant 12345678-1234-4123-8123-123456789012\): /,
+    );
+    expect(message).not.toContain(secret);
+    expect(message.split('\n')).toHaveLength(1);
+    expect(g.seen).toHaveLength(0);
   });
 });
