@@ -198,6 +198,27 @@ describe('azure target: deploy (cell A2)', () => {
   });
 });
 
+describe('azure target: cells run before A2', () => {
+  it('name cell A2 when no deployment exists in ARM either', async () => {
+    const config = azureConfig();
+    const fake = new FakeAzure();
+    installDeployRoutes(fake, config);
+    const target = createAzureTarget(config, {
+      credential: new FakeCredential(),
+      httpClient: fake,
+    });
+    await expect(target.queryLogs('ApiManagementGatewayLogs | count')).rejects.toThrow(
+      'The Log Analytics workspace is not available yet: run cell A2 first.',
+    );
+    await expect(target.setupCostExport({ frequency: 'Daily' })).rejects.toThrow(MissingStepError);
+    await expect(
+      target.publishWorkbook({ serializedData: '{}', displayName: 'x' }),
+    ).rejects.toThrow('run cell A2 first');
+    expect(fake.find('GET', /\/deployments\/apim-costing-main-1$/i).length).toBe(3);
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+});
+
 describe('azure target: deploy against an existing APIM', () => {
   it('checks it exists, does not create it, and notes a SKU that differs from the configuration', async () => {
     const config = azureConfig({
