@@ -37,7 +37,15 @@ export interface AoaiRequest {
 
 /** What the emulator answers: a JSON body, or SSE events written one by one. */
 export type AoaiResponse =
-  | { kind: 'json'; status: number; headers: Record<string, string>; body: string; delayMs: number }
+  | {
+      kind: 'json';
+      status: number;
+      headers: Record<string, string>;
+      body: string;
+      /** The value `body` serialises (an in-process caller can read it without re-parsing). */
+      value: unknown;
+      delayMs: number;
+    }
   | {
       kind: 'stream';
       status: number;
@@ -454,6 +462,7 @@ function json(
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...baseHeaders(region) },
     body: JSON.stringify(body),
+    value: body,
     delayMs,
   };
 }

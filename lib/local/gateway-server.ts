@@ -327,6 +327,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       let sawTerminal = false;
       let sse: SseParser | undefined;
       const jsonChunks: (string | Buffer)[] = [];
+      let inProcessValue: unknown;
       let jsonSize = 0;
       let stopBackend: () => void = () => undefined;
 
@@ -368,7 +369,10 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         }
       };
       const onEnd = (): void => {
-        if (llm && !sse) {
+        if (llm && !sse && inProcessValue !== undefined) {
+          // In process, the answer's value is at hand: read it instead of parsing its text again.
+          readJsonValue(llm, inProcessValue);
+        } else if (llm && !sse) {
           const text = jsonChunks.every((c) => typeof c === 'string')
             ? jsonChunks.join('')
             : Buffer.concat(
@@ -444,6 +448,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
           headers,
           body: inbound.body,
         });
+        if (response.kind === 'json') inProcessValue = response.value;
         void deliverAoaiResponse(response, {
           head: (status, h) => onHead(status, h),
           write: (chunk) => onChunk(chunk),
@@ -654,14 +659,19 @@ function readStreamEvent(llm: LlmExchange, event: string | undefined, data: stri
 }
 
 function readJsonBody(llm: LlmExchange, body: string): void {
-  let v: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(body) as unknown;
-    if (parsed === null || typeof parsed !== 'object') return;
-    v = parsed as Record<string, unknown>;
+    parsed = JSON.parse(body) as unknown;
   } catch {
     return;
   }
+  readJsonValue(llm, parsed);
+}
+
+/** Reads model, id, usage and text from a Chat Completions or Responses JSON answer. */
+function readJsonValue(llm: LlmExchange, parsed: unknown): void {
+  if (parsed === null || typeof parsed !== 'object') return;
+  const v = parsed as Record<string, unknown>;
   if (v.object === 'response') {
     readResponseObject(llm, v);
     const output = v.output;
