@@ -198,6 +198,38 @@ describe('azure target: deploy (cell A2)', () => {
   });
 });
 
+describe('azure target: injected pipeline policies', () => {
+  it('run in every SDK client (ARM, Log Analytics)', async () => {
+    const config = azureConfig();
+    const fake = new FakeAzure();
+    installDeployRoutes(fake, config);
+    fake.on('POST', /\/query$/, {
+      status: 200,
+      body: { tables: [{ name: 'PrimaryResult', columns: [], rows: [] }] },
+    });
+    const seen: string[] = [];
+    const target = createAzureTarget(config, {
+      credential: new FakeCredential(),
+      httpClient: fake,
+      pollIntervalMs: 1,
+      additionalPolicies: [
+        {
+          name: 'tag-requests',
+          sendRequest: (request, next) => {
+            request.headers.set('x-kit-test', 'yes');
+            seen.push(new URL(request.url).host);
+            return next(request);
+          },
+        },
+      ],
+    });
+    await target.deploy();
+    await target.queryLogs('ApiManagementGatewayLogs | take 1');
+    expect(fake.requests.every((r) => r.headers['x-kit-test'] === 'yes')).toBe(true);
+    expect(new Set(seen)).toEqual(new Set(['management.azure.com', 'api.loganalytics.io']));
+  });
+});
+
 describe('azure target: cells run before A2', () => {
   it('name cell A2 when no deployment exists in ARM either', async () => {
     const config = azureConfig();
