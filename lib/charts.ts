@@ -123,13 +123,28 @@ function column(table: KqlTable, name: string): KqlValue[] {
   return table.rows.map((r) => r[i] ?? null);
 }
 
-/** A bar chart from a query result. */
+/** Sums `ys` per distinct `xs` value, keeping first-seen order (rows repeat a BU per model, mode...). */
+function sumBy(xs: KqlValue[], ys: KqlValue[]): { x: KqlValue[]; y: number[] } {
+  const order: KqlValue[] = [];
+  const sums = new Map<string, number>();
+  xs.forEach((x, i) => {
+    const key = JSON.stringify(x);
+    if (!sums.has(key)) {
+      order.push(x);
+      sums.set(key, 0);
+    }
+    sums.set(key, (sums.get(key) ?? 0) + Number(ys[i] ?? 0));
+  });
+  return { x: order, y: order.map((x) => sums.get(JSON.stringify(x)) ?? 0) };
+}
+
+/** A bar chart from a query result; repeated x values are summed. */
 export function barFigure(table: KqlTable, options: FigureOptions): PlotlyFigure {
   const xs = column(table, options.x);
   const traces: PlotlyTrace[] = [];
   const orient = options.horizontal ? { orientation: 'h' } : {};
-  const place = (x: KqlValue[], y: KqlValue[]): Record<string, KqlValue[]> =>
-    options.horizontal ? { x: y, y: x } : { x, y };
+  const place = (v: { x: KqlValue[]; y: number[] }): Record<string, unknown[]> =>
+    options.horizontal ? { x: v.y, y: v.x } : { x: v.x, y: v.y };
   if (options.series) {
     const series = column(table, options.series);
     const ys = column(table, options.y[0]!);
@@ -139,15 +154,17 @@ export function barFigure(table: KqlTable, options: FigureOptions): PlotlyFigure
         type: 'bar',
         name: s,
         ...place(
-          idx.map((i) => xs[i]!),
-          idx.map((i) => ys[i]!),
+          sumBy(
+            idx.map((i) => xs[i]!),
+            idx.map((i) => ys[i]!),
+          ),
         ),
         ...orient,
       });
     }
   } else {
     for (const y of options.y)
-      traces.push({ type: 'bar', name: y, ...place(xs, column(table, y)), ...orient });
+      traces.push({ type: 'bar', name: y, ...place(sumBy(xs, column(table, y))), ...orient });
   }
   return {
     data: traces,

@@ -20,10 +20,10 @@ const t: KqlTable = {
 };
 
 describe('figures from query results', () => {
-  it('builds one bar trace per y column', () => {
+  it('builds one bar trace per y column, summing repeated x values', () => {
     const fig = barFigure(t, { x: 'BU', y: ['Tokens'], title: 'Tokens' });
     expect(fig.data).toEqual([
-      { type: 'bar', name: 'Tokens', x: ['hr', 'hr', 'finance'], y: [10, 20, 30] },
+      { type: 'bar', name: 'Tokens', x: ['hr', 'finance'], y: [30, 30] },
     ]);
     expect(fig.layout).toMatchObject({ barmode: 'group', title: { text: 'Tokens' } });
   });
@@ -38,8 +38,8 @@ describe('figures from query results', () => {
   it('builds pies and lines', () => {
     expect(pieFigure(t, { x: 'BU', y: ['Tokens'] }).data[0]).toMatchObject({
       type: 'pie',
-      labels: ['hr', 'hr', 'finance'],
-      values: [10, 20, 30],
+      labels: ['hr', 'finance'],
+      values: [30, 30],
     });
     expect(lineFigure(t, { x: 'BU', y: ['Tokens'] }).data[0]).toMatchObject({
       type: 'scatter',
