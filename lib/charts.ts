@@ -185,8 +185,9 @@ export function pieFigure(
     data: [
       {
         type: 'pie',
-        labels: column(table, options.x),
-        values: column(table, options.y[0]!),
+        ...((v) => ({ labels: v.x, values: v.y }))(
+          sumBy(column(table, options.x), column(table, options.y[0]!)),
+        ),
         hole: 0.35,
       },
     ],
