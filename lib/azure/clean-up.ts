@@ -27,6 +27,8 @@ interface Candidate {
   apiVersion: string;
   /** Top-level resources must carry the kit tag; APIM child entities have no tags. */
   tagged: boolean;
+  /** APIM entities delete only with an `If-Match` header (`*` = unconditional). */
+  ifMatch?: boolean;
   /** Never delete, with this reason (an APIM the user brought). */
   keep?: string;
   /** A note for the report when deleted. */
@@ -76,6 +78,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       id: id('Microsoft.ApiManagement/service/subscriptions', apim, bu.name),
       apiVersion: APIM_API_VERSION,
       tagged: false,
+      ifMatch: true,
     })),
     ...apiIds.map((apiId) => ({
       kind: 'APIM API',
@@ -83,6 +86,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       id: id('Microsoft.ApiManagement/service/apis', apim, apiId),
       apiVersion: APIM_API_VERSION,
       tagged: false,
+      ifMatch: true,
     })),
     ...names.policyFragmentIds.map((f) => ({
       kind: 'APIM policy fragment',
@@ -90,6 +94,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       id: id('Microsoft.ApiManagement/service/policyFragments', apim, f),
       apiVersion: APIM_API_VERSION,
       tagged: false,
+      ifMatch: true,
     })),
     {
       kind: 'APIM backend',
@@ -97,6 +102,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       id: id('Microsoft.ApiManagement/service/backends', apim, names.aoaiBackendId),
       apiVersion: APIM_API_VERSION,
       tagged: false,
+      ifMatch: true,
     },
     {
       kind: 'APIM diagnostic setting',
@@ -111,6 +117,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       id: id('Microsoft.ApiManagement/service/loggers', apim, names.apimLoggerName),
       apiVersion: APIM_API_VERSION,
       tagged: false,
+      ifMatch: true,
     },
     {
       kind: 'Azure AI Services',
@@ -253,7 +260,10 @@ export async function cleanUpAzure(
       continue;
     }
     try {
-      await resources.resources.deleteById(idForSdk(candidate.id), candidate.apiVersion, abort);
+      await resources.resources.deleteById(idForSdk(candidate.id), candidate.apiVersion, {
+        ...abort,
+        ...(candidate.ifMatch === true ? { requestOptions: { headers: { 'If-Match': '*' } } } : {}),
+      });
       items.push({
         kind: candidate.kind,
         name: candidate.name,

@@ -235,6 +235,15 @@ describe('azure target: clean-up', () => {
       names.apimName,
     ]);
     expect(deletes.some((r) => r.path.endsWith('appi-apim-costing-1'))).toBe(false);
+    // APIM entities need If-Match (`*`: unconditional); other resources do not get it.
+    const apimChildren = deletes.filter((r) =>
+      /\/service\/[^/]+\/(subscriptions|apis|policyFragments|backends|loggers)\//.test(r.path),
+    );
+    expect(apimChildren).toHaveLength(config.businessUnits.length + 3 + 2 + 1);
+    expect(apimChildren.every((r) => r.headers['if-match'] === '*')).toBe(true);
+    expect(deletes.filter((r) => r.headers['if-match'] !== undefined)).toHaveLength(
+      apimChildren.length,
+    );
     expect(fake.find('GET', /\/operationResults\/del-1$/)).toHaveLength(1);
     expect(done.filter((i) => i.action === 'deleted')).toHaveLength(deletes.length);
     expect(done.find((i) => i.kind === 'Azure AI Services')?.reason).toBe(
