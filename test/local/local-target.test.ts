@@ -59,17 +59,28 @@ describe('local target', () => {
       expect(res.status).toBe(200);
       await t.target.close();
       expect(() => t.target.requireDeployment()).toThrow(MissingStepError);
+      // The same target deploys again after close (new ports, same keys).
+      const redeployed = await t.target.deploy();
+      expect(redeployed.subscriptions).toEqual(d.subscriptions);
+      expect(
+        (
+          await fetch(`${redeployed.apis.costing.url}/get`, {
+            headers: { 'api-key': d.subscriptions[0]?.primaryKey ?? '' },
+          })
+        ).status,
+      ).toBe(200);
+      await t.target.close();
 
       // A new target on the same data folder: same keys, earlier rows still there.
       const restarted = await startTestTarget({ dataDir: t.dataDir });
       try {
         expect(restarted.deployment.subscriptions).toEqual(d.subscriptions);
-        expect(tableRows(restarted.target, 'ApiManagementGatewayLogs')).toHaveLength(1);
+        expect(tableRows(restarted.target, 'ApiManagementGatewayLogs')).toHaveLength(2);
         const res2 = await fetch(`${restarted.deployment.apis.costing.url}/get`, {
           headers: { 'api-key': d.subscriptions[0]?.primaryKey ?? '' },
         });
         expect(res2.status).toBe(200);
-        expect(tableRows(restarted.target, 'ApiManagementGatewayLogs')).toHaveLength(2);
+        expect(tableRows(restarted.target, 'ApiManagementGatewayLogs')).toHaveLength(3);
       } finally {
         await restarted.target.close();
       }
