@@ -167,6 +167,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       id: id('Microsoft.ApiManagement/service', apim),
       apiVersion: APIM_API_VERSION,
       tagged: true,
+      note: 'soft-deleted by Azure for 48 hours; purge it in the portal to reuse the name sooner',
       ...(config.deployment.existingApim
         ? { keep: 'it is the existing APIM named in deployment.apimName; the kit never deletes it' }
         : {}),
