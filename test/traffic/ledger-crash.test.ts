@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Ledger } from '../../lib/ledger.js';
 
-const ledgerModule = fileURLToPath(new URL('../../lib/ledger.ts', import.meta.url));
+const ledgerModule = path.resolve(__dirname, '..', '..', 'lib', 'ledger.ts');
 
 // The child runs lib/ledger.ts with Node's type stripping; the hook maps the `.js` specifiers of
 // the TypeScript sources to their `.ts` files, as the compiler does.
