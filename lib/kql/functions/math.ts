@@ -29,6 +29,17 @@ registerScalar(['bin', 'floor'], ([v, size], resultType) => {
   const fv = v!.fn;
   const fs = size!.fn;
   const isDatetime = v!.type === 'datetime';
+  // The common `bin(TimeGenerated, 1h)`: a constant step, checked once.
+  const fixed = size!.isConstant ? size!.constant : undefined;
+  if (isDatetime && typeof fixed === 'number' && fixed > 0) {
+    return (r) => {
+      const x = fv(r);
+      return x === null
+        ? null
+        : Math.floor(((x as number) + KUSTO_EPOCH_OFFSET_MS) / fixed) * fixed -
+            KUSTO_EPOCH_OFFSET_MS;
+    };
+  }
   return (r) => {
     const x = fv(r);
     if (x === null) return null;
