@@ -3,6 +3,7 @@
  */
 import { readArtifact } from './artifacts.js';
 import type { KitConfig } from './config.js';
+import { forgetBudgetAlerts, recordBudgetAlerts } from './cross-reference.js';
 import type { ActionOutcome, CostingTarget, OperationOptions } from './target.js';
 
 /** The budget-alert query file every BU rule is made from. */
@@ -30,16 +31,24 @@ export async function setupBudgetAlerts(
   options: OperationOptions = {},
 ): Promise<ActionOutcome> {
   if (!config.governance.createBudgetAlerts) {
+    forgetBudgetAlerts(config);
     return {
       status: 'skipped',
       reason: 'governance.createBudgetAlerts is false in cell A1.',
       wouldHaveDone: `Create one scheduled query alert per BU (${config.businessUnits.length}) above ${config.governance.alertThreshold} requests per hour.`,
     };
   }
-  return target.createBudgetAlerts({
+  const outcome = await target.createBudgetAlerts({
     ...options,
     threshold: config.governance.alertThreshold,
     ...(config.governance.alertEmail !== undefined ? { email: config.governance.alertEmail } : {}),
     query: readArtifact('kql', BUDGET_ALERT_QUERY_FILE),
   });
+  // E3 evaluates each BU's rule over the run, on Azure too (the portal shows the real alerts).
+  recordBudgetAlerts(config, {
+    threshold: config.governance.alertThreshold,
+    businessUnits: config.businessUnits.map((b) => b.name),
+    registeredAt: new Date().toISOString(),
+  });
+  return outcome;
 }

@@ -16,7 +16,7 @@ import {
 import * as path from 'node:path';
 import { artifactPath } from '../artifacts.js';
 import type { KitConfig } from '../config.js';
-import { KitError, MissingStepError, TargetUnavailableError } from '../errors.js';
+import { KitError, MissingStepError } from '../errors.js';
 import type {
   ActionOutcome,
   ApiEndpoint,
@@ -28,8 +28,12 @@ import type {
   ModelDeployment,
   OperationOptions,
   PublishedWorkbook,
+  PublishWorkbookOptions,
+  QueryOptions,
   QueryResult,
 } from '../target.js';
+import { executeQuery } from '../kql/index.js';
+import { renderWorkbookPreview } from '../workbook/render-preview.js';
 import {
   createAoaiEmulator,
   startAoaiServer,
@@ -231,7 +235,7 @@ export function createLocalTarget(
     return { status: 'skipped', reason, wouldHaveDone };
   }
 
-  return {
+  const target: LocalTarget = {
     kind: 'local',
     dataDir,
     store,
@@ -256,9 +260,13 @@ export function createLocalTarget(
         );
       return current;
     },
-    async queryLogs(): Promise<QueryResult> {
-      throw new TargetUnavailableError(
-        'The local target cannot run KQL yet: the local KQL engine (lib/kql) is wired into queryLogs by the integration step. Use target.store to read the log tables directly until then.',
+    async queryLogs(query: string, opts: QueryOptions = {}): Promise<QueryResult> {
+      opts.signal?.throwIfAborted();
+      // The engine reads the store in place; rows the gateway has not flushed yet are visible too.
+      return executeQuery(
+        query,
+        store,
+        opts.timespan !== undefined ? { timespan: opts.timespan } : {},
       );
     },
     async setupCostExport(opts) {
@@ -283,10 +291,15 @@ export function createLocalTarget(
         `Create an action group${email} and ${config.businessUnits.length} scheduled query alerts (one per BU: ${config.businessUnits.map((b) => b.name).join(', ')}) firing above ${opts.threshold} requests per hour.`,
       );
     },
-    async publishWorkbook(): Promise<PublishedWorkbook> {
-      throw new TargetUnavailableError(
-        'The local workbook preview is not wired into this target yet (lib/workbook writes it). Run the workbook preview step instead.',
-      );
+    async publishWorkbook(opts: PublishWorkbookOptions): Promise<PublishedWorkbook> {
+      const preview = await renderWorkbookPreview({
+        serializedData: opts.serializedData,
+        displayName: opts.displayName,
+        target,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+      return { url: preview.url, id: preview.path };
     },
     async cleanUp(opts?: CleanUpOptions) {
       const dryRun = opts?.dryRun ?? true;
@@ -328,6 +341,7 @@ export function createLocalTarget(
       void running?.then((r) => r.gateway.setRateLimit(perMinute)).catch(() => undefined);
     },
   };
+  return target;
 }
 
 // --- Internal helpers ---
