@@ -169,3 +169,26 @@ describe('timespan option', () => {
     );
   });
 });
+
+describe('joins with a much larger probe side (Bloom-filtered probes)', () => {
+  const left = Array.from({ length: 2000 }, (_v, i) => `'k${i}'`).join(',');
+  const right = Array.from({ length: 200 }, (_v, i) => `'k${i * 10}', ${i}`).join(',');
+  const q = (join: string): string =>
+    `let L = datatable(k:string)[${left}]; let R = datatable(k:string, v:long)[${right}]; L | ${join} | count`;
+  const src = new MemorySource({});
+
+  test('inner, leftouter, leftsemi and leftanti counts', () => {
+    expect(executeQuery(q('join kind=inner R on k'), src).table.rows).toEqual([[200]]);
+    expect(executeQuery(q('join kind=leftouter R on k'), src).table.rows).toEqual([[2000]]);
+    expect(executeQuery(q('join kind=leftsemi R on k'), src).table.rows).toEqual([[200]]);
+    expect(executeQuery(q('join kind=leftanti R on k'), src).table.rows).toEqual([[1800]]);
+  });
+
+  test('matched values line up', () => {
+    const r = executeQuery(
+      `let L = datatable(k:string)[${left}]; let R = datatable(k:string, v:long)[${right}]; L | join kind=inner R on k | where v * 10 != toint(substring(k, 1)) | count`,
+      src,
+    );
+    expect(r.table.rows).toEqual([[0]]);
+  });
+});
