@@ -167,6 +167,13 @@ function rejected(
       { cause: error },
     );
   }
+  if (statusCode === 409 && body?.code === 'DeploymentActive') {
+    // An earlier run (cancelled here, or from another kernel) is still deploying in Azure.
+    return new KitError(
+      `Deployment '${deploymentName}' is still running in Azure from an earlier run; wait until it finishes (resource group > Deployments in the portal), then run cell A2 again.`,
+      { cause: error },
+    );
+  }
   return toKitError(error, `starting deployment '${deploymentName}'`);
 }
 

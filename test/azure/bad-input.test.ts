@@ -137,6 +137,30 @@ describe('azure target: bad input', () => {
     expect(fake.find('PUT', /\/deployments\/apim-costing-main-1$/i)).toHaveLength(0);
   });
 
+  it('a deployment still running from an earlier (cancelled) run', async () => {
+    const config = azureConfig();
+    const fake = new FakeAzure();
+    installDeployRoutes(fake, config);
+    fake.on(
+      'PUT',
+      /\/deployments\/apim-costing-infra-1$/i,
+      armError(
+        409,
+        'DeploymentActive',
+        "Unable to edit or replace deployment 'apim-costing-infra-1': previous deployment from '11/27/2026 10:02:11' is still active.",
+      ),
+    );
+    await expect(
+      createAzureTarget(config, {
+        credential: new FakeCredential(),
+        httpClient: fake,
+        pollIntervalMs: 1,
+      }).deploy(),
+    ).rejects.toThrow(
+      "Deployment 'apim-costing-infra-1' is still running in Azure from an earlier run; wait until it finishes (resource group > Deployments in the portal), then run cell A2 again.",
+    );
+  });
+
   it('a resource that fails during the deployment: the failing resource and ARM message, not a stack', async () => {
     const config = azureConfig();
     const fake = new FakeAzure();
