@@ -45,8 +45,12 @@ export async function waitForRows(
   const maxIntervalMs = options.maxIntervalMs ?? 60_000;
   let intervalMs = options.initialIntervalMs ?? 15_000;
   const started = Date.now();
+  // Only the query's own options go to the target: progress and timeout belong to the polling.
+  const queryOptions = {
+    ...(options.timespan !== undefined ? { timespan: options.timespan } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  };
   for (let attempts = 1; ; attempts += 1) {
-    const { timeoutMs: _t, ...queryOptions } = options;
     const result = await target.queryLogs(query, queryOptions);
     const count = countOf(result, options.countColumn);
     const elapsedMs = Date.now() - started;

@@ -141,6 +141,7 @@ describe('azure target: log queries and ingestion polling (cells E1, E2)', () =>
       {
         minRows: 500,
         countColumn: 'Requests',
+        timespan: '2026-11-27T09:00:00Z/2026-11-27T11:00:00Z',
         initialIntervalMs: 20,
         maxIntervalMs: 30,
         timeoutMs: 20_000,
@@ -148,6 +149,10 @@ describe('azure target: log queries and ingestion polling (cells E1, E2)', () =>
       },
     );
     expect(outcome.count).toBe(525);
+    // The run's window goes to every query.
+    expect(
+      fake.find('POST', WORKSPACE_QUERY).map((r) => (r.body as { timespan: string }).timespan),
+    ).toEqual(Array(4).fill('2026-11-27T09:00:00.000Z/2026-11-27T11:00:00.000Z'));
     expect(outcome.attempts).toBe(3);
     expect(fake.find('POST', WORKSPACE_QUERY)).toHaveLength(4);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
