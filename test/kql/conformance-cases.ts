@@ -1120,6 +1120,14 @@ export const CASES: ConformanceCase[] = [
     `print s = format_datetime(datetime(2017-01-29 09:00:05), 'yy-MM-dd [hh:mm:ss tt]')`,
     { rows: [['17-01-29 [09:00:05 AM]']] },
   ),
+  c("format_timespan(): 'd-[hh:mm:ss]'", `print s = format_timespan(time(1d), 'd-[hh:mm:ss]')`, {
+    rows: [['1-[00:00:00]']],
+  }),
+  c(
+    "format_timespan(): 'ddddd-[hh:mm:ss.ffff]'",
+    `print s = format_timespan(time('12:30:55.123'), 'ddddd-[hh:mm:ss.ffff]')`,
+    { rows: [['00000-[12:30:55.1230]']] },
+  ),
   c('startofday(): midnight UTC', `print d = startofday(datetime(2017-01-01 10:10:17))`, {
     rows: [['2017-01-01T00:00:00.000Z']],
   }),

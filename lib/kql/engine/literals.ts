@@ -7,7 +7,9 @@ import { parseDatetime, parseTimespan, type Value } from './values.js';
 
 function inner(text: string): string {
   const m = /^[a-z0-9_]+\s*\(([\s\S]*)\)$/i.exec(text.trim());
-  return m ? m[1]!.trim() : text.trim();
+  const body = m ? m[1]!.trim() : text.trim();
+  // time('12:30:55') and datetime("2024-01-01") may quote their text.
+  return /^(['"]).*\1$/.test(body) ? body.slice(1, -1) : body;
 }
 
 function literalText(node: KNode): string {

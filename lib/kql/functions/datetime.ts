@@ -279,3 +279,46 @@ registerScalar('format_datetime', ([d, f]) => {
 });
 
 export type { Value };
+
+/** `format_timespan` with the documented specifiers (d, h/H, m, s, f/F, repeated for width). */
+export function formatTimespanWith(ms: number, format: string): string {
+  const neg = ms < 0;
+  let rest = Math.abs(ms);
+  const days = Math.floor(rest / DAY);
+  rest -= days * DAY;
+  const hours = Math.floor(rest / HOUR);
+  rest -= hours * HOUR;
+  const minutes = Math.floor(rest / MINUTE);
+  rest -= minutes * MINUTE;
+  const seconds = Math.floor(rest / 1000);
+  const ticks = Math.round((rest - seconds * 1000) * 10_000);
+  const out = format.replace(/d+|h+|H+|m+|s+|f+|F+/g, (tok) => {
+    const n = tok.length;
+    switch (tok[0]) {
+      case 'd':
+        return String(days).padStart(n, '0');
+      case 'h':
+      case 'H':
+        return String(hours).padStart(n, '0');
+      case 'm':
+        return String(minutes).padStart(n, '0');
+      case 's':
+        return String(seconds).padStart(n, '0');
+      default: {
+        const digits = String(ticks).padStart(7, '0').slice(0, n);
+        return tok[0] === 'F' ? digits.replace(/0+$/, '') : digits;
+      }
+    }
+  });
+  return neg ? `-${out}` : out;
+}
+
+registerScalar('format_timespan', ([t, f]) => {
+  const ft = t!.fn;
+  const ff = f!.fn;
+  return (r) => {
+    const ms = ft(r);
+    if (ms === null) return '';
+    return formatTimespanWith(ms as number, String(ff(r) ?? ''));
+  };
+});
