@@ -17,12 +17,7 @@ import type { CostingTarget, Deployment, KqlTable, OperationOptions } from './ta
 import { expectedLogCounts, type ExpectedLogCounts } from './traffic/expected-logs.js';
 import { rowsOf, runTimespan } from './verify.js';
 import { listWorkbookQueries } from './workbook/index.js';
-import { walk } from './workbook/parameters.js';
-import {
-  buildWorkbookData,
-  loadWorkbook,
-  type WorkbookDocument,
-} from './workbook/workbook-json.js';
+import { deployedWorkbook } from './publish.js';
 import { MissingStepError } from './errors.js';
 
 /** One tile: the ledger's figure beside the workbook's. */
@@ -82,16 +77,6 @@ function readBudgetAlerts(config: KitConfig): RegisteredBudgetAlerts | undefined
   return existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as RegisteredBudgetAlerts)
     : undefined;
-}
-
-/** The workbook as published, with the AI API ids of this deployment. */
-function deployedWorkbook(config: KitConfig, deployment: Deployment): WorkbookDocument {
-  const wb = loadWorkbook(buildWorkbookData(config, deployment));
-  const aiApiIds = `${deployment.apis.aoai.apiId},${deployment.apis.tokenTracking.apiId}`;
-  walk(wb.items, (item) => {
-    for (const p of item.content.parameters ?? []) if (p.name === 'AiApiIds') p.value = aiApiIds;
-  });
-  return wb;
 }
 
 /** Ground truth per tile from the ledger (one gateway row per attempt that got a status). */

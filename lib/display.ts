@@ -93,3 +93,24 @@ export function createLiveLine(): LiveLine {
     },
   };
 }
+
+/** A progress event as operations report it. */
+interface ProgressLike {
+  message: string;
+  done?: number;
+  total?: number;
+}
+
+/**
+ * An `onProgress` callback that shows each event on one in-place line.
+ * @example await target.deploy({ onProgress: progressLine() });
+ */
+export function progressLine(): (event: ProgressLike) => void {
+  const line = createLiveLine();
+  return (e) =>
+    line.update(
+      e.total !== undefined && e.done !== undefined
+        ? `${e.message} (${e.done}/${e.total})`
+        : e.message,
+    );
+}

@@ -1,5 +1,6 @@
 /**
- * The kit's public surface, grouped by notebook phase. Cells import from here only.
+ * The kit's public surface, grouped by notebook phase. Cells import from here only:
+ * `import * as kit from './dist';`
  */
 
 // A1: configuration
@@ -22,9 +23,15 @@ export type {
   ModelSpec,
   CostExportFrequency,
 } from './config.js';
-export { describeConfig } from './config-summary.js';
+export { describeConfig, maskSecret } from './config-summary.js';
 
-// Target interface (A2 onwards)
+// A2: the target (one interface, two implementations)
+export { createTarget } from './create-target.js';
+export { createLocalTarget } from './local/local-target.js';
+export type { LocalTarget, LocalTargetOptions, FaultInjection } from './local/local-target.js';
+export { createAzureTarget } from './azure/azure-target.js';
+export type { AzureTargetOptions, AzureCostingTarget } from './azure/azure-target.js';
+export { showDeployment, deploymentTable } from './show.js';
 export type {
   CostingTarget,
   Deployment,
@@ -44,8 +51,55 @@ export type {
   CleanUpItem,
 } from './target.js';
 
-// Output: tables and charts
-export { showMarkdown, showHtml, showMime, createLiveLine } from './display.js';
+// B: pricing, cost export, budget alerts
+export {
+  getApimPricing,
+  getModelPricing,
+  allocateCost,
+  tokenCost,
+  PRICED_APIM_SKUS,
+  PRICED_MODELS,
+} from './pricing.js';
+export type { ApimPricing, ModelPricing, CostAllocation } from './pricing.js';
+export { showPricing, pricingTables, showOutcome, outcomeLine, showCleanUp } from './show.js';
+export { setupCostExport, setupBudgetAlerts } from './governance.js';
+
+// C, D: traffic and the ground-truth ledger
+export { sendBuTraffic } from './traffic/bu.js';
+export { sendEntraTraffic } from './traffic/entra.js';
+export { sendRealJwtTraffic } from './traffic/real-jwt.js';
+export { sendAiTraffic, AI_MODES } from './traffic/ai.js';
+export { sendMockAiTraffic } from './traffic/mock-ai.js';
+export { showTrafficSummary } from './traffic-display.js';
+export { trafficSummaryMarkdown, ledgerSummaryTable, aiUsageTable } from './traffic/summary.js';
+export type { TrafficSummary, TrafficSummaryRow, TrafficOptions } from './traffic/session.js';
+export { readLedger, ledgerPath } from './ledger.js';
+export type { Ledger, LedgerEntry, TrafficCounts, TrafficSource } from './ledger.js';
+export { expectedLogCounts } from './traffic/expected-logs.js';
+export type { ExpectedLogCounts } from './traffic/expected-logs.js';
+
+// E: verification and the cross-reference
+export { loadQuery, validateQuery, QUERY_NAMES } from './kql/index.js';
+export type { KqlParam, KqlDiagnostic, LoadedQuery } from './kql/index.js';
+export {
+  verifyLogs,
+  showLogsVerification,
+  verifyMetrics,
+  showMetricsVerification,
+} from './verify.js';
+export type { LogsVerification, MetricsVerification } from './verify.js';
+export { crossReference, showCrossReference } from './cross-reference.js';
+export type {
+  CrossReference,
+  CrossReferenceRow,
+  BudgetAlertEvaluation,
+} from './cross-reference.js';
+
+// F: the workbook
+export { publishWorkbook, showPublishedWorkbook, workbookDisplayName } from './publish.js';
+
+// Output: tables, charts, progress
+export { showMarkdown, showHtml, showMime, createLiveLine, progressLine } from './display.js';
 export type { LiveLine } from './display.js';
 export { showTable, tableHtml, tableText } from './tables.js';
 export type { PlainTable } from './tables.js';

@@ -1,7 +1,7 @@
 /**
  * Result tables in cell outputs: HTML (via arquero) in a notebook, aligned text in a terminal.
  */
-import { from } from 'arquero';
+import { table as columnTable } from 'arquero';
 import { showHtml } from './display.js';
 import type { KqlTable, KqlValue } from './target.js';
 
@@ -58,7 +58,8 @@ export function tableHtml(
   t.columns.forEach((c, i) => {
     data[c] = t.rows.map((r) => r[i] ?? null);
   });
-  const html = from(data).toHTML({ limit: options.maxRows ?? 100 });
+  const format = Object.fromEntries(t.columns.map((c) => [c, (v: KqlValue) => cellText(v)]));
+  const html = columnTable(data).toHTML({ limit: options.maxRows ?? 100, format });
   const title = options.title ? `<p><strong>${escapeHtml(options.title)}</strong></p>` : '';
   return `${title}<div class="costing-table">${html}</div>`;
 }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { barFigure, lineFigure, pieFigure, PLOTLY_MIME } from '../lib/charts.js';
 import { runNotebook } from '../lib/internal/notebook-runner.js';
-import { tableText } from '../lib/tables.js';
+import { tableHtml, tableText } from '../lib/tables.js';
 import type { KqlTable } from '../lib/target.js';
 
 const t: KqlTable = {
@@ -22,9 +22,7 @@ const t: KqlTable = {
 describe('figures from query results', () => {
   it('builds one bar trace per y column, summing repeated x values', () => {
     const fig = barFigure(t, { x: 'BU', y: ['Tokens'], title: 'Tokens' });
-    expect(fig.data).toEqual([
-      { type: 'bar', name: 'Tokens', x: ['hr', 'finance'], y: [30, 30] },
-    ]);
+    expect(fig.data).toEqual([{ type: 'bar', name: 'Tokens', x: ['hr', 'finance'], y: [30, 30] }]);
     expect(fig.layout).toMatchObject({ barmode: 'group', title: { text: 'Tokens' } });
   });
   it('splits long-format data into one trace per series value, stacked', () => {
@@ -82,5 +80,24 @@ describe('charts in a notebook output', () => {
     expect(String(pie!['text/html'])).toContain('Plotly.newPlot');
     expect(String(table!['text/html'])).toContain('<table');
     expect(String(table!['text/html'])).toContain('finance');
+  });
+});
+
+describe('HTML tables', () => {
+  it('escapes cell text once and shows integers without decimals', () => {
+    const html = tableHtml(
+      {
+        columns: ['Name', 'N'],
+        rows: [
+          ['x<y & z', 1162],
+          ['pi', 3.14159265],
+        ],
+      },
+      { title: 'T & U' },
+    );
+    expect(html).toContain('<strong>T &#38; U</strong>');
+    expect(html).toContain('>x&lt;y &amp; z<');
+    expect(html).toContain('>1162<');
+    expect(html).toContain('>3.141593<');
   });
 });

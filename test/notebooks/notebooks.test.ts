@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,10 @@ describe.each(notebooks)('%s as committed', (name) => {
 
 describe('executing the notebooks in-process on the local target', () => {
   let dataDir: string;
-  const runs: Record<string, NotebookRun> = {};
+  const runs: NotebookRun[] = [];
+  let cleanUp: NotebookRun;
+  let keys: string[] = [];
+  let ledgerAfterTwoRuns: { sources: Record<string, unknown> };
   const savedDataDir = process.env.COSTING_DATA_DIR;
 
   beforeAll(async () => {
@@ -46,7 +49,17 @@ describe('executing the notebooks in-process on the local target', () => {
       throw new Error('dist/ is missing: run `npm run build` first.');
     dataDir = mkdtempSync(path.join(tmpdir(), 'costing-nb-'));
     process.env.COSTING_DATA_DIR = dataDir;
-    for (const name of notebooks) runs[name] = await runNotebook(path.join(root, name));
+    // Twice in a row, as a user pressing Run All again would.
+    runs.push(await runNotebook(path.join(root, 'create.ipynb')));
+    runs.push(await runNotebook(path.join(root, 'create.ipynb')));
+    const keyFile = JSON.parse(
+      readFileSync(path.join(dataDir, 'subscriptions.local.json'), 'utf8'),
+    ) as unknown;
+    keys = JSON.stringify(keyFile).match(/[0-9a-f]{32}/g) ?? [];
+    ledgerAfterTwoRuns = JSON.parse(
+      readFileSync(path.join(dataDir, 'ledger.local.json'), 'utf8'),
+    ) as { sources: Record<string, unknown> };
+    cleanUp = await runNotebook(path.join(root, 'clean-up.ipynb'));
   }, 600_000);
 
   afterAll(() => {
@@ -55,15 +68,38 @@ describe('executing the notebooks in-process on the local target', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs every code cell of both notebooks without error', () => {
-    for (const name of notebooks) {
-      expect(runs[name]!.cells.length).toBeGreaterThan(0);
-      expect(runs[name]!.cells.filter((c) => !c.ok)).toEqual([]);
+  const cellTagged = (run: NotebookRun, tag: string): string => {
+    const cell = run.cells.find((c) => c.source.startsWith(`// ${tag} `));
+    if (!cell) throw new Error(`no cell tagged ${tag}`);
+    return cellText(cell);
+  };
+
+  it('runs every code cell of both notebooks without error, twice in a row', () => {
+    for (const run of [...runs, cleanUp]) {
+      expect(run.cells.length).toBeGreaterThan(0);
+      expect(run.cells.filter((c) => !c.ok).map((c) => c.cellNumber)).toEqual([]);
     }
+    expect(runs[0]!.cells.map((c) => /^\/\/ (\w+)/.exec(c.source)?.[1])).toEqual([
+      'A1',
+      'A2',
+      'B1',
+      'B2',
+      'B3',
+      'B4',
+      'C1',
+      'C2',
+      'C3',
+      'D1',
+      'D2',
+      'E1',
+      'E2',
+      'E3',
+      'F',
+    ]);
   });
 
   it('shows the A1 summary: target, SKU, BUs, callers, models, toggles', () => {
-    const a1 = cellText(runs['create.ipynb']!.cells[0]!);
+    const a1 = cellTagged(runs[0]!, 'A1');
     for (const needle of [
       '**Target:** `local`',
       'APIM SKU **BasicV2**',
@@ -74,5 +110,59 @@ describe('executing the notebooks in-process on the local target', () => {
     ]) {
       expect(a1).toContain(needle);
     }
+  });
+
+  it('E3 shows every workbook tile matching the ledger, on both runs', () => {
+    for (const run of runs) {
+      const e3 = cellTagged(run, 'E3');
+      const m = /Ledger vs workbook tiles \((\d+)\/(\d+) match\)/.exec(e3);
+      expect(m).not.toBeNull();
+      expect(Number(m![2])).toBeGreaterThanOrEqual(20);
+      expect(m![1]).toBe(m![2]);
+      expect(e3).not.toContain('MISMATCH');
+      expect(e3).toMatch(/Budget alerts \(B4(&#39;|')s rule per BU\): 0 would fire/);
+    }
+  });
+
+  it('the local-only cells say in one line what they would have done', () => {
+    expect(cellTagged(runs[0]!, 'B2')).toMatch(
+      /^\*\*B2 Cost Management export:\*\* skipped: .* Would have: Create a Daily Cost Management export/,
+    );
+    expect(cellTagged(runs[0]!, 'D2')).toContain('**D2 skipped:** D1 already sent');
+  });
+
+  it('E1 and E2 draw their charts and F writes the local preview', () => {
+    const charts = runs[1]!.cells
+      .flatMap((c) => c.outputs)
+      .filter(
+        (o) => o.kind === 'display' && o.data['application/vnd.plotly.v1+json'] !== undefined,
+      );
+    expect(charts.length).toBeGreaterThanOrEqual(4);
+    expect(cellTagged(runs[1]!, 'F')).toMatch(
+      /Local preview written to `.*workbook-preview\.html`/,
+    );
+  });
+
+  it('keeps one ledger entry per traffic source after two runs', () => {
+    expect(Object.keys(ledgerAfterTwoRuns.sources).sort()).toEqual([
+      'ai',
+      'bu',
+      'entra',
+      'mock-ai',
+      'real-jwt',
+    ]);
+  });
+
+  it('never shows a full subscription key in any output', () => {
+    expect(keys.length).toBe(6);
+    const all = [...runs, cleanUp]
+      .flatMap((r) => r.cells.map((c) => JSON.stringify(c.outputs)))
+      .join('\n');
+    for (const key of keys) expect(all).not.toContain(key);
+  });
+
+  it('clean-up.ipynb leaves no local data', () => {
+    const left = existsSync(dataDir) ? readdirSync(dataDir) : [];
+    expect(left).toEqual([]);
   });
 });
