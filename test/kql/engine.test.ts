@@ -192,3 +192,25 @@ describe('joins with a much larger probe side (Bloom-filtered probes)', () => {
     expect(r.table.rows).toEqual([[0]]);
   });
 });
+
+describe('a store that appends to the array it handed out', () => {
+  // The frame cache is keyed by version and row count, and columns convert lazily with the
+  // row count fixed when the frame was made.
+  test('rows appended in place are seen once the version changes', () => {
+    const rows: LogRow[] = [{ CorrelationId: 'a', TimeGenerated: '2024-01-01T00:00:00Z' }];
+    let version = 1;
+    const columns = [
+      { name: 'CorrelationId', type: 'string' },
+      { name: 'TimeGenerated', type: 'datetime' },
+    ];
+    const src = {
+      tableNames: () => ['ApiManagementGatewayLogs'],
+      getTable: () => ({ name: 'ApiManagementGatewayLogs', columns, rows, version }),
+    };
+    expect(executeQuery('ApiManagementGatewayLogs | count', src).table.rows).toEqual([[1]]);
+    rows.push({ CorrelationId: 'b', TimeGenerated: '2024-01-01T00:01:00Z' });
+    version++;
+    const r = executeQuery('ApiManagementGatewayLogs | project CorrelationId', src);
+    expect(r.table.rows).toEqual([['a'], ['b']]);
+  });
+});

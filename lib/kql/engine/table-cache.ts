@@ -19,16 +19,18 @@ function storedColumn(
   name: string,
   type: string,
   rows: readonly Record<string, unknown>[],
+  n: number,
 ): Column {
+  // `n` is fixed when the frame is made: the store may append to the same array afterwards.
   return lazyColumn(name, type, () => {
-    const out = new Array<Value>(rows.length);
+    const out = new Array<Value>(n);
     if (type === 'string') {
-      for (let i = 0; i < rows.length; i++) {
+      for (let i = 0; i < n; i++) {
         const v = rows[i]![name];
         out[i] = typeof v === 'string' ? v : fromStored(v, type);
       }
     } else {
-      for (let i = 0; i < rows.length; i++) out[i] = fromStored(rows[i]![name], type);
+      for (let i = 0; i < n; i++) out[i] = fromStored(rows[i]![name], type);
     }
     return out;
   });
@@ -57,18 +59,19 @@ export function sourceFrame(
   const hit = perSource.get(name);
   if (hit && hit.key === key) return hit.frame;
   const rows = table.rows as readonly Record<string, unknown>[];
+  const n = rows.length;
   const columns: Column[] = [];
   const seen = new Set<string>();
   for (const c of table.columns) {
     seen.add(c.name);
-    columns.push(storedColumn(c.name, normaliseType(c.type), rows));
+    columns.push(storedColumn(c.name, normaliseType(c.type), rows, n));
   }
   for (const c of schema ?? []) {
     if (seen.has(c.name)) continue;
     const type = normaliseType(c.type);
-    columns.push({ name: c.name, type, data: new Array<Value>(rows.length).fill(nullOf(type)) });
+    columns.push({ name: c.name, type, data: new Array<Value>(n).fill(nullOf(type)) });
   }
-  const frame: Frame = { columns, length: rows.length };
+  const frame: Frame = { columns, length: n };
   perSource.set(name, { key, frame });
   return frame;
 }
