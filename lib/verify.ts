@@ -132,7 +132,22 @@ export async function verifyLogs(
   };
 }
 
-/** Shows E1: ingestion table, requests per BU and tokens per BU and model. */
+/** Adds a `Mode` column (`Chat Completions · Streaming`...) to the token usage for the mode chart. */
+function withMode(t: KqlTable): KqlTable {
+  const surface = t.columns.findIndex((c) => c.name === 'ApiSurface');
+  const delivery = t.columns.findIndex((c) => c.name === 'DeliveryMode');
+  const usage = t.columns.findIndex((c) => c.name === 'UsageSource');
+  return {
+    name: t.name,
+    columns: [...t.columns, { name: 'Mode', type: 'string' }],
+    rows: t.rows.map((r) => [
+      ...r,
+      `${String(r[surface])} · ${String(r[delivery])} (${String(r[usage])})`,
+    ]),
+  };
+}
+
+/** Shows E1: ingestion, requests and cost per BU, tokens per BU and model, tokens per model and mode. */
 export function showLogsVerification(v: LogsVerification): void {
   showTable(v.ingestion, { title: 'Log ingestion (this run)' });
   showChart(
@@ -142,6 +157,17 @@ export function showLogsVerification(v: LogsVerification): void {
       title: 'Gateway requests per business unit',
     }),
   );
+  showChart(
+    barFigure(v.requestsPerBu, {
+      x: 'BusinessUnit',
+      y: ['BaseCost', 'VariableCost'],
+      stacked: true,
+      title: 'Cost allocation per business unit (USD/month, estimate): base share + variable',
+    }),
+  );
+  showTable(v.requestsPerBu, {
+    title: 'Cost allocation per business unit (kql/cost-allocation-subscription.kql)',
+  });
   if (v.tokenUsage.rows.length > 0) {
     showChart(
       barFigure(v.tokenUsage, {
@@ -152,7 +178,18 @@ export function showLogsVerification(v: LogsVerification): void {
         title: 'Tokens per business unit and model (LLM log)',
       }),
     );
-    showTable(v.tokenUsage, { title: 'Tokens per BU, model, API surface and delivery mode' });
+    showChart(
+      barFigure(withMode(v.tokenUsage), {
+        x: 'Model',
+        y: ['Requests'],
+        series: 'Mode',
+        stacked: true,
+        title: 'AI requests per model and mode (API surface, delivery, usage source)',
+      }),
+    );
+    showTable(v.tokenUsage, {
+      title: 'Tokens per BU, model, API surface and delivery mode (kql/bu-token-usage.kql)',
+    });
   }
 }
 

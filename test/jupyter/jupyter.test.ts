@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PLOTLY_MIME } from '../../lib/charts.js';
+import { launchChromium } from '../browser.js';
 
 const root = path.resolve(__dirname, '..', '..');
 const work = mkdtempSync(path.join(tmpdir(), 'costing-jupyter-'));
@@ -71,6 +74,51 @@ describe('real Jupyter with the tslab kernel', () => {
     expect(text).toContain('APIM SKU **BasicV2**');
     const html = readFileSync(path.join(work, 'build', 'notebooks', 'create.html'), 'utf8');
     expect(html).toContain('Business units (6)');
+  });
+
+  it('renders every chart of the HTML export in headless Chromium, offline', async () => {
+    const htmlFile = path.join(work, 'build', 'notebooks', 'create.html');
+    const executed = JSON.parse(
+      readFileSync(path.join(work, 'build', 'notebooks', 'create.ipynb'), 'utf8'),
+    ) as ExecutedNotebook;
+    const chartOutputs = executed.cells
+      .flatMap((c) => c.outputs ?? [])
+      .filter((o) => o.data?.[PLOTLY_MIME] !== undefined);
+    expect(chartOutputs.length).toBeGreaterThanOrEqual(4);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      // Offline: any request leaving the file is refused, so plotly.js must come from the export itself.
+      const external: string[] = [];
+      await page.route(/^https?:/, (route) => {
+        external.push(route.request().url());
+        return route.abort();
+      });
+      await page.goto(pathToFileURL(htmlFile).href);
+      const charts = page.locator('.costing-chart');
+      await expect.poll(() => charts.count(), { timeout: 30_000 }).toBe(chartOutputs.length);
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('.costing-chart svg.main-svg').length >= n,
+        chartOutputs.length,
+        { timeout: 30_000 },
+      );
+      const shots = path.join(root, 'build', 'screenshots', 'notebook');
+      mkdirSync(shots, { recursive: true });
+      for (let i = 0; i < chartOutputs.length; i++) {
+        const chart = charts.nth(i);
+        const traces = await chart.locator('g.trace, g.slice').count();
+        expect(traces, `chart ${i + 1} has no traces`).toBeGreaterThan(0);
+        const box = await chart.boundingBox();
+        expect(box?.width ?? 0).toBeGreaterThan(100);
+        expect(box?.height ?? 0).toBeGreaterThan(100);
+        await chart.scrollIntoViewIfNeeded();
+        await chart.screenshot({ path: path.join(shots, `chart-${i + 1}.png`) });
+      }
+      await page.screenshot({ path: path.join(shots, 'create-full.png'), fullPage: true });
+      expect(external).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('executes clean-up.ipynb', () => {
