@@ -19,7 +19,9 @@ import {
 import { analyse, diagnosticsOf, lineStarts, positionOf } from '../analyse.js';
 import '../functions/index.js';
 import { OPERATORS } from '../operators/index.js';
-import { datatable, print, range } from '../operators/sources.js';
+import { datatable } from '../operators/datatable.js';
+import { print } from '../operators/print.js';
+import { range } from '../operators/range.js';
 import { unionOf } from '../operators/union.js';
 import type { Binding, Env, ExecContext } from './context.js';
 import { compileExpr } from './expr.js';
