@@ -182,13 +182,24 @@ const SQL = {
 
 /** The KQL queries the SQL above mirrors (and their parameters). */
 const MIRRORS = {
-  'cost-allocation-subscription (filter+summarize)': ['cost-allocation-subscription', {}],
-  'cost-allocation-tokens (CorrelationId join)': ['cost-allocation-tokens', {}],
+  'cost-allocation-subscription (filter+summarize)': [
+    'cost-allocation-subscription',
+    {},
+    'Requests',
+  ],
+  'cost-allocation-tokens (CorrelationId join)': ['cost-allocation-tokens', {}, 'PromptTokens'],
   'budget-alert-threshold (1h time bins)': [
     'budget-alert-threshold',
     { threshold: 0, lookback: { timespanMs: 30 * 86_400_000 } },
+    'Requests',
   ],
 };
+
+/** Sum of a named column, to check that both engines computed the same numbers. */
+function columnSum(names, rows, column) {
+  const i = names.indexOf(column);
+  return rows.reduce((s, r) => s + Number(r[i]), 0);
+}
 
 export default async function bench() {
   const kql = require('../../dist/kql/index.js');
@@ -253,12 +264,13 @@ export default async function bench() {
       `\nDuckDB (in-memory, loaded from CSV in ${load.ms.toFixed(0)} ms) vs the KQL engine, runs interleaved (KQL, DuckDB, KQL, ...) so both see the same machine load; median of 5 each:`,
     );
     for (const [label, sql] of Object.entries(SQL)) {
-      const [kqlName, kqlParams] = MIRRORS[label];
+      const [kqlName, kqlParams, checkColumn] = MIRRORS[label];
       const q = kql.loadQuery(kqlName, { ...params(kqlName), ...kqlParams });
       const kqlRuns = [];
       const duckRuns = [];
       let rows = 0;
       let kqlRows = 0;
+      let agree = false;
       for (let i = 0; i < 5; i++) {
         const k = time(() => kql.executeQuery(q.text, src));
         kqlRuns.push(k.ms);
@@ -266,13 +278,20 @@ export default async function bench() {
         const d = await timeAsync(() => con.runAndReadAll(sql));
         duckRuns.push(d.ms);
         rows = d.result.getRows().length;
+        const ours = columnSum(
+          k.result.table.columns.map((c) => c.name),
+          k.result.table.rows,
+          checkColumn,
+        );
+        const theirs = columnSum(d.result.columnNames(), d.result.getRows(), checkColumn);
+        agree = ours === theirs && rows === kqlRows;
       }
       const median = (xs) => [...xs].sort((a, b) => a - b)[2];
       const duck = median(duckRuns);
       const ours = median(kqlRuns);
       const ratio = ours / duck;
       console.log(
-        `  ${label.padEnd(50)} DuckDB ${duck.toFixed(1).padStart(7)} ms (${rows} rows)   KQL ${ours.toFixed(1).padStart(7)} ms (${kqlRows} rows)   ratio ${ratio.toFixed(1)}x ${ratio <= 5 ? '(within 5x goal)' : '(over 5x goal)'}`,
+        `  ${label.padEnd(50)} DuckDB ${duck.toFixed(1).padStart(7)} ms (${rows} rows)   KQL ${ours.toFixed(1).padStart(7)} ms (${kqlRows} rows)   ratio ${ratio.toFixed(1)}x ${ratio <= 5 ? '(within 5x goal)' : '(over 5x goal)'}   same ${checkColumn} total: ${agree ? 'yes' : 'NO'}`,
       );
     }
     con.closeSync?.();
