@@ -260,8 +260,9 @@ export async function runTrafficSession<P extends PlannedRequest>(
 }
 
 /**
- * Records a skipped run (its stale entry replaced by an empty `skipped` one), prints the one-line
- * reason, and returns the summary.
+ * Records a skipped run (its stale entry replaced by an empty `skipped` one) and returns the
+ * summary, whose one-line `reason` the cell shows (`showTrafficSummary`); it also goes to
+ * `onProgress`. Nothing is printed here, so the line does not appear twice.
  */
 export async function recordSkipped(
   config: KitConfig,
@@ -270,7 +271,7 @@ export async function recordSkipped(
   cell: string,
   apiId: string,
   reason: string,
-  options: { showProgress?: boolean } = {},
+  options: Pick<TrafficOptions, 'onProgress'> = {},
 ): Promise<TrafficSummary> {
   const now = new Date().toISOString();
   const entry: LedgerEntry = {
@@ -292,6 +293,6 @@ export async function recordSkipped(
     totals: emptyCounts(),
   };
   await writeLedgerEntry(config, source, entry);
-  if (options.showProgress ?? true) console.log(`${cell} skipped: ${reason}`);
+  options.onProgress?.({ message: `${cell} skipped: ${reason}`, done: 0, total: 0 });
   return summarizeEntry(entry, config);
 }
