@@ -262,6 +262,7 @@ export function createLocalTarget(
     },
     async queryLogs(query: string, opts: QueryOptions = {}): Promise<QueryResult> {
       opts.signal?.throwIfAborted();
+      target.requireDeployment();
       // The engine reads the store in place; rows the gateway has not flushed yet are visible too.
       return executeQuery(
         query,
