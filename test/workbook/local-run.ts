@@ -7,7 +7,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, type KitConfig } from '../../lib/config.js';
 import { readLedger, type Ledger } from '../../lib/ledger.js';
-import { executeQuery } from '../../lib/kql/index.js';
 import { createLocalTarget, type LocalTarget } from '../../lib/local/local-target.js';
 import type { Deployment } from '../../lib/target.js';
 import { sendAiTraffic } from '../../lib/traffic/ai.js';
@@ -15,11 +14,7 @@ import { sendBuTraffic } from '../../lib/traffic/bu.js';
 import { sendEntraTraffic } from '../../lib/traffic/entra.js';
 import { sendMockAiTraffic } from '../../lib/traffic/mock-ai.js';
 import { listWorkbookQueries, type WorkbookQuery } from '../../lib/workbook/list-queries.js';
-import {
-  runWorkbookQueries,
-  type QueryRunner,
-  type WorkbookQueryOutcome,
-} from '../../lib/workbook/run-queries.js';
+import { runWorkbookQueries, type WorkbookQueryOutcome } from '../../lib/workbook/run-queries.js';
 import {
   buildWorkbookData,
   loadWorkbook,
@@ -29,8 +24,6 @@ import {
 export interface LocalWorkbookRun {
   config: KitConfig;
   target: LocalTarget;
-  /** Runs KQL on the local engine over the target's log store. */
-  runner: QueryRunner;
   deployment: Deployment;
   ledger: Ledger;
   /** The filled workbook JSON (what `publishWorkbook` receives). */
@@ -69,13 +62,10 @@ export async function runLocalWorkbook(requestsPerSubscription = 20): Promise<Lo
     const workbook = loadWorkbook(serializedData);
     const now = new Date();
     const queries = listWorkbookQueries(workbook, { now });
-    // The local engine over the target's own log store (what the local queryLogs runs).
-    const runner: QueryRunner = { queryLogs: async (q) => executeQuery(q, target.store, { now }) };
-    const outcomes = await runWorkbookQueries(runner, queries);
+    const outcomes = await runWorkbookQueries(target, queries);
     return {
       config,
       target,
-      runner,
       deployment,
       ledger,
       serializedData,

@@ -12,7 +12,8 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath } from '../../lib/artifacts.js';
 import { listWorkbookTabs } from '../../lib/workbook/list-queries.js';
-import { renderWorkbookPreview, type WorkbookPreview } from '../../lib/workbook/render-preview.js';
+import type { PublishedWorkbook } from '../../lib/target.js';
+import { defaultPreviewPath } from '../../lib/workbook/render-preview.js';
 import { runLocalWorkbook, type LocalWorkbookRun } from './local-run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,7 +29,7 @@ const ARGS = [
 ];
 
 let run: LocalWorkbookRun;
-let preview: WorkbookPreview;
+let preview: PublishedWorkbook;
 let context: BrowserContext;
 let profileDir: string;
 
@@ -39,11 +40,10 @@ beforeAll(async () => {
     );
   }
   run = await runLocalWorkbook();
-  preview = await renderWorkbookPreview({
+  // Cell F's path on the local target: publishWorkbook writes the preview.
+  preview = await run.target.publishWorkbook({
     serializedData: run.serializedData,
     displayName: 'APIM Costing & Showback',
-    target: run.runner,
-    now: run.now,
   });
   profileDir = await mkdtemp(path.join(os.tmpdir(), 'chromium-profile-'));
   context = await chromium.launchPersistentContext(profileDir, {
@@ -61,10 +61,10 @@ afterAll(async () => {
 });
 
 describe('workbook preview in Chromium', () => {
-  it('wrote the preview with every query answered', () => {
-    expect(preview.failed).toBe(0);
-    expect(preview.outcomes.length).toBe(run.queries.length);
+  it('wrote the preview file where publishWorkbook says', () => {
+    expect(preview.id).toBe(defaultPreviewPath());
     expect(preview.url).toMatch(/^file:\/\/.*workbook-preview\.html$/);
+    expect(existsSync(preview.id)).toBe(true);
   });
 
   it('shows every tab with drawn charts, filled tables and tiles, offline', async () => {
@@ -122,6 +122,9 @@ describe('workbook preview in Chromium', () => {
       await page.screenshot({ path: path.join(shots, `${tab.id}.png`), fullPage: true });
       expect(existsSync(path.join(shots, `${tab.id}.png`))).toBe(true);
     }
+    expect(await page.locator('.subtitle').textContent()).toContain(
+      `${run.queries.length} queries, 0 failed`,
+    );
     // Parameter values are shown with their defaults.
     expect(await page.locator('.param-value[data-param="TimeRange"]').textContent()).toBe(
       'Last 24 hours',

@@ -260,7 +260,7 @@ describe('materialize() scans its base table once', () => {
   it('scans the base table again for each use once materialize() is removed', async () => {
     const o = run.outcomes.find((x) => x.query.name === 'subscription-cost-allocation');
     if (o === undefined) throw new Error('missing query');
-    const plain = await run.runner.queryLogs(o.query.query.replace('materialize(', '('));
+    const plain = await run.target.queryLogs(o.query.query.replace('materialize(', '('));
     expect(plain.status).toBe('success');
     expect(plain.stats?.scans.ApiManagementGatewayLogs).toBe(2);
     expect(o.result?.stats?.scans.ApiManagementGatewayLogs).toBe(1);
