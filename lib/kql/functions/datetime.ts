@@ -1,6 +1,6 @@
 /**
  * Date and time functions, all in UTC: now, ago, datetime_diff, datetime_add,
- * format_datetime, startofday/week/month/year, endofday, dayofweek, hourofday, getyear,
+ * format_datetime, startofday/week/month/year, endofday (Kusto has no startofhour: use bin(t, 1h)), dayofweek, hourofday, getyear,
  * getmonth, datetime_part, unixtime_milliseconds_todatetime.
  */
 import { KqlRuntimeError } from '../errors.js';
@@ -60,10 +60,6 @@ registerScalar(
 registerScalar(
   'startofyear',
   unary((v) => startOfYear(v as number)),
-);
-registerScalar(
-  'startofhour',
-  unary((v) => Math.floor((v as number) / HOUR) * HOUR),
 );
 // The last tick of the day; the engine keeps milliseconds, so the last millisecond.
 registerScalar(
