@@ -1,6 +1,6 @@
 /**
  * arquero (ESM-only, loaded through Node's require(esm)) behind a small typed surface: the
- * engine uses it for grouping, de-duplication and joins.
+ * engine uses it to remove duplicate rows (`distinct`).
  */
 import { createRequire } from 'node:module';
 
