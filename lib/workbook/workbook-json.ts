@@ -202,6 +202,7 @@ export function buildWorkbookData(
 ): string {
   const values = workbookPlaceholders(config, { appInsightsName: deployment.appInsights.name });
   const filled = fillPlaceholders(loadWorkbook(workbookText), values);
+  setAiApiIdsDefault(filled, config.deployment.apiPrefix);
   const fallback = filled.fallbackResourceIds;
   if (
     Array.isArray(fallback) &&
@@ -211,6 +212,23 @@ export function buildWorkbookData(
     filled.fallbackResourceIds = [deployment.logAnalytics.resourceId];
   }
   return JSON.stringify(filled, null, 2);
+}
+
+/**
+ * Points the `AiApiIds` parameter's default at the AI APIs of the configured prefix: the file
+ * ships the `costing-` ids, and the API prefix is not one of the publish-time placeholders.
+ */
+function setAiApiIdsDefault(workbook: WorkbookDocument, apiPrefix: string): void {
+  const visit = (items: readonly WorkbookItem[]): void => {
+    for (const item of items) {
+      for (const p of item.content.parameters ?? []) {
+        if (p.name === 'AiApiIds')
+          p.value = `${apiPrefix}aoai-gateway-api,${apiPrefix}token-tracking-api`;
+      }
+      if (item.type === 12) visit(item.content.items ?? []);
+    }
+  };
+  visit(workbook.items);
 }
 
 /** Deep copy of a JSON value with every string passed through `fn`. */

@@ -153,6 +153,17 @@ describe('fillPlaceholders', () => {
     expect(data).toContain("app('appi-x').customMetrics");
   });
 
+  it('points the AI API ids at the configured API prefix', () => {
+    const custom = loadConfig({ deployment: { apiPrefix: 'acme-' } });
+    const data = buildWorkbookData(custom, {
+      appInsights: appi('appi-z'),
+      logAnalytics: workspace,
+    });
+    expect(collectParameters(loadWorkbook(data)).get('AiApiIds')?.value).toBe(
+      'acme-aoai-gateway-api,acme-token-tracking-api',
+    );
+  });
+
   it('names the missing placeholder and where to get it', () => {
     expect(() => fillPlaceholders(workbook, { __APIM_SKU__: 'Basic v2' })).toThrow(WorkbookError);
     expect(() =>
