@@ -3,7 +3,6 @@
  */
 import type { KitConfig } from './config.js';
 import { showMarkdown } from './display.js';
-import { walk } from './workbook/parameters.js';
 import {
   buildWorkbookData,
   loadWorkbook,
@@ -12,16 +11,11 @@ import {
 import type { CostingTarget, Deployment, OperationOptions, PublishedWorkbook } from './target.js';
 
 /**
- * `workbook.json` with the placeholders filled from the pricing of the configured SKU and model
- * and the App Insights name, and the AI API ids of this deployment (they follow the API prefix).
+ * `workbook.json` as this deployment publishes it: placeholders filled from the pricing of the
+ * configured SKU and model and the App Insights name, AI API ids following the API prefix.
  */
 export function deployedWorkbook(config: KitConfig, deployment: Deployment): WorkbookDocument {
-  const wb = loadWorkbook(buildWorkbookData(config, deployment));
-  const aiApiIds = `${deployment.apis.aoai.apiId},${deployment.apis.tokenTracking.apiId}`;
-  walk(wb.items, (item) => {
-    for (const p of item.content.parameters ?? []) if (p.name === 'AiApiIds') p.value = aiApiIds;
-  });
-  return wb;
+  return loadWorkbook(buildWorkbookData(config, deployment));
 }
 
 /** The workbook display name. */
@@ -41,7 +35,7 @@ export function publishWorkbook(
   const deployment = target.requireDeployment();
   return target.publishWorkbook({
     ...options,
-    serializedData: JSON.stringify(deployedWorkbook(config, deployment), null, 2),
+    serializedData: buildWorkbookData(config, deployment),
     displayName: workbookDisplayName(config),
   });
 }
