@@ -59,6 +59,9 @@ export {
   tokenCost,
   PRICED_APIM_SKUS,
   PRICED_MODELS,
+  undatedModelName,
+  workbookPlaceholders,
+  WORKBOOK_PLACEHOLDERS,
 } from './pricing.js';
 export type { ApimPricing, ModelPricing, CostAllocation } from './pricing.js';
 export { showPricing, pricingTables, showOutcome, outcomeLine, showCleanUp } from './show.js';
@@ -79,8 +82,30 @@ export { expectedLogCounts } from './traffic/expected-logs.js';
 export type { ExpectedLogCounts } from './traffic/expected-logs.js';
 
 // E: verification and the cross-reference
-export { loadQuery, validateQuery, QUERY_NAMES } from './kql/index.js';
-export type { KqlParam, KqlDiagnostic, LoadedQuery } from './kql/index.js';
+export {
+  loadQuery,
+  listQueryNames,
+  QUERY_NAMES,
+  bindParameters,
+  declaredParameters,
+  validateQuery,
+  assertValid,
+  executeQuery,
+} from './kql/index.js';
+export type {
+  KqlParam,
+  KqlTimespan,
+  KqlDiagnostic,
+  LoadedQuery,
+  QueryParameter,
+  ExecuteOptions,
+} from './kql/index.js';
+export {
+  KqlValidationError,
+  KqlUnsupportedError,
+  KqlRuntimeError,
+  KqlParameterError,
+} from './kql/errors.js';
 export {
   verifyLogs,
   showLogsVerification,
@@ -96,7 +121,22 @@ export type {
 } from './cross-reference.js';
 
 // F: the workbook
-export { publishWorkbook, showPublishedWorkbook, workbookDisplayName } from './publish.js';
+export {
+  publishWorkbook,
+  showPublishedWorkbook,
+  workbookDisplayName,
+  deployedWorkbook,
+} from './publish.js';
+export {
+  buildWorkbookData,
+  listWorkbookQueries,
+  listWorkbookTabs,
+  validateWorkbookQueries,
+  runWorkbookQueries,
+  renderWorkbookPreview,
+  WorkbookError,
+} from './workbook/index.js';
+export type { WorkbookQuery, WorkbookPreview, WorkbookQueryOutcome } from './workbook/index.js';
 
 // Output: tables, charts, progress
 export { showMarkdown, showHtml, showMime, createLiveLine, progressLine } from './display.js';
