@@ -5,58 +5,35 @@
  * Needs Debian's `chromium` package (`apt-get install -y chromium`).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import * as os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath } from '../../lib/artifacts.js';
 import { listWorkbookTabs } from '../../lib/workbook/list-queries.js';
 import type { PublishedWorkbook } from '../../lib/target.js';
 import { defaultPreviewPath } from '../../lib/workbook/render-preview.js';
+import { launchChromium, type Browser } from '../browser.js';
 import { runLocalWorkbook, type LocalWorkbookRun } from './local-run.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let run: LocalWorkbookRun;
 let preview: PublishedWorkbook;
+let browser: Browser;
 let context: BrowserContext;
-let profileDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium).`,
-    );
-  }
   run = await runLocalWorkbook();
   // Cell F's path on the local target: publishWorkbook writes the preview.
   preview = await run.target.publishWorkbook({
     serializedData: run.serializedData,
     displayName: 'APIM Costing & Showback',
   });
-  profileDir = await mkdtemp(path.join(os.tmpdir(), 'chromium-profile-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1400, height: 900 },
-  });
+  browser = await launchChromium();
+  context = browser.context;
 }, 300_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await browser?.close();
   await run?.dispose();
 });
 
