@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /**
  * Every error the kit throws on purpose is a `KitError`: its message says what is wrong and
  * then what to do, and never shows a full key. Branch on the class (`instanceof`), not on text.
@@ -6,6 +8,15 @@ export class KitError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'KitError';
+  }
+
+  /**
+   * How the notebook shows it: the kernel prints a failing cell's error with `console.error`,
+   * which would add a stack trace; a kit error's message already says what to do, so it prints
+   * alone (`err.stack` still has the trace).
+   */
+  [inspect.custom](): string {
+    return `${this.name}: ${this.message}`;
   }
 }
 

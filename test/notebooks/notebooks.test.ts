@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,5 +164,58 @@ describe('executing the notebooks in-process on the local target', () => {
   it('clean-up.ipynb leaves no local data', () => {
     const left = existsSync(dataDir) ? readdirSync(dataDir) : [];
     expect(left).toEqual([]);
+  });
+});
+
+describe('cells that fail tell the user what to do', () => {
+  const create = JSON.parse(readFileSync(path.join(root, 'create.ipynb'), 'utf8')) as RawNotebook;
+  const code = create.cells.filter((c) => c.cell_type === 'code');
+  const tagged = (tag: string): RawNotebook['cells'][number] => {
+    const cell = code.find((c) => c.source.join('').startsWith(`// ${tag} `));
+    if (!cell) throw new Error(`no cell ${tag}`);
+    return cell;
+  };
+  let dir: string;
+  const savedDataDir = process.env.COSTING_DATA_DIR;
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'costing-nb-bad-'));
+    process.env.COSTING_DATA_DIR = path.join(dir, 'data');
+  });
+  afterAll(() => {
+    if (savedDataDir === undefined) delete process.env.COSTING_DATA_DIR;
+    else process.env.COSTING_DATA_DIR = savedDataDir;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function notebookOf(cells: RawNotebook['cells'], name: string): string {
+    const file = path.join(dir, name);
+    writeFileSync(file, JSON.stringify({ ...create, cells }));
+    return file;
+  }
+
+  it('A1 with wrong values fails naming each field, its value and what is allowed', async () => {
+    const a1 = tagged('A1');
+    const source = a1.source
+      .join('')
+      .replace("apimSku: 'BasicV2'", "apimSku: 'Gold'")
+      .replace('sampleRequestsPerSubscription: 50', 'sampleRequestsPerSubscription: -5');
+    const file = notebookOf([{ ...a1, source: [source] }], 'bad-a1.ipynb');
+    await expect(runNotebook(file, { rootDir: root })).rejects.toThrow(
+      /code cell 1 \(id \w+\) failed:[\s\S]*Invalid configuration \(2 problems\):\n {2}- deployment\.apimSku: got "Gold"; allowed: Developer, Basic, Standard, Premium, BasicV2, StandardV2, PremiumV2\n {2}- traffic\.sampleRequestsPerSubscription: got -5; must be a whole number greater than 0/,
+    );
+  });
+
+  it('a traffic cell run before A2 says in one line (no stack trace) to run cell A2', async () => {
+    const file = notebookOf([tagged('A1'), tagged('C1')], 'no-a2.ipynb');
+    let message = '';
+    try {
+      await runNotebook(file, { rootDir: root });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(
+      /^no-a2\.ipynb: code cell 2 \(id \w+\) failed:\nMissingStepError: .* run cell A2 first\.$/,
+    );
   });
 });
