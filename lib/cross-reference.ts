@@ -18,7 +18,7 @@ import { expectedLogCounts, type ExpectedLogCounts } from './traffic/expected-lo
 import { rowsOf, runTimespan } from './verify.js';
 import { listWorkbookQueries } from './workbook/index.js';
 import { deployedWorkbook } from './publish.js';
-import { MissingStepError } from './errors.js';
+import { KitError, MissingStepError } from './errors.js';
 
 /** One tile: the ledger's figure beside the workbook's. */
 export interface CrossReferenceRow {
@@ -191,7 +191,10 @@ export async function crossReference(
   for (const name of new Set([...truth.values()].map((t) => t.query))) {
     options.signal?.throwIfAborted();
     const q = queries.find((x) => x.name === name);
-    if (!q) throw new Error(`workbook.json has no query item '${name}'.`);
+    if (!q)
+      throw new KitError(
+        `workbook.json has no query item '${name}': E3 compares its tiles; restore the item.`,
+      );
     const result = await target.queryLogs(q.query, { timespan });
     if (result.status === 'success')
       for (const [k, v] of workbookValues(name, result.table)) values.set(k, v);

@@ -137,8 +137,8 @@ export interface AiCellCounts {
 /** A source entry's state. */
 export type LedgerEntryStatus = 'running' | 'completed' | 'aborted' | 'failed' | 'skipped';
 
-/** Everything one traffic cell recorded. */
-export interface LedgerEntry {
+/** Fields of an entry that are not derived from its records. */
+export interface LedgerEntryHead {
   source: TrafficSource;
   /** Notebook cell, e.g. `C1`. */
   cell: string;
@@ -152,6 +152,10 @@ export interface LedgerEntry {
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;
+}
+
+/** Everything one traffic cell recorded: its head and the counts derived from its records. */
+export interface LedgerEntry extends LedgerEntryHead {
   totals: TrafficCounts;
   byBu: Record<string, TrafficCounts>;
   /** Per APIM API id (a record without `api` counts under the entry's `apiId`). */
@@ -264,20 +268,6 @@ export function summarizeRecords(
     addRecord((groups[k] ??= emptyCounts()), r);
   }
   return groups;
-}
-
-/** Fields of an entry that are not derived from its records. */
-export interface LedgerEntryHead {
-  source: TrafficSource;
-  cell: string;
-  status: LedgerEntryStatus;
-  reason?: string;
-  target: TargetKind;
-  gatewayUrl: string;
-  apiId: string;
-  startedAt: string;
-  finishedAt?: string;
-  durationMs?: number;
 }
 
 /** Builds an entry whose every breakdown is computed from its records, so they cannot disagree. */

@@ -3,23 +3,39 @@
  * Queries come from `kql/`; the window is the ledger's run (from the first traffic cell's
  * start), so a second Run All does not count the first one's rows.
  */
-import { waitForRows } from './azure/wait-for-rows.js';
+import { waitForRows, type WaitForRowsOptions } from './wait-for-rows.js';
 import type { KitConfig } from './config.js';
 import { showChart, barFigure, pieFigure } from './charts.js';
 import { createLiveLine } from './display.js';
-import { MissingStepError } from './errors.js';
+import { KitError, MissingStepError } from './errors.js';
 import { loadQuery } from './kql/index.js';
 import { readLedger, type Ledger } from './ledger.js';
 import { showTable } from './tables.js';
 import type { CostingTarget, KqlTable, KqlValue, OperationOptions, QueryResult } from './target.js';
 import { expectedLogCounts, type ExpectedLogCounts } from './traffic/expected-logs.js';
 
-/** How long ingestion may take before E1/E2 give up. */
-export function ingestionTimeoutMs(config: KitConfig): number {
-  // Azure resource logs usually land in 3-10 minutes, a new workspace can take much longer.
-  return config.target === 'azure'
-    ? 20 * 60_000
-    : Math.max(15_000, config.local.ingestionLagMs * 4);
+/**
+ * How E1/E2 poll: Azure resource logs usually land in 3-10 minutes (a new workspace can take
+ * much longer), so poll slowly for up to 20 minutes; the local store is checked every 200 ms.
+ */
+export function ingestionPolling(
+  config: KitConfig,
+  timespan: string,
+  options: OperationOptions,
+): Pick<
+  WaitForRowsOptions,
+  'timespan' | 'timeoutMs' | 'initialIntervalMs' | 'maxIntervalMs' | 'signal'
+> {
+  const azure = config.target === 'azure';
+  return {
+    timespan,
+    timeoutMs:
+      options.timeoutMs ??
+      (azure ? 20 * 60_000 : Math.max(15_000, config.local.ingestionLagMs * 4)),
+    initialIntervalMs: azure ? 15_000 : 200,
+    maxIntervalMs: azure ? 60_000 : 1_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
 }
 
 /** The query-API timespan covering this run's traffic: first traffic cell's start to now + 5 min. */
@@ -42,7 +58,7 @@ export function rowsOf(table: KqlTable): Record<string, KqlValue>[] {
 
 function tableOf(result: QueryResult, what: string): KqlTable {
   if (result.status === 'partial')
-    throw new Error(`${what} returned a partial result: ${result.error}`);
+    throw new KitError(`${what} returned a partial result: ${result.error}. Run the cell again.`);
   return result.table;
 }
 
@@ -84,13 +100,7 @@ export async function verifyLogs(
   const line = createLiveLine();
   const ingestionQuery = loadQuery('log-ingestion-check').text;
   const started = Date.now();
-  const poll = {
-    timespan,
-    timeoutMs: options.timeoutMs ?? ingestionTimeoutMs(config),
-    initialIntervalMs: config.target === 'azure' ? 15_000 : 200,
-    maxIntervalMs: config.target === 'azure' ? 60_000 : 1_000,
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
+  const poll = ingestionPolling(config, timespan, options);
   const gateway = await waitForRows(
     target,
     `${ingestionQuery} | where Source == 'ApiManagementGatewayLogs'`,
@@ -223,13 +233,9 @@ export async function verifyMetrics(
   const started = Date.now();
   const ingestionQuery = loadQuery('metric-ingestion-check').text;
   const waited = await waitForRows(target, ingestionQuery, {
-    timespan,
+    ...ingestionPolling(config, timespan, options),
     minRows: expectedRequests,
     countColumn: 'Requests',
-    timeoutMs: options.timeoutMs ?? ingestionTimeoutMs(config),
-    initialIntervalMs: config.target === 'azure' ? 15_000 : 200,
-    maxIntervalMs: config.target === 'azure' ? 60_000 : 1_000,
-    ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (p) =>
       line.update(`caller-requests metric: ${p.message} (expecting ${expectedRequests})`),
   });

@@ -2,6 +2,7 @@
  * Resource group create-if-missing and ARM template deployments with progress from the
  * deployment operations and, on failure, the failing resource and ARM's message.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeploymentsClient, DeploymentOperation } from '@azure/arm-resourcesdeployments';
 import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { OperationOptions } from '../target.js';
@@ -127,7 +128,7 @@ export async function deployTemplate(
       await poller.poll(abortOptions(options));
       if (!poller.isDone) {
         await report();
-        await sleep(pollIntervalMs, options.signal);
+        await sleep(pollIntervalMs, undefined, { signal: options.signal });
       }
     }
     result = await poller;
@@ -264,27 +265,4 @@ export function outputValue(outputs: TemplateOutputs, name: string): unknown {
 
 function abortOptions(options: OperationOptions): { abortSignal?: AbortSignal } {
   return options.signal !== undefined ? { abortSignal: options.signal } : {};
-}
-
-/** Waits, or rejects early with the signal's reason. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(
-        signal.reason instanceof Error ? signal.reason : new DOMException('Aborted', 'AbortError'),
-      );
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(
-        signal?.reason instanceof Error ? signal.reason : new DOMException('Aborted', 'AbortError'),
-      );
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

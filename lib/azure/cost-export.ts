@@ -9,7 +9,7 @@ import type { ActionOutcome, CostExportOptions, OperationOptions } from '../targ
 import { KitError } from '../errors.js';
 import { armJson, COST_MANAGEMENT_API_VERSION } from './azure-clients.js';
 import { armErrorOf, hasStatus, parseArmError, toKitError } from './azure-errors.js';
-import { sleep } from './arm-deployment.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   deterministicGuid,
   idForSdk,
@@ -184,7 +184,7 @@ export async function assignBlobContributor(
       options.onProgress?.({
         message: `Waiting for the export identity to propagate (attempt ${attempt}/${attempts})`,
       });
-      await sleep(delayMs, options.signal);
+      await sleep(delayMs, undefined, { signal: options.signal });
     }
   }
 }

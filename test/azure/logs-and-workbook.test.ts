@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readArtifact } from '../../lib/artifacts.js';
-import { waitForRows } from '../../lib/azure/wait-for-rows.js';
+import { waitForRows } from '../../lib/wait-for-rows.js';
 import { workbookPlaceholders, WORKBOOK_PLACEHOLDERS } from '../../lib/pricing.js';
 import { armError } from './fake-azure.js';
 import { APP_ID, deployedTarget, SUB, TENANT, WORKSPACE_CUSTOMER_ID } from './arm-simulator.js';

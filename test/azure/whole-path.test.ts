@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readArtifact } from '../../lib/artifacts.js';
 import { bindParameters } from '../../lib/kql/query-files.js';
-import { waitForRows } from '../../lib/azure/wait-for-rows.js';
+import { waitForRows } from '../../lib/wait-for-rows.js';
 import { workbookPlaceholders, WORKBOOK_PLACEHOLDERS } from '../../lib/pricing.js';
 import { deployedTarget, EXPORT_PRINCIPAL, SUB, WORKSPACE_CUSTOMER_ID } from './arm-simulator.js';
 

@@ -2,9 +2,9 @@
  * Ingestion polling (cells E1/E2): runs a query until it returns enough rows, with backoff, an
  * overall timeout and progress lines. Works with any target; on Azure, logs take minutes to land.
  */
-import type { CostingTarget, QueryOptions, QueryResult } from '../target.js';
-import { KitError } from '../errors.js';
-import { sleep } from './arm-deployment.js';
+import type { CostingTarget, QueryOptions, QueryResult } from './target.js';
+import { KitError } from './errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Options of {@link waitForRows}. */
 export interface WaitForRowsOptions extends QueryOptions {
@@ -75,7 +75,7 @@ export async function waitForRows(
       done: count,
       total: minRows,
     });
-    await sleep(waitMs, options.signal);
+    await sleep(waitMs, undefined, { signal: options.signal });
     intervalMs = Math.min(maxIntervalMs, intervalMs * 2);
   }
 }
