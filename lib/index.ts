@@ -12,7 +12,7 @@ export {
   DEFAULT_BUSINESS_UNITS,
   DEFAULT_CALLERS,
   DEFAULT_MODELS,
-} from './config.js';
+} from './config/load-config.js';
 export type {
   KitConfig,
   KitConfigInput,
@@ -22,16 +22,16 @@ export type {
   SimulatedCaller,
   ModelSpec,
   CostExportFrequency,
-} from './config.js';
-export { describeConfig, maskSecret } from './config-summary.js';
+} from './config/load-config.js';
+export { describeConfig, maskSecret } from './config/describe-config.js';
 
 // A2: the target (one interface, two implementations)
-export { createTarget } from './create-target.js';
+export { createTarget } from './deploy/create-target.js';
 export { createLocalTarget } from './local/local-target.js';
 export type { LocalTarget, LocalTargetOptions, FaultInjection } from './local/local-target.js';
 export { createAzureTarget } from './azure/azure-target.js';
 export type { AzureTargetOptions, AzureCostingTarget } from './azure/azure-target.js';
-export { showDeployment, deploymentTable } from './show.js';
+export { showDeployment, deploymentTable } from './output/views/show.js';
 export type {
   CostingTarget,
   Deployment,
@@ -62,10 +62,10 @@ export {
   undatedModelName,
   workbookPlaceholders,
   WORKBOOK_PLACEHOLDERS,
-} from './pricing.js';
-export type { ApimPricing, ModelPricing, CostAllocation } from './pricing.js';
-export { showPricing, pricingTables, showOutcome, outcomeLine, showCleanUp } from './show.js';
-export { setupCostExport, setupBudgetAlerts } from './governance.js';
+} from './pricing/pricing.js';
+export type { ApimPricing, ModelPricing, CostAllocation } from './pricing/pricing.js';
+export { showPricing, pricingTables, showOutcome, outcomeLine, showCleanUp } from './output/views/show.js';
+export { setupCostExport, setupBudgetAlerts } from './governance/governance.js';
 
 // C, D: traffic and the ground-truth ledger
 export { sendBuTraffic } from './traffic/bu.js';
@@ -73,13 +73,13 @@ export { sendEntraTraffic } from './traffic/entra.js';
 export { sendRealJwtTraffic } from './traffic/real-jwt.js';
 export { sendAiTraffic, AI_MODES } from './traffic/ai.js';
 export { sendMockAiTraffic } from './traffic/mock-ai.js';
-export { showTrafficSummary } from './traffic-display.js';
-export { trafficSummaryMarkdown, ledgerSummaryTable, aiUsageTable } from './traffic/summary.js';
+export { showTrafficSummary } from './output/views/traffic.js';
+export { trafficSummaryMarkdown, ledgerSummaryTable, aiUsageTable } from './output/views/traffic-summary.js';
 export type { TrafficSummary, TrafficSummaryRow, TrafficOptions } from './traffic/session.js';
-export { readLedger, ledgerPath } from './ledger.js';
-export type { Ledger, LedgerEntry, TrafficCounts, TrafficSource } from './ledger.js';
-export { expectedLogCounts } from './traffic/expected-logs.js';
-export type { ExpectedLogCounts } from './traffic/expected-logs.js';
+export { readLedger, ledgerPath } from './ledger/ledger.js';
+export type { Ledger, LedgerEntry, TrafficCounts, TrafficSource } from './ledger/ledger.js';
+export { expectedLogCounts } from './ledger/expected-logs.js';
+export type { ExpectedLogCounts } from './ledger/expected-logs.js';
 
 // E: verification and the cross-reference
 export {
@@ -111,14 +111,14 @@ export {
   showLogsVerification,
   verifyMetrics,
   showMetricsVerification,
-} from './verify.js';
-export type { LogsVerification, MetricsVerification } from './verify.js';
-export { crossReference, showCrossReference } from './cross-reference.js';
+} from './verify/verify.js';
+export type { LogsVerification, MetricsVerification } from './verify/verify.js';
+export { crossReference, showCrossReference } from './verify/cross-reference.js';
 export type {
   CrossReference,
   CrossReferenceRow,
   BudgetAlertEvaluation,
-} from './cross-reference.js';
+} from './verify/cross-reference.js';
 
 // F: the workbook
 export {
@@ -126,7 +126,7 @@ export {
   showPublishedWorkbook,
   workbookDisplayName,
   deployedWorkbook,
-} from './publish.js';
+} from './publish/publish-workbook.js';
 export {
   buildWorkbookData,
   listWorkbookQueries,
@@ -139,12 +139,12 @@ export {
 export type { WorkbookQuery, WorkbookPreview, WorkbookQueryOutcome } from './workbook/index.js';
 
 // Output: tables, charts, progress
-export { showMarkdown, showHtml, showMime, createLiveLine, progressLine } from './display.js';
-export type { LiveLine } from './display.js';
-export { showTable, tableHtml, tableText } from './tables.js';
-export type { PlainTable } from './tables.js';
-export { showChart, barFigure, pieFigure, lineFigure, chartHtml, PLOTLY_MIME } from './charts.js';
-export type { PlotlyFigure, PlotlyTrace, FigureOptions } from './charts.js';
+export { showMarkdown, showHtml, showMime, createLiveLine, progressLine } from './output/mime.js';
+export type { LiveLine } from './output/mime.js';
+export { showTable, tableHtml, tableText } from './output/tables.js';
+export type { PlainTable } from './output/tables.js';
+export { showChart, barFigure, pieFigure, lineFigure, chartHtml, PLOTLY_MIME } from './output/charts.js';
+export type { PlotlyFigure, PlotlyTrace, FigureOptions } from './output/charts.js';
 
 // Errors
 export {

@@ -2,7 +2,7 @@
  * The one interface both targets implement (`local` emulator, `azure`). Types only: the
  * implementations live in `local/` and `azure/`, and `createTarget` picks one.
  */
-import type { ApimSku, TargetKind } from './config.js';
+import type { ApimSku, TargetKind } from './config/load-config.js';
 
 /** Shared options of every async operation. */
 export interface OperationOptions {

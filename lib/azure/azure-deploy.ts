@@ -4,11 +4,11 @@
  * storage, workbook, optional Foundry), then the BU keys through `listSecrets`.
  */
 import { z } from 'zod';
-import type { KitConfig } from '../config.js';
+import type { KitConfig } from '../config/load-config.js';
 import type { ApiEndpoint, BuSubscription, Deployment, OperationOptions } from '../target.js';
-import { readArtifact } from '../artifacts.js';
+import { readArtifact } from '../artifacts/read-artifact.js';
 import { KitError } from '../errors.js';
-import { workbookPlaceholders } from '../pricing.js';
+import { workbookPlaceholders } from '../pricing/pricing.js';
 import type { AzureClients } from './azure-clients.js';
 import { hasStatus, toKitError } from './azure-errors.js';
 import {

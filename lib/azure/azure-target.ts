@@ -4,7 +4,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
-import type { KitConfig } from '../config.js';
+import type { KitConfig } from '../config/load-config.js';
 import type {
   ActionOutcome,
   BudgetAlertsOptions,
@@ -20,7 +20,7 @@ import type {
   QueryOptions,
   QueryResult,
 } from '../target.js';
-import { readArtifact } from '../artifacts.js';
+import { readArtifact } from '../artifacts/read-artifact.js';
 import { KitError, MissingStepError } from '../errors.js';
 import { createAzureClients, type AzureClients } from './azure-clients.js';
 import {

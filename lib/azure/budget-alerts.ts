@@ -3,7 +3,7 @@
  * alert per BU, from `kql/budget-alert-threshold.kql`.
  */
 import type { MonitorClient } from '@azure/arm-monitor';
-import type { KitConfig } from '../config.js';
+import type { KitConfig } from '../config/load-config.js';
 import type { ActionOutcome, BudgetAlertsOptions } from '../target.js';
 import { KitError } from '../errors.js';
 import { bindParameters } from '../kql/query-files.js';

@@ -4,7 +4,7 @@
  * that `main.bicep` used, so the portal keeps one workbook that is updated in place.
  */
 import type { ResourceManagementClient } from '@azure/arm-resources';
-import type { KitConfig } from '../config.js';
+import type { KitConfig } from '../config/load-config.js';
 import type { PublishedWorkbook, PublishWorkbookOptions } from '../target.js';
 import { KitError } from '../errors.js';
 import { toKitError } from './azure-errors.js';

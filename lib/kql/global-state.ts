@@ -4,7 +4,7 @@
  * (so `app('...').customMetrics` binds as it does in Log Analytics).
  */
 import { readdirSync } from 'node:fs';
-import { artifactPath, readArtifact } from '../artifacts.js';
+import { artifactPath, readArtifact } from '../artifacts/read-artifact.js';
 import type { KColumnSchema } from './types.js';
 import {
   kusto,

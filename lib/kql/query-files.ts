@@ -7,7 +7,7 @@
  * in diagnostics stay those of the file.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { artifactPath } from '../artifacts.js';
+import { artifactPath } from '../artifacts/read-artifact.js';
 import { KitError } from '../errors.js';
 import { KqlParameterError } from './errors.js';
 import { literalOf } from './literals.js';

@@ -14,8 +14,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import * as path from 'node:path';
-import { artifactPath } from '../artifacts.js';
-import type { KitConfig } from '../config.js';
+import { artifactPath } from '../artifacts/read-artifact.js';
+import type { KitConfig } from '../config/load-config.js';
 import { KitError, MissingStepError } from '../errors.js';
 import type {
   ActionOutcome,

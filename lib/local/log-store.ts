@@ -14,9 +14,9 @@ import {
   writeSync,
 } from 'node:fs';
 import * as path from 'node:path';
-import { readArtifact } from '../artifacts.js';
+import { readArtifact } from '../artifacts/read-artifact.js';
 import { KitError } from '../errors.js';
-import type { LogRow, LogTable, LogTableSource } from '../log-tables.js';
+import type { LogRow, LogTable, LogTableSource } from '../kql/log-tables.js';
 import type { KqlColumn, KqlValue } from '../target.js';
 
 /** The tables the local target writes. */

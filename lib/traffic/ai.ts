@@ -5,9 +5,9 @@
  * kit's own retry loop sees every attempt, streams read to the end, usage recorded per request.
  */
 import { AzureOpenAI, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { requestsFor, type KitConfig } from '../config.js';
+import { requestsFor, type KitConfig } from '../config/load-config.js';
 import { KitError } from '../errors.js';
-import type { TokenUsage } from '../ledger.js';
+import type { TokenUsage } from '../ledger/ledger.js';
 import type { CostingTarget, Deployment, ModelDeployment } from '../target.js';
 import { gatewayRequestId } from './http.js';
 import { countsPerBu, resolveBuTargets, type BuTarget } from './plan.js';

@@ -2,7 +2,7 @@
  * Cell C1: weighted subscription-key traffic per BU to the costing API, with a small share of
  * deliberate failures (an unknown operation, a malformed body) so the error views have data.
  */
-import type { KitConfig } from '../config.js';
+import type { KitConfig } from '../config/load-config.js';
 import type { CostingTarget } from '../target.js';
 import { countsPerBu, failurePositions, resolveBuTargets } from './plan.js';
 import {

@@ -3,7 +3,7 @@
  * caller's UNSIGNED JWT (the policy reads `appid`/`azp`, it does not validate) and the key of the
  * caller's home BU (callers are assigned to BUs in turn).
  */
-import type { KitConfig } from '../config.js';
+import type { KitConfig } from '../config/load-config.js';
 import type { CostingTarget } from '../target.js';
 import { countsPerCaller, resolveBuTargets } from './plan.js';
 import { joinUrl, STATUS_OPERATION, SUBSCRIPTION_KEY_HEADER } from './routes.js';

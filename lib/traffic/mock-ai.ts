@@ -3,9 +3,9 @@
  * mock operation (the policy returns a fixed usage), each request with a caller's unsigned JWT.
  * Skipped, saying why, when D1 already sent real AI traffic.
  */
-import type { KitConfig } from '../config.js';
+import type { KitConfig } from '../config/load-config.js';
 import { KitError } from '../errors.js';
-import { readLedger } from '../ledger.js';
+import { readLedger } from '../ledger/ledger.js';
 import type { CostingTarget } from '../target.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
 import { countsPerBu, resolveBuTargets } from './plan.js';

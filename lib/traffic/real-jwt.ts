@@ -3,7 +3,7 @@
  * proving a real `appid` flows into the caller metrics. Needs the three `COSTING_JWT_*` values.
  */
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
-import type { KitConfig } from '../config.js';
+import type { KitConfig } from '../config/load-config.js';
 import { KitError } from '../errors.js';
 import type { CostingTarget } from '../target.js';
 import { checkCount, resolveBuTargets } from './plan.js';

@@ -6,9 +6,9 @@
  * when the run stopped early) not sent.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLiveLine, type LiveLine } from '../display.js';
+import { createLiveLine, type LiveLine } from '../output/mime.js';
 import { TargetUnavailableError } from '../errors.js';
-import type { AttemptRecord, RequestRecord, TokenUsage } from '../ledger.js';
+import type { AttemptRecord, RequestRecord, TokenUsage } from '../ledger/ledger.js';
 import type { ProgressEvent } from '../target.js';
 
 /** One request of a plan; traffic modules extend it with what their sender needs. */

@@ -3,7 +3,7 @@
  * ledger current while it runs (so a killed kernel leaves what completed), write the final
  * entry, and return a plain summary.
  */
-import type { KitConfig } from '../config.js';
+import type { KitConfig } from '../config/load-config.js';
 import {
   buildLedgerEntry,
   emptyCounts,
@@ -13,7 +13,7 @@ import {
   type RequestRecord,
   type TrafficCounts,
   type TrafficSource,
-} from '../ledger.js';
+} from '../ledger/ledger.js';
 import type { Deployment, OperationOptions } from '../target.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { notSentRecord, runRequests, type PlannedRequest, type SendAttempt } from './runner.js';

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { artifactPath } from '../artifacts.js';
+import { artifactPath } from '../artifacts/read-artifact.js';
 import type { KqlTable, KqlValue, OperationOptions } from '../target.js';
 import { chartFigure, CHART_VISUALIZATIONS, type PlotlyFigure } from './chart-traces.js';
 import { listWorkbookQueries, listWorkbookTabs, tabOf, tabParameterName } from './list-queries.js';

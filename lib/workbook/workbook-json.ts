@@ -2,14 +2,14 @@
  * The Azure Monitor workbook (`Notebook/1.0`) as plain types, plus loading it from the kit
  * root and filling the publish-time placeholders.
  */
-import { readArtifact } from '../artifacts.js';
-import type { KitConfig } from '../config.js';
+import { readArtifact } from '../artifacts/read-artifact.js';
+import type { KitConfig } from '../config/load-config.js';
 import { KitError } from '../errors.js';
 import {
   WORKBOOK_PLACEHOLDERS,
   workbookPlaceholders,
   type WorkbookPlaceholder,
-} from '../pricing.js';
+} from '../pricing/pricing.js';
 import type { Deployment } from '../target.js';
 
 /** The workbook file or its contents are unusable; the message says which item and what to fix. */

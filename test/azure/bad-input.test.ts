@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createAzureTarget } from '../../lib/azure/azure-target.js';
 import { AzureDeploymentError, AzureRequestError } from '../../lib/azure/azure-errors.js';
 import { KitError, TargetUnavailableError } from '../../lib/errors.js';
-import { loadConfig } from '../../lib/config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { FakeAzure, FakeCredential, armError } from './fake-azure.js';
 import { azureConfig, installDeployRoutes, SUB, TENANT } from './arm-simulator.js';

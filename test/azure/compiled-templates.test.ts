@@ -6,10 +6,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { artifactPath, readArtifact } from '../../lib/artifacts.js';
+import { artifactPath, readArtifact } from '../../lib/artifacts/read-artifact.js';
 import { infraParameters, mainParameters } from '../../lib/azure/azure-deploy.js';
 import { azureResourceNames } from '../../lib/azure/resource-names.js';
-import { WORKBOOK_PLACEHOLDERS } from '../../lib/pricing.js';
+import { WORKBOOK_PLACEHOLDERS } from '../../lib/pricing/pricing.js';
 import { azureConfig, SUB } from './arm-simulator.js';
 
 interface ArmTemplate {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createAzureTarget } from '../../lib/azure/azure-target.js';
-import { artifactPath } from '../../lib/artifacts.js';
+import { artifactPath } from '../../lib/artifacts/read-artifact.js';
 import { MissingStepError } from '../../lib/errors.js';
 import type { ProgressEvent } from '../../lib/target.js';
 import { FakeAzure, FakeCredential } from './fake-azure.js';

@@ -3,7 +3,7 @@
  * with propagation retry, run now) and budget alerts (action group + one rule per BU).
  */
 import { describe, expect, it } from 'vitest';
-import { readArtifact } from '../../lib/artifacts.js';
+import { readArtifact } from '../../lib/artifacts/read-artifact.js';
 import { deterministicGuid } from '../../lib/azure/resource-names.js';
 import { armError } from './fake-azure.js';
 import { deployedTarget, EXPORT_PRINCIPAL, SUB } from './arm-simulator.js';

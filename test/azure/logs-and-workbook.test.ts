@@ -3,9 +3,9 @@
  * backoff and a 429 with Retry-After, workbook update on its own, portal links.
  */
 import { describe, expect, it } from 'vitest';
-import { readArtifact } from '../../lib/artifacts.js';
-import { waitForRows } from '../../lib/wait-for-rows.js';
-import { workbookPlaceholders, WORKBOOK_PLACEHOLDERS } from '../../lib/pricing.js';
+import { readArtifact } from '../../lib/artifacts/read-artifact.js';
+import { waitForRows } from '../../lib/verify/wait-for-rows.js';
+import { workbookPlaceholders, WORKBOOK_PLACEHOLDERS } from '../../lib/pricing/pricing.js';
 import { armError } from './fake-azure.js';
 import { APP_ID, deployedTarget, SUB, TENANT, WORKSPACE_CUSTOMER_ID } from './arm-simulator.js';
 

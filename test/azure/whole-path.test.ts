@@ -4,10 +4,10 @@
  * clean-up.ipynb (dry run, delete). Every request goes through the injected transport.
  */
 import { describe, expect, it } from 'vitest';
-import { readArtifact } from '../../lib/artifacts.js';
+import { readArtifact } from '../../lib/artifacts/read-artifact.js';
 import { bindParameters } from '../../lib/kql/query-files.js';
-import { waitForRows } from '../../lib/wait-for-rows.js';
-import { workbookPlaceholders, WORKBOOK_PLACEHOLDERS } from '../../lib/pricing.js';
+import { waitForRows } from '../../lib/verify/wait-for-rows.js';
+import { workbookPlaceholders, WORKBOOK_PLACEHOLDERS } from '../../lib/pricing/pricing.js';
 import { deployedTarget, EXPORT_PRINCIPAL, SUB, WORKSPACE_CUSTOMER_ID } from './arm-simulator.js';
 
 describe('azure target: the whole path', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PLOTLY_MIME } from '../../lib/charts.js';
+import { PLOTLY_MIME } from '../../lib/output/charts.js';
 import { launchChromium } from '../browser.js';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -13,7 +13,7 @@ import {
   validateQuery,
 } from '../../lib/kql/index.js';
 import type { KqlParam } from '../../lib/kql/index.js';
-import type { LogTableSource } from '../../lib/log-tables.js';
+import type { LogTableSource } from '../../lib/kql/log-tables.js';
 
 const empty: LogTableSource = { tableNames: () => [], getTable: () => undefined };
 

@@ -3,7 +3,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { executeQuery } from '../../lib/kql/index.js';
-import type { LogTableSource } from '../../lib/log-tables.js';
+import type { LogTableSource } from '../../lib/kql/log-tables.js';
 import { CASES } from './conformance-cases.js';
 import { tableEqual } from './table-equal.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { executeQuery, KqlUnsupportedError, KqlValidationError } from '../../lib/kql/index.js';
 import { KitError } from '../../lib/errors.js';
-import type { LogRow } from '../../lib/log-tables.js';
+import type { LogRow } from '../../lib/kql/log-tables.js';
 import { MemorySource } from './memory-source.js';
 
 function gatewayRows(n: number): LogRow[] {

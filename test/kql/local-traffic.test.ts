@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AzureOpenAI } from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../../lib/config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
 import { createLocalTarget, type LocalTarget } from '../../lib/local/local-target.js';
 import { createUnsignedJwt } from '../../lib/traffic/unsigned-jwt.js';
 import type { Deployment, KqlTable, KqlValue } from '../../lib/target.js';

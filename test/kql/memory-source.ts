@@ -3,7 +3,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LogRow, LogTable, LogTableSource } from '../../lib/log-tables.js';
+import type { LogRow, LogTable, LogTableSource } from '../../lib/kql/log-tables.js';
 import type { KqlColumn } from '../../lib/target.js';
 
 const schemaDir = path.resolve(__dirname, '../../schemas');

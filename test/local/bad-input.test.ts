@@ -5,7 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { NotFoundError, RateLimitError, InternalServerError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogRow } from '../../lib/log-tables.js';
+import type { LogRow } from '../../lib/kql/log-tables.js';
 import type { BuSubscription } from '../../lib/target.js';
 import {
   aoaiClient,

@@ -3,7 +3,7 @@
  * inbound policy steps of the shipped policies, and the log rows of one request record.
  */
 import { describe, expect, it } from 'vitest';
-import { artifactPath } from '../../lib/artifacts.js';
+import { artifactPath } from '../../lib/artifacts/read-artifact.js';
 import { buildApiCatalog, matchRoute } from '../../lib/local/api-catalog.js';
 import {
   authenticate,

@@ -6,7 +6,7 @@
 import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath } from '../../lib/artifacts.js';
+import { artifactPath } from '../../lib/artifacts/read-artifact.js';
 import { buildApiCatalog } from '../../lib/local/api-catalog.js';
 import { startLocalGateway, type LocalGateway } from '../../lib/local/gateway-server.js';
 import { createLogStore, type LocalLogStore } from '../../lib/local/log-store.js';

@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AzureOpenAI } from 'openai';
-import { loadConfig, type KitConfig, type KitConfigInput } from '../../lib/config.js';
-import type { LogRow } from '../../lib/log-tables.js';
+import { loadConfig, type KitConfig, type KitConfigInput } from '../../lib/config/load-config.js';
+import type { LogRow } from '../../lib/kql/log-tables.js';
 import {
   createLocalTarget,
   type LocalTarget,

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
 import { MissingStepError } from '../../lib/errors.js';
 import { createLocalTarget, LOCAL_FILES } from '../../lib/local/local-target.js';
 import { startTestTarget, tableRows } from './helpers.js';

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { artifactPath } from '../../lib/artifacts.js';
+import { artifactPath } from '../../lib/artifacts/read-artifact.js';
 import { buildApiCatalog } from '../../lib/local/api-catalog.js';
 import { loadPolicies, PolicyError } from '../../lib/local/policy-engine.js';
 import type { BuSubscription } from '../../lib/target.js';

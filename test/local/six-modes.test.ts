@@ -5,7 +5,7 @@
  * exactly the mode-2 requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogRow } from '../../lib/log-tables.js';
+import type { LogRow } from '../../lib/kql/log-tables.js';
 import { loadTableColumns } from '../../lib/local/log-store.js';
 import type { BuSubscription, Deployment } from '../../lib/target.js';
 import {

@@ -3,11 +3,11 @@ import type { ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, requestsFor, type KitConfig } from '../../lib/config.js';
-import { readLedger } from '../../lib/ledger.js';
+import { loadConfig, requestsFor, type KitConfig } from '../../lib/config/load-config.js';
+import { readLedger } from '../../lib/ledger/ledger.js';
 import { TargetUnavailableError } from '../../lib/errors.js';
 import { AI_MODES, planAiTraffic, sendAiTraffic } from '../../lib/traffic/ai.js';
-import { aiUsageTable } from '../../lib/traffic/summary.js';
+import { aiUsageTable } from '../../lib/output/views/traffic-summary.js';
 import { readJwtClaims } from '../../lib/traffic/unsigned-jwt.js';
 import {
   json,

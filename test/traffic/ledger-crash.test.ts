@@ -7,11 +7,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Ledger } from '../../lib/ledger.js';
+import type { Ledger } from '../../lib/ledger/ledger.js';
 
-const ledgerModule = path.resolve(__dirname, '..', '..', 'lib', 'ledger.ts');
+const ledgerModule = path.resolve(__dirname, '..', '..', 'lib', 'ledger', 'ledger.ts');
 
-// The child runs lib/ledger.ts with Node's type stripping; the hook maps the `.js` specifiers of
+// The child runs lib/ledger/ledger.ts with Node's type stripping; the hook maps the `.js` specifiers of
 // the TypeScript sources to their `.ts` files, as the compiler does.
 const CHILD = `
 import { register } from 'node:module';

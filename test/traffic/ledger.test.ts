@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, type KitConfig } from '../../lib/config.js';
+import { loadConfig, type KitConfig } from '../../lib/config/load-config.js';
 import {
   buildLedgerEntry,
   clearLedger,
@@ -12,7 +12,7 @@ import {
   writeLedgerEntry,
   type LedgerEntryHead,
   type RequestRecord,
-} from '../../lib/ledger.js';
+} from '../../lib/ledger/ledger.js';
 import { sendBuTraffic } from '../../lib/traffic/bu.js';
 import { sendEntraTraffic } from '../../lib/traffic/entra.js';
 import { json, startTinyGateway, tinyTarget } from './tiny-gateway.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TargetUnavailableError } from '../../lib/errors.js';
-import { summarizeRecords } from '../../lib/ledger.js';
+import { summarizeRecords } from '../../lib/ledger/ledger.js';
 import { sendHttpAttempt } from '../../lib/traffic/http.js';
 import {
   errorCode,

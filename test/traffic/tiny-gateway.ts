@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MissingStepError } from '../../lib/errors.js';
-import type { KitConfig } from '../../lib/config.js';
+import type { KitConfig } from '../../lib/config/load-config.js';
 import type { CostingTarget, Deployment } from '../../lib/target.js';
 
 export interface SeenRequest {

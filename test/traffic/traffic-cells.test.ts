@@ -2,20 +2,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, requestsFor, type KitConfig, type KitConfigInput } from '../../lib/config.js';
+import { loadConfig, requestsFor, type KitConfig, type KitConfigInput } from '../../lib/config/load-config.js';
 import {
   ConfigError,
   KitError,
   MissingStepError,
   TargetUnavailableError,
 } from '../../lib/errors.js';
-import { LedgerError, ledgerPath, readLedger, type Ledger } from '../../lib/ledger.js';
+import { LedgerError, ledgerPath, readLedger, type Ledger } from '../../lib/ledger/ledger.js';
 import { sendBuTraffic, planBuTraffic } from '../../lib/traffic/bu.js';
 import { sendEntraTraffic } from '../../lib/traffic/entra.js';
 import { sendMockAiTraffic } from '../../lib/traffic/mock-ai.js';
 import { sendRealJwtTraffic } from '../../lib/traffic/real-jwt.js';
 import { sendAiTraffic } from '../../lib/traffic/ai.js';
-import { ledgerSummaryTable, trafficSummaryMarkdown } from '../../lib/traffic/summary.js';
+import { ledgerSummaryTable, trafficSummaryMarkdown } from '../../lib/output/views/traffic-summary.js';
 import { createUnsignedJwt, readJwtClaims } from '../../lib/traffic/unsigned-jwt.js';
 import {
   json,

@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, type KitConfig } from '../../lib/config.js';
-import { readLedger, type Ledger } from '../../lib/ledger.js';
+import { loadConfig, type KitConfig } from '../../lib/config/load-config.js';
+import { readLedger, type Ledger } from '../../lib/ledger/ledger.js';
 import { createLocalTarget, type LocalTarget } from '../../lib/local/local-target.js';
 import type { Deployment } from '../../lib/target.js';
 import { sendAiTraffic } from '../../lib/traffic/ai.js';

@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath } from '../../lib/artifacts.js';
+import { artifactPath } from '../../lib/artifacts/read-artifact.js';
 import { listWorkbookTabs } from '../../lib/workbook/list-queries.js';
 import type { PublishedWorkbook } from '../../lib/target.js';
 import { defaultPreviewPath } from '../../lib/workbook/render-preview.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.js';
-import { WORKBOOK_PLACEHOLDERS } from '../../lib/pricing.js';
+import { loadConfig } from '../../lib/config/load-config.js';
+import { WORKBOOK_PLACEHOLDERS } from '../../lib/pricing/pricing.js';
 import { listWorkbookQueries, listWorkbookTabs } from '../../lib/workbook/list-queries.js';
 import { collectParameters, walk } from '../../lib/workbook/parameters.js';
 import {

@@ -2,7 +2,7 @@
  * What an executing query carries around: the data source, `now`, scan counts, the cache of
  * `materialize()` results, and the `let` bindings in scope.
  */
-import type { LogTableSource } from '../../log-tables.js';
+import type { LogTableSource } from '../log-tables.js';
 import type { KNode } from '../kusto-language.js';
 import type { Frame } from './frame.js';
 import type { Value } from './values.js';

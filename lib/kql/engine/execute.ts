@@ -3,7 +3,7 @@
  * over the official syntax tree. Tabular `let`s are evaluated where referenced (as Kusto
  * does); `materialize()` results are computed once per query.
  */
-import type { LogTableSource } from '../../log-tables.js';
+import type { LogTableSource } from '../log-tables.js';
 import type { KqlTable, QueryResult } from '../../target.js';
 import { KqlRuntimeError, KqlUnsupportedError, KqlValidationError } from '../errors.js';
 import { loadSchemas } from '../global-state.js';

@@ -3,7 +3,7 @@
  * 59 columns converts 5), and the result is cached per table until its `version` or visible
  * row count changes, so repeated queries over the same data skip the conversion.
  */
-import type { LogTable, LogTableSource } from '../../log-tables.js';
+import type { LogTable, LogTableSource } from '../log-tables.js';
 import type { KColumnSchema } from '../types.js';
 import { lazyColumn, type Column, type Frame } from './frame.js';
 import { fromStored, normaliseType, nullOf, type Value } from './values.js';

@@ -2,8 +2,8 @@
  * Result tables in cell outputs: HTML (via arquero) in a notebook, aligned text in a terminal.
  */
 import { table as columnTable } from 'arquero';
-import { showHtml } from './display.js';
-import type { KqlTable, KqlValue } from './target.js';
+import { showHtml } from './mime.js';
+import type { KqlTable, KqlValue } from '../target.js';
 
 /** A plain table: column names and rows, as the kit's summaries produce them. */
 export interface PlainTable {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { KqlTable, KqlValue } from './target.js';
+import type { KqlTable, KqlValue } from '../target.js';
 
 /** One Plotly trace: plain JSON (`type`, `x`, `y`, `labels`, `values`, `name`, ...). */
 export type PlotlyTrace = Record<string, unknown>;

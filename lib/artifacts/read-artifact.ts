@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** The kit's root folder (the one holding `package.json`), from `lib/` or from `dist/`. */
-export const KIT_ROOT: string = path.resolve(__dirname, '..');
+export const KIT_ROOT: string = path.resolve(__dirname, '..', '..');
 
 /** Absolute path of an artifact, e.g. `artifactPath('kql', 'bu-token-usage.kql')`. */
 export function artifactPath(...segments: string[]): string {

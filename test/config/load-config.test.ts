@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, requestsFor, buDisplayName } from '../lib/config.js';
-import { describeConfig } from '../lib/config-summary.js';
-import { ConfigError } from '../lib/errors.js';
+import { loadConfig, requestsFor, buDisplayName } from '../../lib/config/load-config.js';
+import { describeConfig } from '../../lib/config/describe-config.js';
+import { ConfigError } from '../../lib/errors.js';
 
 function problemsOf(fn: () => unknown): { field: string; received: string; expected: string }[] {
   try {

@@ -1,6 +1,6 @@
-import { showMarkdown } from './display.js';
-import type { TrafficSummary } from './traffic/session.js';
-import { trafficSummaryMarkdown } from './traffic/summary.js';
+import { showMarkdown } from '../mime.js';
+import type { TrafficSummary } from '../../traffic/session.js';
+import { trafficSummaryMarkdown } from './traffic-summary.js';
 
 /**
  * Shows a traffic cell's outcome: planned vs delivered per BU (and per caller), or why it skipped.

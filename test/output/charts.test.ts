@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { barFigure, lineFigure, pieFigure, PLOTLY_MIME } from '../lib/charts.js';
-import { runNotebook } from '../lib/internal/notebook-runner.js';
-import { tableHtml, tableText } from '../lib/tables.js';
-import type { KqlTable } from '../lib/target.js';
+import { barFigure, lineFigure, pieFigure, PLOTLY_MIME } from '../../lib/output/charts.js';
+import { runNotebook } from '../../lib/internal/notebook-runner.js';
+import { tableHtml, tableText } from '../../lib/output/tables.js';
+import type { KqlTable } from '../../lib/target.js';
 
 const t: KqlTable = {
   name: 'r',
@@ -64,8 +64,8 @@ describe('figures from query results', () => {
 
 describe('charts in a notebook output', () => {
   it('sends the Plotly MIME bundle with an HTML fallback that inlines plotly.js once', async () => {
-    const run = await runNotebook(path.join(__dirname, 'fixtures', 'charts.ipynb'), {
-      rootDir: path.join(__dirname, '..'),
+    const run = await runNotebook(path.join(__dirname, '..', 'fixtures', 'charts.ipynb'), {
+      rootDir: path.join(__dirname, '..', '..'),
     });
     const displays = run.cells[0]!.outputs.filter((o) => o.kind === 'display');
     expect(displays).toHaveLength(3);

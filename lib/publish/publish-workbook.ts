@@ -1,14 +1,14 @@
 /**
  * Cell F: the workbook as this deployment publishes it, and where to open it.
  */
-import type { KitConfig } from './config.js';
-import { showMarkdown } from './display.js';
+import type { KitConfig } from '../config/load-config.js';
+import { showMarkdown } from '../output/mime.js';
 import {
   buildWorkbookData,
   loadWorkbook,
   type WorkbookDocument,
-} from './workbook/workbook-json.js';
-import type { CostingTarget, Deployment, OperationOptions, PublishedWorkbook } from './target.js';
+} from '../workbook/workbook-json.js';
+import type { CostingTarget, Deployment, OperationOptions, PublishedWorkbook } from '../target.js';
 
 /**
  * `workbook.json` as this deployment publishes it: placeholders filled from the pricing of the

@@ -1,10 +1,10 @@
 /**
  * Cells B2-B4: the cost export and the per-BU budget alerts, on whichever target is in use.
  */
-import { readArtifact } from './artifacts.js';
-import type { KitConfig } from './config.js';
-import { forgetBudgetAlerts, recordBudgetAlerts } from './cross-reference.js';
-import type { ActionOutcome, CostingTarget, OperationOptions } from './target.js';
+import { readArtifact } from '../artifacts/read-artifact.js';
+import type { KitConfig } from '../config/load-config.js';
+import { forgetBudgetAlerts, recordBudgetAlerts } from '../verify/cross-reference.js';
+import type { ActionOutcome, CostingTarget, OperationOptions } from '../target.js';
 
 /** The budget-alert query file every BU rule is made from. */
 export const BUDGET_ALERT_QUERY_FILE = 'budget-alert-threshold.kql';

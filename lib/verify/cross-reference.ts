@@ -6,19 +6,19 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { readArtifact } from './artifacts.js';
-import type { KitConfig } from './config.js';
-import { showMarkdown } from './display.js';
-import { bindParameters } from './kql/index.js';
-import { readLedger } from './ledger.js';
-import { allocateCost, getApimPricing } from './pricing.js';
-import { showTable } from './tables.js';
-import type { CostingTarget, Deployment, KqlTable, OperationOptions } from './target.js';
-import { expectedLogCounts, type ExpectedLogCounts } from './traffic/expected-logs.js';
+import { readArtifact } from '../artifacts/read-artifact.js';
+import type { KitConfig } from '../config/load-config.js';
+import { showMarkdown } from '../output/mime.js';
+import { bindParameters } from '../kql/index.js';
+import { readLedger } from '../ledger/ledger.js';
+import { allocateCost, getApimPricing } from '../pricing/pricing.js';
+import { showTable } from '../output/tables.js';
+import type { CostingTarget, Deployment, KqlTable, OperationOptions } from '../target.js';
+import { expectedLogCounts, type ExpectedLogCounts } from '../ledger/expected-logs.js';
 import { rowsOf, runTimespan } from './verify.js';
-import { listWorkbookQueries } from './workbook/index.js';
-import { deployedWorkbook } from './publish.js';
-import { KitError, MissingStepError } from './errors.js';
+import { listWorkbookQueries } from '../workbook/index.js';
+import { deployedWorkbook } from '../publish/publish-workbook.js';
+import { KitError, MissingStepError } from '../errors.js';
 
 /** One tile: the ledger's figure beside the workbook's. */
 export interface CrossReferenceRow {

@@ -1,7 +1,7 @@
-import type { KitConfig } from './config.js';
-import { createAzureTarget } from './azure/azure-target.js';
-import { createLocalTarget } from './local/local-target.js';
-import type { CostingTarget, Deployment, OperationOptions } from './target.js';
+import type { KitConfig } from '../config/load-config.js';
+import { createAzureTarget } from '../azure/azure-target.js';
+import { createLocalTarget } from '../local/local-target.js';
+import type { CostingTarget, Deployment, OperationOptions } from '../target.js';
 
 let previous: CostingTarget | undefined;
 let closing: Promise<void> = Promise.resolve();

@@ -3,8 +3,8 @@
  * Every price table names its source and "as of" date; all figures are retail list prices
  * in USD and serve as showback estimates, not billing.
  */
-import type { KitConfig } from './config.js';
-import { UnknownPriceError } from './errors.js';
+import type { KitConfig } from '../config/load-config.js';
+import { UnknownPriceError } from '../errors.js';
 
 /** Where the APIM prices come from. */
 export const APIM_PRICE_SOURCE =

@@ -1,7 +1,7 @@
 /**
  * The contract between the local log store (writer) and the local KQL engine (reader).
  */
-import type { KqlColumn, KqlValue } from './target.js';
+import type { KqlColumn, KqlValue } from '../target.js';
 
 /**
  * One log row: column name to value. Datetimes are ISO-8601 UTC strings (`...Z`), timespans

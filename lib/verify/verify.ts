@@ -4,15 +4,15 @@
  * start), so a second Run All does not count the first one's rows.
  */
 import { waitForRows, type WaitForRowsOptions } from './wait-for-rows.js';
-import type { KitConfig } from './config.js';
-import { showChart, barFigure, pieFigure } from './charts.js';
-import { createLiveLine } from './display.js';
-import { KitError, MissingStepError } from './errors.js';
-import { loadQuery } from './kql/index.js';
-import { readLedger, type Ledger } from './ledger.js';
-import { showTable } from './tables.js';
-import type { CostingTarget, KqlTable, KqlValue, OperationOptions, QueryResult } from './target.js';
-import { expectedLogCounts, type ExpectedLogCounts } from './traffic/expected-logs.js';
+import type { KitConfig } from '../config/load-config.js';
+import { showChart, barFigure, pieFigure } from '../output/charts.js';
+import { createLiveLine } from '../output/mime.js';
+import { KitError, MissingStepError } from '../errors.js';
+import { loadQuery } from '../kql/index.js';
+import { readLedger, type Ledger } from '../ledger/ledger.js';
+import { showTable } from '../output/tables.js';
+import type { CostingTarget, KqlTable, KqlValue, OperationOptions, QueryResult } from '../target.js';
+import { expectedLogCounts, type ExpectedLogCounts } from '../ledger/expected-logs.js';
 
 /**
  * How E1/E2 poll: Azure resource logs usually land in 3-10 minutes (a new workspace can take

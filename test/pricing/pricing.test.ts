@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { APIM_SKUS, loadConfig } from '../lib/config.js';
-import { UnknownPriceError } from '../lib/errors.js';
+import { APIM_SKUS, loadConfig } from '../../lib/config/load-config.js';
+import { UnknownPriceError } from '../../lib/errors.js';
 import {
   allocateCost,
   getApimPricing,
@@ -9,7 +9,7 @@ import {
   undatedModelName,
   workbookPlaceholders,
   WORKBOOK_PLACEHOLDERS,
-} from '../lib/pricing.js';
+} from '../../lib/pricing/pricing.js';
 
 describe('getApimPricing', () => {
   it('has the SPEC section 7 prices for the v2 tiers', () => {

@@ -34,8 +34,8 @@
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { KitConfig, TargetKind } from './config.js';
-import { KitError } from './errors.js';
+import type { KitConfig, TargetKind } from '../config/load-config.js';
+import { KitError } from '../errors.js';
 
 /** The traffic sources, one per traffic cell. */
 export const TRAFFIC_SOURCES = ['bu', 'entra', 'real-jwt', 'ai', 'mock-ai'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, type ConfigProblem } from './errors.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
 
 /** APIM SKUs the kit can deploy and price. */
 export const APIM_SKUS = [

@@ -2,12 +2,12 @@
  * Cell outputs for deployment, pricing and Azure-only actions: what A2, B1-B4 display.
  * Keys are always masked.
  */
-import { maskSecret } from './config-summary.js';
-import type { KitConfig } from './config.js';
-import { showMarkdown } from './display.js';
-import { getApimPricing, getModelPricing } from './pricing.js';
-import { showTable, type PlainTable } from './tables.js';
-import type { ActionOutcome, CleanUpItem, Deployment } from './target.js';
+import { maskSecret } from '../../config/describe-config.js';
+import type { KitConfig } from '../../config/load-config.js';
+import { showMarkdown } from '../mime.js';
+import { getApimPricing, getModelPricing } from '../../pricing/pricing.js';
+import { showTable, type PlainTable } from '../tables.js';
+import type { ActionOutcome, CleanUpItem, Deployment } from '../../target.js';
 
 /** The deployment as a two-column table (A2): endpoints, resources, BU keys masked. */
 export function deploymentTable(d: Deployment): PlainTable {

@@ -2,8 +2,8 @@
  * Ingestion polling (cells E1/E2): runs a query until it returns enough rows, with backoff, an
  * overall timeout and progress lines. Works with any target; on Azure, logs take minutes to land.
  */
-import type { CostingTarget, QueryOptions, QueryResult } from './target.js';
-import { KitError } from './errors.js';
+import type { CostingTarget, QueryOptions, QueryResult } from '../target.js';
+import { KitError } from '../errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Options of {@link waitForRows}. */

@@ -1,4 +1,4 @@
-import type { KitConfig } from './config.js';
+import type { KitConfig } from './load-config.js';
 
 /** Masks a secret for display: first 4 characters, then dots. */
 export function maskSecret(value: string | undefined): string {

@@ -1,10 +1,10 @@
 /**
  * Plain tables from traffic summaries and the ledger, for cell output and for E3's comparison.
  */
-import type { Ledger, TrafficCounts, TrafficSource } from '../ledger.js';
-import { TRAFFIC_SOURCES } from '../ledger.js';
-import { AI_MODES } from './ai.js';
-import type { TrafficSummary, TrafficSummaryRow } from './session.js';
+import type { Ledger, TrafficCounts, TrafficSource } from '../../ledger/ledger.js';
+import { TRAFFIC_SOURCES } from '../../ledger/ledger.js';
+import { AI_MODES } from '../../traffic/ai.js';
+import type { TrafficSummary, TrafficSummaryRow } from '../../traffic/session.js';
 
 /** One row of {@link ledgerSummaryTable}: a source's totals. */
 export interface LedgerSourceRow {
