@@ -64,7 +64,13 @@ export {
   WORKBOOK_PLACEHOLDERS,
 } from './pricing/pricing.js';
 export type { ApimPricing, ModelPricing, CostAllocation } from './pricing/pricing.js';
-export { showPricing, pricingTables, showOutcome, outcomeLine, showCleanUp } from './output/views/show.js';
+export {
+  showPricing,
+  pricingTables,
+  showOutcome,
+  outcomeLine,
+  showCleanUp,
+} from './output/views/show.js';
 export { setupCostExport, setupBudgetAlerts } from './governance/governance.js';
 
 // C, D: traffic and the ground-truth ledger
@@ -74,7 +80,11 @@ export { sendRealJwtTraffic } from './traffic/real-jwt.js';
 export { sendAiTraffic, AI_MODES } from './traffic/ai.js';
 export { sendMockAiTraffic } from './traffic/mock-ai.js';
 export { showTrafficSummary } from './output/views/traffic.js';
-export { trafficSummaryMarkdown, ledgerSummaryTable, aiUsageTable } from './output/views/traffic-summary.js';
+export {
+  trafficSummaryMarkdown,
+  ledgerSummaryTable,
+  aiUsageTable,
+} from './output/views/traffic-summary.js';
 export type { TrafficSummary, TrafficSummaryRow, TrafficOptions } from './traffic/session.js';
 export { readLedger, ledgerPath } from './ledger/ledger.js';
 export type { Ledger, LedgerEntry, TrafficCounts, TrafficSource } from './ledger/ledger.js';
@@ -143,7 +153,14 @@ export { showMarkdown, showHtml, showMime, createLiveLine, progressLine } from '
 export type { LiveLine } from './output/mime.js';
 export { showTable, tableHtml, tableText } from './output/tables.js';
 export type { PlainTable } from './output/tables.js';
-export { showChart, barFigure, pieFigure, lineFigure, chartHtml, PLOTLY_MIME } from './output/charts.js';
+export {
+  showChart,
+  barFigure,
+  pieFigure,
+  lineFigure,
+  chartHtml,
+  PLOTLY_MIME,
+} from './output/charts.js';
 export type { PlotlyFigure, PlotlyTrace, FigureOptions } from './output/charts.js';
 
 // Errors

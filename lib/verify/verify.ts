@@ -11,7 +11,13 @@ import { KitError, MissingStepError } from '../errors.js';
 import { loadQuery } from '../kql/index.js';
 import { readLedger, type Ledger } from '../ledger/ledger.js';
 import { showTable } from '../output/tables.js';
-import type { CostingTarget, KqlTable, KqlValue, OperationOptions, QueryResult } from '../target.js';
+import type {
+  CostingTarget,
+  KqlTable,
+  KqlValue,
+  OperationOptions,
+  QueryResult,
+} from '../target.js';
 import { expectedLogCounts, type ExpectedLogCounts } from '../ledger/expected-logs.js';
 
 /**

@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, type KitConfig } from '../../lib/config/load-config.js';
 import { executeQuery } from '../../lib/kql/index.js';
-import { readLedger, type Ledger, type LedgerEntry, type RequestRecord } from '../../lib/ledger/ledger.js';
+import {
+  readLedger,
+  type Ledger,
+  type LedgerEntry,
+  type RequestRecord,
+} from '../../lib/ledger/ledger.js';
 import { createLocalTarget, type LocalTarget } from '../../lib/local/local-target.js';
 import type { KqlValue, QueryResult } from '../../lib/target.js';
 import { TargetUnavailableError } from '../../lib/errors.js';

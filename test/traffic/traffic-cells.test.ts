@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, requestsFor, type KitConfig, type KitConfigInput } from '../../lib/config/load-config.js';
+import {
+  loadConfig,
+  requestsFor,
+  type KitConfig,
+  type KitConfigInput,
+} from '../../lib/config/load-config.js';
 import {
   ConfigError,
   KitError,
@@ -15,7 +20,10 @@ import { sendEntraTraffic } from '../../lib/traffic/entra.js';
 import { sendMockAiTraffic } from '../../lib/traffic/mock-ai.js';
 import { sendRealJwtTraffic } from '../../lib/traffic/real-jwt.js';
 import { sendAiTraffic } from '../../lib/traffic/ai.js';
-import { ledgerSummaryTable, trafficSummaryMarkdown } from '../../lib/output/views/traffic-summary.js';
+import {
+  ledgerSummaryTable,
+  trafficSummaryMarkdown,
+} from '../../lib/output/views/traffic-summary.js';
 import { createUnsignedJwt, readJwtClaims } from '../../lib/traffic/unsigned-jwt.js';
 import {
   json,

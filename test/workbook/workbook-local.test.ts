@@ -4,8 +4,18 @@
  * from the ledger.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LedgerEntry, RequestRecord, TokenUsage, TrafficSource } from '../../lib/ledger/ledger.js';
-import { allocateCost, getApimPricing, getModelPricing, tokenCost } from '../../lib/pricing/pricing.js';
+import type {
+  LedgerEntry,
+  RequestRecord,
+  TokenUsage,
+  TrafficSource,
+} from '../../lib/ledger/ledger.js';
+import {
+  allocateCost,
+  getApimPricing,
+  getModelPricing,
+  tokenCost,
+} from '../../lib/pricing/pricing.js';
 import type { KqlTable, KqlValue } from '../../lib/target.js';
 import { runLocalWorkbook, type LocalWorkbookRun } from './local-run.js';
 
