@@ -1,9 +1,12 @@
+/**
+ * Every error class the kit throws on purpose, in one place. Each message says what is wrong and
+ * then what to do, and never shows a full key. Callers branch on the class (`instanceof`), never
+ * on the text. The KQL engine's own classes (`KqlValidationError`, ...) live in `kql/errors.ts`
+ * and extend {@link KitError} too.
+ */
 import { inspect } from 'node:util';
 
-/**
- * Every error the kit throws on purpose is a `KitError`: its message says what is wrong and
- * then what to do, and never shows a full key. Branch on the class (`instanceof`), not on text.
- */
+/** The base of every error the kit throws on purpose. */
 export class KitError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -30,7 +33,7 @@ export interface ConfigProblem {
   expected: string;
 }
 
-/** A configuration value is wrong; `problems` has one entry per bad field. */
+/** A configuration value (or a cell's option) is wrong; `problems` has one entry per bad field. */
 export class ConfigError extends KitError {
   readonly problems: readonly ConfigProblem[];
   constructor(problems: readonly ConfigProblem[]) {
@@ -41,6 +44,16 @@ export class ConfigError extends KitError {
     );
     this.name = 'ConfigError';
     this.problems = problems;
+  }
+}
+
+/** An argument of a library call is wrong (not a configuration field): names it and what it takes. */
+export class InvalidArgumentError extends KitError {
+  readonly argument: string;
+  constructor(argument: string, received: string, expected: string) {
+    super(`Invalid ${argument}: got ${received}; ${expected}.`);
+    this.name = 'InvalidArgumentError';
+    this.argument = argument;
   }
 }
 
@@ -68,4 +81,177 @@ export class TargetUnavailableError extends KitError {
     super(message, options);
     this.name = 'TargetUnavailableError';
   }
+}
+
+/**
+ * A plain-file artifact of the kit (`bicep/*.json`, `kql/*.kql`, `policies/`, `workbook.json`)
+ * is missing, unreadable or out of date; the message names the file and how to fix it.
+ */
+export class ArtifactError extends KitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ArtifactError';
+  }
+}
+
+/** `workbook.json` or one of its items is unusable; the message names the item. */
+export class WorkbookError extends ArtifactError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WorkbookError';
+  }
+}
+
+/** A policy file the emulator cannot read or run. */
+export class PolicyError extends ArtifactError {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(
+      `Policy file ${file}: ${problem}. Fix the file (or point the local target at the kit's policies/ folder) and deploy again.`,
+    );
+    this.name = 'PolicyError';
+    this.file = file;
+  }
+}
+
+/** The ground-truth ledger file could not be read (not JSON, or not a ledger). */
+export class LedgerError extends KitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LedgerError';
+  }
+}
+
+/** The local log store cannot be used (unknown table, unreadable file). */
+export class LogStoreError extends KitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LogStoreError';
+  }
+}
+
+/** Logs or metrics did not all arrive in time; `received` of `expected` rows came. */
+export class IngestionTimeoutError extends KitError {
+  readonly expected: number;
+  readonly received: number;
+  readonly waitedMs: number;
+  constructor(expected: number, received: number, waitedMs: number, attempts: number) {
+    super(
+      `Only ${received} of ${expected} row(s) arrived after ${Math.round(waitedMs / 1000)} s (${attempts} queries). ` +
+        'Ingestion can take 5-10 minutes: run the cell again, or check that the traffic cells succeeded.',
+    );
+    this.name = 'IngestionTimeoutError';
+    this.expected = expected;
+    this.received = received;
+    this.waitedMs = waitedMs;
+  }
+}
+
+/** A query came back partial (the service answered with part of the rows and an error). */
+export class PartialResultError extends KitError {
+  readonly query: string;
+  constructor(query: string, error: string) {
+    super(`${query} returned a partial result: ${error}. Run the cell again.`);
+    this.name = 'PartialResultError';
+    this.query = query;
+  }
+}
+
+/** A configured model has no deployment behind the AOAI gateway. */
+export class ModelNotDeployedError extends KitError {
+  readonly model: string;
+  constructor(model: string, deployed: readonly string[]) {
+    super(
+      `Model '${model}' is not deployed behind the AOAI gateway (deployed: ${deployed.join(', ') || 'none'}): add it to models in cell A1 and rerun A2.`,
+    );
+    this.name = 'ModelNotDeployedError';
+    this.model = model;
+  }
+}
+
+/** A client-credentials token for the real-JWT traffic could not be had (never shows the secret). */
+export class TokenRequestError extends KitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TokenRequestError';
+  }
+}
+
+/** An operation did not finish within the `timeoutMs` its caller gave. */
+export class OperationTimeoutError extends KitError {
+  readonly timeoutMs: number;
+  constructor(what: string, timeoutMs: number, options?: { cause?: unknown; hint?: string }) {
+    super(
+      `${what} did not finish within ${formatDuration(timeoutMs)}. ${options?.hint ?? 'Run the cell again, or give it a longer timeoutMs.'}`,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
+    this.name = 'OperationTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The deployment did not finish within `timeoutMs`; it goes on in Azure. */
+export class DeploymentTimeoutError extends OperationTimeoutError {
+  constructor(timeoutMs: number, options?: { cause?: unknown }) {
+    super('The deployment', timeoutMs, {
+      ...options,
+      hint: 'It goes on in Azure: run cell A2 again later to pick up its outputs.',
+    });
+    this.name = 'DeploymentTimeoutError';
+  }
+}
+
+/** One failing resource of an ARM deployment. */
+export interface DeploymentFailure {
+  /** e.g. `Microsoft.ApiManagement/service/apis`. */
+  resourceType: string;
+  resourceName: string;
+  /** ARM error code, e.g. `ValidationError`. */
+  code: string;
+  /** ARM's message. */
+  message: string;
+}
+
+/** An ARM deployment failed; `failures` names each failing resource and ARM's message. */
+export class AzureDeploymentError extends KitError {
+  readonly deploymentName: string;
+  readonly failures: readonly DeploymentFailure[];
+  constructor(
+    deploymentName: string,
+    failures: readonly DeploymentFailure[],
+    hint: string,
+    options?: { cause?: unknown },
+  ) {
+    const lines = failures.map(
+      (f) => `  - ${f.resourceType} '${f.resourceName}': ${f.code}: ${f.message}`,
+    );
+    super(`Deployment '${deploymentName}' failed:\n${lines.join('\n')}\n${hint}`, options);
+    this.name = 'AzureDeploymentError';
+    this.deploymentName = deploymentName;
+    this.failures = failures;
+  }
+}
+
+/** An Azure request failed in a way the user can act on (permissions, throttling, missing resource). */
+export class AzureRequestError extends KitError {
+  /** HTTP status, when the service answered. */
+  readonly statusCode: number | undefined;
+  /** ARM error code, e.g. `AuthorizationFailed`. */
+  readonly code: string | undefined;
+  constructor(
+    message: string,
+    statusCode: number | undefined,
+    code: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AzureRequestError';
+    this.statusCode = statusCode;
+    this.code = code;
+  }
+}
+
+function formatDuration(ms: number): string {
+  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

@@ -1,18 +1,13 @@
 /**
  * The kit's public surface, grouped by notebook phase. Cells import from here only:
- * `import * as kit from './dist';`
+ * `import * as kit from './dist';`. Every export is named; `review/api-report.api.md` is the
+ * reviewed copy of this surface (CI fails when they differ).
  */
 
-// A1: configuration
-export {
-  loadConfig,
-  requestsFor,
-  buDisplayName,
-  APIM_SKUS,
-  DEFAULT_BUSINESS_UNITS,
-  DEFAULT_CALLERS,
-  DEFAULT_MODELS,
-} from './config/load-config.js';
+// A1: configuration and the target
+export { loadConfig, requestsFor } from './config/load-config.js';
+export { DEFAULT_BUSINESS_UNITS, DEFAULT_CALLERS, DEFAULT_MODELS } from './config/defaults.js';
+export { APIM_SKUS } from './config/types.js';
 export type {
   KitConfig,
   KitConfigInput,
@@ -22,16 +17,12 @@ export type {
   SimulatedCaller,
   ModelSpec,
   CostExportFrequency,
-} from './config/load-config.js';
-export { describeConfig, maskSecret } from './config/describe-config.js';
-
-// A2: the target (one interface, two implementations)
+} from './config/types.js';
 export { createTarget } from './deploy/create-target.js';
 export { createLocalTarget } from './local/local-target.js';
 export type { LocalTarget, LocalTargetOptions, FaultInjection } from './local/local-target.js';
 export { createAzureTarget } from './azure/azure-target.js';
 export type { AzureTargetOptions, AzureCostingTarget } from './azure/azure-target.js';
-export { showDeployment, deploymentTable } from './output/views/show.js';
 export type {
   CostingTarget,
   Deployment,
@@ -47,51 +38,88 @@ export type {
   KqlColumn,
   KqlValue,
   ActionOutcome,
+  PublishWorkbookOptions,
   PublishedWorkbook,
+  PortalLink,
   CleanUpItem,
+  CleanUpOptions,
 } from './target.js';
+export { showConfig, describeConfig } from './output/views/config.js';
 
-// B: pricing, cost export, budget alerts
+// A2: deploy (and clean-up.ipynb)
+export { deploy } from './deploy/deploy.js';
+export { cleanUp } from './deploy/clean-up.js';
+export { showDeployment, deploymentTable } from './output/views/deploy.js';
+export { showCleanUp } from './output/views/clean-up.js';
+
+// B1: pricing and the cost model
 export {
+  pricingFor,
   getApimPricing,
   getModelPricing,
   allocateCost,
   tokenCost,
   PRICED_APIM_SKUS,
   PRICED_MODELS,
-  undatedModelName,
-  workbookPlaceholders,
-  WORKBOOK_PLACEHOLDERS,
+  COST_MODEL_TEXT,
 } from './pricing/pricing.js';
-export type { ApimPricing, ModelPricing, CostAllocation } from './pricing/pricing.js';
-export {
-  showPricing,
-  pricingTables,
-  showOutcome,
-  outcomeLine,
-  showCleanUp,
-} from './output/views/show.js';
-export { setupCostExport, setupBudgetAlerts } from './governance/governance.js';
+export type {
+  ApimPricing,
+  ModelPricing,
+  CostAllocation,
+  PricingSummary,
+} from './pricing/pricing.js';
+export { loadPricedQuery, priceParameters } from './pricing/query-prices.js';
+export { showPricing, pricingTables } from './output/views/pricing.js';
+
+// B2-B4: cost export and budget alerts
+export { createCostExport, runCostExport } from './governance/cost-export.js';
+export { createBudgetAlerts } from './governance/budget-alerts.js';
+export { showOutcome, outcomeLine } from './output/views/governance.js';
 
 // C, D: traffic and the ground-truth ledger
-export { sendBuTraffic } from './traffic/bu.js';
-export { sendEntraTraffic } from './traffic/entra.js';
-export { sendRealJwtTraffic } from './traffic/real-jwt.js';
-export { sendAiTraffic, AI_MODES } from './traffic/ai.js';
-export { sendMockAiTraffic } from './traffic/mock-ai.js';
-export { showTrafficSummary } from './output/views/traffic.js';
+export { sendTraffic, TRAFFIC_KINDS } from './traffic/send-traffic.js';
+export type { TrafficKindName, TrafficOptionsByKind } from './traffic/send-traffic.js';
+export type { TrafficOptions } from './traffic/traffic-kind.js';
+export type { BuTrafficOptions } from './traffic/bu.js';
+export type { EntraTrafficOptions } from './traffic/entra.js';
+export type { RealJwtTrafficOptions } from './traffic/real-jwt.js';
+export type { AiTrafficOptions } from './traffic/ai.js';
+export type { MockAiTrafficOptions } from './traffic/mock-ai.js';
+export { AI_MODES } from './traffic/ai-modes.js';
+export type { AiMode } from './traffic/ai-modes.js';
+export type { TrafficSummary, TrafficSummaryRow } from './traffic/session.js';
 export {
+  showTrafficSummary,
   trafficSummaryMarkdown,
   ledgerSummaryTable,
   aiUsageTable,
-} from './output/views/traffic-summary.js';
-export type { TrafficSummary, TrafficSummaryRow, TrafficOptions } from './traffic/session.js';
+} from './output/views/traffic.js';
 export { readLedger, ledgerPath } from './ledger/ledger.js';
-export type { Ledger, LedgerEntry, TrafficCounts, TrafficSource } from './ledger/ledger.js';
+export type {
+  Ledger,
+  LedgerEntry,
+  TrafficCounts,
+  TrafficSource,
+  RequestRecord,
+} from './ledger/ledger-types.js';
 export { expectedLogCounts } from './ledger/expected-logs.js';
 export type { ExpectedLogCounts } from './ledger/expected-logs.js';
 
-// E: verification and the cross-reference
+// E: verification, the cross-reference and your own KQL
+export { verifyLogs } from './verify/verify-logs.js';
+export type { LogsVerification } from './verify/verify-logs.js';
+export { verifyMetrics } from './verify/verify-metrics.js';
+export type { MetricsVerification } from './verify/verify-metrics.js';
+export { crossReference } from './verify/cross-reference.js';
+export type { CrossReference, CrossReferenceRow } from './verify/cross-reference.js';
+export type { BudgetAlertEvaluation } from './verify/budget-alert-evaluation.js';
+export { queryTable } from './verify/query-table.js';
+export {
+  showLogsVerification,
+  showMetricsVerification,
+  showCrossReference,
+} from './output/views/verify.js';
 export {
   loadQuery,
   listQueryNames,
@@ -110,33 +138,10 @@ export type {
   QueryParameter,
   ExecuteOptions,
 } from './kql/index.js';
-export {
-  KqlValidationError,
-  KqlUnsupportedError,
-  KqlRuntimeError,
-  KqlParameterError,
-} from './kql/errors.js';
-export {
-  verifyLogs,
-  showLogsVerification,
-  verifyMetrics,
-  showMetricsVerification,
-} from './verify/verify.js';
-export type { LogsVerification, MetricsVerification } from './verify/verify.js';
-export { crossReference, showCrossReference } from './verify/cross-reference.js';
-export type {
-  CrossReference,
-  CrossReferenceRow,
-  BudgetAlertEvaluation,
-} from './verify/cross-reference.js';
 
 // F: the workbook
-export {
-  publishWorkbook,
-  showPublishedWorkbook,
-  workbookDisplayName,
-  deployedWorkbook,
-} from './publish/publish-workbook.js';
+export { publishWorkbook } from './publish/publish-workbook.js';
+export { deployedWorkbook, workbookDisplayName } from './workbook/deployed-workbook.js';
 export {
   buildWorkbookData,
   listWorkbookQueries,
@@ -144,9 +149,9 @@ export {
   validateWorkbookQueries,
   runWorkbookQueries,
   renderWorkbookPreview,
-  WorkbookError,
 } from './workbook/index.js';
 export type { WorkbookQuery, WorkbookPreview, WorkbookQueryOutcome } from './workbook/index.js';
+export { showPublishedWorkbook } from './output/views/publish.js';
 
 // Output: tables, charts, progress
 export { showMarkdown, showHtml, showMime, createLiveLine, progressLine } from './output/mime.js';
@@ -163,12 +168,32 @@ export {
 } from './output/charts.js';
 export type { PlotlyFigure, PlotlyTrace, FigureOptions } from './output/charts.js';
 
-// Errors
+// Errors: branch on the class, never on the text
 export {
   KitError,
   ConfigError,
+  InvalidArgumentError,
   UnknownPriceError,
   MissingStepError,
   TargetUnavailableError,
+  ArtifactError,
+  WorkbookError,
+  PolicyError,
+  LedgerError,
+  LogStoreError,
+  IngestionTimeoutError,
+  PartialResultError,
+  ModelNotDeployedError,
+  TokenRequestError,
+  OperationTimeoutError,
+  DeploymentTimeoutError,
+  AzureDeploymentError,
+  AzureRequestError,
 } from './errors.js';
-export type { ConfigProblem } from './errors.js';
+export type { ConfigProblem, DeploymentFailure } from './errors.js';
+export {
+  KqlValidationError,
+  KqlUnsupportedError,
+  KqlRuntimeError,
+  KqlParameterError,
+} from './kql/errors.js';

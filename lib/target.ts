@@ -2,15 +2,21 @@
  * The one interface both targets implement (`local` emulator, `azure`). Types only: the
  * implementations live in `local/` and `azure/`, and `createTarget` picks one.
  */
-import type { ApimSku, TargetKind } from './config/load-config.js';
+import type { ApimSku, KitConfig, TargetKind } from './config/types.js';
 
-/** Shared options of every async operation. */
+/**
+ * Shared options of every async operation of the kit. Every operation that takes them honours
+ * all three (`common/operation-signal.ts` maps them to one signal and to the SDKs' `abortSignal`).
+ */
 export interface OperationOptions {
-  /** Cancels the operation; it rejects with an `AbortError`. */
+  /** Cancels the operation; it rejects with the signal's reason (an `AbortError`). */
   signal?: AbortSignal;
-  /** Called with progress while the operation runs. */
+  /** Called with progress while the operation runs (cells pass `kit.progressLine()`). */
   onProgress?: (event: ProgressEvent) => void;
-  /** Overall timeout in milliseconds. */
+  /**
+   * Overall time limit in milliseconds; past it the operation rejects with an
+   * `OperationTimeoutError`. @default no limit beyond the operation's own (E1/E2: 20 minutes on Azure)
+   */
   timeoutMs?: number;
 }
 
@@ -117,18 +123,6 @@ export type ActionOutcome =
   | { status: 'done'; summary: string; details?: Record<string, string> }
   | { status: 'skipped'; reason: string; wouldHaveDone: string };
 
-export interface BudgetAlertsOptions extends OperationOptions {
-  /** Requests per BU per hour. */
-  threshold: number;
-  email?: string;
-  /** The KQL text of `kql/budget-alert-threshold.kql`. */
-  query: string;
-}
-
-export interface CostExportOptions extends OperationOptions {
-  frequency: 'Daily' | 'Weekly' | 'Monthly';
-}
-
 export interface PublishWorkbookOptions extends OperationOptions {
   /** The workbook JSON with placeholders already replaced. */
   serializedData: string;
@@ -140,6 +134,14 @@ export interface PublishedWorkbook {
   url: string;
   /** Resource id (azure) or the path of the preview file (local). */
   id: string;
+  /** Portal links of the deployment (azure); empty on the local target. */
+  links: PortalLink[];
+}
+
+/** A link to something the kit deployed (the Azure portal, or a local file). */
+export interface PortalLink {
+  label: string;
+  url: string;
 }
 
 /** One thing clean-up found, and what happened to it. */
@@ -158,18 +160,23 @@ export interface CleanUpOptions extends OperationOptions {
 /** The operations the notebook needs, the same on both targets. */
 export interface CostingTarget {
   readonly kind: TargetKind;
+  /** The configuration (cell A1) the target was made from; cells pass only the target. */
+  readonly config: KitConfig;
   /** Deploys (azure) or starts the emulator (local); idempotent. */
   deploy(options?: OperationOptions): Promise<Deployment>;
   /** The deployment of this session, or a `MissingStepError` naming cell A2. */
   requireDeployment(): Deployment;
   /** Runs a KQL query over the gateway logs, the LLM logs and App Insights tables. */
   queryLogs(query: string, options?: QueryOptions): Promise<QueryResult>;
-  /** Creates (or recreates) the Cost Management export. */
-  setupCostExport(options: CostExportOptions): Promise<ActionOutcome>;
+  /** Creates (or recreates) the Cost Management export at `governance.costExportFrequency`. */
+  createCostExport(options?: OperationOptions): Promise<ActionOutcome>;
   /** Runs the export once now. */
   runCostExport(options?: OperationOptions): Promise<ActionOutcome>;
-  /** Action group plus one scheduled query alert per BU. */
-  createBudgetAlerts(options: BudgetAlertsOptions): Promise<ActionOutcome>;
+  /**
+   * An action group (e-mail to `governance.alertEmail`) plus one scheduled query alert per BU
+   * from `kql/budget-alert-threshold.kql` at `governance.alertThreshold`.
+   */
+  createBudgetAlerts(options?: OperationOptions): Promise<ActionOutcome>;
   /** Publishes the workbook (azure) or writes the local HTML preview (local). */
   publishWorkbook(options: PublishWorkbookOptions): Promise<PublishedWorkbook>;
   /** Removes what the kit made; dry run by default. */

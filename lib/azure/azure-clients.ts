@@ -23,7 +23,7 @@ import { MonitorClient } from '@azure/arm-monitor';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
 import { MetricsClient } from '@azure/monitor-query-metrics';
 import { metricsEndpoint } from './metric-queries.js';
-import type { KitConfig } from '../config/load-config.js';
+import type { KitConfig } from '../config/types.js';
 import { TargetUnavailableError } from '../errors.js';
 import {
   AzureRequestError,

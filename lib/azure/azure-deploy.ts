@@ -4,7 +4,7 @@
  * storage, workbook, optional Foundry), then the BU keys through `listSecrets`.
  */
 import { z } from 'zod';
-import type { KitConfig } from '../config/load-config.js';
+import type { KitConfig } from '../config/types.js';
 import type { ApiEndpoint, BuSubscription, Deployment, OperationOptions } from '../target.js';
 import { readArtifact } from '../artifacts/read-artifact.js';
 import { KitError } from '../errors.js';

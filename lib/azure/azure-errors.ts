@@ -3,57 +3,15 @@
  * or two lines, instead of a stack trace.
  */
 import { isRestError } from '@azure/core-rest-pipeline';
-import { KitError, TargetUnavailableError } from '../errors.js';
+import {
+  AzureDeploymentError,
+  AzureRequestError,
+  KitError,
+  TargetUnavailableError,
+  type DeploymentFailure,
+} from '../errors.js';
 
-/** One failing resource of an ARM deployment. */
-export interface DeploymentFailure {
-  /** e.g. `Microsoft.ApiManagement/service/apis`. */
-  resourceType: string;
-  resourceName: string;
-  /** ARM error code, e.g. `ValidationError`. */
-  code: string;
-  /** ARM's message. */
-  message: string;
-}
-
-/** An ARM deployment failed; `failures` names each failing resource and ARM's message. */
-export class AzureDeploymentError extends KitError {
-  readonly deploymentName: string;
-  readonly failures: readonly DeploymentFailure[];
-  constructor(
-    deploymentName: string,
-    failures: readonly DeploymentFailure[],
-    hint: string,
-    options?: { cause?: unknown },
-  ) {
-    const lines = failures.map(
-      (f) => `  - ${f.resourceType} '${f.resourceName}': ${f.code}: ${f.message}`,
-    );
-    super(`Deployment '${deploymentName}' failed:\n${lines.join('\n')}\n${hint}`, options);
-    this.name = 'AzureDeploymentError';
-    this.deploymentName = deploymentName;
-    this.failures = failures;
-  }
-}
-
-/** An Azure request failed in a way the user can act on (permissions, throttling, missing resource). */
-export class AzureRequestError extends KitError {
-  /** HTTP status, when the service answered. */
-  readonly statusCode: number | undefined;
-  /** ARM error code, e.g. `AuthorizationFailed`. */
-  readonly code: string | undefined;
-  constructor(
-    message: string,
-    statusCode: number | undefined,
-    code: string | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'AzureRequestError';
-    this.statusCode = statusCode;
-    this.code = code;
-  }
-}
+export { AzureDeploymentError, AzureRequestError, type DeploymentFailure };
 
 /** The one line that tells the user how to sign in. */
 export const SIGN_IN_HINT =

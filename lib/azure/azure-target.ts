@@ -4,24 +4,25 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
-import type { KitConfig } from '../config/load-config.js';
+import type { KitConfig } from '../config/types.js';
 import type {
   ActionOutcome,
-  BudgetAlertsOptions,
   CleanUpItem,
   CleanUpOptions,
-  CostExportOptions,
   CostingTarget,
   Deployment,
   KqlTable,
   OperationOptions,
   PublishedWorkbook,
   PublishWorkbookOptions,
+  PortalLink,
   QueryOptions,
   QueryResult,
 } from '../target.js';
+import { BUDGET_ALERT_QUERY_FILE } from '../artifacts/names.js';
 import { readArtifact } from '../artifacts/read-artifact.js';
-import { KitError, MissingStepError } from '../errors.js';
+import { withDeadline } from '../common/operation-signal.js';
+import { DeploymentTimeoutError, MissingStepError } from '../errors.js';
 import { createAzureClients, type AzureClients } from './azure-clients.js';
 import {
   deployToAzure,
@@ -33,7 +34,7 @@ import { cleanUpAzure } from './clean-up.js';
 import { runCostExportNow, setUpCostExport, type RoleRetryOptions } from './cost-export.js';
 import { queryAzureLogs } from './log-queries.js';
 import { queryAzureMetric, type MetricQueryOptions } from './metric-queries.js';
-import { portalLinks, type PortalLink } from './portal-links.js';
+import { portalLinks } from './portal-links.js';
 import { azureResourceNames, type AzureResourceNames } from './resource-names.js';
 import { publishAzureWorkbook } from './workbook-publish.js';
 
@@ -58,7 +59,7 @@ export interface AzureCostingTarget extends CostingTarget {
   readonly kind: 'azure';
   /** Names of everything the kit makes in the subscription in use. */
   resourceNames(): Promise<AzureResourceNames>;
-  /** Portal links of the deployment (cell E3 and F). */
+  /** Portal links of the deployment (cell F). */
   portalLinks(): Promise<PortalLink[]>;
   /**
    * Reads an App Insights metric (e.g. `caller-requests`, split by `CallerId`) as a table.
@@ -98,28 +99,21 @@ export function createAzureTarget(
 
   const target: AzureCostingTarget = {
     kind: 'azure',
+    config,
 
     async deploy(opts: OperationOptions = {}): Promise<Deployment> {
-      const timeout =
-        opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
-      const signals = [opts.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-      try {
-        state = await deployToAzure(config, sdk(), {
-          ...opts,
-          ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
-          ...(options.pollIntervalMs !== undefined
-            ? { pollIntervalMs: options.pollIntervalMs }
-            : {}),
-        });
-      } catch (error) {
-        if (timeout?.aborted === true && opts.signal?.aborted !== true) {
-          throw new KitError(
-            `The deployment did not finish within ${formatDuration(opts.timeoutMs ?? 0)}. It goes on in Azure: run cell A2 again later to pick up its outputs.`,
-            { cause: error },
-          );
-        }
-        throw error;
-      }
+      state = await withDeadline(
+        'The deployment',
+        opts,
+        (_signal, o) =>
+          deployToAzure(config, sdk(), {
+            ...o,
+            ...(options.pollIntervalMs !== undefined
+              ? { pollIntervalMs: options.pollIntervalMs }
+              : {}),
+          }),
+        (timeoutMs, cause) => new DeploymentTimeoutError(timeoutMs, { cause }),
+      );
       return state.deployment;
     },
 
@@ -128,68 +122,87 @@ export function createAzureTarget(
       return state.deployment;
     },
 
-    async queryLogs(query: string, opts: QueryOptions = {}): Promise<QueryResult> {
-      const current = await requireState('The Log Analytics workspace', opts);
-      return queryAzureLogs(sdk().logs(), current.deployment, query, opts);
+    queryLogs(query: string, opts: QueryOptions = {}): Promise<QueryResult> {
+      return withDeadline('The log query', opts, async (_signal, o) => {
+        const current = await requireState('The Log Analytics workspace', o);
+        return queryAzureLogs(sdk().logs(), current.deployment, query, o);
+      });
     },
 
-    async setupCostExport(opts: CostExportOptions): Promise<ActionOutcome> {
-      const current = await requireState('The storage account for the cost export', opts);
-      const c = sdk();
-      return setUpCostExport(
-        c.costManagement(),
-        await c.authorization(),
-        {
-          names: current.names,
-          storageResourceId: current.storageResourceId,
-          container: current.deployment.storage.container,
-        },
-        {
-          ...opts,
-          now: (options.now ?? (() => new Date()))(),
-          ...(options.roleRetry !== undefined ? { roleRetry: options.roleRetry } : {}),
-        },
+    createCostExport(opts: OperationOptions = {}): Promise<ActionOutcome> {
+      return withDeadline('Creating the cost export', opts, async (_signal, o) => {
+        const current = await requireState('The storage account for the cost export', o);
+        const c = sdk();
+        return setUpCostExport(
+          c.costManagement(),
+          await c.authorization(),
+          {
+            names: current.names,
+            storageResourceId: current.storageResourceId,
+            container: current.deployment.storage.container,
+          },
+          {
+            ...o,
+            frequency: config.governance.costExportFrequency,
+            now: (options.now ?? (() => new Date()))(),
+            ...(options.roleRetry !== undefined ? { roleRetry: options.roleRetry } : {}),
+          },
+        );
+      });
+    },
+
+    runCostExport(opts: OperationOptions = {}): Promise<ActionOutcome> {
+      return withDeadline('Running the cost export', opts, async (_signal, o) =>
+        runCostExportNow(sdk().costManagement(), await target.resourceNames(), o),
       );
     },
 
-    async runCostExport(opts: OperationOptions = {}): Promise<ActionOutcome> {
-      const names = await target.resourceNames();
-      return runCostExportNow(sdk().costManagement(), names, opts);
+    createBudgetAlerts(opts: OperationOptions = {}): Promise<ActionOutcome> {
+      return withDeadline('Creating the budget alerts', opts, async (_signal, o) => {
+        const current = await requireState('The Log Analytics workspace for the alerts', o);
+        // The query file is read when the cell runs, so edits to kql/ apply without a rebuild.
+        return createBudgetAlertRules(
+          await sdk().monitor(),
+          config,
+          current.names,
+          current.deployment.logAnalytics.resourceId,
+          {
+            ...o,
+            threshold: config.governance.alertThreshold,
+            ...(config.governance.alertEmail !== undefined
+              ? { email: config.governance.alertEmail }
+              : {}),
+            query: readArtifact('kql', BUDGET_ALERT_QUERY_FILE),
+          },
+        );
+      });
     },
 
-    async createBudgetAlerts(opts: BudgetAlertsOptions): Promise<ActionOutcome> {
-      const current = await requireState('The Log Analytics workspace for the alerts', opts);
-      // The query file is read when the cell runs, so edits to kql/ apply without a rebuild.
-      const query =
-        opts.query.trim() !== '' ? opts.query : readArtifact('kql', 'budget-alert-threshold.kql');
-      return createBudgetAlertRules(
-        await sdk().monitor(),
-        config,
-        current.names,
-        current.deployment.logAnalytics.resourceId,
-        { ...opts, query },
-      );
+    publishWorkbook(opts: PublishWorkbookOptions): Promise<PublishedWorkbook> {
+      return withDeadline('Publishing the workbook', opts, async (_signal, o) => {
+        const current = await requireState('The workspace the workbook reads', o);
+        const tenantId = await sdk().tenantId();
+        const published = await publishAzureWorkbook(
+          await sdk().resources(),
+          config,
+          current.names,
+          current.deployment.logAnalytics.resourceId,
+          { ...opts, ...o },
+          tenantId,
+        );
+        return { ...published, links: portalLinks(current.deployment, current.names, tenantId) };
+      });
     },
 
-    async publishWorkbook(opts: PublishWorkbookOptions): Promise<PublishedWorkbook> {
-      const current = await requireState('The workspace the workbook reads', opts);
-      return publishAzureWorkbook(
-        await sdk().resources(),
-        config,
-        current.names,
-        current.deployment.logAnalytics.resourceId,
-        opts,
-        await sdk().tenantId(),
-      );
-    },
-
-    async cleanUp(opts: CleanUpOptions = {}): Promise<CleanUpItem[]> {
-      const c = sdk();
-      const names = await target.resourceNames();
-      return cleanUpAzure(
-        { config, names, resources: await c.resources(), costManagement: c.costManagement() },
-        opts,
-      );
+    cleanUp(opts: CleanUpOptions = {}): Promise<CleanUpItem[]> {
+      return withDeadline('Clean-up', opts, async (_signal, o) => {
+        const c = sdk();
+        const names = await target.resourceNames();
+        return cleanUpAzure(
+          { config, names, resources: await c.resources(), costManagement: c.costManagement() },
+          { ...opts, ...o },
+        );
+      });
     },
 
     async close(): Promise<void> {
@@ -218,9 +231,4 @@ export function createAzureTarget(
     },
   };
   return target;
-}
-
-function formatDuration(ms: number): string {
-  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
-  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

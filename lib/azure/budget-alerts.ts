@@ -3,8 +3,8 @@
  * alert per BU, from `kql/budget-alert-threshold.kql`.
  */
 import type { MonitorClient } from '@azure/arm-monitor';
-import type { KitConfig } from '../config/load-config.js';
-import type { ActionOutcome, BudgetAlertsOptions } from '../target.js';
+import type { KitConfig } from '../config/types.js';
+import type { ActionOutcome, OperationOptions } from '../target.js';
 import { KitError } from '../errors.js';
 import { bindParameters } from '../kql/query-files.js';
 import { toKitError } from './azure-errors.js';
@@ -18,6 +18,15 @@ import { kitTags, resourceId, type AzureResourceNames } from './resource-names.j
  */
 export function budgetAlertQuery(template: string, buName: string, threshold: number): string {
   return bindParameters(template, { threshold, businessUnit: buName });
+}
+
+/** What the alert rules are made of: the threshold, the optional e-mail, the query text. */
+export interface BudgetAlertsOptions extends OperationOptions {
+  /** Requests per BU per hour. */
+  threshold: number;
+  email?: string;
+  /** The KQL text of `kql/budget-alert-threshold.kql`. */
+  query: string;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { CostManagementClient } from '@azure/arm-costmanagement';
-import type { KitConfig } from '../config/load-config.js';
+import type { KitConfig } from '../config/types.js';
 import type { CleanUpItem, CleanUpOptions } from '../target.js';
 import { hasStatus, toKitError } from './azure-errors.js';
 import {

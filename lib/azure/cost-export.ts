@@ -5,7 +5,7 @@
  */
 import type { CostManagementClient } from '@azure/arm-costmanagement';
 import type { AuthorizationManagementClient } from '@azure/arm-authorization';
-import type { ActionOutcome, CostExportOptions, OperationOptions } from '../target.js';
+import type { ActionOutcome, OperationOptions } from '../target.js';
 import { KitError } from '../errors.js';
 import { armJson, COST_MANAGEMENT_API_VERSION } from './azure-clients.js';
 import { armErrorOf, hasStatus, parseArmError, toKitError } from './azure-errors.js';
@@ -16,6 +16,11 @@ import {
   STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE,
   type AzureResourceNames,
 } from './resource-names.js';
+
+/** How often the export runs (`governance.costExportFrequency`). */
+export interface CostExportOptions extends OperationOptions {
+  frequency: 'Daily' | 'Weekly' | 'Monthly';
+}
 
 /** What the export step needs from the deployment. */
 export interface CostExportContext {

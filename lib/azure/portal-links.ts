@@ -1,18 +1,12 @@
 /**
  * Azure portal links of what the kit deployed (cell E3 and the end of cell F).
  */
-import type { Deployment } from '../target.js';
+import type { Deployment, PortalLink } from '../target.js';
 import { resourceId, type AzureResourceNames } from './resource-names.js';
 
 /** Portal URL of one resource id (with the tenant, so the portal opens the right directory). */
 export function portalResourceUrl(id: string, tenantId?: string): string {
   return `https://portal.azure.com/#${tenantId !== undefined ? `@${tenantId}` : ''}/resource${id}`;
-}
-
-/** One portal link. */
-export interface PortalLink {
-  label: string;
-  url: string;
 }
 
 /**

@@ -4,7 +4,7 @@
  * updates in place and `clean-up.ipynb` finds exactly what the first run made.
  */
 import { createHash } from 'node:crypto';
-import type { KitConfig } from '../config/load-config.js';
+import type { KitConfig } from '../config/types.js';
 
 /** The tag the kit puts on every resource (and resource group) it creates; value = config index. */
 export const KIT_TAG = 'apim-costing-kit';

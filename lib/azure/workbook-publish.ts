@@ -4,9 +4,10 @@
  * that `main.bicep` used, so the portal keeps one workbook that is updated in place.
  */
 import type { ResourceManagementClient } from '@azure/arm-resources';
-import type { KitConfig } from '../config/load-config.js';
+import type { KitConfig } from '../config/types.js';
 import type { PublishedWorkbook, PublishWorkbookOptions } from '../target.js';
-import { KitError } from '../errors.js';
+import { abortOptions } from '../common/operation-signal.js';
+import { WorkbookError } from '../errors.js';
 import { toKitError } from './azure-errors.js';
 import { portalResourceUrl } from './portal-links.js';
 import { idForSdk, kitTags, resourceId, type AzureResourceNames } from './resource-names.js';
@@ -25,17 +26,17 @@ export async function publishAzureWorkbook(
   workspaceResourceId: string,
   options: PublishWorkbookOptions,
   tenantId?: string,
-): Promise<PublishedWorkbook> {
+): Promise<Omit<PublishedWorkbook, 'links'>> {
   const leftover = /__[A-Z][A-Z0-9_]*__/.exec(options.serializedData);
   if (leftover !== null) {
-    throw new KitError(
+    throw new WorkbookError(
       `The workbook still contains the placeholder ${leftover[0]}: fill every placeholder before publishing (workbookPlaceholders in lib/pricing).`,
     );
   }
   try {
     JSON.parse(options.serializedData);
   } catch (error) {
-    throw new KitError('The workbook data is not valid JSON: check workbook.json.', {
+    throw new WorkbookError('The workbook data is not valid JSON: check workbook.json.', {
       cause: error,
     });
   }
@@ -57,7 +58,7 @@ export async function publishAzureWorkbook(
           version: 'Notebook/1.0',
         },
       },
-      options.signal !== undefined ? { abortSignal: options.signal } : {},
+      abortOptions(options.signal),
     );
   } catch (error) {
     throw toKitError(error, `publishing workbook '${options.displayName}'`);

@@ -1,4 +1,4 @@
-import type { KitConfig } from '../config/load-config.js';
+import type { KitConfig } from '../config/types.js';
 import { createAzureTarget } from '../azure/azure-target.js';
 import { createLocalTarget } from '../local/local-target.js';
 import type { CostingTarget, Deployment, OperationOptions } from '../target.js';

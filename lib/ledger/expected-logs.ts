@@ -1,9 +1,9 @@
 /**
  * What the logs should show for the traffic in a ledger: the ground truth E3 puts beside the
- * workbook's numbers. Every figure follows the mapping documented in `lib/ledger.ts`.
+ * workbook's numbers. Every figure follows the mapping documented in `ledger-types.ts`.
  */
-import type { Ledger, LedgerEntry, TrafficSource } from './ledger.js';
-import { TRAFFIC_SOURCES } from './ledger.js';
+import type { Ledger, LedgerEntry, TrafficSource } from './ledger-types.js';
+import { TRAFFIC_SOURCES } from './ledger-types.js';
 
 /** Token sums. */
 export interface TokenSums {

@@ -1,191 +1,20 @@
 /**
- * The ground-truth ledger: what the traffic cells (C1-C3, D1, D2) planned and sent, request by
- * request, so cell E3 and the tests can reconcile it with the gateway logs.
- *
- * File: `<config.local.dataDir>/ledger.local.json` (git-ignored). Each traffic cell owns one
- * source entry; it first replaces its stale entry, then rewrites it as requests complete.
- * Every write goes to a temporary file that is renamed over the ledger, so a crash never leaves
- * a half-written file.
- *
- * How ledger numbers map to log counts (per source, over the run's time window). Each HTTP
- * attempt that reaches the gateway writes exactly one `ApiManagementGatewayLogs` row, so:
- * - `attempts` = gateway rows of the source (retries included). Per API, use `byApi` (C1's
- *   malformed-body failures go to the AOAI gateway API, the rest to the costing API).
- * - `attemptsByStatus[code]` for a numeric code = rows with that `ResponseCode` (429s and 500s
- *   included: the ledger's failure counts are these). A stream cut mid-way is keyed by the status
- *   the client had already received (200), which is also what the gateway logs. Non-numeric keys
- *   are attempts without any response: `ECONNREFUSED` and other "unreachable" codes never reached
- *   the gateway (no row); `timeout` and `aborted` attempts may or may not have a row.
- * - Per BU, compare `byLoggedSubscription` with `ApimSubscriptionId`: APIM rejects a request to an
- *   unknown operation (404) before it reads the key and logs it with `''`; `byBu` is what each BU
- *   key sent.
- * - Per request: every attempt's `requestId` is the gateway's `x-ms-request-id`, the row's
- *   `CorrelationId`, so rows and attempts can be joined one to one.
- * - `sent` = distinct requests (a request tried four times is one `sent`, four `attempts`);
- *   `succeeded` + sum of `failedByStatus` = `delivered` (the final attempt got a whole response);
- *   `delivered` + `networkFailures` = `sent`: nothing sent is missing. `planned` - `sent` requests
- *   were never sent (the run was aborted or the gateway was unreachable).
- * - Callers (C2): `byCaller[appId].attempts` = `customMetrics` `caller-requests` rows (value 1)
- *   with that `CallerId`.
- * - Tokens (D1): the client-side usage of succeeded requests, per BU x model x mode in
- *   `byBuModelMode` = the LLM log's token sums per `CorrelationId` of those requests. Failed
- *   attempts carry no tokens on either side (a cut stream's LLM rows have null tokens). D2's
- *   tokens are the mock's fixed usage; no LLM rows are written for it.
+ * Reading and writing the ground-truth ledger (its types and what each count means are in
+ * `ledger-types.ts`).
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { KitConfig, TargetKind } from '../config/load-config.js';
-import { KitError } from '../errors.js';
-
-/** The traffic sources, one per traffic cell. */
-export const TRAFFIC_SOURCES = ['bu', 'entra', 'real-jwt', 'ai', 'mock-ai'] as const;
-/** A traffic source: `bu` (C1), `entra` (C2), `real-jwt` (C3), `ai` (D1), `mock-ai` (D2). */
-export type TrafficSource = (typeof TRAFFIC_SOURCES)[number];
-
-/** Client-side token usage of one request (from the response body or the final stream event). */
-export interface TokenUsage {
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-}
-
-/** How a request ended. `not-sent`: planned but never started (the run stopped first). */
-export type RequestOutcome = 'succeeded' | 'failed-status' | 'failed-network' | 'not-sent';
-
-/** One HTTP attempt of a request. */
-export interface AttemptRecord {
-  /** HTTP status received, when a response (or at least its head) arrived. */
-  status?: number;
-  /** Network error code when the attempt did not complete (`ECONNRESET`, `timeout`, `stream-interrupted`, `aborted`...). */
-  error?: string;
-  /** The gateway's request id for this attempt (`CorrelationId` in the gateway log), when returned. */
-  requestId?: string;
-  /** Wall time of the attempt in milliseconds. */
-  durationMs: number;
-}
-
-/** One planned request and what became of it. */
-export interface RequestRecord {
-  /** Position in the plan (0-based). */
-  index: number;
-  /** BU subscription id the request was sent with, e.g. `bu-hr`. */
-  bu: string;
-  /** APIM API id the request went to, when it differs from the entry's `apiId` (C1's malformed-body failures go to the AOAI API). */
-  api?: string;
-  /**
-   * The `ApimSubscriptionId` the gateway logs for this request, when it is not `bu`: `''` for an
-   * unknown operation, which APIM rejects (404) before it reads the subscription key.
-   */
-  loggedSubscription?: string;
-  /** Caller `appid` carried in the JWT, when the request had one. */
-  caller?: string;
-  /** Model deployment name (AI traffic). */
-  model?: string;
-  /** AI mode 0-5 (SPEC section 6). */
-  mode?: number;
-  /** What the request was meant to do: `ok`, or a deliberate failure (`unknown-operation`, `malformed-body`). */
-  kind: string;
-  outcome: RequestOutcome;
-  /** Final HTTP status (failed-status and succeeded; also failed-network when a stream broke after the head). */
-  status?: number;
-  /** Final network error code (failed-network). */
-  error?: string;
-  /** The final attempt's gateway request id. */
-  requestId?: string;
-  attempts: AttemptRecord[];
-  /** Client-side usage, when the response carried it. */
-  usage?: TokenUsage;
-}
-
-/** Counts for one slice (a whole source, a BU, a caller, a model, a mode...). */
-export interface TrafficCounts {
-  /** Requests the plan asked for. */
-  planned: number;
-  /** Requests started (at least one attempt). */
-  sent: number;
-  /** Requests whose final attempt got a whole HTTP response. */
-  delivered: number;
-  /** Delivered with a 2xx status. */
-  succeeded: number;
-  /** Delivered with a non-2xx final status, by status code. */
-  failedByStatus: Record<string, number>;
-  /** Requests whose final attempt got no whole response. */
-  networkFailures: number;
-  /** `networkFailures` by error code. */
-  networkErrors: Record<string, number>;
-  /** HTTP attempts (= gateway log rows for reachable gateways). */
-  attempts: number;
-  /** Attempts beyond the first: `attempts - sent`. */
-  retries: number;
-  /** Every attempt by the status it received (or its error code when none). */
-  attemptsByStatus: Record<string, number>;
-  /** Requests that reported usage. */
-  withUsage: number;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-}
-
-/** Counts of one BU x model x mode cell of the AI traffic. */
-export interface AiCellCounts {
-  bu: string;
-  model: string;
-  mode: number;
-  counts: TrafficCounts;
-}
-
-/** A source entry's state. */
-export type LedgerEntryStatus = 'running' | 'completed' | 'aborted' | 'failed' | 'skipped';
-
-/** Fields of an entry that are not derived from its records. */
-export interface LedgerEntryHead {
-  source: TrafficSource;
-  /** Notebook cell, e.g. `C1`. */
-  cell: string;
-  status: LedgerEntryStatus;
-  /** Why the run was skipped, aborted or failed. */
-  reason?: string;
-  target: TargetKind;
-  gatewayUrl: string;
-  /** APIM API id the traffic went to. */
-  apiId: string;
-  startedAt: string;
-  finishedAt?: string;
-  durationMs?: number;
-}
-
-/** Everything one traffic cell recorded: its head and the counts derived from its records. */
-export interface LedgerEntry extends LedgerEntryHead {
-  totals: TrafficCounts;
-  byBu: Record<string, TrafficCounts>;
-  /** Per APIM API id (a record without `api` counts under the entry's `apiId`). */
-  byApi: Record<string, TrafficCounts>;
-  /**
-   * Per `ApimSubscriptionId` as the gateway logs it (`''` for requests it rejects before reading
-   * the key): the breakdown to compare with the gateway log's per-subscription counts.
-   */
-  byLoggedSubscription: Record<string, TrafficCounts>;
-  byCaller: Record<string, TrafficCounts>;
-  byModel: Record<string, TrafficCounts>;
-  byMode: Record<string, TrafficCounts>;
-  byBuModelMode: AiCellCounts[];
-  requests: RequestRecord[];
-}
-
-/** The whole ledger file. */
-export interface Ledger {
-  version: 1;
-  updatedAt: string;
-  sources: Partial<Record<TrafficSource, LedgerEntry>>;
-}
-
-/** The ledger file could not be read (not JSON, or not a ledger). */
-export class LedgerError extends KitError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LedgerError';
-  }
-}
+import type { KitConfig } from '../config/types.js';
+import { LedgerError } from '../errors.js';
+import type {
+  TrafficSource,
+  RequestRecord,
+  TrafficCounts,
+  AiCellCounts,
+  LedgerEntryHead,
+  LedgerEntry,
+  Ledger,
+} from './ledger-types.js';
 
 /** Absolute path of the ledger file: `<dataDir>/ledger.local.json`. */
 export function ledgerPath(config: KitConfig): string {

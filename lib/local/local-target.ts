@@ -3,24 +3,15 @@
  * BU subscription keys kept in the data folder, and the on-disk log store. Building it does
  * no I/O; `deploy()` starts the servers.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { COST_EXPORT_CONTAINER } from '../artifacts/names.js';
 import { artifactPath } from '../artifacts/read-artifact.js';
-import type { KitConfig } from '../config/load-config.js';
-import { KitError, MissingStepError } from '../errors.js';
+import { operationSignal, withDeadline } from '../common/operation-signal.js';
+import type { KitConfig } from '../config/types.js';
+import { InvalidArgumentError, MissingStepError } from '../errors.js';
 import type {
-  ActionOutcome,
   ApiEndpoint,
-  BuSubscription,
   CleanUpItem,
   CleanUpOptions,
   CostingTarget,
@@ -45,6 +36,10 @@ import { buildApiCatalog, type CatalogApi } from './api-catalog.js';
 import type { LogEnvironment } from './gateway-pipeline.js';
 import { startLocalGateway, type LocalGateway } from './gateway-server.js';
 import { createLogStore, type LocalLogStore } from './log-store.js';
+import { localAzureOnlyActions } from './azure-only-actions.js';
+import { listDataFolder } from './local-clean-up.js';
+import { loadOrCreateKeys } from './local-keys.js';
+import { regionName, resourceIds } from './local-resources.js';
 import { loadPolicies } from './policy-engine.js';
 
 export type { FaultInjection } from './aoai-emulator.js';
@@ -85,22 +80,24 @@ export interface LocalTarget extends CostingTarget {
   setRateLimit(perMinute: number): void;
 }
 
-/** File names in the data folder. */
-export const LOCAL_FILES = {
-  keys: 'subscriptions.local.json',
-  skippedActions: 'azure-only-actions.local.json',
-  logs: 'logs',
-} as const;
-
 /**
  * Creates the local target (no I/O until `deploy()`).
  * @example const target = createLocalTarget(loadConfig({ target: 'local' })); const d = await target.deploy();
  */
 export function createLocalTarget(
-  config: KitConfig,
+  configIn: KitConfig,
   options: LocalTargetOptions = {},
 ): LocalTarget {
-  const dataDir = path.resolve(options.dataDir ?? config.local.dataDir);
+  // The target's configuration is the one it runs with: a data folder given here is the one the
+  // ledger and every phase use too.
+  const config: KitConfig =
+    options.dataDir === undefined
+      ? configIn
+      : Object.freeze({
+          ...configIn,
+          local: Object.freeze({ ...configIn.local, dataDir: options.dataDir }),
+        });
+  const dataDir = path.resolve(config.local.dataDir);
   const store = createLogStore({
     dataDir,
     ingestionLagMs: options.ingestionLagMs ?? config.local.ingestionLagMs,
@@ -198,7 +195,7 @@ export function createLocalTarget(
         workspaceId: ids.workspaceId,
         resourceId: ids.workspaceResourceId,
       },
-      storage: { accountName: ids.storageAccount, container: 'cost-exports' },
+      storage: { accountName: ids.storageAccount, container: COST_EXPORT_CONTAINER },
     };
     current = deployment;
     return { deployment, gateway, aoaiServer };
@@ -219,38 +216,27 @@ export function createLocalTarget(
     store.close();
   }
 
-  function skipped(action: string, reason: string, wouldHaveDone: string): ActionOutcome {
-    const file = path.join(dataDir, LOCAL_FILES.skippedActions);
-    let entries: unknown[] = [];
-    try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-      if (Array.isArray(parsed)) entries = parsed;
-    } catch {
-      // No record yet (or an unreadable one): start a new list.
-    }
-    entries = entries.filter((e) => (e as { action?: unknown } | null)?.action !== action);
-    entries.push({ action, at: new Date().toISOString(), reason, wouldHaveDone });
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, JSON.stringify(entries, null, 2) + '\n');
-    return { status: 'skipped', reason, wouldHaveDone };
-  }
+  const azureOnly = localAzureOnlyActions(config, dataDir, { container: COST_EXPORT_CONTAINER });
 
   const target: LocalTarget = {
     kind: 'local',
+    config,
     dataDir,
     store,
     aoai,
-    async deploy(opts?: OperationOptions) {
-      opts?.signal?.throwIfAborted();
-      running ??= start();
-      try {
-        const { deployment } = await running;
-        opts?.onProgress?.({ message: `Local emulator running at ${deployment.gatewayUrl}` });
-        return deployment;
-      } catch (err) {
-        running = undefined;
-        throw err;
-      }
+    async deploy(opts: OperationOptions = {}) {
+      return withDeadline('Starting the local emulator', opts, async (signal, o) => {
+        signal?.throwIfAborted();
+        running ??= start();
+        try {
+          const { deployment } = await running;
+          o.onProgress?.({ message: `Local emulator running at ${deployment.gatewayUrl}` });
+          return deployment;
+        } catch (err) {
+          running = undefined;
+          throw err;
+        }
+      });
     },
     requireDeployment() {
       if (!current)
@@ -261,7 +247,7 @@ export function createLocalTarget(
       return current;
     },
     async queryLogs(query: string, opts: QueryOptions = {}): Promise<QueryResult> {
-      opts.signal?.throwIfAborted();
+      operationSignal(opts)?.throwIfAborted();
       target.requireDeployment();
       // The engine reads the store in place; rows the gateway has not flushed yet are visible too.
       return executeQuery(
@@ -270,54 +256,43 @@ export function createLocalTarget(
         opts.timespan !== undefined ? { timespan: opts.timespan } : {},
       );
     },
-    async setupCostExport(opts) {
-      return skipped(
-        'setupCostExport',
-        'The local target has no Cost Management; nothing was exported.',
-        `Create a ${opts.frequency} Cost Management export of ${config.deployment.resourceGroup} to storage container cost-exports, with a system-assigned identity granted Storage Blob Data Contributor.`,
-      );
+    async createCostExport(opts: OperationOptions = {}) {
+      operationSignal(opts)?.throwIfAborted();
+      return azureOnly.createCostExport();
     },
-    async runCostExport() {
-      return skipped(
-        'runCostExport',
-        'The local target has no Cost Management; no export ran.',
-        `Run the Cost Management export of ${config.deployment.resourceGroup} once now.`,
-      );
+    async runCostExport(opts: OperationOptions = {}) {
+      operationSignal(opts)?.throwIfAborted();
+      return azureOnly.runCostExport();
     },
-    async createBudgetAlerts(opts) {
-      const email = opts.email ? ` emailing ${opts.email}` : '';
-      return skipped(
-        'createBudgetAlerts',
-        'The local target has no Azure Monitor alerts; none were created.',
-        `Create an action group${email} and ${config.businessUnits.length} scheduled query alerts (one per BU: ${config.businessUnits.map((b) => b.name).join(', ')}) firing above ${opts.threshold} requests per hour.`,
-      );
+    async createBudgetAlerts(opts: OperationOptions = {}) {
+      operationSignal(opts)?.throwIfAborted();
+      return azureOnly.createBudgetAlerts();
     },
-    async publishWorkbook(opts: PublishWorkbookOptions): Promise<PublishedWorkbook> {
-      const preview = await renderWorkbookPreview({
-        serializedData: opts.serializedData,
-        displayName: opts.displayName,
-        target,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    publishWorkbook(opts: PublishWorkbookOptions): Promise<PublishedWorkbook> {
+      return withDeadline('Writing the workbook preview', opts, async (signal, o) => {
+        const preview = await renderWorkbookPreview({
+          serializedData: opts.serializedData,
+          displayName: opts.displayName,
+          target,
+          ...(signal ? { signal } : {}),
+          ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        });
+        return { url: preview.url, id: preview.path, links: [] };
       });
-      return { url: preview.url, id: preview.path };
     },
-    async cleanUp(opts?: CleanUpOptions) {
-      const dryRun = opts?.dryRun ?? true;
+    async cleanUp(opts: CleanUpOptions = {}) {
+      operationSignal(opts)?.throwIfAborted();
+      const dryRun = opts.dryRun ?? true;
+      const action = dryRun ? 'would-delete' : 'deleted';
       const items: CleanUpItem[] = [];
       if (running)
         items.push({
           kind: 'local-emulator',
           name: current?.gatewayUrl ?? 'gateway',
-          action: dryRun ? 'would-delete' : 'deleted',
+          action,
           reason: 'stops the gateway and Azure OpenAI emulators',
         });
-      if (!existsSync(dataDir)) {
-        items.push({ kind: 'data-dir', name: dataDir, action: 'already-gone' });
-      } else {
-        for (const rel of listFiles(dataDir))
-          items.push({ kind: kindOf(rel), name: rel, action: dryRun ? 'would-delete' : 'deleted' });
-      }
+      items.push(...listDataFolder(dataDir, action));
       if (!dryRun) {
         await stop();
         store.clear();
@@ -334,8 +309,10 @@ export function createLocalTarget(
     },
     setRateLimit(perMinute) {
       if (!Number.isInteger(perMinute) || perMinute < 1) {
-        throw new KitError(
-          `The rate limit must be a whole number of requests per minute of 1 or more, got ${perMinute}.`,
+        throw new InvalidArgumentError(
+          'rate limit',
+          String(perMinute),
+          'it must be a whole number of requests per minute of 1 or more',
         );
       }
       rateLimit = perMinute;
@@ -343,105 +320,4 @@ export function createLocalTarget(
     },
   };
   return target;
-}
-
-// --- Internal helpers ---
-
-/** The BU subscriptions with keys from the data folder, generating (and saving) missing ones. */
-function loadOrCreateKeys(dataDir: string, config: KitConfig): BuSubscription[] {
-  const file = path.join(dataDir, LOCAL_FILES.keys);
-  let saved: Record<string, string> = {};
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-      saved = parsed as Record<string, string>;
-  } catch {
-    // First start (or an unreadable file): new keys are generated below.
-  }
-  let changed = false;
-  const subs = config.businessUnits.map((bu) => {
-    let key = saved[bu.name];
-    if (typeof key !== 'string' || !/^[0-9a-f]{32}$/.test(key)) {
-      // APIM keys are 32 hex characters.
-      key = randomBytes(16).toString('hex');
-      saved[bu.name] = key;
-      changed = true;
-    }
-    return { id: bu.name, displayName: bu.displayName, primaryKey: key };
-  });
-  if (changed) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
-  }
-  return subs;
-}
-
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    const rel = prefix ? `${prefix}/${name}` : name;
-    if (statSync(full).isDirectory()) out.push(...listFiles(full, rel));
-    else out.push(rel);
-  }
-  return out;
-}
-
-function kindOf(rel: string): string {
-  if (rel.startsWith(`${LOCAL_FILES.logs}/`)) return 'log-table';
-  if (rel === LOCAL_FILES.keys) return 'subscription-keys';
-  if (rel === LOCAL_FILES.skippedActions) return 'skipped-actions-record';
-  if (rel.endsWith('.local.json')) return 'ledger';
-  return 'file';
-}
-
-/** A stable GUID-shaped id derived from text (the emulated resources have no real ids). */
-function stableGuid(text: string): string {
-  const h = createHash('sha256').update(text).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-function resourceIds(config: KitConfig, apimName: string) {
-  const subscriptionId = config.azure.subscriptionId ?? '00000000-0000-0000-0000-000000000000';
-  const rg = `/subscriptions/${subscriptionId}/resourceGroups/${config.deployment.resourceGroup}/providers`;
-  const index = config.deployment.index;
-  const workspaceName = `log-costing-local-${index}`;
-  const appInsightsName = `appi-costing-local-${index}`;
-  return {
-    subscriptionId,
-    apimResourceId: `${rg}/Microsoft.ApiManagement/service/${apimName}`.toUpperCase(),
-    workspaceName,
-    workspaceId: stableGuid(`workspace:${apimName}`),
-    workspaceResourceId: `${rg}/Microsoft.OperationalInsights/workspaces/${workspaceName}`,
-    appInsightsName,
-    appInsightsAppId: stableGuid(`appinsights:${apimName}`),
-    appInsightsResourceId: `${rg}/Microsoft.Insights/components/${appInsightsName}`,
-    iKey: stableGuid(`ikey:${apimName}`),
-    storageAccount: `stcostinglocal${index}`,
-  };
-}
-
-const REGIONS: Record<string, string> = {
-  eastus: 'East US',
-  eastus2: 'East US 2',
-  westus: 'West US',
-  westus2: 'West US 2',
-  westus3: 'West US 3',
-  centralus: 'Central US',
-  northcentralus: 'North Central US',
-  southcentralus: 'South Central US',
-  westeurope: 'West Europe',
-  northeurope: 'North Europe',
-  uksouth: 'UK South',
-  swedencentral: 'Sweden Central',
-  francecentral: 'France Central',
-  germanywestcentral: 'Germany West Central',
-  japaneast: 'Japan East',
-  australiaeast: 'Australia East',
-  canadaeast: 'Canada East',
-};
-
-/** The display name Azure logs for a region (`eastus2` is logged as `East US 2`). */
-function regionName(location: string): string {
-  return REGIONS[location] ?? location;
 }

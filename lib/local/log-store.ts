@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import * as path from 'node:path';
 import { readArtifact } from '../artifacts/read-artifact.js';
-import { KitError } from '../errors.js';
+import { LogStoreError } from '../errors.js';
 import type { LogRow, LogTable, LogTableSource } from '../kql/log-tables.js';
 import type { KqlColumn, KqlValue } from '../target.js';
 
@@ -95,7 +95,7 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
   function mustState(name: string): TableState {
     const s = state(name);
     if (!s)
-      throw new KitError(`Unknown log table '${name}'. Known: ${LOG_TABLE_NAMES.join(', ')}.`);
+      throw new LogStoreError(`Unknown log table '${name}'. Known: ${LOG_TABLE_NAMES.join(', ')}.`);
     return s;
   }
 
@@ -367,7 +367,7 @@ function closeTable(s: TableState): void {
 
 function checkLag(ms: number): number {
   if (!Number.isFinite(ms) || ms < 0) {
-    throw new KitError(
+    throw new LogStoreError(
       `Ingestion lag must be 0 or more milliseconds, got ${ms}. Pass a number like 0 or 5000.`,
     );
   }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { KitError } from '../errors.js';
+import { PolicyError } from '../errors.js';
 import type { CatalogApi } from './api-catalog.js';
 
 /** What a policy expression can see in the emulator. */
@@ -81,16 +81,6 @@ export interface LoadPoliciesOptions {
 export interface PolicySet {
   dir: string;
   forOperation(apiId: string, operationId: string): CompiledPolicy;
-}
-
-/** A policy file the emulator cannot read or run. */
-export class PolicyError extends KitError {
-  constructor(file: string, problem: string) {
-    super(
-      `Policy file ${file}: ${problem}. Fix the file (or point the local target at the kit's policies/ folder) and deploy again.`,
-    );
-    this.name = 'PolicyError';
-  }
 }
 
 /**

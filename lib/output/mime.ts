@@ -103,14 +103,13 @@ interface ProgressLike {
 
 /**
  * An `onProgress` callback that shows each event on one in-place line.
- * @example await target.deploy({ onProgress: progressLine() });
+ * @example await deploy(target, { onProgress: progressLine() });
  */
 export function progressLine(): (event: ProgressLike) => void {
   const line = createLiveLine();
-  return (e) =>
-    line.update(
-      e.total !== undefined && e.done !== undefined
-        ? `${e.message} (${e.done}/${e.total})`
-        : e.message,
-    );
+  return (e) => {
+    const count = e.total !== undefined && e.done !== undefined ? `${e.done}/${e.total}` : '';
+    // Messages that already say how far they are (traffic progress) are shown as they are.
+    line.update(count !== '' && !e.message.includes(count) ? `${e.message} (${count})` : e.message);
+  };
 }

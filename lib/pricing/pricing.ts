@@ -1,9 +1,9 @@
 /**
- * Prices and the showback cost model (SPEC section 7). Pure data and functions: no I/O.
+ * Prices and the showback cost model. Pure data and functions: no I/O.
  * Every price table names its source and "as of" date; all figures are retail list prices
  * in USD and serve as showback estimates, not billing.
  */
-import type { KitConfig } from '../config/load-config.js';
+import type { KitConfig } from '../config/types.js';
 import { UnknownPriceError } from '../errors.js';
 
 /** Where the APIM prices come from. */
@@ -160,7 +160,7 @@ export interface RequestPricing {
 }
 
 /**
- * Splits the APIM cost across business units (SPEC section 7): base share = base monthly
+ * Splits the APIM cost across business units: base share = base monthly
  * cost x (BU requests / total requests); variable = BU requests x (rate per 1K / 1000);
  * total = base share + variable. Rows come back in descending order of requests.
  * @param requestsByBu - request count per BU subscription id.
@@ -210,6 +210,32 @@ export function tokenCost(
     (promptTokens / 1000) * pricing.promptPer1kUsd +
     (completionTokens / 1000) * pricing.completionPer1kUsd
   );
+}
+
+/** The cost model in words, as cell B1 and the workbook's overview state it. */
+export const COST_MODEL_TEXT =
+  'Cost model: base share = base monthly cost x (BU requests / total requests); ' +
+  'variable = BU requests x (rate per 1K / 1000); total = base share + variable; ' +
+  "token cost = prompt/1000 x prompt rate + completion/1000 x completion rate, at each model's own prices. " +
+  'Estimates for showback, not billing.';
+
+/** What cell B1 shows: the configured SKU's prices and each configured model's. */
+export interface PricingSummary {
+  apim: ApimPricing;
+  models: ModelPricing[];
+  costModel: string;
+}
+
+/**
+ * The prices the cost model uses for this configuration (B1).
+ * @example showPricing(pricingFor(target.config));
+ */
+export function pricingFor(config: Pick<KitConfig, 'deployment' | 'models'>): PricingSummary {
+  return {
+    apim: getApimPricing(config.deployment.apimSku),
+    models: config.models.map((m) => getModelPricing(m.name)),
+    costModel: COST_MODEL_TEXT,
+  };
 }
 
 /** The workbook placeholders replaced at publish time, and nothing else. */

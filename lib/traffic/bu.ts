@@ -2,7 +2,7 @@
  * Cell C1: weighted subscription-key traffic per BU to the costing API, with a small share of
  * deliberate failures (an unknown operation, a malformed body) so the error views have data.
  */
-import type { KitConfig } from '../config/load-config.js';
+import { AI_API_VERSIONS } from '../artifacts/names.js';
 import type { CostingTarget } from '../target.js';
 import { countsPerBu, failurePositions, resolveBuTargets } from './plan.js';
 import {
@@ -12,18 +12,16 @@ import {
   SUBSCRIPTION_KEY_HEADER,
   UNKNOWN_OPERATION,
 } from './routes.js';
-import { AI_API_VERSIONS } from './ai.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
 import type { PlannedRequest } from './runner.js';
 import {
-  recordSkipped,
+  prepared,
   regularTrafficOff,
-  runTrafficSession,
+  type TrafficKind,
   type TrafficOptions,
-  type TrafficSummary,
-} from './session.js';
+} from './traffic-kind.js';
 
-/** Options of {@link sendBuTraffic}. */
+/** Options of C1 (`sendTraffic(target, 'bu', options)`). */
 export interface BuTrafficOptions extends TrafficOptions {
   /** Requests per BU instead of the weighted default, e.g. `{ 'bu-hr': 10 }` (only these BUs). */
   requestsPerBu?: Record<string, number>;
@@ -44,11 +42,8 @@ export const BU_FAILURE_KINDS = ['unknown-operation', 'malformed-body'] as const
  * the costing API: 404) and a malformed JSON body (to the AOAI gateway when a model is deployed:
  * 400). The BU's key goes with each, so the failures count against the BU.
  */
-export function planBuTraffic(
-  config: KitConfig,
-  target: CostingTarget,
-  options: BuTrafficOptions = {},
-): BuRequest[] {
+export function planBuTraffic(target: CostingTarget, options: BuTrafficOptions = {}): BuRequest[] {
+  const config = target.config;
   const deployment = target.requireDeployment();
   const targets = resolveBuTargets(config, deployment);
   const counts = countsPerBu(
@@ -116,36 +111,13 @@ export function planBuTraffic(
   return plan;
 }
 
-/**
- * Cell C1: sends the weighted BU traffic and records it in the ledger (source `bu`).
- * @param target - a deployed target (cell A2).
- * @param config - the kit configuration.
- * @param options - overrides, concurrency, cancellation.
- * @returns planned vs delivered per BU.
- * @throws {@link MissingStepError} when A2 has not run; {@link ConfigError} for a bad override;
- *   {@link TargetUnavailableError} when the gateway does not answer.
- * @example const c1 = await sendBuTraffic(target, config);
- */
-export async function sendBuTraffic(
-  target: CostingTarget,
-  config: KitConfig,
-  options: BuTrafficOptions = {},
-): Promise<TrafficSummary> {
-  const deployment = target.requireDeployment();
-  const api = deployment.apis.costing;
-  const off = regularTrafficOff(config, 'BU');
-  if (off) return recordSkipped(config, deployment, 'bu', 'C1', api.apiId, off, options);
-  const plan = planBuTraffic(config, target, options);
-  return runTrafficSession({
-    config,
-    deployment,
-    source: 'bu',
-    cell: 'C1',
-    label: 'C1 BU traffic',
-    apiId: api.apiId,
-    url: api.url,
-    plan,
-    send: (p, ctx) => sendHttpAttempt(p.request, ctx),
-    options,
-  });
-}
+/** Cell C1: the weighted BU traffic, recorded in the ledger as source `bu`. */
+export const buTraffic: TrafficKind<BuTrafficOptions> = {
+  source: 'bu',
+  cell: 'C1',
+  label: 'C1 BU traffic',
+  api: (deployment) => deployment.apis.costing,
+  skipReason: (target) => regularTrafficOff(target.config, 'BU'),
+  prepare: (target, options) =>
+    prepared(planBuTraffic(target, options), (p, ctx) => sendHttpAttempt(p.request, ctx)),
+};

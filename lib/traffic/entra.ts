@@ -3,22 +3,20 @@
  * caller's UNSIGNED JWT (the policy reads `appid`/`azp`, it does not validate) and the key of the
  * caller's home BU (callers are assigned to BUs in turn).
  */
-import type { KitConfig } from '../config/load-config.js';
 import type { CostingTarget } from '../target.js';
 import { countsPerCaller, resolveBuTargets } from './plan.js';
 import { joinUrl, STATUS_OPERATION, SUBSCRIPTION_KEY_HEADER } from './routes.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
 import type { PlannedRequest } from './runner.js';
 import {
-  recordSkipped,
+  prepared,
   regularTrafficOff,
-  runTrafficSession,
+  type TrafficKind,
   type TrafficOptions,
-  type TrafficSummary,
-} from './session.js';
+} from './traffic-kind.js';
 import { createUnsignedJwt } from './unsigned-jwt.js';
 
-/** Options of {@link sendEntraTraffic}. */
+/** Options of C2 (`sendTraffic(target, 'entra', options)`). */
 export interface EntraTrafficOptions extends TrafficOptions {
   /** Requests per caller (key: appId or name) instead of the weighted default (only these callers). */
   requestsPerCaller?: Record<string, number>;
@@ -30,10 +28,10 @@ interface EntraRequest extends PlannedRequest {
 
 /** Builds C2's plan: per caller, max(1, floor(base x weight)) requests. */
 export function planEntraTraffic(
-  config: KitConfig,
   target: CostingTarget,
   options: EntraTrafficOptions = {},
 ): EntraRequest[] {
+  const config = target.config;
   const deployment = target.requireDeployment();
   const buTargets = resolveBuTargets(config, deployment);
   const counts = countsPerCaller(
@@ -70,45 +68,16 @@ export function planEntraTraffic(
   return plan;
 }
 
-/**
- * Cell C2: sends the simulated Entra ID caller traffic and records it in the ledger (source `entra`).
- * @param target - a deployed target (cell A2).
- * @param config - the kit configuration.
- * @param options - overrides, concurrency, cancellation.
- * @returns planned vs delivered per caller and per BU.
- * @example const c2 = await sendEntraTraffic(target, config);
- */
-export async function sendEntraTraffic(
-  target: CostingTarget,
-  config: KitConfig,
-  options: EntraTrafficOptions = {},
-): Promise<TrafficSummary> {
-  const deployment = target.requireDeployment();
-  const api = deployment.apis.entra;
-  if (!config.features.enableEntraIdTracking) {
-    return recordSkipped(
-      config,
-      deployment,
-      'entra',
-      'C2',
-      api.apiId,
-      'features.enableEntraIdTracking is false; set it to true in cell A1 (and rerun A2) to send Entra ID traffic.',
-      options,
-    );
-  }
-  const off = regularTrafficOff(config, 'Entra ID');
-  if (off) return recordSkipped(config, deployment, 'entra', 'C2', api.apiId, off, options);
-  const plan = planEntraTraffic(config, target, options);
-  return runTrafficSession({
-    config,
-    deployment,
-    source: 'entra',
-    cell: 'C2',
-    label: 'C2 Entra ID traffic',
-    apiId: api.apiId,
-    url: api.url,
-    plan,
-    send: (p, ctx) => sendHttpAttempt(p.request, ctx),
-    options,
-  });
-}
+/** Cell C2: the simulated Entra ID callers' traffic, recorded as source `entra`. */
+export const entraTraffic: TrafficKind<EntraTrafficOptions> = {
+  source: 'entra',
+  cell: 'C2',
+  label: 'C2 Entra ID traffic',
+  api: (deployment) => deployment.apis.entra,
+  skipReason: (target) =>
+    target.config.features.enableEntraIdTracking
+      ? regularTrafficOff(target.config, 'Entra ID')
+      : 'features.enableEntraIdTracking is false; set it to true in cell A1 (and rerun A2) to send Entra ID traffic.',
+  prepare: (target, options) =>
+    prepared(planEntraTraffic(target, options), (p, ctx) => sendHttpAttempt(p.request, ctx)),
+};

@@ -2,7 +2,7 @@
  * One plain HTTP attempt (C1, C2, C3, D2) with Node's `fetch`: the body is always read to the
  * end, so the connection is reused and a cut body is seen as a network failure.
  */
-import type { TokenUsage } from '../ledger/ledger.js';
+import type { TokenUsage } from '../ledger/ledger-types.js';
 import { errorCode, parseRetryAfter, type AttemptContext, type AttemptResult } from './runner.js';
 
 /**

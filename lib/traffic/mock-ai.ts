@@ -3,23 +3,17 @@
  * mock operation (the policy returns a fixed usage), each request with a caller's unsigned JWT.
  * Skipped, saying why, when D1 already sent real AI traffic.
  */
-import type { KitConfig } from '../config/load-config.js';
-import { KitError } from '../errors.js';
+import type { KitConfig } from '../config/types.js';
 import { readLedger } from '../ledger/ledger.js';
 import type { CostingTarget } from '../target.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
 import { countsPerBu, resolveBuTargets } from './plan.js';
 import { AI_SUBSCRIPTION_KEY_HEADER, joinUrl, mockAiOperationPath } from './routes.js';
 import type { PlannedRequest } from './runner.js';
-import {
-  recordSkipped,
-  runTrafficSession,
-  type TrafficOptions,
-  type TrafficSummary,
-} from './session.js';
+import { aiTrafficOff, prepared, type TrafficKind, type TrafficOptions } from './traffic-kind.js';
 import { createUnsignedJwt } from './unsigned-jwt.js';
 
-/** Options of {@link sendMockAiTraffic}. */
+/** Options of D2 (`sendTraffic(target, 'mock-ai', options)`). */
 export interface MockAiTrafficOptions extends TrafficOptions {
   /** Requests per BU instead of the weighted default (only these BUs). */
   requestsPerBu?: Record<string, number>;
@@ -41,10 +35,10 @@ export function mockAiBase(config: KitConfig): number {
 
 /** Builds D2's plan: per BU, max(1, floor(base x weight)) requests, callers in turn. */
 export function planMockAiTraffic(
-  config: KitConfig,
   target: CostingTarget,
   options: MockAiTrafficOptions = {},
 ): MockAiRequest[] {
+  const config = target.config;
   const deployment = target.requireDeployment();
   const buTargets = resolveBuTargets(config, deployment);
   const counts = countsPerBu(buTargets, mockAiBase(config), options.requestsPerBu, 'requestsPerBu');
@@ -63,10 +57,9 @@ export function planMockAiTraffic(
     const n = counts.get(t.bu.name);
     if (n === undefined) continue;
     for (let j = 0; j < n; j += 1) {
-      const caller = config.callers[turn % config.callers.length];
+      // The configuration guarantees at least one caller.
+      const caller = config.callers[turn % config.callers.length]!;
       turn += 1;
-      if (!caller)
-        throw new KitError('No simulated caller is configured: add one to callers in cell A1.');
       const body = JSON.stringify({
         messages: [
           { role: 'user', content: `Mock request ${plan.length} from ${t.bu.displayName}` },
@@ -93,55 +86,25 @@ export function planMockAiTraffic(
   return plan;
 }
 
-/**
- * Cell D2: sends mock AI traffic and records it in the ledger (source `mock-ai`), usage from each
- * response. Skipped with the reason when D1 ran (unless `force`), or AI/token tracking is off.
- * @param target - a deployed target (cell A2).
- * @param config - the kit configuration.
- * @param options - overrides, `force`, concurrency, cancellation.
- * @returns planned vs delivered per BU, with the mock token sums.
- * @example const d2 = await sendMockAiTraffic(target, config);
- */
-export async function sendMockAiTraffic(
-  target: CostingTarget,
-  config: KitConfig,
-  options: MockAiTrafficOptions = {},
-): Promise<TrafficSummary> {
-  const deployment = target.requireDeployment();
-  const api = deployment.apis.tokenTracking;
-  const skip = (reason: string): Promise<TrafficSummary> =>
-    recordSkipped(config, deployment, 'mock-ai', 'D2', api.apiId, reason, options);
-  if (!config.traffic.runAiRequests)
-    return skip('traffic.runAiRequests is false; set it to true in cell A1 to send AI traffic.');
-  if (!config.features.enableTokenTracking) {
-    return skip(
-      'features.enableTokenTracking is false; set it to true in cell A1 (and rerun A2) to send mock AI traffic.',
-    );
-  }
-  if (!options.force) {
+/** Cell D2: mock AI traffic when no model is deployed, recorded as source `mock-ai`. */
+export const mockAiTraffic: TrafficKind<MockAiTrafficOptions> = {
+  source: 'mock-ai',
+  cell: 'D2',
+  label: 'D2 mock AI traffic',
+  api: (deployment) => deployment.apis.tokenTracking,
+  async skipReason(target, options) {
+    const config = target.config;
+    const off = aiTrafficOff(config);
+    if (off) return off;
+    if (!config.features.enableTokenTracking)
+      return 'features.enableTokenTracking is false; set it to true in cell A1 (and rerun A2) to send mock AI traffic.';
+    if (options.force) return undefined;
     const d1 = (await readLedger(config)).sources.ai;
-    if (
-      d1 &&
-      d1.status !== 'skipped' &&
-      d1.totals.sent > 0 &&
-      d1.gatewayUrl === deployment.gatewayUrl
-    ) {
-      return skip(
-        `D1 already sent ${d1.totals.sent} real AI requests to the deployed models, so mock traffic is not needed.`,
-      );
-    }
-  }
-  const plan = planMockAiTraffic(config, target, options);
-  return runTrafficSession({
-    config,
-    deployment,
-    source: 'mock-ai',
-    cell: 'D2',
-    label: 'D2 mock AI traffic',
-    apiId: api.apiId,
-    url: api.url,
-    plan,
-    send: (p, ctx) => sendHttpAttempt(p.request, ctx, true),
-    options,
-  });
-}
+    const gatewayUrl = target.requireDeployment().gatewayUrl;
+    if (d1 && d1.status !== 'skipped' && d1.totals.sent > 0 && d1.gatewayUrl === gatewayUrl)
+      return `D1 already sent ${d1.totals.sent} real AI requests to the deployed models, so mock traffic is not needed.`;
+    return undefined;
+  },
+  prepare: (target, options) =>
+    prepared(planMockAiTraffic(target, options), (p, ctx) => sendHttpAttempt(p.request, ctx, true)),
+};

@@ -1,13 +1,9 @@
 /**
  * Request plans: which BU (and caller, model, mode) each request goes out as. Counts follow
- * SPEC section 4, max(1, floor(base x weight)); overrides are checked field by field.
+ * `requestsFor`: max(1, floor(base x weight)); overrides are checked field by field.
  */
-import {
-  requestsFor,
-  type BusinessUnit,
-  type KitConfig,
-  type SimulatedCaller,
-} from '../config/load-config.js';
+import { requestsFor } from '../config/load-config.js';
+import type { BusinessUnit, KitConfig, SimulatedCaller } from '../config/types.js';
 import { ConfigError, MissingStepError, type ConfigProblem } from '../errors.js';
 import type { BuSubscription, Deployment } from '../target.js';
 

@@ -3,23 +3,22 @@
  * proving a real `appid` flows into the caller metrics. Needs the three `COSTING_JWT_*` values.
  */
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
-import type { KitConfig } from '../config/load-config.js';
-import { KitError } from '../errors.js';
+import type { KitConfig } from '../config/types.js';
+import { ConfigError, TokenRequestError, type ConfigProblem } from '../errors.js';
 import type { CostingTarget } from '../target.js';
 import { checkCount, resolveBuTargets } from './plan.js';
 import { joinUrl, STATUS_OPERATION, SUBSCRIPTION_KEY_HEADER } from './routes.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
 import type { PlannedRequest } from './runner.js';
 import {
-  recordSkipped,
-  runTrafficSession,
+  prepared,
+  type PreparedTraffic,
+  type TrafficKind,
   type TrafficOptions,
-  type TrafficSummary,
-} from './session.js';
+} from './traffic-kind.js';
 import { readJwtClaims } from './unsigned-jwt.js';
-import { ConfigError, type ConfigProblem } from '../errors.js';
 
-/** Options of {@link sendRealJwtTraffic}. */
+/** Options of C3 (`sendTraffic(target, 'real-jwt', options)`). */
 export interface RealJwtTrafficOptions extends TrafficOptions {
   /** Requests in the batch. @default config.realJwt.requests */
   requests?: number;
@@ -44,41 +43,37 @@ export function missingRealJwtSettings(config: KitConfig): string[] {
   return missing;
 }
 
-/**
- * Cell C3: gets a client-credentials token and sends a small batch with it (source `real-jwt`).
- * Skipped, with one line saying why, when `realJwt.useRealJwt` is off or a variable is missing.
- * @param target - a deployed target (cell A2).
- * @param config - the kit configuration.
- * @param options - batch size, credential override, concurrency, cancellation.
- * @returns the batch summary, or a skipped summary with the reason.
- * @example const c3 = await sendRealJwtTraffic(target, config);
- */
-export async function sendRealJwtTraffic(
+/** Why C3 sends nothing, or `undefined`. */
+function realJwtSkipReason(
   target: CostingTarget,
-  config: KitConfig,
-  options: RealJwtTrafficOptions = {},
-): Promise<TrafficSummary> {
-  const deployment = target.requireDeployment();
-  const api = deployment.apis.entra;
-  const skip = (reason: string): Promise<TrafficSummary> =>
-    recordSkipped(config, deployment, 'real-jwt', 'C3', api.apiId, reason, options);
-  if (!config.features.enableEntraIdTracking) {
-    return skip(
-      'features.enableEntraIdTracking is false, so there is no Entra ID API to call; set it to true in cell A1 (and rerun A2).',
-    );
-  }
-  if (!config.realJwt.useRealJwt && !options.credential) {
-    return skip(
-      'realJwt.useRealJwt is false; set it to true in cell A1 (with the COSTING_JWT_* variables) to send real-token traffic.',
-    );
-  }
+  options: RealJwtTrafficOptions,
+): string | undefined {
+  const config = target.config;
+  if (!config.features.enableEntraIdTracking)
+    return 'features.enableEntraIdTracking is false, so there is no Entra ID API to call; set it to true in cell A1 (and rerun A2).';
+  if (!config.realJwt.useRealJwt && !options.credential)
+    return 'realJwt.useRealJwt is false; set it to true in cell A1 (with the COSTING_JWT_* variables) to send real-token traffic.';
   const missing = options.credential ? [] : missingRealJwtSettings(config);
   if (missing.length > 0) {
-    return skip(
+    return (
       `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: export ${missing.length === 1 ? 'it' : 'them'} in the environment Jupyter starts from ` +
-        `(or set realJwt.tenantId/clientId/clientSecret in cell A1), then rerun A1 and this cell.`,
+      `(or set realJwt.tenantId/clientId/clientSecret in cell A1), then rerun A1 and this cell.`
     );
   }
+  return undefined;
+}
+
+/**
+ * Gets the client-credentials token and plans C3's batch with it.
+ * @throws {@link TokenRequestError} when no token could be had (the secret is never shown).
+ */
+async function prepareRealJwtTraffic(
+  target: CostingTarget,
+  options: RealJwtTrafficOptions,
+): Promise<PreparedTraffic> {
+  const config = target.config;
+  const deployment = target.requireDeployment();
+  const api = deployment.apis.entra;
   const count = options.requests ?? config.realJwt.requests;
   const problems: ConfigProblem[] = [];
   checkCount(problems, 'requests', count);
@@ -107,7 +102,7 @@ export async function sendRealJwtTraffic(
     const secret = config.realJwt.clientSecret;
     let cause = (err as Error).message.split('\n')[0] ?? '';
     if (secret) cause = cause.split(secret).join('***');
-    throw new KitError(
+    throw new TokenRequestError(
       `Could not get a client-credentials token for scope ${scope} (client ${config.realJwt.clientId ?? '?'}, tenant ${config.realJwt.tenantId ?? '?'}): ` +
         `${cause}. Check the COSTING_JWT_* values and that the app registration has a valid secret.`,
       { cause: err },
@@ -121,9 +116,8 @@ export async function sendRealJwtTraffic(
         ? claims.azp
         : 'unknown';
 
-  const home = resolveBuTargets(config, deployment)[0];
-  if (!home)
-    throw new KitError('No business unit is configured: add one to businessUnits in cell A1.');
+  // The configuration guarantees at least one business unit.
+  const home = resolveBuTargets(config, deployment)[0]!;
   const request: HttpRequest = {
     method: STATUS_OPERATION.method,
     url: joinUrl(api.url, STATUS_OPERATION.path),
@@ -139,16 +133,15 @@ export async function sendRealJwtTraffic(
     kind: 'ok',
     request,
   }));
-  return runTrafficSession({
-    config,
-    deployment,
-    source: 'real-jwt',
-    cell: 'C3',
-    label: 'C3 real JWT traffic',
-    apiId: api.apiId,
-    url: api.url,
-    plan,
-    send: (p, ctx) => sendHttpAttempt(p.request, ctx),
-    options,
-  });
+  return prepared(plan, (p, ctx) => sendHttpAttempt(p.request, ctx));
 }
+
+/** Cell C3: a small batch with a real client-credentials token, recorded as source `real-jwt`. */
+export const realJwtTraffic: TrafficKind<RealJwtTrafficOptions> = {
+  source: 'real-jwt',
+  cell: 'C3',
+  label: 'C3 real JWT traffic',
+  api: (deployment) => deployment.apis.entra,
+  skipReason: realJwtSkipReason,
+  prepare: prepareRealJwtTraffic,
+};

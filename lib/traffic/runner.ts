@@ -1,14 +1,13 @@
 /**
  * Runs a request plan against the gateway: bounded concurrency, a per-attempt timeout, retries
  * with backoff that honour `Retry-After` (429, 5xx, connection resets), a bounded retry budget,
- * cancellation with `AbortSignal`, and an in-place progress line. Every planned request ends as a
+ * cancellation with `AbortSignal`, and progress through `onProgress`. Every planned request ends as a
  * {@link RequestRecord}: succeeded, failed with a status, failed with a network error, or (only
  * when the run stopped early) not sent.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLiveLine, type LiveLine } from '../output/mime.js';
 import { TargetUnavailableError } from '../errors.js';
-import type { AttemptRecord, RequestRecord, TokenUsage } from '../ledger/ledger.js';
+import type { AttemptRecord, RequestRecord, TokenUsage } from '../ledger/ledger-types.js';
 import type { ProgressEvent } from '../target.js';
 
 /** One request of a plan; traffic modules extend it with what their sender needs. */
@@ -90,8 +89,6 @@ export interface RunRequestsOptions {
   label: string;
   /** Base URL named in the unreachable-gateway error. */
   gatewayUrl: string;
-  /** Show the in-place progress line. @default true */
-  showProgress?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   /** Called whenever a request reaches its final outcome. */
@@ -359,8 +356,6 @@ interface Progress {
 }
 
 function createProgress(options: RunRequestsOptions, total: number, started: number): Progress {
-  const show = options.showProgress ?? true;
-  let line: LiveLine | undefined;
   let lastAt = 0;
   const text = (done: number, retries: number, failures: number, suffix = ''): string => {
     const seconds = (performance.now() - started) / 1000;
@@ -370,10 +365,6 @@ function createProgress(options: RunRequestsOptions, total: number, started: num
   };
   const emit = (message: string, done: number): void => {
     options.onProgress?.({ message, done, total });
-    if (show) {
-      line ??= createLiveLine();
-      line.update(message);
-    }
   };
   return {
     tick(done, retries, failures) {
@@ -391,7 +382,6 @@ function createProgress(options: RunRequestsOptions, total: number, started: num
             ? ' · gateway unreachable'
             : ' · done';
       emit(text(done, retries, failures, suffix), done);
-      if (show && process.stdout.isTTY) process.stdout.write('\n');
     },
   };
 }

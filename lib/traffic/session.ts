@@ -3,36 +3,19 @@
  * ledger current while it runs (so a killed kernel leaves what completed), write the final
  * entry, and return a plain summary.
  */
-import type { KitConfig } from '../config/load-config.js';
-import {
-  buildLedgerEntry,
-  emptyCounts,
-  writeLedgerEntry,
-  type LedgerEntry,
-  type LedgerEntryHead,
-  type RequestRecord,
-  type TrafficCounts,
-  type TrafficSource,
-} from '../ledger/ledger.js';
-import type { Deployment, OperationOptions } from '../target.js';
+import type { KitConfig } from '../config/types.js';
+import { buildLedgerEntry, emptyCounts, writeLedgerEntry } from '../ledger/ledger.js';
+import type {
+  LedgerEntry,
+  LedgerEntryHead,
+  RequestRecord,
+  TrafficCounts,
+  TrafficSource,
+} from '../ledger/ledger-types.js';
+import type { Deployment } from '../target.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { notSentRecord, runRequests, type PlannedRequest, type SendAttempt } from './runner.js';
-
-/** Options every `send*Traffic` function takes. */
-export interface TrafficOptions extends OperationOptions {
-  /** Requests in flight at once. @default config.traffic.concurrency */
-  concurrency?: number;
-  /** Timeout of one attempt in milliseconds. @default config.traffic.requestTimeoutMs */
-  requestTimeoutMs?: number;
-  /** Retries per request. @default config.traffic.maxRetries */
-  maxRetries?: number;
-  /** Retries allowed for the whole run. @default max(10, half the plan) */
-  retryBudget?: number;
-  /** First backoff delay when the gateway gives no `Retry-After`. @default 200 */
-  baseDelayMs?: number;
-  /** Show the in-place progress line. @default true */
-  showProgress?: boolean;
-}
+import type { TrafficOptions } from './traffic-kind.js';
 
 /** One row of a summary table. */
 export interface TrafficSummaryRow {
@@ -92,7 +75,7 @@ export function toSummaryRow(group: string, c: TrafficCounts): TrafficSummaryRow
   };
 }
 
-/** The summary of a ledger entry (what a `send*Traffic` call returned). */
+/** The summary of a ledger entry (what a `sendTraffic` call returned). */
 export function summarizeEntry(entry: LedgerEntry, config: KitConfig): TrafficSummary {
   const names = new Map(config.callers.map((c) => [c.appId, c.name]));
   const t = entry.totals;
@@ -128,17 +111,6 @@ export function summarizeEntry(entry: LedgerEntry, config: KitConfig): TrafficSu
   };
   if (entry.reason !== undefined) summary.reason = entry.reason;
   return summary;
-}
-
-/** Why C1/C2 send nothing (`runRegularRequests` or `generateSampleLoad` off), or `undefined`. */
-export function regularTrafficOff(config: KitConfig, what: string): string | undefined {
-  if (!config.traffic.runRegularRequests) {
-    return `traffic.runRegularRequests is false; set it to true in cell A1 to send ${what} traffic.`;
-  }
-  if (!config.traffic.generateSampleLoad) {
-    return `traffic.generateSampleLoad is false; set it to true in cell A1 to send ${what} traffic.`;
-  }
-  return undefined;
 }
 
 /** Checks the run options a cell may override: whole numbers in range, named on error. */
@@ -229,7 +201,6 @@ export async function runTrafficSession<P extends PlannedRequest>(
     ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
     label: args.label,
     gatewayUrl: args.url,
-    showProgress: options.showProgress ?? true,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onRecord: (record) => {
@@ -262,7 +233,7 @@ export async function runTrafficSession<P extends PlannedRequest>(
 /**
  * Records a skipped run (its stale entry replaced by an empty `skipped` one) and returns the
  * summary, whose one-line `reason` the cell shows (`showTrafficSummary`); it also goes to
- * `onProgress`. Nothing is printed here, so the line does not appear twice.
+ * `onProgress`.
  */
 export async function recordSkipped(
   config: KitConfig,

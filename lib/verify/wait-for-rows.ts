@@ -3,7 +3,7 @@
  * overall timeout and progress lines. Works with any target; on Azure, logs take minutes to land.
  */
 import type { CostingTarget, QueryOptions, QueryResult } from '../target.js';
-import { KitError } from '../errors.js';
+import { ArtifactError, IngestionTimeoutError } from '../errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Options of {@link waitForRows}. */
@@ -32,7 +32,7 @@ export interface WaitForRowsResult {
 
 /**
  * Polls `query` until it has `minRows` rows; backoff doubles the wait up to `maxIntervalMs`.
- * @throws {@link KitError} when the timeout passes first (the message says what arrived).
+ * @throws {@link IngestionTimeoutError} when the timeout passes first (it says what arrived).
  * @example await waitForRows(target, "ApiManagementGatewayLogs | where ApimSubscriptionId startswith 'bu-'", { minRows: 500 });
  */
 export async function waitForRows(
@@ -64,10 +64,7 @@ export async function waitForRows(
     }
     const remaining = timeoutMs - elapsedMs;
     if (remaining <= 0) {
-      throw new KitError(
-        `Only ${count} of ${minRows} row(s) arrived after ${Math.round(elapsedMs / 1000)} s (${attempts} queries). ` +
-          'Ingestion can take 5-10 minutes: run the cell again, or check that the traffic cells succeeded.',
-      );
+      throw new IngestionTimeoutError(minRows, count, elapsedMs, attempts);
     }
     const waitMs = Math.min(intervalMs, remaining);
     options.onProgress?.({
@@ -84,8 +81,8 @@ function countOf(result: QueryResult, countColumn: string | undefined): number {
   if (countColumn === undefined) return result.table.rows.length;
   const index = result.table.columns.findIndex((c) => c.name === countColumn);
   if (index < 0)
-    throw new KitError(
-      `The query result has no column '${countColumn}' (columns: ${result.table.columns.map((c) => c.name).join(', ')}).`,
+    throw new ArtifactError(
+      `The query result has no column '${countColumn}' (columns: ${result.table.columns.map((c) => c.name).join(', ')}): check the query file in kql/.`,
     );
   return result.table.rows.reduce(
     (sum, row) => sum + (typeof row[index] === 'number' ? row[index] : Number(row[index]) || 0),

@@ -7,7 +7,6 @@ export {
   fillPlaceholders,
   findPlaceholders,
   buildWorkbookData,
-  WorkbookError,
 } from './workbook-json.js';
 export type { WorkbookDocument, WorkbookItem, WorkbookParameter } from './workbook-json.js';
 export { collectParameters, substituteParameters } from './parameters.js';

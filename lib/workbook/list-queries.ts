@@ -8,7 +8,12 @@ import {
   walk,
   type ResolvedParameter,
 } from './parameters.js';
-import { loadWorkbook, type WorkbookDocument, type WorkbookItem } from './workbook-json.js';
+import {
+  loadWorkbook,
+  type WorkbookDocument,
+  type WorkbookItem,
+  type WorkbookItemContent,
+} from './workbook-json.js';
 
 /** A tab of the workbook: the value of its tab parameter and its label. */
 export interface WorkbookTab {
@@ -37,6 +42,8 @@ export interface WorkbookQuery {
   template: string;
   /** Parameter names the template references. */
   parameters: string[];
+  /** The item's content as `workbook.json` has it (tile and grid settings). */
+  content: WorkbookItemContent;
 }
 
 /** Options of {@link listWorkbookQueries}. */
@@ -113,6 +120,7 @@ export function listWorkbookQueries(
       query: substituteParameters(template, params, { context: 'query', now: options.now }),
       template,
       parameters: referencedParameters(template, params),
+      content: item.content,
     });
   });
   return out;
@@ -127,4 +135,14 @@ function referencedParameters(
     if (m[1] !== undefined && params.has(m[1])) names.add(m[1]);
   }
   return [...names];
+}
+
+/**
+ * The labels a tiles query declares as literals: the strings of its `datatable(...) [...]` rows
+ * (e.g. `'Successful (all 2xx)'`). Empty when the labels come from the data (one tile per BU).
+ */
+export function declaredTileLabels(query: string): string[] {
+  const table = /datatable\s*\([^)]*\)\s*\[([\s\S]*?)\]/.exec(query);
+  if (table?.[1] === undefined) return [];
+  return [...table[1].matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
 }

@@ -1,6 +1,6 @@
 /**
  * Workbook parameters and their substitution: the portal replaces `{Name}` and `{Name:option}`
- * as plain text before a query runs (PROTOCOLS 8.6). The kit resolves each parameter to its
+ * as plain text before a query runs (the Azure Monitor workbook parameters docs). The kit resolves each parameter to its
  * default so the same queries can be validated and executed outside the portal.
  */
 import type { WorkbookDocument, WorkbookItem, WorkbookParameter } from './workbook-json.js';

@@ -3,22 +3,14 @@
  * root and filling the publish-time placeholders.
  */
 import { readArtifact } from '../artifacts/read-artifact.js';
-import type { KitConfig } from '../config/load-config.js';
-import { KitError } from '../errors.js';
+import type { KitConfig } from '../config/types.js';
+import { WorkbookError } from '../errors.js';
 import {
   WORKBOOK_PLACEHOLDERS,
   workbookPlaceholders,
   type WorkbookPlaceholder,
 } from '../pricing/pricing.js';
 import type { Deployment } from '../target.js';
-
-/** The workbook file or its contents are unusable; the message says which item and what to fix. */
-export class WorkbookError extends KitError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'WorkbookError';
-  }
-}
 
 /** A workbook parameter (`KqlParameterItem/1.0`); only the fields the kit reads are typed. */
 export interface WorkbookParameter {

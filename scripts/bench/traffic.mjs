@@ -11,12 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const dist = (...p) => import(path.join(root, 'dist', ...p));
 
 export default async function bench() {
-  const { loadConfig } = await dist('config.js');
-  const { createLocalTarget } = await dist('local', 'local-target.js');
-  const { sendBuTraffic } = await dist('traffic', 'bu.js');
-  const { sendEntraTraffic } = await dist('traffic', 'entra.js');
-  const { sendAiTraffic } = await dist('traffic', 'ai.js');
-  const { sendMockAiTraffic } = await dist('traffic', 'mock-ai.js');
+  const { loadConfig, createLocalTarget, sendTraffic } = await dist('index.js');
 
   async function pass(concurrency) {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'costing-bench-traffic-'));
@@ -24,13 +19,13 @@ export default async function bench() {
     const target = createLocalTarget(config);
     try {
       await target.deploy();
-      const options = { concurrency, showProgress: false };
+      const options = { concurrency };
       const t0 = performance.now();
       const results = [
-        await sendBuTraffic(target, config, options),
-        await sendEntraTraffic(target, config, options),
-        await sendAiTraffic(target, config, options),
-        await sendMockAiTraffic(target, config, options),
+        await sendTraffic(target, 'bu', options),
+        await sendTraffic(target, 'entra', options),
+        await sendTraffic(target, 'ai', options),
+        await sendTraffic(target, 'mock-ai', options),
       ];
       const ms = performance.now() - t0;
       const sent = results.reduce((s, r) => s + r.sent, 0);

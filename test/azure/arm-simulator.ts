@@ -4,7 +4,8 @@
  * GET with outputs), deployment operations, listSecrets, exports, role assignments, alerts,
  * workbooks, Log Analytics queries and the generic resource GET/DELETE of clean-up.
  */
-import { loadConfig, type KitConfig, type KitConfigInput } from '../../lib/config/load-config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
+import type { KitConfig, KitConfigInput } from '../../lib/config/types.js';
 import { FakeAzure, armError, type RecordedRequest } from './fake-azure.js';
 
 export const SUB = '0b5f6c1e-2a4d-4c3b-9e8f-1a2b3c4d5e6f';

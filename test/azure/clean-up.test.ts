@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAzureTarget } from '../../lib/azure/azure-target.js';
 import { azureResourceNames } from '../../lib/azure/resource-names.js';
-import type { KitConfig } from '../../lib/config/load-config.js';
+import type { KitConfig } from '../../lib/config/types.js';
 import { FakeAzure, FakeCredential, armError } from './fake-azure.js';
 import { azureConfig, SUB } from './arm-simulator.js';
 

@@ -242,7 +242,7 @@ describe('azure target: cells run before A2', () => {
     await expect(target.queryLogs('ApiManagementGatewayLogs | count')).rejects.toThrow(
       'The Log Analytics workspace is not available yet: run cell A2 first.',
     );
-    await expect(target.setupCostExport({ frequency: 'Daily' })).rejects.toThrow(MissingStepError);
+    await expect(target.createCostExport()).rejects.toThrow(MissingStepError);
     await expect(
       target.publishWorkbook({ serializedData: '{}', displayName: 'x' }),
     ).rejects.toThrow('run cell A2 first');

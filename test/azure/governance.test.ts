@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readArtifact } from '../../lib/artifacts/read-artifact.js';
+import type { MonitorClient } from '@azure/arm-monitor';
+import { createBudgetAlertRules } from '../../lib/azure/budget-alerts.js';
 import { deterministicGuid } from '../../lib/azure/resource-names.js';
 import { armError } from './fake-azure.js';
 import { deployedTarget, EXPORT_PRINCIPAL, SUB } from './arm-simulator.js';
@@ -33,7 +35,7 @@ function exportCreated(body: unknown): { status: number; body: unknown } {
 describe('azure target: cost export (cells B2, B3)', () => {
   it('creates the export with a system-assigned identity, then grants Storage Blob Data Contributor, retrying while the identity propagates', async () => {
     const { fake, target, deployment } = await deployedTarget(
-      {},
+      { governance: { costExportFrequency: 'Weekly' } },
       { now: () => new Date('2026-11-27T10:15:00Z'), roleRetry: { attempts: 5, delayMs: 1 } },
     );
     fake.on('GET', EXPORT_PATH, armError(404, 'NotFound', 'Export not found.'));
@@ -48,8 +50,7 @@ describe('azure target: cost export (cells B2, B3)', () => {
         : { status: 201, body: { id: r.path, name: r.path.split('/').pop(), properties: r.body } },
     );
     const progress: string[] = [];
-    const outcome = await target.setupCostExport({
-      frequency: 'Weekly',
+    const outcome = await target.createCostExport({
       onProgress: (p) => progress.push(p.message),
     });
     expect(fake.unexpected).toEqual([]);
@@ -132,7 +133,7 @@ describe('azure target: cost export (cells B2, B3)', () => {
       /\/roleAssignments\/[^/]+$/,
       armError(409, 'RoleAssignmentExists', 'The role assignment already exists.'),
     );
-    const outcome = await target.setupCostExport({ frequency: 'Daily' });
+    const outcome = await target.createCostExport();
     const order = fake.requests
       .filter((r) => /exports\/apim-costing-export-1$/.test(r.path))
       .map((r) => r.method);
@@ -152,7 +153,7 @@ describe('azure target: cost export (cells B2, B3)', () => {
       /\/roleAssignments\/[^/]+$/,
       armError(400, 'PrincipalNotFound', 'Principal does not exist in the directory.'),
     );
-    await expect(target.setupCostExport({ frequency: 'Daily' })).rejects.toThrow(
+    await expect(target.createCostExport()).rejects.toThrow(
       `The export identity ${EXPORT_PRINCIPAL} was still unknown to Azure RBAC after 3 attempts; wait a minute and run cell B2 again.`,
     );
     expect(fake.find('PUT', /\/roleAssignments\//)).toHaveLength(3);
@@ -181,7 +182,7 @@ describe('azure target: cost export (cells B2, B3)', () => {
 describe('azure target: budget alerts (cell B4)', () => {
   it('creates the action group and one scheduled query rule per BU from kql/budget-alert-threshold.kql', async () => {
     const { fake, target, config, deployment } = await deployedTarget({
-      governance: { alertEmail: 'finops@contoso.com' },
+      governance: { alertEmail: 'finops@contoso.com', alertThreshold: 750 },
     });
     fake.on('PUT', /\/providers\/Microsoft\.Insights\/actionGroups\/[^/]+$/i, (r) => ({
       status: 200,
@@ -192,11 +193,7 @@ describe('azure target: budget alerts (cell B4)', () => {
       body: { id: r.path, name: r.path.split('/').pop(), ...(r.body as object) },
     }));
     const query = readArtifact('kql', 'budget-alert-threshold.kql');
-    const outcome = await target.createBudgetAlerts({
-      threshold: 750,
-      email: 'finops@contoso.com',
-      query,
-    });
+    const outcome = await target.createBudgetAlerts();
     expect(fake.unexpected).toEqual([]);
 
     const group = fake.find('PUT', /\/actionGroups\/ag-apim-costing-1$/i);
@@ -267,8 +264,9 @@ describe('azure target: budget alerts (cell B4)', () => {
   });
 
   it('reads the query file at call time when the cell passes none, and rejects a bad threshold', async () => {
-    const { fake, target } = await deployedTarget({
+    const { fake, target, config } = await deployedTarget({
       businessUnits: [{ name: 'bu-hr', displayName: 'HR', weight: 1 }],
+      governance: { alertThreshold: 10 },
     });
     fake.on('PUT', /\/actionGroups\/[^/]+$/i, (r) => ({
       status: 200,
@@ -278,7 +276,7 @@ describe('azure target: budget alerts (cell B4)', () => {
       status: 200,
       body: { id: r.path, ...(r.body as object) },
     }));
-    await target.createBudgetAlerts({ threshold: 10, query: '' });
+    await target.createBudgetAlerts();
     const rule = fake.find('PUT', /\/scheduledQueryRules\//i)[0]?.body as {
       properties: { criteria: { allOf: { query: string }[] } };
     };
@@ -286,7 +284,14 @@ describe('azure target: budget alerts (cell B4)', () => {
     expect(fake.find('PUT', /\/actionGroups\//i)[0]?.body).toMatchObject({
       properties: { emailReceivers: [] },
     });
-    await expect(target.createBudgetAlerts({ threshold: 0, query: 'x' })).rejects.toThrow(
+    // The configuration refuses a threshold of 0; the Azure layer checks what it is given too.
+    const names = await target.resourceNames();
+    await expect(
+      createBudgetAlertRules({} as MonitorClient, config, names, 'ws', {
+        threshold: 0,
+        query: 'x',
+      }),
+    ).rejects.toThrow(
       'The alert threshold must be a number of requests greater than 0 (got 0); fix governance.alertThreshold in cell A1.',
     );
   });

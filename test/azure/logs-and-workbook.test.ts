@@ -237,6 +237,7 @@ describe('azure target: workbook update and portal links (cells E3, F)', () => {
     expect(published).toEqual({
       id,
       url: `https://portal.azure.com/#@${TENANT}/resource${id}/workbook`,
+      links: await target.portalLinks(),
     });
 
     await expect(

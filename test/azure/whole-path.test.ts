@@ -82,19 +82,9 @@ describe('azure target: the whole path', () => {
     }));
     fake.on('POST', /\/metrics:getBatch$/, { status: 200, body: { values: [] } });
 
-    expect(
-      (await target.setupCostExport({ frequency: config.governance.costExportFrequency })).status,
-    ).toBe('done');
+    expect((await target.createCostExport()).status).toBe('done');
     expect((await target.runCostExport()).status).toBe('done');
-    expect(
-      (
-        await target.createBudgetAlerts({
-          threshold: config.governance.alertThreshold,
-          email: 'finops@contoso.com',
-          query: readArtifact('kql', 'budget-alert-threshold.kql'),
-        })
-      ).status,
-    ).toBe('done');
+    expect((await target.createBudgetAlerts()).status).toBe('done');
     const ingestion = bindParameters(readArtifact('kql', 'log-ingestion-check.kql'));
     const logs = await waitForRows(target, ingestion, {
       minRows: 2,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, requestsFor, buDisplayName } from '../../lib/config/load-config.js';
-import { describeConfig } from '../../lib/config/describe-config.js';
+import { loadConfig, requestsFor } from '../../lib/config/load-config.js';
+import { buDisplayName } from '../../lib/artifacts/names.js';
+import { describeConfig } from '../../lib/output/views/config.js';
 import { ConfigError } from '../../lib/errors.js';
 
 function problemsOf(fn: () => unknown): { field: string; received: string; expected: string }[] {
@@ -13,7 +14,7 @@ function problemsOf(fn: () => unknown): { field: string; received: string; expec
   throw new Error('expected a ConfigError');
 }
 
-describe('loadConfig defaults (SPEC section 4)', () => {
+describe("loadConfig defaults (the original sample's)", () => {
   const config = loadConfig({}, {});
 
   it('targets local with the documented deployment defaults', () => {
@@ -185,7 +186,8 @@ describe('loadConfig bad input: one message per bad field', () => {
       {
         field: 'traffic.concurency',
         received: 'unknown field(s) concurency',
-        expected: 'remove it or check its spelling against SPEC section 4',
+        expected:
+          'remove it or check its spelling against the fields cell A1 lists (lib/config/types.ts)',
       },
     ]);
   });

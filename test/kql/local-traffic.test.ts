@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AzureOpenAI } from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { getModelPricing } from '../../lib/pricing/pricing.js';
 import { loadConfig } from '../../lib/config/load-config.js';
 import { createLocalTarget, type LocalTarget } from '../../lib/local/local-target.js';
 import { createUnsignedJwt } from '../../lib/traffic/unsigned-jwt.js';
@@ -301,12 +302,12 @@ describe('repository queries on local gateway traffic', () => {
     }
   });
 
-  test('cost-allocation-tokens: token cost per BU and model', () => {
-    const promptRate = 0.00015;
-    const completionRate = 0.0006;
+  test('cost-allocation-tokens: token cost per BU and model, each model at its own prices', () => {
+    const prices = AI_MODELS.map((m) => getModelPricing(m));
     const rows = run('cost-allocation-tokens', {
-      promptRatePer1K: promptRate,
-      completionRatePer1K: completionRate,
+      priceModels: prices.map((m) => m.model),
+      promptPer1K: prices.map((m) => m.promptPer1kUsd),
+      completionPer1K: prices.map((m) => m.completionPer1kUsd),
     });
     expect(rows).toHaveLength(AI_BUS.length * AI_MODELS.length);
     for (const bu of AI_BUS) {
@@ -316,8 +317,9 @@ describe('repository queries on local gateway traffic', () => {
         const c = sum(sent.map((a) => a.completion));
         const row = rows.find((r) => r.BusinessUnit === bu.slice(3) && r.Model === model)!;
         expect(row).toMatchObject({ Requests: sent.length, PromptTokens: p, CompletionTokens: c });
+        const price = getModelPricing(model);
         expect(row.TotalCost as number).toBeCloseTo(
-          (p / 1000) * promptRate + (c / 1000) * completionRate,
+          (p / 1000) * price.promptPer1kUsd + (c / 1000) * price.completionPer1kUsd,
           6,
         );
       }

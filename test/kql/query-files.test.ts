@@ -5,10 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { loadConfig } from '../../lib/config/load-config.js';
+import { loadPricedQuery } from '../../lib/pricing/query-prices.js';
 import {
   declaredParameters,
   listQueryNames,
-  loadQuery,
   QUERY_NAMES,
   validateQuery,
 } from '../../lib/kql/index.js';
@@ -38,7 +39,7 @@ describe('kql/ query files', () => {
   });
 
   test.each(files)('%s validates with zero errors and zero warnings', (file) => {
-    const q = loadQuery(file.slice(0, -4));
+    const q = loadPricedQuery(file.slice(0, -4), loadConfig({}, {}));
     const diagnostics = validateQuery(q.text, { file: q.file });
     expect(
       diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`),
@@ -52,7 +53,7 @@ describe('kql/ query files', () => {
 
   test('parameters are declared where the brief asks for them', () => {
     const names = (q: string): string[] =>
-      declaredParameters(loadQuery(q).source).map((p) => p.name);
+      declaredParameters(loadPricedQuery(q, loadConfig({}, {})).source).map((p) => p.name);
     expect(names('cost-allocation-subscription')).toEqual(
       expect.arrayContaining(['baseMonthlyCost', 'perKRate']),
     );
@@ -60,7 +61,7 @@ describe('kql/ query files', () => {
       expect.arrayContaining(['baseMonthlyCost', 'perKRate']),
     );
     expect(names('cost-allocation-tokens')).toEqual(
-      expect.arrayContaining(['promptRatePer1K', 'completionRatePer1K']),
+      expect.arrayContaining(['priceModels', 'promptPer1K', 'completionPer1K']),
     );
     expect(names('budget-alert-threshold')).toEqual(expect.arrayContaining(['threshold']));
   });

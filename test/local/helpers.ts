@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AzureOpenAI } from 'openai';
-import { loadConfig, type KitConfig, type KitConfigInput } from '../../lib/config/load-config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
+import type { KitConfig, KitConfigInput } from '../../lib/config/types.js';
 import type { LogRow } from '../../lib/kql/log-tables.js';
 import {
   createLocalTarget,

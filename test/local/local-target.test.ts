@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load-config.js';
 import { MissingStepError } from '../../lib/errors.js';
-import { createLocalTarget, LOCAL_FILES } from '../../lib/local/local-target.js';
+import { createLocalTarget } from '../../lib/local/local-target.js';
+import { DATA_FILES as LOCAL_FILES } from '../../lib/artifacts/names.js';
 import { startTestTarget, tableRows } from './helpers.js';
 
 describe('local target', () => {
@@ -112,19 +113,17 @@ describe('local target', () => {
   });
 
   it('skips what only Azure can do and records what it would have done', async () => {
-    const t = await startTestTarget();
+    const t = await startTestTarget({
+      config: { governance: { costExportFrequency: 'Weekly', alertEmail: 'ops@example.com' } },
+    });
     try {
-      const exp = await t.target.setupCostExport({ frequency: 'Weekly' });
+      const exp = await t.target.createCostExport();
       expect(exp).toMatchObject({
         status: 'skipped',
         wouldHaveDone: expect.stringContaining('Weekly Cost Management export'),
       });
       expect(await t.target.runCostExport()).toMatchObject({ status: 'skipped' });
-      const alerts = await t.target.createBudgetAlerts({
-        threshold: 1000,
-        query: 'x',
-        email: 'ops@example.com',
-      });
+      const alerts = await t.target.createBudgetAlerts();
       expect(alerts).toMatchObject({
         status: 'skipped',
         wouldHaveDone: expect.stringContaining('6 scheduled query alerts'),
@@ -133,7 +132,7 @@ describe('local target', () => {
         readFileSync(path.join(t.dataDir, LOCAL_FILES.skippedActions), 'utf8'),
       ) as { action: string }[];
       expect(record.map((r) => r.action)).toEqual([
-        'setupCostExport',
+        'createCostExport',
         'runCostExport',
         'createBudgetAlerts',
       ]);

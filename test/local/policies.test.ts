@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { artifactPath } from '../../lib/artifacts/read-artifact.js';
 import { buildApiCatalog } from '../../lib/local/api-catalog.js';
-import { loadPolicies, PolicyError } from '../../lib/local/policy-engine.js';
+import { loadPolicies } from '../../lib/local/policy-engine.js';
+import { PolicyError } from '../../lib/errors.js';
 import type { BuSubscription } from '../../lib/target.js';
 import {
   aoaiClient,

@@ -1,5 +1,5 @@
 /**
- * The six AI modes of SPEC section 6 through the gateway with the official `openai` Azure
+ * The six AI modes (lib/traffic/ai-modes.ts) through the gateway with the official `openai` Azure
  * client, and the log rows they leave: one gateway row each, LLM rows with one token-bearing
  * row whose tokens equal what the client received, and the IncludeUsageInjected trace on
  * exactly the mode-2 requests.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { APIM_SKUS, loadConfig } from '../../lib/config/load-config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
+import { APIM_SKUS } from '../../lib/config/types.js';
 import { UnknownPriceError } from '../../lib/errors.js';
 import {
   allocateCost,
@@ -12,7 +13,7 @@ import {
 } from '../../lib/pricing/pricing.js';
 
 describe('getApimPricing', () => {
-  it('has the SPEC section 7 prices for the v2 tiers', () => {
+  it('has the retail prices for the v2 tiers', () => {
     expect(getApimPricing('BasicV2')).toMatchObject({
       sku: 'BasicV2',
       label: 'Basic v2',
@@ -57,7 +58,7 @@ describe('getApimPricing', () => {
 });
 
 describe('getModelPricing', () => {
-  it('has the SPEC section 7 token prices', () => {
+  it('has the retail token prices', () => {
     expect(getModelPricing('gpt-5-mini')).toMatchObject({
       promptPer1kUsd: 0.00025,
       completionPer1kUsd: 0.002,

@@ -3,11 +3,14 @@ import type { ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, requestsFor, type KitConfig } from '../../lib/config/load-config.js';
+import { loadConfig, requestsFor } from '../../lib/config/load-config.js';
+import type { KitConfig } from '../../lib/config/types.js';
 import { readLedger } from '../../lib/ledger/ledger.js';
 import { TargetUnavailableError } from '../../lib/errors.js';
-import { AI_MODES, planAiTraffic, sendAiTraffic } from '../../lib/traffic/ai.js';
-import { aiUsageTable } from '../../lib/output/views/traffic-summary.js';
+import { planAiTraffic } from '../../lib/traffic/ai.js';
+import { AI_MODES } from '../../lib/traffic/ai-modes.js';
+import { sendTraffic } from '../../lib/traffic/send-traffic.js';
+import { aiUsageTable } from '../../lib/output/views/traffic.js';
 import { readJwtClaims } from '../../lib/traffic/unsigned-jwt.js';
 import {
   json,
@@ -160,7 +163,7 @@ function aoaiHandler(options: { cutStreams?: Set<number>; throttle?: Set<number>
 describe('D1 AOAI traffic', () => {
   it('plans per model x BU with mode j % 6 and callers in turn', () => {
     const cfg = config();
-    const plan = planAiTraffic(cfg, tinyTarget(cfg, 'http://127.0.0.1:9', { withModels: true }));
+    const plan = planAiTraffic(tinyTarget(cfg, 'http://127.0.0.1:9', { withModels: true }));
     const expected = cfg.models.reduce(
       (s, m) =>
         s + cfg.businessUnits.reduce((t, b) => t + requestsFor(m.requestsPerBu, b.weight), 0),
@@ -183,8 +186,7 @@ describe('D1 AOAI traffic', () => {
   it('sends all six modes with the SDK and records client-side usage per request', async () => {
     gw = await startTinyGateway(aoaiHandler());
     const cfg = config();
-    const summary = await sendAiTraffic(tinyTarget(cfg, gw.url, { withModels: true }), cfg, {
-      showProgress: false,
+    const summary = await sendTraffic(tinyTarget(cfg, gw.url, { withModels: true }), 'ai', {
       requestsPerBu: { 'bu-hr': 6 },
       models: ['gpt-4o-mini'],
     });
@@ -260,8 +262,7 @@ describe('D1 AOAI traffic', () => {
       aoaiHandler({ throttle: new Set([1]), cutStreams: new Set([3, 4, 5, 6]) }),
     );
     const cfg = config();
-    const summary = await sendAiTraffic(tinyTarget(cfg, gw.url, { withModels: true }), cfg, {
-      showProgress: false,
+    const summary = await sendTraffic(tinyTarget(cfg, gw.url, { withModels: true }), 'ai', {
       requestsPerBu: { 'bu-hr': 2 },
       models: ['gpt-4o-mini'],
       concurrency: 1,
@@ -287,9 +288,9 @@ describe('D1 with no gateway listening', () => {
     const url = g.url;
     await g.close();
     const cfg = config();
-    const err = await sendAiTraffic(tinyTarget(cfg, url, { withModels: true }), cfg, {
-      showProgress: false,
-    }).catch((e: unknown) => e);
+    const err = await sendTraffic(tinyTarget(cfg, url, { withModels: true }), 'ai', {}).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TargetUnavailableError);
     expect((err as Error).message).toBe(
       `The gateway at ${url}/costing-aoai-gateway is not reachable (ECONNREFUSED): run cell A2 to deploy or restart it, then run this cell again.`,

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Ledger } from '../../lib/ledger/ledger.js';
+import type { Ledger } from '../../lib/ledger/ledger-types.js';
 
 const ledgerModule = path.resolve(__dirname, '..', '..', 'lib', 'ledger', 'ledger.ts');
 

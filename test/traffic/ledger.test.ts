@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, type KitConfig } from '../../lib/config/load-config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
+import type { KitConfig } from '../../lib/config/types.js';
 import {
   buildLedgerEntry,
   clearLedger,
@@ -10,11 +11,9 @@ import {
   readLedger,
   summarizeRecords,
   writeLedgerEntry,
-  type LedgerEntryHead,
-  type RequestRecord,
 } from '../../lib/ledger/ledger.js';
-import { sendBuTraffic } from '../../lib/traffic/bu.js';
-import { sendEntraTraffic } from '../../lib/traffic/entra.js';
+import type { LedgerEntryHead, RequestRecord } from '../../lib/ledger/ledger-types.js';
+import { sendTraffic } from '../../lib/traffic/send-traffic.js';
 import { json, startTinyGateway, tinyTarget } from './tiny-gateway.js';
 
 let dataDir: string;
@@ -129,8 +128,8 @@ describe('ledger', () => {
     try {
       const target = tinyTarget(config, g.url);
       const [bu, entra] = await Promise.all([
-        sendBuTraffic(target, config, { showProgress: false, errorShare: 0 }),
-        sendEntraTraffic(target, config, { showProgress: false }),
+        sendTraffic(target, 'bu', { errorShare: 0 }),
+        sendTraffic(target, 'entra', {}),
       ]);
       const ledger = await readLedger(config);
       expect(ledger.sources.bu?.totals.succeeded).toBe(bu.succeeded);
@@ -150,8 +149,7 @@ describe('ledger', () => {
     try {
       const target = tinyTarget(config, g.url);
       let reading: Promise<void> = Promise.resolve();
-      await sendBuTraffic(target, config, {
-        showProgress: false,
+      await sendTraffic(target, 'bu', {
         errorShare: 0,
         concurrency: 2,
         onProgress: (e) => {

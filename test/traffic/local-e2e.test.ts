@@ -7,21 +7,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, type KitConfig } from '../../lib/config/load-config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
+import type { KitConfig } from '../../lib/config/types.js';
 import { executeQuery } from '../../lib/kql/index.js';
-import {
-  readLedger,
-  type Ledger,
-  type LedgerEntry,
-  type RequestRecord,
-} from '../../lib/ledger/ledger.js';
+import { readLedger } from '../../lib/ledger/ledger.js';
+import type { Ledger, LedgerEntry, RequestRecord } from '../../lib/ledger/ledger-types.js';
 import { createLocalTarget, type LocalTarget } from '../../lib/local/local-target.js';
 import type { KqlValue, QueryResult } from '../../lib/target.js';
 import { TargetUnavailableError } from '../../lib/errors.js';
-import { AI_MODES, sendAiTraffic } from '../../lib/traffic/ai.js';
-import { sendBuTraffic } from '../../lib/traffic/bu.js';
-import { sendEntraTraffic } from '../../lib/traffic/entra.js';
-import { sendMockAiTraffic } from '../../lib/traffic/mock-ai.js';
+import { AI_MODES } from '../../lib/traffic/ai-modes.js';
+import { sendTraffic } from '../../lib/traffic/send-traffic.js';
 import { expectedLogCounts } from '../../lib/ledger/expected-logs.js';
 
 let dataDir: string;
@@ -35,7 +30,7 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const quiet = { showProgress: false } as const;
+const quiet = {} as const;
 
 /** Runs KQL on the target's log store and returns rows as objects. */
 async function kql(t: LocalTarget, text: string): Promise<Array<Record<string, KqlValue>>> {
@@ -281,17 +276,17 @@ describe('traffic on the local target', () => {
   it('default configuration: C1, C2, D1, D2; the ledger equals the logs per BU, caller, model and mode', async () => {
     const cfg = loadConfig({ local: { dataDir } }, {});
     const t = await deploy(cfg);
-    const c1 = await sendBuTraffic(t, cfg, quiet);
-    const c2 = await sendEntraTraffic(t, cfg, quiet);
-    const d1 = await sendAiTraffic(t, cfg, quiet);
-    const d2 = await sendMockAiTraffic(t, cfg, quiet);
+    const c1 = await sendTraffic(t, 'bu', quiet);
+    const c2 = await sendTraffic(t, 'entra', quiet);
+    const d1 = await sendTraffic(t, 'ai', quiet);
+    const d2 = await sendTraffic(t, 'mock-ai', quiet);
     expect(c1.planned).toBe(525);
     expect(c2.planned).toBe(525);
     expect(d1.planned).toBe(126);
     expect(d2.status).toBe('skipped');
     expect(d2.reason).toContain('D1 already sent 126 real AI requests');
     // D2 as it runs without a model, so its rows are reconciled too.
-    const d2Forced = await sendMockAiTraffic(t, cfg, { ...quiet, force: true });
+    const d2Forced = await sendTraffic(t, 'mock-ai', { ...quiet, force: true });
     expect(d2Forced.totals.totalTokens).toBe(300 * d2Forced.succeeded);
 
     expect(c1.succeeded).toBe(525 - 27);
@@ -316,8 +311,8 @@ describe('traffic on the local target', () => {
     const cfg = loadConfig({ local: { dataDir } }, {});
     const t = await deploy(cfg);
     t.setFaults({ throttleShare: 0.1, serverErrorShare: 0.05, disconnectShare: 0.1, seed: 7 });
-    const d1 = await sendAiTraffic(t, cfg, quiet);
-    const c1 = await sendBuTraffic(t, cfg, {
+    const d1 = await sendTraffic(t, 'ai', quiet);
+    const c1 = await sendTraffic(t, 'bu', {
       ...quiet,
       requestsPerBu: { 'bu-hr': 40, 'bu-finance': 40 },
     });

@@ -40,7 +40,6 @@ function opts(g: TinyGateway, extra: Partial<RunRequestsOptions> = {}): RunReque
     baseDelayMs: 5,
     label: 'test',
     gatewayUrl: g.url,
-    showProgress: false,
     ...extra,
   };
 }
@@ -198,7 +197,6 @@ describe('runRequests', () => {
         maxRetries: 3,
         label: 't',
         gatewayUrl: url,
-        showProgress: false,
       },
     );
     expect(Date.now() - t0).toBeLessThan(2000);

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MissingStepError } from '../../lib/errors.js';
-import type { KitConfig } from '../../lib/config/load-config.js';
+import type { KitConfig } from '../../lib/config/types.js';
 import type { CostingTarget, Deployment } from '../../lib/target.js';
 
 export interface SeenRequest {
@@ -143,13 +143,14 @@ export function tinyTarget(
   const unused = (): Promise<never> => Promise.reject(new Error('not used by traffic'));
   return {
     kind: 'local',
+    config,
     deploy: async () => (deployment = deploymentFor(config, gatewayUrl, options.withModels)),
     requireDeployment: () => {
       if (!deployment) throw new MissingStepError('A2', 'The deployment');
       return deployment;
     },
     queryLogs: unused,
-    setupCostExport: unused,
+    createCostExport: unused,
     runCostExport: unused,
     createBudgetAlerts: unused,
     publishWorkbook: unused,

@@ -2,28 +2,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import {
-  loadConfig,
-  requestsFor,
-  type KitConfig,
-  type KitConfigInput,
-} from '../../lib/config/load-config.js';
+import { loadConfig, requestsFor } from '../../lib/config/load-config.js';
+import type { KitConfig, KitConfigInput } from '../../lib/config/types.js';
 import {
   ConfigError,
   KitError,
   MissingStepError,
   TargetUnavailableError,
 } from '../../lib/errors.js';
-import { LedgerError, ledgerPath, readLedger, type Ledger } from '../../lib/ledger/ledger.js';
-import { sendBuTraffic, planBuTraffic } from '../../lib/traffic/bu.js';
-import { sendEntraTraffic } from '../../lib/traffic/entra.js';
-import { sendMockAiTraffic } from '../../lib/traffic/mock-ai.js';
-import { sendRealJwtTraffic } from '../../lib/traffic/real-jwt.js';
-import { sendAiTraffic } from '../../lib/traffic/ai.js';
-import {
-  ledgerSummaryTable,
-  trafficSummaryMarkdown,
-} from '../../lib/output/views/traffic-summary.js';
+import { ledgerPath, readLedger } from '../../lib/ledger/ledger.js';
+import type { Ledger } from '../../lib/ledger/ledger-types.js';
+import { LedgerError } from '../../lib/errors.js';
+import { planBuTraffic } from '../../lib/traffic/bu.js';
+import { sendTraffic, TRAFFIC_KINDS } from '../../lib/traffic/send-traffic.js';
+import { ledgerSummaryTable, trafficSummaryMarkdown } from '../../lib/output/views/traffic.js';
 import { createUnsignedJwt, readJwtClaims } from '../../lib/traffic/unsigned-jwt.js';
 import {
   json,
@@ -78,13 +70,13 @@ async function apimLike(
   return g;
 }
 
-const quiet = { showProgress: false } as const;
+const quiet = {} as const;
 
 describe('C1 BU traffic', () => {
   it('sends max(1, floor(base x weight)) per BU with a share of deliberate failures, and the ledger matches what the gateway saw', async () => {
     const g = await apimLike();
     const cfg = config({ traffic: { sampleRequestsPerSubscription: 10, errorShare: 0.1 } });
-    const summary = await sendBuTraffic(tinyTarget(cfg, g.url, { withModels: true }), cfg, quiet);
+    const summary = await sendTraffic(tinyTarget(cfg, g.url, { withModels: true }), 'bu', quiet);
     const expected = cfg.businessUnits.map((b) => requestsFor(10, b.weight));
     const total = expected.reduce((a, b) => a + b, 0);
     expect(summary.planned).toBe(total);
@@ -144,9 +136,9 @@ describe('C1 BU traffic', () => {
     const g = await apimLike();
     const cfg = config({ traffic: { sampleRequestsPerSubscription: 4 } });
     const target = tinyTarget(cfg, g.url);
-    await sendEntraTraffic(target, cfg, { ...quiet, requestsPerCaller: { 'HR Service': 2 } });
-    await sendBuTraffic(target, cfg, { ...quiet, requestsPerBu: { 'bu-hr': 3, 'bu-sales': 2 } });
-    await sendBuTraffic(target, cfg, { ...quiet, requestsPerBu: { 'bu-finance': 1 } });
+    await sendTraffic(target, 'entra', { ...quiet, requestsPerCaller: { 'HR Service': 2 } });
+    await sendTraffic(target, 'bu', { ...quiet, requestsPerBu: { 'bu-hr': 3, 'bu-sales': 2 } });
+    await sendTraffic(target, 'bu', { ...quiet, requestsPerBu: { 'bu-finance': 1 } });
     const ledger = await readLedger(cfg);
     expect(Object.keys(ledger.sources?.bu?.byBu ?? {})).toEqual(['bu-finance']);
     expect(ledger.sources.bu?.totals.planned).toBe(1);
@@ -160,7 +152,7 @@ describe('C1 BU traffic', () => {
     const g = await apimLike();
     const cfg = config();
     const target = tinyTarget(cfg, g.url);
-    const err = await sendBuTraffic(target, cfg, {
+    const err = await sendTraffic(target, 'bu', {
       ...quiet,
       requestsPerBu: { 'bu-nope': 3, 'bu-hr': 0, 'bu-sales': -2 },
     }).catch((e: unknown) => e);
@@ -175,12 +167,12 @@ describe('C1 BU traffic', () => {
       'must be a configured business unit: bu-hr, bu-finance',
     );
     expect((err as Error).message).toContain('must be a whole number greater than 0');
-    const e2 = await sendEntraTraffic(target, cfg, {
+    const e2 = await sendTraffic(target, 'entra', {
       ...quiet,
       requestsPerCaller: { Nobody: 1 },
     }).catch((e: unknown) => e);
     expect((e2 as ConfigError).problems[0]?.field).toBe('requestsPerCaller.Nobody');
-    const e3 = await sendMockAiTraffic(target, cfg, {
+    const e3 = await sendTraffic(target, 'mock-ai', {
       ...quiet,
       concurrency: 0,
       maxRetries: -1,
@@ -195,8 +187,8 @@ describe('C1 BU traffic', () => {
   it('is skipped, saying why, when the configuration turns regular traffic off', async () => {
     const g = await apimLike();
     const cfg = config({ traffic: { generateSampleLoad: false } });
-    const c1 = await sendBuTraffic(tinyTarget(cfg, g.url), cfg, quiet);
-    const c2 = await sendEntraTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    const c1 = await sendTraffic(tinyTarget(cfg, g.url), 'bu', quiet);
+    const c2 = await sendTraffic(tinyTarget(cfg, g.url), 'entra', quiet);
     expect(c1.reason).toBe(
       'traffic.generateSampleLoad is false; set it to true in cell A1 to send BU traffic.',
     );
@@ -208,14 +200,8 @@ describe('C1 BU traffic', () => {
   it('says to run A2 when the target was never deployed', async () => {
     const cfg = config();
     const target = tinyTarget(cfg, 'http://127.0.0.1:9', { deployed: false });
-    for (const send of [
-      sendBuTraffic,
-      sendEntraTraffic,
-      sendAiTraffic,
-      sendMockAiTraffic,
-      sendRealJwtTraffic,
-    ]) {
-      const err = await send(target, cfg, quiet).catch((e: unknown) => e);
+    for (const kind of TRAFFIC_KINDS) {
+      const err = await sendTraffic(target, kind, quiet).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MissingStepError);
       expect((err as MissingStepError).step).toBe('A2');
     }
@@ -227,7 +213,7 @@ describe('C1 BU traffic', () => {
     await g.close();
     gateways.length = 0;
     const cfg = config({ traffic: { sampleRequestsPerSubscription: 20 } });
-    const err = await sendBuTraffic(tinyTarget(cfg, url), cfg, quiet).catch((e: unknown) => e);
+    const err = await sendTraffic(tinyTarget(cfg, url), 'bu', quiet).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TargetUnavailableError);
     expect((err as Error).message).toMatch(
       new RegExp(
@@ -250,7 +236,7 @@ describe('C1 BU traffic', () => {
       return true;
     });
     const cfg = config({ traffic: { sampleRequestsPerSubscription: 50, concurrency: 4 } });
-    const err = await sendBuTraffic(tinyTarget(cfg, g.url), cfg, {
+    const err = await sendTraffic(tinyTarget(cfg, g.url), 'bu', {
       ...quiet,
       signal: controller.signal,
       errorShare: 0,
@@ -289,7 +275,7 @@ describe('C2 Entra ID traffic', () => {
   it('sends weighted requests per caller with an unsigned JWT carrying appid, azp, tid, iat, exp', async () => {
     const g = await apimLike();
     const cfg = config({ traffic: { sampleRequestsPerSubscription: 6 } });
-    const summary = await sendEntraTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    const summary = await sendTraffic(tinyTarget(cfg, g.url), 'entra', quiet);
     const byCaller = new Map<string, number>();
     for (const r of g.seen) {
       const token = String(r.headers.authorization ?? '');
@@ -321,7 +307,7 @@ describe('C3 real JWT', () => {
       { local: { dataDir }, realJwt: { useRealJwt: true } },
       { COSTING_JWT_CLIENT_ID: 'abc' },
     );
-    const summary = await sendRealJwtTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    const summary = await sendTraffic(tinyTarget(cfg, g.url), 'real-jwt', quiet);
     expect(summary.status).toBe('skipped');
     expect(summary.reason).toMatch(
       /^COSTING_JWT_TENANT_ID, COSTING_JWT_CLIENT_SECRET are not set: export them/,
@@ -343,7 +329,7 @@ describe('C3 real JWT', () => {
         return { token, expiresOnTimestamp: Date.now() + 3_600_000 };
       },
     };
-    const summary = await sendRealJwtTraffic(tinyTarget(cfg, g.url), cfg, {
+    const summary = await sendTraffic(tinyTarget(cfg, g.url), 'real-jwt', {
       ...quiet,
       credential,
       scope: 'api://x/.default',
@@ -361,7 +347,7 @@ describe('D2 mock AI traffic', () => {
   it('records the usage of each mock response per BU', async () => {
     const g = await apimLike();
     const cfg = config();
-    const summary = await sendMockAiTraffic(tinyTarget(cfg, g.url), cfg, quiet);
+    const summary = await sendTraffic(tinyTarget(cfg, g.url), 'mock-ai', quiet);
     const base = cfg.models.reduce((s, m) => s + m.requestsPerBu, 0);
     const total = cfg.businessUnits.reduce((s, b) => s + requestsFor(base, b.weight), 0);
     expect(summary.succeeded).toBe(total);
@@ -394,7 +380,7 @@ describe('D2 mock AI traffic', () => {
         },
       }),
     );
-    const summary = await sendMockAiTraffic(target, cfg, quiet);
+    const summary = await sendTraffic(target, 'mock-ai', quiet);
     expect(summary.status).toBe('skipped');
     expect(summary.reason).toBe(
       'D1 already sent 7 real AI requests to the deployed models, so mock traffic is not needed.',
@@ -406,7 +392,7 @@ describe('D2 mock AI traffic', () => {
 describe('plans', () => {
   it('spreads the deliberate failures and alternates their kinds', () => {
     const cfg = config({ traffic: { errorShare: 0.05 } });
-    const plan = planBuTraffic(cfg, tinyTarget(cfg, 'http://127.0.0.1:9'));
+    const plan = planBuTraffic(tinyTarget(cfg, 'http://127.0.0.1:9'));
     expect(plan).toHaveLength(525);
     const failing = plan.filter((p) => p.kind !== 'ok');
     expect(failing).toHaveLength(
@@ -435,7 +421,7 @@ describe('C3 with the real identity library', () => {
         COSTING_JWT_CLIENT_SECRET: secret,
       },
     );
-    const err = await sendRealJwtTraffic(tinyTarget(cfg, g.url), cfg, {
+    const err = await sendTraffic(tinyTarget(cfg, g.url), 'real-jwt', {
       ...quiet,
       authorityHost: authority,
     }).catch((e: unknown) => e);

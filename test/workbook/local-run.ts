@@ -5,14 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, type KitConfig } from '../../lib/config/load-config.js';
-import { readLedger, type Ledger } from '../../lib/ledger/ledger.js';
+import { loadConfig } from '../../lib/config/load-config.js';
+import type { KitConfig } from '../../lib/config/types.js';
+import { readLedger } from '../../lib/ledger/ledger.js';
+import type { Ledger } from '../../lib/ledger/ledger-types.js';
 import { createLocalTarget, type LocalTarget } from '../../lib/local/local-target.js';
 import type { Deployment } from '../../lib/target.js';
-import { sendAiTraffic } from '../../lib/traffic/ai.js';
-import { sendBuTraffic } from '../../lib/traffic/bu.js';
-import { sendEntraTraffic } from '../../lib/traffic/entra.js';
-import { sendMockAiTraffic } from '../../lib/traffic/mock-ai.js';
+import { sendTraffic } from '../../lib/traffic/send-traffic.js';
 import { listWorkbookQueries, type WorkbookQuery } from '../../lib/workbook/list-queries.js';
 import { runWorkbookQueries, type WorkbookQueryOutcome } from '../../lib/workbook/run-queries.js';
 import {
@@ -50,13 +49,13 @@ export async function runLocalWorkbook(requestsPerSubscription = 20): Promise<Lo
   });
   try {
     const deployment = await target.deploy();
-    const quiet = { showProgress: false };
-    await sendBuTraffic(target, config, quiet);
-    await sendEntraTraffic(target, config, quiet);
+    const quiet = {};
+    await sendTraffic(target, 'bu', quiet);
+    await sendTraffic(target, 'entra', quiet);
     // No retries: each injected failure stays one failed request with one gateway row.
-    await sendAiTraffic(target, config, { ...quiet, maxRetries: 0 });
+    await sendTraffic(target, 'ai', { ...quiet, maxRetries: 0 });
     // D2 normally skips after D1; force it so the mock (no-LLM-log) path shows up too.
-    await sendMockAiTraffic(target, config, { ...quiet, force: true });
+    await sendTraffic(target, 'mock-ai', { ...quiet, force: true });
     const ledger = await readLedger(config);
     const serializedData = buildWorkbookData(config, deployment);
     const workbook = loadWorkbook(serializedData);

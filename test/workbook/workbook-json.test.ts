@@ -8,9 +8,9 @@ import {
   fillPlaceholders,
   findPlaceholders,
   loadWorkbook,
-  WorkbookError,
   type WorkbookItem,
 } from '../../lib/workbook/workbook-json.js';
+import { WorkbookError } from '../../lib/errors.js';
 
 const workbook = loadWorkbook();
 
@@ -58,7 +58,7 @@ describe('workbook.json shape (plain Notebook/1.0 that Azure accepts)', () => {
     }
   });
 
-  it('has the five tabs of SPEC section 8, each with text and queries', () => {
+  it('has the five tabs of the original workbook, each with text and queries', () => {
     expect(listWorkbookTabs(workbook).map((t) => t.label)).toEqual([
       'Overview',
       'Subscription-Based Costing',
@@ -94,7 +94,7 @@ describe('workbook.json shape (plain Notebook/1.0 that Azure accepts)', () => {
     expect(params.get('SelectedBu')).toMatchObject({ kind: 'export', value: '*' });
   });
 
-  it('has the AI Gateway tiles the SPEC lists, in their groups', () => {
+  it('has the AI Gateway tiles the original lists, in their groups', () => {
     const text = JSON.stringify(workbook);
     for (const tile of [
       'AI Requests (all subs)',

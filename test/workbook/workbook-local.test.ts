@@ -1,6 +1,6 @@
 /**
  * After a real local traffic run, every workbook query runs on the local engine, the headline
- * tiles equal the ground-truth ledger, and the cost allocation equals SPEC section 7 computed
+ * tiles equal the ground-truth ledger, and the cost allocation equals the cost model (lib/pricing) computed
  * from the ledger.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import type {
   RequestRecord,
   TokenUsage,
   TrafficSource,
-} from '../../lib/ledger/ledger.js';
+} from '../../lib/ledger/ledger-types.js';
 import {
   allocateCost,
   getApimPricing,
@@ -196,7 +196,7 @@ describe('workbook queries on the local target after a traffic run', () => {
     }
   });
 
-  it('allocates cost per BU as SPEC section 7 computes it from the ledger', () => {
+  it('allocates cost per BU as lib/pricing computes it from the ledger', () => {
     const requestsByBu = countBy(
       expectedRows().filter((r) => r.subscription.startsWith('bu-')),
       (r) => r.subscription,
@@ -219,7 +219,7 @@ describe('workbook queries on the local target after a traffic run', () => {
     expect(baseTotal).toBeCloseTo(pricing.baseMonthlyUsd, 2);
   });
 
-  it('prices tokens per BU with the workbook rates as SPEC section 7 does', () => {
+  it('prices tokens per BU with the workbook rates as lib/pricing does', () => {
     const d1 = run.ledger.sources.ai;
     if (d1 === undefined) throw new Error('no D1 ledger entry');
     const rates = getModelPricing('gpt-5-mini');

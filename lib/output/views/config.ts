@@ -1,15 +1,13 @@
-import type { KitConfig } from './load-config.js';
-
-/** Masks a secret for display: first 4 characters, then dots. */
-export function maskSecret(value: string | undefined): string {
-  if (value === undefined || value === '') return '(not set)';
-  return `${value.slice(0, 4)}${'•'.repeat(8)}`;
-}
+/**
+ * Cell A1's output: a short summary of the configuration. Secrets are never shown.
+ */
+import { maskSecret } from '../../common/mask-secret.js';
+import type { KitConfig } from '../../config/types.js';
+import { showMarkdown } from '../mime.js';
 
 /**
- * A short markdown summary of the configuration for cell A1: target, SKU, BUs, callers,
- * models and toggles. Secrets are never shown.
- * @example showMarkdown(describeConfig(config));
+ * The configuration as Markdown: target, SKU, BUs, callers, models and toggles.
+ * @example showMarkdown(describeConfig(target.config));
  */
 export function describeConfig(config: KitConfig): string {
   const d = config.deployment;
@@ -32,4 +30,9 @@ export function describeConfig(config: KitConfig): string {
       `at ${config.governance.alertThreshold} requests/BU/hour${config.governance.alertEmail ? ` to ${config.governance.alertEmail}` : ''}`,
   ];
   return lines.map((l) => `- ${l}`).join('\n');
+}
+
+/** Shows cell A1's summary. @example showConfig(target.config); */
+export function showConfig(config: KitConfig): void {
+  showMarkdown(describeConfig(config));
 }

@@ -1,0 +1,32 @@
+/**
+ * The configuration's default lists (business units, simulated callers, models), as the original
+ * sample has them. Cell A1 shows them and may replace any of them.
+ */
+import type { BusinessUnit, ModelSpec, SimulatedCaller } from './types.js';
+
+/** The business units of the original sample, with their request weights. */
+export const DEFAULT_BUSINESS_UNITS: readonly BusinessUnit[] = [
+  { name: 'bu-hr', displayName: 'HR', weight: 1.0 },
+  { name: 'bu-finance', displayName: 'Finance', weight: 2.5 },
+  { name: 'bu-marketing', displayName: 'Marketing', weight: 0.5 },
+  { name: 'bu-engineering', displayName: 'Engineering', weight: 3.0 },
+  { name: 'bu-sales', displayName: 'Sales', weight: 2.0 },
+  { name: 'bu-operations', displayName: 'Operations', weight: 1.5 },
+];
+
+/** The simulated Entra ID callers of the original sample (`appid` GUIDs made up for the demo). */
+export const DEFAULT_CALLERS: readonly SimulatedCaller[] = [
+  { appId: '11111111-1111-4111-8111-111111111111', name: 'HR Service', weight: 1.0 },
+  { appId: '22222222-2222-4222-8222-222222222222', name: 'Finance Portal', weight: 2.5 },
+  { appId: '33333333-3333-4333-8333-333333333333', name: 'Mobile Gateway', weight: 0.5 },
+  { appId: '44444444-4444-4444-8444-444444444444', name: 'Engineering Tools', weight: 3.0 },
+  { appId: '55555555-5555-4555-8555-555555555555', name: 'Sales CRM', weight: 2.0 },
+  { appId: '66666666-6666-4666-8666-666666666666', name: 'Operations Console', weight: 1.5 },
+];
+
+/** The model test matrix: name, version, capacity (K TPM) and requests per BU before weighting. */
+export const DEFAULT_MODELS: readonly ModelSpec[] = [
+  { name: 'gpt-4o-mini', version: '2024-07-18', capacityKTpm: 10, requestsPerBu: 2 },
+  { name: 'gpt-4.1-nano', version: '2025-04-14', capacityKTpm: 10, requestsPerBu: 4 },
+  { name: 'gpt-5-mini', version: '2025-08-07', capacityKTpm: 10, requestsPerBu: 6 },
+];

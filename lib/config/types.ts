@@ -1,0 +1,146 @@
+/** APIM SKUs the kit can deploy and price. */
+export const APIM_SKUS = [
+  'Developer',
+  'Basic',
+  'Standard',
+  'Premium',
+  'BasicV2',
+  'StandardV2',
+  'PremiumV2',
+] as const;
+export type ApimSku = (typeof APIM_SKUS)[number];
+
+export type TargetKind = 'local' | 'azure';
+export type CostExportFrequency = 'Daily' | 'Weekly' | 'Monthly';
+
+/** A business unit: an APIM subscription whose id starts with `bu-`. */
+export interface BusinessUnit {
+  /** Subscription id/name, e.g. `bu-hr`. */
+  name: string;
+  /** Display name, e.g. `HR`. */
+  displayName: string;
+  /** Relative request weight (> 0). */
+  weight: number;
+}
+
+/** A simulated Entra ID caller (the `appid` claim of its JWT). */
+export interface SimulatedCaller {
+  /** Application (client) id, a GUID. */
+  appId: string;
+  name: string;
+  weight: number;
+}
+
+/** One model deployment of the AI traffic matrix. */
+export interface ModelSpec {
+  /** Model and deployment name, e.g. `gpt-4o-mini`. */
+  name: string;
+  /** Model version, e.g. `2024-07-18`. */
+  version: string;
+  /** Deployment capacity in thousands of tokens per minute. */
+  capacityKTpm: number;
+  /** Requests per BU before weighting. */
+  requestsPerBu: number;
+}
+
+/** The validated, frozen configuration every cell uses. */
+export interface KitConfig {
+  readonly target: TargetKind;
+  readonly deployment: {
+    /** @default 'eastus2' */
+    readonly location: string;
+    /** @default 1 */
+    readonly index: number;
+    /** @default 'BasicV2' */
+    readonly apimSku: ApimSku;
+    /** @default `rg-apim-costing-<index>` */
+    readonly resourceGroup: string;
+    /** An existing APIM service; when absent the kit creates (azure) or emulates (local) one. */
+    readonly apimName: string | undefined;
+    /** Whether `apimName` names an APIM the kit did not create (clean-up never deletes it). */
+    readonly existingApim: boolean;
+    /** @default 'costing-' */
+    readonly apiPrefix: string;
+    readonly tags: Readonly<Record<string, string>>;
+  };
+  readonly features: {
+    readonly enableEntraIdTracking: boolean;
+    readonly enableTokenTracking: boolean;
+    /** @default true on azure; on local the Azure OpenAI emulator plays the model. */
+    readonly enableFoundry: boolean;
+    readonly forceStreamIncludeUsage: boolean;
+  };
+  readonly traffic: {
+    readonly runRegularRequests: boolean;
+    readonly runAiRequests: boolean;
+    readonly generateSampleLoad: boolean;
+    /** @default 50 */
+    readonly sampleRequestsPerSubscription: number;
+    /** @default 8 */
+    readonly concurrency: number;
+    /** Share of BU requests that deliberately fail (0..1). @default 0.05 */
+    readonly errorShare: number;
+    /** @default 30000 */
+    readonly requestTimeoutMs: number;
+    /** @default 3 */
+    readonly maxRetries: number;
+  };
+  readonly realJwt: {
+    readonly useRealJwt: boolean;
+    /** From `COSTING_JWT_TENANT_ID` when not set. */
+    readonly tenantId: string | undefined;
+    /** From `COSTING_JWT_CLIENT_ID` when not set. */
+    readonly clientId: string | undefined;
+    /** From `COSTING_JWT_CLIENT_SECRET` when not set. Never printed. */
+    readonly clientSecret: string | undefined;
+    readonly requests: number;
+  };
+  readonly governance: {
+    readonly costExportFrequency: CostExportFrequency;
+    readonly createBudgetAlerts: boolean;
+    /** Requests per BU per hour. @default 1000 */
+    readonly alertThreshold: number;
+    readonly alertEmail: string | undefined;
+  };
+  readonly businessUnits: readonly BusinessUnit[];
+  readonly callers: readonly SimulatedCaller[];
+  readonly models: readonly ModelSpec[];
+  readonly local: {
+    /** Folder for the local log store and ledger. From `COSTING_DATA_DIR` when not set. @default '.data' */
+    readonly dataDir: string;
+    /** Delay before new log rows become visible to queries. @default 0 */
+    readonly ingestionLagMs: number;
+    /** Per-subscription rate limit of the gateway emulator. @default 100000 */
+    readonly rateLimitPerMinute: number;
+  };
+  readonly azure: {
+    readonly subscriptionId: string | undefined;
+    readonly tenantId: string | undefined;
+  };
+}
+
+/**
+ * Any string, while editors still suggest the known literals: a wrong value reaches
+ * `loadConfig`, which names the field and the allowed values, instead of a type error.
+ */
+type Loose = string & Record<never, never>;
+
+/** What the configuration cell may pass: every field optional, groups partial. */
+export type KitConfigInput = {
+  target?: TargetKind | Loose;
+  deployment?: Partial<Omit<KitConfig['deployment'], 'existingApim' | 'tags' | 'apimSku'>> & {
+    apimSku?: ApimSku | Loose;
+    tags?: Record<string, string>;
+  };
+  features?: Partial<KitConfig['features']>;
+  traffic?: Partial<KitConfig['traffic']>;
+  realJwt?: Partial<KitConfig['realJwt']>;
+  governance?: Partial<Omit<KitConfig['governance'], 'costExportFrequency'>> & {
+    costExportFrequency?: CostExportFrequency | Loose;
+  };
+  businessUnits?: BusinessUnit[];
+  callers?: SimulatedCaller[];
+  models?: ModelSpec[];
+  local?: Partial<KitConfig['local']>;
+  azure?: Partial<KitConfig['azure']>;
+};

@@ -1,0 +1,70 @@
+/**
+ * The budget-alert rules cell B4 registered, kept in the data folder so cell E3 can evaluate each
+ * BU's rule over the traffic runs (on Azure too: the portal shows the real alerts).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DATA_FILES } from '../artifacts/names.js';
+import type { KitConfig } from '../config/types.js';
+import { LedgerError } from '../errors.js';
+
+/** The rules B4 created (or, on the local target, would have created). */
+export interface RegisteredBudgetAlerts {
+  /** Requests per BU in the alert's window. */
+  threshold: number;
+  businessUnits: string[];
+  registeredAt: string;
+}
+
+function rulesFile(config: Pick<KitConfig, 'local'>): string {
+  return path.resolve(config.local.dataDir, DATA_FILES.budgetAlerts);
+}
+
+/** Records the rules B4 created. */
+export function recordBudgetAlerts(
+  config: Pick<KitConfig, 'local'>,
+  rules: RegisteredBudgetAlerts,
+): void {
+  mkdirSync(config.local.dataDir, { recursive: true });
+  writeFileSync(rulesFile(config), `${JSON.stringify(rules, null, 2)}\n`);
+}
+
+/** Removes B4's record (alerts turned off). */
+export function forgetBudgetAlerts(config: Pick<KitConfig, 'local'>): void {
+  rmSync(rulesFile(config), { force: true });
+}
+
+/**
+ * The rules B4 registered, or `undefined` when it registered none.
+ * @throws {@link LedgerError} naming the file and cell B4 when the record is not B4's.
+ */
+export function readBudgetAlerts(
+  config: Pick<KitConfig, 'local'>,
+): RegisteredBudgetAlerts | undefined {
+  const file = rulesFile(config);
+  if (!existsSync(file)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new LedgerError(
+      `The budget-alert record ${file} is not valid JSON: run cell B4 again to rewrite it.`,
+      { cause: error },
+    );
+  }
+  const v = value as Partial<RegisteredBudgetAlerts> | null;
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    typeof v.threshold !== 'number' ||
+    !Number.isFinite(v.threshold) ||
+    !Array.isArray(v.businessUnits) ||
+    !v.businessUnits.every((b) => typeof b === 'string') ||
+    typeof v.registeredAt !== 'string'
+  ) {
+    throw new LedgerError(
+      `The budget-alert record ${file} is not one cell B4 wrote (it needs threshold, businessUnits and registeredAt): run cell B4 again to rewrite it.`,
+    );
+  }
+  return { threshold: v.threshold, businessUnits: v.businessUnits, registeredAt: v.registeredAt };
+}

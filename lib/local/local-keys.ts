@@ -1,0 +1,39 @@
+/**
+ * The local target's BU subscription keys: kept in the data folder so a kernel restart (or a
+ * second A2) keeps the same keys, generated the way APIM shapes them (32 hex characters).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DATA_FILES } from '../artifacts/names.js';
+import type { KitConfig } from '../config/types.js';
+import type { BuSubscription } from '../target.js';
+
+/** The BU subscriptions with keys from the data folder, generating (and saving) missing ones. */
+export function loadOrCreateKeys(dataDir: string, config: KitConfig): BuSubscription[] {
+  const file = path.join(dataDir, DATA_FILES.keys);
+  let saved: Record<string, string> = {};
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      saved = parsed as Record<string, string>;
+  } catch {
+    // First start (or an unreadable file): new keys are generated below.
+  }
+  let changed = false;
+  const subs = config.businessUnits.map((bu) => {
+    let key = saved[bu.name];
+    if (typeof key !== 'string' || !/^[0-9a-f]{32}$/.test(key)) {
+      // APIM keys are 32 hex characters.
+      key = randomBytes(16).toString('hex');
+      saved[bu.name] = key;
+      changed = true;
+    }
+    return { id: bu.name, displayName: bu.displayName, primaryKey: key };
+  });
+  if (changed) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
+  }
+  return subs;
+}

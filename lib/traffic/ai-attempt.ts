@@ -1,0 +1,184 @@
+/**
+ * One attempt of one D1 request with the official `openai` package's `AzureOpenAI` client:
+ * streams are read to the end, usage is taken from the response (or the stream's last event), and
+ * SDK errors are classified by class and status, never by message text.
+ */
+import { APIConnectionTimeoutError, APIError, APIUserAbortError, type AzureOpenAI } from 'openai';
+import type { TokenUsage } from '../ledger/ledger-types.js';
+import { gatewayRequestId } from './http.js';
+import { AI_MAX_OUTPUT_TOKENS, type AiMode } from './ai-modes.js';
+import type { BuTarget } from './plan.js';
+import {
+  errorCode,
+  parseRetryAfter,
+  type AttemptContext,
+  type AttemptResult,
+  type PlannedRequest,
+} from './runner.js';
+
+/** One planned D1 request. */
+export interface AiRequest extends PlannedRequest {
+  model: string;
+  mode: number;
+  caller: string;
+  spec: AiMode;
+  target: BuTarget;
+  prompt: string;
+}
+
+/** Maps a thrown SDK error to an attempt result by class and status, never by message text. */
+function fromError(err: unknown): AttemptResult {
+  if (err instanceof APIConnectionTimeoutError) return { error: 'timeout' };
+  if (err instanceof APIUserAbortError) return { error: 'aborted' };
+  if (err instanceof APIError && typeof err.status === 'number') {
+    const result: AttemptResult = { status: err.status, ok: false };
+    if (err.headers) {
+      const id = gatewayRequestId(err.headers);
+      if (id) result.requestId = id;
+      const retryAfterMs = parseRetryAfter(err.headers);
+      if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
+    }
+    return result;
+  }
+  return { error: errorCode(err) };
+}
+
+function chatUsage(
+  u: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null | undefined,
+): TokenUsage | undefined {
+  return u
+    ? {
+        promptTokens: u.prompt_tokens,
+        completionTokens: u.completion_tokens,
+        totalTokens: u.total_tokens,
+      }
+    : undefined;
+}
+
+function responsesUsage(
+  u: { input_tokens: number; output_tokens: number; total_tokens: number } | null | undefined,
+): TokenUsage | undefined {
+  return u
+    ? {
+        promptTokens: u.input_tokens,
+        completionTokens: u.output_tokens,
+        totalTokens: u.total_tokens,
+      }
+    : undefined;
+}
+
+/** One attempt of one AI request with a client made for its BU, caller and surface. */
+export async function sendAiAttempt(
+  client: AzureOpenAI,
+  p: AiRequest,
+  ctx: AttemptContext,
+): Promise<AttemptResult> {
+  // The SDK's own timeout is a backstop; the runner's signal fires first and names the cause.
+  const requestOptions = { signal: ctx.signal, maxRetries: 0, timeout: ctx.timeoutMs + 5000 };
+  const spec = p.spec;
+  let status = 0;
+  let requestId: string | undefined;
+  const head = (response: Response): void => {
+    status = response.status;
+    requestId = gatewayRequestId(response.headers);
+  };
+  const done = (usage: TokenUsage | undefined): AttemptResult => {
+    const r: AttemptResult = { status, ok: status >= 200 && status < 300 };
+    if (requestId) r.requestId = requestId;
+    if (usage) r.usage = usage;
+    return r;
+  };
+  // A stream that breaks after the head is a network failure that still has its status.
+  const broken = (err: unknown, fallback = 'stream-interrupted'): AttemptResult => {
+    // Whatever socket error ended it, a cut after the head is one kind: `stream-interrupted`.
+    const code = err === undefined ? fallback : errorCode(err);
+    const r: AttemptResult = {
+      error: code === 'aborted' || code === 'timeout' ? code : fallback,
+      status,
+    };
+    if (requestId) r.requestId = requestId;
+    return r;
+  };
+  try {
+    if (spec.surface === 'chat') {
+      const messages = [
+        { role: 'system' as const, content: 'You are a concise assistant.' },
+        { role: 'user' as const, content: p.prompt },
+      ];
+      if (!spec.stream) {
+        const { data, response } = await client.chat.completions
+          .create(
+            { model: p.model, messages, max_completion_tokens: AI_MAX_OUTPUT_TOKENS },
+            requestOptions,
+          )
+          .withResponse();
+        head(response);
+        return done(chatUsage(data.usage));
+      }
+      const { data: stream, response } = await client.chat.completions
+        .create(
+          {
+            model: p.model,
+            messages,
+            max_completion_tokens: AI_MAX_OUTPUT_TOKENS,
+            stream: true,
+            ...(spec.includeUsage ? { stream_options: { include_usage: true } } : {}),
+          },
+          requestOptions,
+        )
+        .withResponse();
+      head(response);
+      let usage: TokenUsage | undefined;
+      let finished = false;
+      try {
+        for await (const chunk of stream) {
+          // Azure also sends annotation chunks with empty choices: usage is known by a non-null `usage`.
+          if (chunk.usage) usage = chatUsage(chunk.usage);
+          if (chunk.choices.some((c) => c.finish_reason !== null && c.finish_reason !== undefined))
+            finished = true;
+        }
+      } catch (err) {
+        return broken(err);
+      }
+      return finished ? done(usage) : broken(undefined, 'stream-incomplete');
+    }
+
+    if (!spec.stream) {
+      const { data, response } = await client.responses
+        .create(
+          {
+            model: p.model,
+            input: p.prompt,
+            max_output_tokens: AI_MAX_OUTPUT_TOKENS,
+            ...(spec.store !== undefined ? { store: spec.store } : {}),
+          },
+          requestOptions,
+        )
+        .withResponse();
+      head(response);
+      return done(responsesUsage(data.usage));
+    }
+    const { data: stream, response } = await client.responses
+      .create(
+        { model: p.model, input: p.prompt, max_output_tokens: AI_MAX_OUTPUT_TOKENS, stream: true },
+        requestOptions,
+      )
+      .withResponse();
+    head(response);
+    let usage: TokenUsage | undefined;
+    let finished = false;
+    try {
+      for await (const event of stream) {
+        if (event.type === 'response.completed' || event.type === 'response.incomplete') {
+          usage = responsesUsage(event.response.usage);
+          finished = true;
+        }
+      }
+    } catch (err) {
+      return broken(err);
+    }
+    return finished ? done(usage) : broken(undefined, 'stream-incomplete');
+  } catch (err) {
+    return fromError(err);
+  }
+}
