@@ -5,7 +5,7 @@
  */
 
 // A1: configuration and the target
-export { loadConfig, requestsFor } from './config/load-config.js';
+export { loadConfig } from './config/load-config.js';
 export { DEFAULT_BUSINESS_UNITS, DEFAULT_CALLERS, DEFAULT_MODELS } from './config/defaults.js';
 export { APIM_SKUS } from './config/types.js';
 export type {
@@ -18,11 +18,24 @@ export type {
   ModelSpec,
   CostExportFrequency,
 } from './config/types.js';
+export type { Loose } from './config/types.js';
 export { createTarget } from './deploy/create-target.js';
 export { createLocalTarget } from './local/local-target.js';
 export type { LocalTarget, LocalTargetOptions, FaultInjection } from './local/local-target.js';
+export type {
+  AoaiEmulator,
+  AoaiRequest,
+  AoaiResponse,
+  ReceivedRequest,
+} from './local/aoai-emulator.js';
+export { LOG_TABLE_NAMES } from './local/log-store.js';
+export type { LocalLogStore, LogRowInput, LogTableName } from './local/log-store.js';
+export type { LogRow, LogTable, LogTableSource } from './kql/log-tables.js';
 export { createAzureTarget } from './azure/azure-target.js';
 export type { AzureTargetOptions, AzureCostingTarget } from './azure/azure-target.js';
+export type { MetricQueryOptions } from './azure/metric-queries.js';
+export type { AzureResourceNames } from './azure/resource-names.js';
+export type { RoleRetryOptions } from './azure/cost-export.js';
 export type {
   CostingTarget,
   Deployment,
@@ -44,12 +57,12 @@ export type {
   CleanUpItem,
   CleanUpOptions,
 } from './target.js';
-export { showConfig, describeConfig } from './output/views/config.js';
+export { showConfig } from './output/views/config.js';
 
 // A2: deploy (and clean-up.ipynb)
 export { deploy } from './deploy/deploy.js';
 export { cleanUp } from './deploy/clean-up.js';
-export { showDeployment, deploymentTable } from './output/views/deploy.js';
+export { showDeployment } from './output/views/deploy.js';
 export { showCleanUp } from './output/views/clean-up.js';
 
 // B1: pricing and the cost model
@@ -59,23 +72,22 @@ export {
   getModelPricing,
   allocateCost,
   tokenCost,
-  PRICED_APIM_SKUS,
-  PRICED_MODELS,
-  COST_MODEL_TEXT,
 } from './pricing/pricing.js';
 export type {
   ApimPricing,
   ModelPricing,
   CostAllocation,
   PricingSummary,
+  RequestPricing,
+  TokenPricing,
 } from './pricing/pricing.js';
-export { loadPricedQuery, priceParameters } from './pricing/query-prices.js';
-export { showPricing, pricingTables } from './output/views/pricing.js';
+export { loadPricedQuery } from './pricing/query-prices.js';
+export { showPricing } from './output/views/pricing.js';
 
 // B2-B4: cost export and budget alerts
 export { createCostExport, runCostExport } from './governance/cost-export.js';
 export { createBudgetAlerts } from './governance/budget-alerts.js';
-export { showOutcome, outcomeLine } from './output/views/governance.js';
+export { showOutcome } from './output/views/governance.js';
 
 // C, D: traffic and the ground-truth ledger
 export { sendTraffic, TRAFFIC_KINDS } from './traffic/send-traffic.js';
@@ -86,25 +98,25 @@ export type { EntraTrafficOptions } from './traffic/entra.js';
 export type { RealJwtTrafficOptions } from './traffic/real-jwt.js';
 export type { AiTrafficOptions } from './traffic/ai.js';
 export type { MockAiTrafficOptions } from './traffic/mock-ai.js';
-export { AI_MODES } from './traffic/ai-modes.js';
-export type { AiMode } from './traffic/ai-modes.js';
 export type { TrafficSummary, TrafficSummaryRow } from './traffic/session.js';
-export {
-  showTrafficSummary,
-  trafficSummaryMarkdown,
-  ledgerSummaryTable,
-  aiUsageTable,
-} from './output/views/traffic.js';
-export { readLedger, ledgerPath } from './ledger/ledger.js';
+export { showTrafficSummary } from './output/views/traffic.js';
+export { readLedger } from './ledger/ledger.js';
+export { TRAFFIC_SOURCES } from './ledger/ledger-types.js';
 export type {
   Ledger,
   LedgerEntry,
+  LedgerEntryHead,
+  LedgerEntryStatus,
   TrafficCounts,
   TrafficSource,
+  RequestPlan,
   RequestRecord,
+  RequestOutcome,
+  AttemptRecord,
+  AiCellCounts,
+  TokenUsage,
 } from './ledger/ledger-types.js';
-export { expectedLogCounts } from './ledger/expected-logs.js';
-export type { ExpectedLogCounts } from './ledger/expected-logs.js';
+export type { ExpectedLogCounts, GatewayRowCell, TokenSums } from './ledger/expected-logs.js';
 
 // E: verification, the cross-reference and your own KQL
 export { verifyLogs } from './verify/verify-logs.js';
@@ -120,16 +132,7 @@ export {
   showMetricsVerification,
   showCrossReference,
 } from './output/views/verify.js';
-export {
-  loadQuery,
-  listQueryNames,
-  QUERY_NAMES,
-  bindParameters,
-  declaredParameters,
-  validateQuery,
-  assertValid,
-  executeQuery,
-} from './kql/index.js';
+export { loadQuery, bindParameters, validateQuery, executeQuery } from './kql/index.js';
 export type {
   KqlParam,
   KqlTimespan,
@@ -141,31 +144,29 @@ export type {
 
 // F: the workbook
 export { publishWorkbook } from './publish/publish-workbook.js';
-export { deployedWorkbook, workbookDisplayName } from './workbook/deployed-workbook.js';
-export {
-  buildWorkbookData,
-  listWorkbookQueries,
-  listWorkbookTabs,
-  validateWorkbookQueries,
-  runWorkbookQueries,
-  renderWorkbookPreview,
-} from './workbook/index.js';
-export type { WorkbookQuery, WorkbookPreview, WorkbookQueryOutcome } from './workbook/index.js';
+export { listWorkbookQueries } from './workbook/list-queries.js';
+export type {
+  WorkbookQuery,
+  WorkbookTab,
+  ListWorkbookQueriesOptions,
+} from './workbook/list-queries.js';
+export { renderWorkbookPreview } from './workbook/render-preview.js';
+export type { WorkbookPreview, RenderWorkbookPreviewOptions } from './workbook/render-preview.js';
+export type { QueryRunner, WorkbookQueryOutcome } from './workbook/run-queries.js';
+export type {
+  WorkbookDocument,
+  WorkbookItem,
+  WorkbookItemContent,
+  WorkbookParameter,
+  ConditionalVisibility,
+} from './workbook/workbook-json.js';
 export { showPublishedWorkbook } from './output/views/publish.js';
 
 // Output: tables, charts, progress
-export { showMarkdown, showHtml, showMime, createLiveLine, progressLine } from './output/mime.js';
-export type { LiveLine } from './output/mime.js';
-export { showTable, tableHtml, tableText } from './output/tables.js';
+export { showMarkdown, progressLine } from './output/mime.js';
+export { showTable } from './output/tables.js';
 export type { PlainTable } from './output/tables.js';
-export {
-  showChart,
-  barFigure,
-  pieFigure,
-  lineFigure,
-  chartHtml,
-  PLOTLY_MIME,
-} from './output/charts.js';
+export { showChart, barFigure, pieFigure, lineFigure } from './output/charts.js';
 export type { PlotlyFigure, PlotlyTrace, FigureOptions } from './output/charts.js';
 
 // Errors: branch on the class, never on the text

@@ -123,7 +123,7 @@ export interface KitConfig {
  * Any string, while editors still suggest the known literals: a wrong value reaches
  * `loadConfig`, which names the field and the allowed values, instead of a type error.
  */
-type Loose = string & Record<never, never>;
+export type Loose = string & Record<never, never>;
 
 /** What the configuration cell may pass: every field optional, groups partial. */
 export type KitConfigInput = {

@@ -3,7 +3,7 @@
  * workbook's numbers. Every figure follows the mapping documented in `ledger-types.ts`.
  */
 import type { Ledger, LedgerEntry, TrafficSource } from './ledger-types.js';
-import { TRAFFIC_SOURCES } from './ledger-types.js';
+import { TRAFFIC_SOURCES, UNREACHABLE_ERROR_CODES } from './ledger-types.js';
 
 /** Token sums. */
 export interface TokenSums {
@@ -44,16 +44,6 @@ export interface ExpectedLogCounts {
   /** Requests with LLM usage, i.e. D1 requests that succeeded with usage. */
   llmRequestsWithTokens: number;
 }
-
-// Codes of attempts that never reached the gateway, so no row exists for them.
-const NEVER_REACHED = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 function bump(map: Record<string, number>, key: string, by = 1): void {
   map[key] = (map[key] ?? 0) + by;
@@ -98,7 +88,8 @@ export function expectedLogCounts(
       const apiId = record.api ?? entry.apiId;
       for (const a of record.attempts) {
         if (a.status === undefined) {
-          if (!NEVER_REACHED.has(a.error ?? '')) bump(out.uncertainAttempts, a.error ?? 'unknown');
+          if (!UNREACHABLE_ERROR_CODES.has(a.error ?? ''))
+            bump(out.uncertainAttempts, a.error ?? 'unknown');
           continue;
         }
         out.gatewayRows += 1;

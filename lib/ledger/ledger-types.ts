@@ -61,8 +61,8 @@ export interface AttemptRecord {
   durationMs: number;
 }
 
-/** One planned request and what became of it. */
-export interface RequestRecord {
+/** Who a planned request goes out as, and where: what the plan decides before it is sent. */
+export interface RequestPlan {
   /** Position in the plan (0-based). */
   index: number;
   /** BU subscription id the request was sent with, e.g. `bu-hr`. */
@@ -82,6 +82,10 @@ export interface RequestRecord {
   mode?: number;
   /** What the request was meant to do: `ok`, or a deliberate failure (`unknown-operation`, `malformed-body`). */
   kind: string;
+}
+
+/** One planned request and what became of it. */
+export interface RequestRecord extends RequestPlan {
   outcome: RequestOutcome;
   /** Final HTTP status (failed-status and succeeded; also failed-network when a stream broke after the head). */
   status?: number;
@@ -175,3 +179,16 @@ export interface Ledger {
   updatedAt: string;
   sources: Partial<Record<TrafficSource, LedgerEntry>>;
 }
+
+/**
+ * Error codes of attempts that never reached the gateway (nobody listening there): they have no
+ * gateway log row, and retrying them only stacks up identical failures.
+ */
+export const UNREACHABLE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);

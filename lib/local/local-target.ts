@@ -247,14 +247,15 @@ export function createLocalTarget(
       return current;
     },
     async queryLogs(query: string, opts: QueryOptions = {}): Promise<QueryResult> {
-      operationSignal(opts)?.throwIfAborted();
+      opts.signal?.throwIfAborted();
       target.requireDeployment();
       // The engine reads the store in place; rows the gateway has not flushed yet are visible too.
-      return executeQuery(
-        query,
-        store,
-        opts.timespan !== undefined ? { timespan: opts.timespan } : {},
-      );
+      // It runs synchronously, so it checks the signal and the time limit itself.
+      return executeQuery(query, store, {
+        ...(opts.timespan !== undefined ? { timespan: opts.timespan } : {}),
+        ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      });
     },
     async createCostExport(opts: OperationOptions = {}) {
       operationSignal(opts)?.throwIfAborted();

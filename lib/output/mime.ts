@@ -3,6 +3,7 @@
  * anywhere else (a terminal, a script) the plain-text fallback is printed.
  */
 import { createRequire } from 'node:module';
+import type { ProgressEvent } from '../target.js';
 
 type DisplayFn = (data: string) => void;
 interface TslabDisplay {
@@ -94,18 +95,11 @@ export function createLiveLine(): LiveLine {
   };
 }
 
-/** A progress event as operations report it. */
-interface ProgressLike {
-  message: string;
-  done?: number;
-  total?: number;
-}
-
 /**
  * An `onProgress` callback that shows each event on one in-place line.
  * @example await deploy(target, { onProgress: progressLine() });
  */
-export function progressLine(): (event: ProgressLike) => void {
+export function progressLine(): (event: ProgressEvent) => void {
   const line = createLiveLine();
   return (e) => {
     const count = e.total !== undefined && e.done !== undefined ? `${e.done}/${e.total}` : '';

@@ -5,7 +5,7 @@
  */
 import { APIConnectionTimeoutError, APIError, APIUserAbortError, type AzureOpenAI } from 'openai';
 import type { TokenUsage } from '../ledger/ledger-types.js';
-import { gatewayRequestId } from './http.js';
+import { gatewayRequestId, usageFromJson } from './http.js';
 import { AI_MAX_OUTPUT_TOKENS, type AiMode } from './ai-modes.js';
 import type { BuTarget } from './plan.js';
 import {
@@ -43,28 +43,9 @@ function fromError(err: unknown): AttemptResult {
   return { error: errorCode(err) };
 }
 
-function chatUsage(
-  u: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null | undefined,
-): TokenUsage | undefined {
-  return u
-    ? {
-        promptTokens: u.prompt_tokens,
-        completionTokens: u.completion_tokens,
-        totalTokens: u.total_tokens,
-      }
-    : undefined;
-}
-
-function responsesUsage(
-  u: { input_tokens: number; output_tokens: number; total_tokens: number } | null | undefined,
-): TokenUsage | undefined {
-  return u
-    ? {
-        promptTokens: u.input_tokens,
-        completionTokens: u.output_tokens,
-        totalTokens: u.total_tokens,
-      }
-    : undefined;
+/** Usage of a Chat Completions (`prompt_tokens`...) or Responses (`input_tokens`...) object. */
+function usageOf(usage: unknown): TokenUsage | undefined {
+  return usageFromJson({ usage });
 }
 
 /** One attempt of one AI request with a client made for its BU, caller and surface. */
@@ -99,6 +80,24 @@ export async function sendAiAttempt(
     if (requestId) r.requestId = requestId;
     return r;
   };
+  // Reads a stream to its end: the usage it carried, and whether it finished or was cut.
+  const drain = async <T>(
+    stream: AsyncIterable<T>,
+    read: (item: T) => { usage: TokenUsage | undefined; finished: boolean },
+  ): Promise<AttemptResult> => {
+    let usage: TokenUsage | undefined;
+    let finished = false;
+    try {
+      for await (const item of stream) {
+        const r = read(item);
+        if (r.usage) usage = r.usage;
+        if (r.finished) finished = true;
+      }
+    } catch (err) {
+      return broken(err);
+    }
+    return finished ? done(usage) : broken(undefined, 'stream-incomplete');
+  };
   try {
     if (spec.surface === 'chat') {
       const messages = [
@@ -113,7 +112,7 @@ export async function sendAiAttempt(
           )
           .withResponse();
         head(response);
-        return done(chatUsage(data.usage));
+        return done(usageOf(data.usage));
       }
       const { data: stream, response } = await client.chat.completions
         .create(
@@ -128,19 +127,13 @@ export async function sendAiAttempt(
         )
         .withResponse();
       head(response);
-      let usage: TokenUsage | undefined;
-      let finished = false;
-      try {
-        for await (const chunk of stream) {
-          // Azure also sends annotation chunks with empty choices: usage is known by a non-null `usage`.
-          if (chunk.usage) usage = chatUsage(chunk.usage);
-          if (chunk.choices.some((c) => c.finish_reason !== null && c.finish_reason !== undefined))
-            finished = true;
-        }
-      } catch (err) {
-        return broken(err);
-      }
-      return finished ? done(usage) : broken(undefined, 'stream-incomplete');
+      return drain(stream, (chunk) => ({
+        // Azure also sends annotation chunks with empty choices: usage is known by a non-null `usage`.
+        usage: chunk.usage ? usageOf(chunk.usage) : undefined,
+        finished: chunk.choices.some(
+          (c) => c.finish_reason !== null && c.finish_reason !== undefined,
+        ),
+      }));
     }
 
     if (!spec.stream) {
@@ -156,7 +149,7 @@ export async function sendAiAttempt(
         )
         .withResponse();
       head(response);
-      return done(responsesUsage(data.usage));
+      return done(usageOf(data.usage));
     }
     const { data: stream, response } = await client.responses
       .create(
@@ -165,19 +158,11 @@ export async function sendAiAttempt(
       )
       .withResponse();
     head(response);
-    let usage: TokenUsage | undefined;
-    let finished = false;
-    try {
-      for await (const event of stream) {
-        if (event.type === 'response.completed' || event.type === 'response.incomplete') {
-          usage = responsesUsage(event.response.usage);
-          finished = true;
-        }
-      }
-    } catch (err) {
-      return broken(err);
-    }
-    return finished ? done(usage) : broken(undefined, 'stream-incomplete');
+    return drain(stream, (event) =>
+      event.type === 'response.completed' || event.type === 'response.incomplete'
+        ? { usage: usageOf(event.response.usage), finished: true }
+        : { usage: undefined, finished: false },
+    );
   } catch (err) {
     return fromError(err);
   }

@@ -7,28 +7,17 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TargetUnavailableError } from '../errors.js';
-import type { AttemptRecord, RequestRecord, TokenUsage } from '../ledger/ledger-types.js';
+import { UNREACHABLE_ERROR_CODES } from '../ledger/ledger-types.js';
+import type {
+  AttemptRecord,
+  RequestPlan,
+  RequestRecord,
+  TokenUsage,
+} from '../ledger/ledger-types.js';
 import type { ProgressEvent } from '../target.js';
 
 /** One request of a plan; traffic modules extend it with what their sender needs. */
-export interface PlannedRequest {
-  /** Position in the plan (0-based, unique). */
-  index: number;
-  /** BU subscription id, e.g. `bu-hr`. */
-  bu: string;
-  /** APIM API id, when it is not the source's own API. */
-  api?: string;
-  /** `ApimSubscriptionId` the gateway will log, when not `bu` (see {@link RequestRecord}). */
-  loggedSubscription?: string;
-  /** Caller `appid`, when the request carries a JWT. */
-  caller?: string;
-  /** Model deployment name (AI traffic). */
-  model?: string;
-  /** AI mode 0-5. */
-  mode?: number;
-  /** `ok`, or the deliberate failure this request is (`unknown-operation`, `malformed-body`). */
-  kind: string;
-}
+export type PlannedRequest = RequestPlan;
 
 /** What a sender passes to one attempt. */
 export interface AttemptContext {
@@ -108,15 +97,6 @@ export interface RunRequestsResult {
   retriesUsed: number;
 }
 
-// Codes that mean "nobody is listening there": retrying only stacks up identical failures.
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 // Transient transport failures worth another attempt.
 const RETRYABLE_NETWORK = new Set([
   'ECONNRESET',
@@ -139,7 +119,7 @@ export function isRetryableStatus(status: number): boolean {
 
 /** Whether a network error code means the gateway is not reachable at all. */
 export function isUnreachableError(code: string): boolean {
-  return UNREACHABLE.has(code);
+  return UNREACHABLE_ERROR_CODES.has(code);
 }
 
 /**

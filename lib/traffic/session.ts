@@ -33,22 +33,23 @@ export interface TrafficSummaryRow {
   totalTokens: number;
 }
 
-/** What a traffic cell returns. */
-export interface TrafficSummary {
+/** What a traffic cell returns: the run's totals, per BU and per caller. */
+export interface TrafficSummary extends Pick<
+  TrafficCounts,
+  | 'planned'
+  | 'sent'
+  | 'delivered'
+  | 'succeeded'
+  | 'failedByStatus'
+  | 'networkFailures'
+  | 'attempts'
+  | 'retries'
+> {
   source: TrafficSource;
   cell: string;
   /** `skipped` runs sent nothing; `reason` says why. */
   status: 'completed' | 'skipped';
   reason?: string;
-  planned: number;
-  sent: number;
-  delivered: number;
-  succeeded: number;
-  /** Final statuses of requests that failed with one. */
-  failedByStatus: Record<string, number>;
-  networkFailures: number;
-  attempts: number;
-  retries: number;
   elapsedMs: number;
   requestsPerSecond: number;
   /** Planned vs delivered per BU, then a `total` row. */

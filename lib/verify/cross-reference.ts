@@ -16,7 +16,12 @@ import {
 } from '../workbook/list-queries.js';
 import { evaluateBudgetAlerts, type BudgetAlertEvaluation } from './budget-alert-evaluation.js';
 import { trafficToVerify } from './ingestion-polling.js';
-import { CROSS_REFERENCE_ITEMS, tileTruths, type CrossReferenceItem } from './tile-truths.js';
+import {
+  CROSS_REFERENCE_ITEMS,
+  tileTruths,
+  type CrossReferenceItem,
+  type TileTruth,
+} from './tile-truths.js';
 
 /** One tile: the ledger's figure beside the workbook's. */
 export interface CrossReferenceRow {
@@ -40,7 +45,7 @@ export interface CrossReference {
 }
 
 /** How one item's result is read: the label column and the value column. */
-interface Reading {
+export interface Reading {
   query: WorkbookQuery;
   labelColumn: string;
   valueColumn: string;
@@ -49,10 +54,14 @@ interface Reading {
 }
 
 /**
- * Finds each item E3 reads in the workbook, with its columns from the tile settings.
- * @throws {@link WorkbookError} naming an item the workbook lacks or cannot be read as tiles.
+ * Finds each item E3 reads in the workbook, with its columns from the tile settings, and checks
+ * that every tile E3 compares is one the item declares.
+ * @throws {@link WorkbookError} naming an item or a tile the workbook lacks.
  */
-function readings(queries: readonly WorkbookQuery[]): Map<string, Reading> {
+export function tileReadings(
+  queries: readonly WorkbookQuery[],
+  truths: readonly TileTruth[],
+): Map<string, Reading> {
   const out = new Map<string, Reading>();
   for (const want of CROSS_REFERENCE_ITEMS) {
     const query = queries.find((q) => q.name === want.item);
@@ -61,6 +70,17 @@ function readings(queries: readonly WorkbookQuery[]): Map<string, Reading> {
         `workbook.json has no query item '${want.item}': cell E3 compares its figures; restore the item or rename it in lib/verify/tile-truths.ts.`,
       );
     out.set(want.item, readingOf(query, want));
+  }
+  for (const t of truths) {
+    const reading = out.get(t.item);
+    if (reading === undefined)
+      throw new WorkbookError(
+        `cell E3 compares item '${t.item}', which lib/verify/tile-truths.ts does not list in CROSS_REFERENCE_ITEMS.`,
+      );
+    if (reading.labels.length > 0 && !reading.labels.includes(t.tile))
+      throw new WorkbookError(
+        `workbook.json item '${t.item}' has no tile '${t.tile}' (it has ${reading.labels.map((l) => `'${l}'`).join(', ')}): cell E3 compares that tile; restore its label or rename it in lib/verify/tile-truths.ts.`,
+      );
   }
   return out;
 }
@@ -102,14 +122,7 @@ export async function crossReference(
   const config = target.config;
   const { ledger, timespan } = await trafficToVerify(config, 'Traffic to cross-reference');
   const truths = tileTruths(expectedLogCounts(ledger), deployment, config);
-  const byItem = readings(listWorkbookQueries(deployedWorkbook(config, deployment)));
-  for (const t of truths) {
-    const reading = byItem.get(t.item)!;
-    if (reading.labels.length > 0 && !reading.labels.includes(t.tile))
-      throw new WorkbookError(
-        `workbook.json item '${t.item}' has no tile '${t.tile}' (it has ${reading.labels.map((l) => `'${l}'`).join(', ')}): cell E3 compares that tile; restore its label or rename it in lib/verify/tile-truths.ts.`,
-      );
-  }
+  const byItem = tileReadings(listWorkbookQueries(deployedWorkbook(config, deployment)), truths);
   const query = { timespan, ...(options.signal ? { signal: options.signal } : {}) };
   const values = new Map<string, Map<string, number>>();
   for (const [item, reading] of byItem) {

@@ -23,6 +23,8 @@ export interface ExecContext {
   timeRange?: { start: number; end: number };
   /** Base table name to number of scans. */
   scans: Record<string, number>;
+  /** Called before each pipe operator: throws when the query was cancelled or ran out of time. */
+  checkpoint(): void;
   /** `materialize()` results by the expression's position in the text. */
   materialized: Map<number, Frame>;
   /** 1-based line and column of a text position. */

@@ -5,6 +5,7 @@
  */
 import type { LogTableSource } from '../log-tables.js';
 import type { KqlTable, QueryResult } from '../../target.js';
+import { OperationTimeoutError } from '../../errors.js';
 import { KqlRuntimeError, KqlUnsupportedError, KqlValidationError } from '../errors.js';
 import { loadSchemas } from '../global-state.js';
 import {
@@ -41,6 +42,16 @@ export interface ExecuteOptions {
    * an ISO 8601 duration ending now (`PT1H`, `P7D`) or `start/end` ISO dates. @default all rows
    */
   timespan?: string;
+  /**
+   * Cancels the query: checked before each pipe operator, so a long query stops within one
+   * operator's work and throws the signal's reason.
+   */
+  signal?: AbortSignal;
+  /**
+   * Time limit in milliseconds, checked the same way (the engine runs synchronously, so a timer
+   * could not interrupt it); past it the query throws an `OperationTimeoutError`.
+   */
+  timeoutMs?: number;
 }
 
 const DURATION =
@@ -132,6 +143,7 @@ export function evalTabular(node: KNode, env: Env, ctx: ExecContext): Frame {
   switch (kind) {
     case 'PipeExpression': {
       const input = evalTabular(prop(node, 'Expression')!, env, ctx);
+      ctx.checkpoint();
       const op = prop(node, 'Operator')!;
       const impl = OPERATORS.get(kindName(op));
       if (!impl) return unsupportedOperator(ctx, op);
@@ -208,6 +220,7 @@ export function executeQuery(
   options: ExecuteOptions = {},
 ): QueryResult {
   const started = performance.now();
+  options.signal?.throwIfAborted();
   const code = analyse(text);
   const errors = diagnosticsOf(code, options.file ?? '<query>').filter(
     (d) => d.severity === 'error',
@@ -215,11 +228,17 @@ export function executeQuery(
   if (errors.length > 0) throw new KqlValidationError(errors);
   const starts = lineStarts(text);
   const now = (options.now ?? new Date()).getTime();
+  const deadline = options.timeoutMs !== undefined ? started + options.timeoutMs : Infinity;
   const ctx: ExecContext = {
     source,
     now,
     timeRange: options.timespan ? timespanRange(options.timespan, now) : undefined,
     scans: {},
+    checkpoint: () => {
+      options.signal?.throwIfAborted();
+      if (performance.now() > deadline)
+        throw new OperationTimeoutError('The query', options.timeoutMs ?? 0);
+    },
     materialized: new Map(),
     position: (offset) => positionOf(starts, offset),
     evalTabular: (node, env) => evalTabular(node, env, ctx),

@@ -1,0 +1,94 @@
+/**
+ * The `CostingTarget` contract on the azure target, over the fake transport: ARM, Cost
+ * Management, Azure Monitor and Log Analytics answer with the shapes their REST APIs document.
+ */
+import { createAzureTarget } from '../../lib/azure/azure-target.js';
+import { FakeAzure, FakeCredential } from '../azure/fake-azure.js';
+import {
+  azureConfig,
+  EXPORT_PRINCIPAL,
+  installDeployRoutes,
+  SUB,
+  WORKSPACE_CUSTOMER_ID,
+} from '../azure/arm-simulator.js';
+import { describeTarget } from './describe-target.js';
+
+/** Routes for cells B2-F and clean-up's listing, on top of the deployment routes. */
+function installCellRoutes(fake: FakeAzure): void {
+  const exportPath = new RegExp(
+    `^/subscriptions/${SUB}/providers/Microsoft\\.CostManagement/exports/apim-costing-export-1$`,
+  );
+  fake.on('GET', exportPath, {
+    status: 404,
+    body: { error: { code: 'NotFound', message: 'Export not found.' } },
+  });
+  fake.on('PUT', exportPath, (r) => ({
+    status: 201,
+    body: {
+      ...(r.body as object),
+      id: r.path,
+      name: 'apim-costing-export-1',
+      identity: { type: 'SystemAssigned', principalId: EXPORT_PRINCIPAL },
+    },
+  }));
+  fake.on('POST', /\/exports\/apim-costing-export-1\/run$/, { status: 200 });
+  fake.on('PUT', /\/roleAssignments\/[^/]+$/, (r) => ({
+    status: 201,
+    body: { id: r.path, properties: r.body },
+  }));
+  fake.on(
+    'PUT',
+    /\/providers\/Microsoft\.Insights\/(actionGroups|scheduledQueryRules|workbooks)\/[^/]+$/i,
+    (r) => ({
+      status: 201,
+      body: { id: r.path, name: r.path.split('/').pop(), ...(r.body as object) },
+    }),
+  );
+  fake.on('POST', new RegExp(`^/v1/workspaces/${WORKSPACE_CUSTOMER_ID}/query$`), {
+    status: 200,
+    body: {
+      tables: [
+        {
+          name: 'PrimaryResult',
+          columns: [
+            { name: 'ApiId', type: 'string' },
+            { name: 'Rows', type: 'long' },
+          ],
+          rows: [['costing-subscription-api', 3]],
+        },
+      ],
+    },
+  });
+  fake.on(
+    'GET',
+    new RegExp(
+      `^/subscriptions/${SUB}/resourceGroups/rg-apim-costing-1/providers/(?!Microsoft\\.Resources/deployments/).+`,
+      'i',
+    ),
+    (r) => ({ status: 200, body: { id: r.path, tags: { 'apim-costing-kit': '1' } } }),
+  );
+  fake.on('GET', /\/resourceGroups\/rg-apim-costing-1\/resources$/i, {
+    status: 200,
+    body: { value: [] },
+  });
+}
+
+describeTarget('azure (fake transport)', async () => {
+  const config = azureConfig();
+  const fake = new FakeAzure();
+  installDeployRoutes(fake, config);
+  installCellRoutes(fake);
+  const target = createAzureTarget(config, {
+    credential: new FakeCredential(),
+    httpClient: fake,
+    pollIntervalMs: 1,
+    roleRetry: { attempts: 2, delayMs: 1 },
+  });
+  return {
+    target,
+    config,
+    async dispose() {
+      await target.close();
+    },
+  };
+});
