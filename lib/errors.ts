@@ -69,3 +69,18 @@ export class TargetUnavailableError extends KitError {
     this.name = 'TargetUnavailableError';
   }
 }
+
+/**
+ * The compiled template (`bicep/main.json`) does not describe the APIs as the local gateway
+ * reads them; `file` is the template, and the message names the API or operation.
+ */
+export class TemplateCatalogError extends KitError {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(
+      `${file}: ${problem}. Fix bicep/main.bicep (or the policy it loads) and rebuild the template with npm run build:bicep.`,
+    );
+    this.name = 'TemplateCatalogError';
+    this.file = file;
+  }
+}
