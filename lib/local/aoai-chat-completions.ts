@@ -7,13 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { ModelDeployment } from '../target.js';
 import type { BuiltAnswer } from './aoai-wire.js';
 import { sseResponse } from './aoai-wire.js';
-import {
-  completionFor,
-  countMessages,
-  datedModel,
-  splitText,
-  type PromptMessage,
-} from './aoai-completion.js';
+import { modelTurn, splitText, type PromptMessage } from './aoai-completion.js';
 import { formatSse } from './sse.js';
 
 /**
@@ -25,20 +19,17 @@ export function chatCompletion(
   d: ModelDeployment,
   stream: boolean,
 ): BuiltAnswer {
-  const messages = body.messages as PromptMessage[];
-  const prompt = countMessages(messages);
   const max = (body.max_completion_tokens ?? body.max_tokens ?? undefined) as number | undefined;
-  const completion = completionFor(prompt.text, d.modelName, max ?? undefined);
+  const { promptTokens, completion, model } = modelTurn(body.messages as PromptMessage[], d, max);
   const usage = {
-    prompt_tokens: prompt.tokens,
+    prompt_tokens: promptTokens,
     completion_tokens: completion.tokens,
-    total_tokens: prompt.tokens + completion.tokens,
+    total_tokens: promptTokens + completion.tokens,
     prompt_tokens_details: { cached_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: 0 },
   };
   const id = `chatcmpl-${randomBytes(12).toString('base64url')}`;
   const created = Math.floor(Date.now() / 1000);
-  const model = datedModel(d);
   const finish = completion.truncated ? 'length' : 'stop';
   const promptFilter = [{ prompt_index: 0, content_filter_results: FILTER_OK }];
   if (!stream) {

@@ -13,21 +13,6 @@ export interface PromptMessage {
   content: unknown;
 }
 
-/** Prompt tokens of chat messages: content and role tokens plus the chat format's 3 per message and 3 for the reply. */
-export function countMessages(messages: readonly PromptMessage[]): {
-  tokens: number;
-  text: string;
-} {
-  let tokens = 3;
-  let text = '';
-  for (const m of messages) {
-    const t = contentText(m.content);
-    tokens += 3 + countTokens(m.role) + countTokens(t);
-    text += t + '\n';
-  }
-  return { tokens, text };
-}
-
 /**
  * A deterministic completion for a prompt, cut to `maxTokens`.
  * @example const { text, tokens, truncated } = completionFor('Hello\n', 'gpt-4o-mini', 100);
@@ -52,9 +37,29 @@ export function completionFor(
   return { text: full, tokens: ids.length, truncated: false };
 }
 
-/** The model name Azure reports in answers, e.g. `gpt-4o-mini-2024-07-18`. */
-export function datedModel(d: ModelDeployment): string {
-  return `${d.modelName}-${d.modelVersion}`;
+/** What the model answers to a prompt, as both surfaces report it. */
+export interface ModelTurn {
+  promptTokens: number;
+  completion: { text: string; tokens: number; truncated: boolean };
+  /** The model name Azure reports in answers, e.g. `gpt-4o-mini-2024-07-18`. */
+  model: string;
+}
+
+/**
+ * The emulated model's turn: prompt tokens, the completion cut to `maxTokens`, the dated name.
+ * @example const turn = modelTurn([{ role: 'user', content: 'hi' }], deployment, undefined);
+ */
+export function modelTurn(
+  messages: readonly PromptMessage[],
+  d: ModelDeployment,
+  maxTokens: number | undefined,
+): ModelTurn {
+  const prompt = countMessages(messages);
+  return {
+    promptTokens: prompt.tokens,
+    completion: completionFor(prompt.text, d.modelName, maxTokens),
+    model: `${d.modelName}-${d.modelVersion}`,
+  };
 }
 
 /** Splits text into word-sized deltas (each keeps its leading space). */
@@ -63,6 +68,21 @@ export function splitText(text: string): string[] {
 }
 
 // --- Internal helpers ---
+
+/** Prompt tokens of chat messages: content and role tokens plus the chat format's 3 per message and 3 for the reply. */
+function countMessages(messages: readonly PromptMessage[]): {
+  tokens: number;
+  text: string;
+} {
+  let tokens = 3;
+  let text = '';
+  for (const m of messages) {
+    const t = contentText(m.content);
+    tokens += 3 + countTokens(m.role) + countTokens(t);
+    text += t + '\n';
+  }
+  return { tokens, text };
+}
 
 /** Text of a message content: a string, or the text of its parts. */
 function contentText(content: unknown): string {

@@ -6,13 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ModelDeployment } from '../target.js';
 import { sseResponse, type BuiltAnswer } from './aoai-wire.js';
-import {
-  completionFor,
-  countMessages,
-  datedModel,
-  splitText,
-  type PromptMessage,
-} from './aoai-completion.js';
+import { modelTurn, splitText, type PromptMessage } from './aoai-completion.js';
 import { formatSse } from './sse.js';
 
 /**
@@ -24,15 +18,14 @@ export function responsesAnswer(
   d: ModelDeployment,
   stream: boolean,
 ): BuiltAnswer {
-  const prompt = countMessages(promptOf(body));
   const max = (body.max_output_tokens ?? undefined) as number | undefined;
-  const completion = completionFor(prompt.text, d.modelName, max);
+  const { promptTokens, completion, model } = modelTurn(promptOf(body), d, max);
   const usage = {
-    input_tokens: prompt.tokens,
+    input_tokens: promptTokens,
     input_tokens_details: { cached_tokens: 0 },
     output_tokens: completion.tokens,
     output_tokens_details: { reasoning_tokens: 0 },
-    total_tokens: prompt.tokens + completion.tokens,
+    total_tokens: promptTokens + completion.tokens,
   };
   const id = `resp_${randomBytes(24).toString('hex')}`;
   const msgId = `msg_${randomBytes(24).toString('hex')}`;
@@ -59,7 +52,7 @@ export function responsesAnswer(
     incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
     instructions: typeof body.instructions === 'string' ? body.instructions : null,
     max_output_tokens: max ?? null,
-    model: datedModel(d),
+    model,
     output,
     parallel_tool_calls: true,
     previous_response_id:

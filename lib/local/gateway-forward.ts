@@ -12,7 +12,7 @@ import { fault, recordFault, sendApimError, type GatewayExchange } from './gatew
 import { HOP_BY_HOP } from './http-headers.js';
 import type { InboundResult } from './inbound-steps.js';
 import { LlmAnswerTap, llmExchangeOf } from './llm-answer-tap.js';
-import { applyHeaderSteps, type CompiledPolicy, type PolicyContext } from './policy-engine.js';
+import { applyHeaderSteps, type CompiledPolicy, type PolicyContext } from './policy-steps.js';
 
 /** What forwarding needs from the gateway. */
 export interface ForwarderOptions {

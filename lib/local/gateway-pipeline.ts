@@ -19,7 +19,8 @@ import {
 import type { Forwarder } from './gateway-forward.js';
 import type { GatewayFault } from './gateway-record.js';
 import { runInbound } from './inbound-steps.js';
-import { applyHeaderSteps, type PolicyContext, type PolicySet } from './policy-engine.js';
+import type { PolicySet } from './policy-engine.js';
+import { applyHeaderSteps, type PolicyContext } from './policy-steps.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 // The gateway's options name the log environment; its home is the log-row builder.

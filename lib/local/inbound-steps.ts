@@ -8,7 +8,7 @@ import {
   type CompiledPolicy,
   type PolicyContext,
   type TraceTemplate,
-} from './policy-engine.js';
+} from './policy-steps.js';
 import type { EmittedMetric, TraceRecord } from './gateway-record.js';
 import { firstValue, HOP_BY_HOP } from './http-headers.js';
 

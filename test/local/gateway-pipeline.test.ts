@@ -16,7 +16,8 @@ import {
 import type { RequestRecord } from '../../lib/local/gateway-record.js';
 import { callerIdOf, runInbound } from '../../lib/local/inbound-steps.js';
 import { RateLimiter } from '../../lib/local/rate-limiter.js';
-import { loadPolicies, type PolicyContext } from '../../lib/local/policy-engine.js';
+import { loadPolicies } from '../../lib/local/policy-engine.js';
+import type { PolicyContext } from '../../lib/local/policy-steps.js';
 import { unsignedJwt } from './helpers.js';
 
 const catalog = buildApiCatalog('costing-');
