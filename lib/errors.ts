@@ -114,6 +114,21 @@ export class PolicyError extends ArtifactError {
   }
 }
 
+/**
+ * The compiled template (`bicep/main.json`) does not describe the APIs as the local gateway
+ * reads them; `file` is the template, and the message names the API or operation.
+ */
+export class TemplateCatalogError extends ArtifactError {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(
+      `${file}: ${problem}. Fix bicep/main.bicep (or the policy it loads) and rebuild the template with npm run build:bicep.`,
+    );
+    this.name = 'TemplateCatalogError';
+    this.file = file;
+  }
+}
+
 /** The ground-truth ledger file could not be read (not JSON, or not a ledger). */
 export class LedgerError extends KitError {
   constructor(message: string, options?: { cause?: unknown }) {

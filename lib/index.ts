@@ -180,6 +180,7 @@ export {
   ArtifactError,
   WorkbookError,
   PolicyError,
+  TemplateCatalogError,
   LedgerError,
   LogStoreError,
   IngestionTimeoutError,

@@ -1,8 +1,11 @@
 /**
  * The four APIs the kit deploys, as the gateway emulator routes them: ids, paths, operations
- * and which policy file applies at API and operation scope. Ids, display names and URL
- * templates mirror `bicep/main.bicep`; behaviour comes from the policy files.
+ * and which policy file applies at API and operation scope, all read from the compiled
+ * template (`template-catalog.ts`), so the local gateway serves what the azure target deploys.
+ * Behaviour comes from the policy files.
  */
+import { TemplateCatalogError } from '../errors.js';
+import { readTemplateApis, type TemplateCatalogSource } from './template-catalog.js';
 
 /** What the emulator does once the inbound policies ran (if no `return-response` fired). */
 export type OperationKind = 'chat-completions' | 'responses' | 'plain';
@@ -22,7 +25,8 @@ export interface CatalogOperation {
 }
 
 export interface CatalogApi {
-  key: 'costing' | 'entra' | 'tokenTracking' | 'aoai';
+  /** Which of the kit's APIs this is (the feature flags switch some off). */
+  key: (typeof CATALOG_KEYS)[number];
   /** API id, e.g. `costing-subscription-api`. */
   id: string;
   /** Display name (`context.Api.Name`). */
@@ -45,88 +49,47 @@ export interface RouteMatch {
   operationPath: string;
 }
 
+/** The kit's APIs, by the symbolic name of their resource in `main.bicep` (less `Api`). */
+export const CATALOG_KEYS = ['costing', 'entra', 'tokenTracking', 'aoai'] as const;
+
 /**
- * Builds the catalog for an API prefix.
+ * Builds the catalog for an API prefix from the compiled template (`bicep/main.json`): API
+ * ids, names, paths and key requirement, operations, and the policy files attached to each.
+ * @throws {TemplateCatalogError} when the template lacks one of the kit's APIs, an API has no policy, or a resource is not as expected
  * @example const apis = buildApiCatalog('costing-');
  */
-export function buildApiCatalog(prefix: string): CatalogApi[] {
-  const plain = (id: string, name: string, method: string): CatalogOperation => ({
-    id,
-    name,
-    method,
-    urlTemplate: '/*',
-    kind: 'plain',
+export function buildApiCatalog(prefix: string, source: TemplateCatalogSource = {}): CatalogApi[] {
+  const { file, apis } = readTemplateApis(prefix, source);
+  const fail = (problem: string): never => {
+    throw new TemplateCatalogError(file, problem);
+  };
+  const catalog = apis.map((api): CatalogApi => {
+    const key = CATALOG_KEYS.find((k) => `${k}Api` === api.symbol);
+    const what = `API '${api.id}' (resource ${api.symbol})`;
+    return {
+      key:
+        key ??
+        fail(
+          `${what} is not one of the kit's APIs (${CATALOG_KEYS.map((k) => `${k}Api`).join(', ')})`,
+        ),
+      id: api.id,
+      name: api.displayName,
+      path: api.path,
+      subscriptionRequired: api.subscriptionRequired,
+      policyFile: api.policyFile ?? fail(`${what} has no API-scope policy`),
+      operations: api.operations.map((op) => ({
+        id: op.id,
+        name: op.displayName,
+        method: op.method,
+        urlTemplate: op.urlTemplate,
+        kind: kindOf(op.urlTemplate),
+        ...(op.policyFile === undefined ? {} : { policyFile: op.policyFile }),
+      })),
+    };
   });
-  return [
-    {
-      key: 'costing',
-      id: `${prefix}subscription-api`,
-      name: 'Costing: subscription-based',
-      path: `${prefix}subscription`,
-      subscriptionRequired: true,
-      policyFile: 'costing-api.xml',
-      operations: [
-        plain('get-all', 'GET any path', 'GET'),
-        plain('post-all', 'POST any path', 'POST'),
-      ],
-    },
-    {
-      key: 'entra',
-      id: `${prefix}entraid-api`,
-      name: 'Costing: Entra ID applications',
-      path: `${prefix}entraid`,
-      subscriptionRequired: false,
-      policyFile: 'entraid-api.xml',
-      operations: [
-        plain('get-all', 'GET any path', 'GET'),
-        plain('post-all', 'POST any path', 'POST'),
-      ],
-    },
-    {
-      key: 'tokenTracking',
-      id: `${prefix}token-tracking-api`,
-      name: 'Costing: AI token tracking (mock)',
-      path: `${prefix}token-tracking`,
-      subscriptionRequired: true,
-      policyFile: 'token-tracking-api.xml',
-      operations: [
-        {
-          id: 'chat-completions-create',
-          name: 'Chat completions (mock)',
-          method: 'POST',
-          urlTemplate: '/deployments/{deploymentId}/chat/completions',
-          kind: 'chat-completions',
-          policyFile: 'token-tracking-mock-operation.xml',
-        },
-      ],
-    },
-    {
-      key: 'aoai',
-      id: `${prefix}aoai-gateway-api`,
-      name: 'Costing: AOAI gateway',
-      path: `${prefix}aoai-gateway`,
-      subscriptionRequired: true,
-      policyFile: 'aoai-gateway-api.xml',
-      operations: [
-        {
-          id: 'chat-completions-create',
-          name: 'Chat completions',
-          method: 'POST',
-          urlTemplate: '/deployments/{deploymentId}/chat/completions',
-          kind: 'chat-completions',
-          policyFile: 'aoai-chat-completions-operation.xml',
-        },
-        {
-          id: 'responses-create',
-          name: 'Responses',
-          method: 'POST',
-          urlTemplate: '/responses',
-          kind: 'responses',
-          policyFile: 'aoai-responses-operation.xml',
-        },
-      ],
-    },
-  ];
+  for (const key of CATALOG_KEYS)
+    if (!catalog.some((a) => a.key === key)) fail(`the template has no resource ${key}Api`);
+  return catalog;
 }
 
 /**
@@ -162,6 +125,13 @@ export function matchRoute(
 }
 
 // --- Internal helpers ---
+
+/** What the emulator does with an operation, from the model API path it serves. */
+function kindOf(urlTemplate: string): OperationKind {
+  if (/\/chat\/completions$/i.test(urlTemplate)) return 'chat-completions';
+  if (/^\/responses$/i.test(urlTemplate)) return 'responses';
+  return 'plain';
+}
 
 function matchTemplate(
   template: string,

@@ -1,22 +1,23 @@
 /**
- * The gateway's decisions as plain functions (no HTTP): caller id, keys, rate limit, the
- * inbound policy steps of the shipped policies, and the log rows of one request record.
+ * The gateway's decisions as plain functions (no HTTP): caller id, keys (gateway-auth), rate
+ * limit (rate-limiter), the inbound policy steps of the shipped policies (inbound-steps), and
+ * the log rows of one request record (gateway-log-rows).
  */
 import { describe, expect, it } from 'vitest';
 import { artifactPath } from '../../lib/artifacts/read-artifact.js';
 import { buildApiCatalog, matchRoute } from '../../lib/local/api-catalog.js';
+import { authenticate } from '../../lib/local/gateway-auth.js';
 import {
-  authenticate,
-  callerIdOf,
   customMetricRows,
   gatewayLogRow,
   llmLogRows,
-  RateLimiter,
-  runInbound,
   type LogEnvironment,
-  type RequestRecord,
-} from '../../lib/local/gateway-pipeline.js';
-import { loadPolicies, type PolicyContext } from '../../lib/local/policy-engine.js';
+} from '../../lib/local/gateway-log-rows.js';
+import type { RequestRecord } from '../../lib/local/gateway-record.js';
+import { callerIdOf, runInbound } from '../../lib/local/inbound-steps.js';
+import { RateLimiter } from '../../lib/local/rate-limiter.js';
+import { loadPolicies } from '../../lib/local/policy-engine.js';
+import type { PolicyContext } from '../../lib/local/policy-steps.js';
 import { unsignedJwt } from './helpers.js';
 
 const catalog = buildApiCatalog('costing-');

@@ -1,0 +1,42 @@
+/**
+ * The gateway emulator's subscription-key check: where APIM looks for a key, and how it answers
+ * a missing or unknown one.
+ */
+import type { BuSubscription } from '../target.js';
+import type { CatalogApi } from './api-catalog.js';
+import { APIM_MESSAGES } from './apim-messages.js';
+import { firstValue } from './http-headers.js';
+
+/** The outcome of the subscription-key check. */
+export type AuthResult =
+  | { ok: true; subscription: BuSubscription | undefined }
+  | { ok: false; reason: 'SubscriptionKeyNotFound' | 'SubscriptionKeyInvalid'; message: string };
+
+/**
+ * Checks the key in `api-key`, `Ocp-Apim-Subscription-Key` or the `subscription-key`/`api-key`
+ * query parameters (headers first, as APIM) against the service-scope subscriptions; the key never
+ * reaches the backend.
+ * @example const auth = authenticate(api, req.headers, url.searchParams, keysByValue);
+ */
+export function authenticate(
+  api: CatalogApi,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  query: URLSearchParams,
+  subscriptions: ReadonlyMap<string, BuSubscription>,
+): AuthResult {
+  const key =
+    firstValue(headers['api-key']) ??
+    firstValue(headers['ocp-apim-subscription-key']) ??
+    query.get('subscription-key') ??
+    query.get('api-key') ??
+    undefined;
+  if (key === undefined || key === '') {
+    return api.subscriptionRequired
+      ? { ok: false, reason: 'SubscriptionKeyNotFound', message: APIM_MESSAGES.missingKey }
+      : { ok: true, subscription: undefined };
+  }
+  const sub = subscriptions.get(key);
+  if (!sub)
+    return { ok: false, reason: 'SubscriptionKeyInvalid', message: APIM_MESSAGES.invalidKey };
+  return { ok: true, subscription: sub };
+}

@@ -1,0 +1,97 @@
+/**
+ * The compiled form of the kit's APIM policies, as the gateway emulator runs them: the steps of
+ * each section, the values policy expressions compile to, and how header steps apply.
+ */
+
+/** What a policy expression can see in the emulator. */
+export interface PolicyContext {
+  requestId: string;
+  apiId: string;
+  apiName: string;
+  operationId: string;
+  operationName: string;
+  /** Subscription id (name) of the key used, if any. */
+  subscriptionId: string | undefined;
+  variables: Map<string, string>;
+}
+
+/** A compiled policy value: a literal or one of the known expressions. */
+export type PolicyValue = (ctx: PolicyContext) => string;
+
+/** One record of `ApiManagementGatewayLogs.TraceRecords`, as a `trace` policy writes it. */
+export interface TraceTemplate {
+  source: string;
+  severity: string;
+  message: string;
+  metadata: Record<string, string>;
+}
+
+export interface HeaderStep {
+  kind: 'set-header' | 'set-query-parameter';
+  name: string;
+  existsAction: 'override' | 'skip' | 'append' | 'delete';
+  values: PolicyValue[];
+}
+
+export type PolicyStep =
+  | HeaderStep
+  | {
+      kind: 'caller-id';
+      variable: string;
+      claims: string[];
+      fallbackToSubscription: boolean;
+      fallback: string;
+    }
+  | { kind: 'set-variable'; name: string; value: PolicyValue }
+  | {
+      kind: 'emit-metric';
+      name: string;
+      namespace: string;
+      value: number;
+      dimensions: { name: string; value: PolicyValue }[];
+    }
+  | { kind: 'trace'; record: TraceTemplate }
+  | { kind: 'ensure-include-usage'; trace: TraceTemplate | undefined }
+  | { kind: 'return-response'; status: number; reason: string; headers: HeaderStep[]; body: string }
+  | { kind: 'set-backend'; backendId: string }
+  | { kind: 'managed-identity'; resource: string };
+
+/** The effective policy of one operation: API scope merged into operation scope at `<base />`. */
+export interface CompiledPolicy {
+  inbound: PolicyStep[];
+  outbound: PolicyStep[];
+  onError: PolicyStep[];
+  /** Whether the backend section forwards the request. */
+  forwards: boolean;
+}
+
+/**
+ * Evaluates header steps onto a header map (lower-case names), as APIM's `exists-action` says.
+ */
+export function applyHeaderSteps(
+  headers: Record<string, string>,
+  steps: readonly PolicyStep[],
+  ctx: PolicyContext,
+): void {
+  for (const step of steps) {
+    if (step.kind !== 'set-header') continue;
+    applyHeader(headers, step, ctx);
+  }
+}
+
+/** Applies one `set-header`/`set-query-parameter` step to a lower-case keyed map. */
+export function applyHeader(
+  map: Record<string, string>,
+  step: HeaderStep,
+  ctx: PolicyContext,
+): void {
+  const key = step.kind === 'set-header' ? step.name.toLowerCase() : step.name;
+  const exists = map[key] !== undefined;
+  if (step.existsAction === 'delete') {
+    delete map[key];
+    return;
+  }
+  if (step.existsAction === 'skip' && exists) return;
+  const value = step.values.map((v) => v(ctx)).join(',');
+  map[key] = step.existsAction === 'append' && exists ? `${map[key]},${value}` : value;
+}
