@@ -5,6 +5,7 @@
  * parameters at their defaults), over the runs' time window.
  */
 import { rowsOf } from '../common/kql-rows.js';
+import { withDeadline } from '../common/operation-signal.js';
 import { WorkbookError } from '../errors.js';
 import { expectedLogCounts } from '../ledger/expected-logs.js';
 import type { CostingTarget, KqlTable, OperationOptions } from '../target.js';
@@ -114,9 +115,18 @@ function valuesOf(table: KqlTable, reading: Reading): Map<string, number> {
  * @throws {@link WorkbookError} when a tile E3 checks is missing from `workbook.json`.
  * @example showCrossReference(await crossReference(target));
  */
-export async function crossReference(
+export function crossReference(
   target: CostingTarget,
   options: OperationOptions = {},
+): Promise<CrossReference> {
+  return withDeadline('E3 cross-reference', options, (_signal, bounded) =>
+    crossReferenceWithin(target, bounded),
+  );
+}
+
+async function crossReferenceWithin(
+  target: CostingTarget,
+  options: OperationOptions,
 ): Promise<CrossReference> {
   const deployment = target.requireDeployment();
   const config = target.config;
