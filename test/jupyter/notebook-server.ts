@@ -41,7 +41,8 @@ export interface NotebookServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -51,6 +52,18 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Notebook server options for a test: 127.0.0.1 only, this port or none, this token, no browser. */
+export function localServerArgs(port: number, token: string): string[] {
+  return [
+    '--no-browser',
+    '--allow-root',
+    '--ip=127.0.0.1',
+    `--port=${port}`,
+    '--port-retries=0',
+    `--NotebookApp.token=${token}`,
+  ];
 }
 
 async function exited(child: ChildProcess, ms: number): Promise<boolean> {
@@ -91,15 +104,7 @@ export async function startNotebookServer(
   const logFd = openSync(logFile, 'a');
   const child = spawn(
     NOTEBOOK_SERVER,
-    [
-      '--no-browser',
-      '--allow-root',
-      '--ip=127.0.0.1',
-      `--port=${port}`,
-      '--port-retries=0',
-      `--NotebookApp.token=${token}`,
-      `--notebook-dir=${notebookDir}`,
-    ],
+    [...localServerArgs(port, token), `--notebook-dir=${notebookDir}`],
     {
       cwd: notebookDir,
       env: {

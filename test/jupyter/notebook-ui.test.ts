@@ -1,14 +1,16 @@
 /**
  * The notebooks as workshop attendees use them: Debian's classic Jupyter Notebook server with
  * the kit's kernelspec, driven in headless Chromium through the page's own menus. Run All,
- * reload the page with the kernel still running and re-run the chart cells, then clean up.
- * Screenshots of each step go to build/screenshots/jupyter-ui/.
+ * reload the page with the kernel still running and re-run the chart cells, save and reopen,
+ * open an untrusted copy and trust it, then clean up. Screenshots of each step go to
+ * build/screenshots/jupyter-ui/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLOTLY_MIME } from '../../lib/output/charts.js';
+import { PLOTLY_BUNDLE_FILE, PLOTLY_TRACE_TYPES } from '../../lib/output/plotly-bundle.js';
 import { launchChromium, type Browser } from '../browser.js';
 import { startNotebookServer, type NotebookServer } from './notebook-server.js';
 
@@ -35,6 +37,11 @@ interface CellState {
   charts: number;
   /** Chart containers holding a drawn Plotly SVG with at least one trace or slice. */
   drawn: number;
+  /** Chart containers still showing their data-table fallback, and that fallback's note. */
+  fallbacks: number;
+  notes: string[];
+  /** Trace types of the cell's figures (from the Plotly MIME data). */
+  traceTypes: string[];
 }
 
 interface PageNotebook {
@@ -72,6 +79,11 @@ async function cellStates(): Promise<CellState[]> {
         text: String(o.text ?? o.evalue ?? ''),
       }));
       const charts = Array.from(el.querySelectorAll('.costing-chart'));
+      const fallbacks = Array.from(el.querySelectorAll('.costing-chart .costing-chart-fallback'));
+      const traceTypes = (c.output_area?.outputs ?? []).flatMap((o) => {
+        const fig = o.data?.[plotlyMime] as { data?: { type?: string }[] } | undefined;
+        return (fig?.data ?? []).map((t) => String(t.type));
+      });
       states.push({
         index,
         firstLine: c.get_text().split('\n')[0] ?? '',
@@ -86,6 +98,9 @@ async function cellStates(): Promise<CellState[]> {
         drawn: charts.filter(
           (ch) => ch.querySelector('svg.main-svg') && ch.querySelector('g.trace, g.slice'),
         ).length,
+        fallbacks: fallbacks.length,
+        notes: fallbacks.map((f) => f.querySelector('p')?.textContent ?? ''),
+        traceTypes,
       });
     });
     return states;
@@ -150,19 +165,41 @@ async function rerun(tags: string[]): Promise<void> {
     if (!cell) throw new Error(`no code cell starts with '// ${tag} '`);
     return cell.index;
   });
+  const promptOf = async (index: number): Promise<number | string | null> =>
+    (await cellStates()).find((c) => c.index === index)?.prompt ?? null;
   for (const index of targets) {
-    await page.locator('#notebook-container > .cell').nth(index).locator('.input_prompt').click();
-    await menu('Cell', '#run_cell');
+    // Select the cell by its prompt, then Cell > Run Cells; the prompt turns '*' (or, for a
+    // fast cell, the next number) once the page has sent it.
+    let sent = false;
+    for (let attempt = 0; attempt < 3 && !sent; attempt++) {
+      await page.locator('#notebook-container > .cell').nth(index).locator('.input_prompt').click();
+      await menu('Cell', '#run_cell');
+      const deadline = Date.now() + 5_000;
+      while (!sent && Date.now() < deadline) {
+        const p = await promptOf(index);
+        sent = p === '*' || (typeof p === 'number' && p > top);
+        if (!sent) await page.waitForTimeout(100);
+      }
+    }
+    if (!sent) {
+      await page.screenshot({ path: path.join(shots, 'rerun-not-sent.png') });
+      throw new Error(
+        `cell ${index} did not start from Cell > Run Cells (prompt ${String(await promptOf(index))})`,
+      );
+    }
   }
-  await expect
-    .poll(
-      async () =>
-        (await cellStates())
-          .filter((c) => targets.includes(c.index))
-          .every((c) => typeof c.prompt === 'number' && c.prompt > top),
-      { timeout: 600_000, interval: 500 },
-    )
-    .toBe(true);
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const states = (await cellStates()).filter((c) => targets.includes(c.index));
+    if (states.every((c) => typeof c.prompt === 'number' && c.prompt > top)) break;
+    if (Date.now() > deadline) {
+      await page.screenshot({ path: path.join(shots, 'rerun-timeout.png') });
+      throw new Error(
+        `re-run cells did not finish: ${states.map((c) => `${c.firstLine} prompt ${String(c.prompt)}`).join('; ')}`,
+      );
+    }
+    await page.waitForTimeout(500);
+  }
   await waitForIdle();
 }
 
@@ -207,6 +244,40 @@ function expectChartsDrawn(cells: CellState[]): number {
     ).toEqual({ charts: c.plotlyOutputs, drawn: c.plotlyOutputs });
   }
   return cells.reduce((n, c) => n + c.plotlyOutputs, 0);
+}
+
+/** How the page got plotly.js: script elements loading the bundle, and the trace types it has. */
+async function pageBundle(): Promise<{ scripts: string[]; traceTypes: string[] | null }> {
+  return page.evaluate((file) => {
+    const w = window as unknown as {
+      Plotly?: { PlotSchema: { get(): { traces: Record<string, unknown> } } };
+    };
+    return {
+      scripts: Array.from(document.querySelectorAll('script[src]'))
+        .map((s) => (s as HTMLScriptElement).src)
+        .filter((src) => src.includes(file)),
+      traceTypes: w.Plotly ? Object.keys(w.Plotly.PlotSchema.get().traces).sort() : null,
+    };
+  }, PLOTLY_BUNDLE_FILE);
+}
+
+async function trusted(): Promise<boolean> {
+  return page.evaluate(
+    () =>
+      (window as unknown as { Jupyter: { notebook: { trusted: boolean } } }).Jupyter.notebook
+        .trusted,
+  );
+}
+
+/** Saves from the File menu and waits until the page says it saved. */
+async function save(): Promise<void> {
+  await menu('File', '#save_checkpoint');
+  await page.waitForFunction(
+    () =>
+      !(window as unknown as { Jupyter: { notebook: { dirty: boolean } } }).Jupyter.notebook.dirty,
+    null,
+    { timeout: 30_000 },
+  );
 }
 
 const chartCells = (c: CellState): boolean => /^\/\/ E[12] /.test(c.firstLine);
@@ -259,6 +330,15 @@ describe("create.ipynb in Jupyter Notebook's own page", () => {
     expectCellsRanClean(cells);
     expect(cells.map((c) => c.prompt)).toEqual(cells.map((_, i) => i + 1));
     expect(expectChartsDrawn(cells)).toBeGreaterThanOrEqual(4);
+    // One load of the basic bundle for the page, from the kernelspec folder Jupyter serves.
+    const bundle = await pageBundle();
+    expect(bundle.scripts).toEqual([`${server.baseUrl}kernelspecs/tslab/${PLOTLY_BUNDLE_FILE}`]);
+    expect(bundle.traceTypes).toEqual([...PLOTLY_TRACE_TYPES].sort());
+    const used = new Set(cells.flatMap((c) => c.traceTypes));
+    expect(
+      [...used].every((t) => PLOTLY_TRACE_TYPES.includes(t)),
+      [...used].join(', '),
+    ).toBe(true);
   });
 
   it('after a page reload with the kernel still running, re-running E1 and E2 draws their charts', async () => {
@@ -279,6 +359,63 @@ describe("create.ipynb in Jupyter Notebook's own page", () => {
     expect(cells).toHaveLength(2);
     expectCellsRanClean(cells);
     expect(expectChartsDrawn(cells)).toBeGreaterThanOrEqual(4);
+    expect((await pageBundle()).scripts).toHaveLength(1);
+  });
+
+  it('saved and reopened (trusted): the saved charts draw, and re-running E2 alone draws it again', async () => {
+    await save();
+    await page.reload();
+    await waitForKernel();
+    expect(await trusted(), 'a notebook the server saved is trusted').toBe(true);
+    const saved = await waitForCharts(() => true);
+    await screenshot('3-saved-reopened-e1', 'E1');
+    expect(expectChartsDrawn(saved)).toBeGreaterThanOrEqual(4);
+    await rerun(['E2']);
+    const cells = await waitForCharts(chartCells);
+    await screenshot('3-saved-reopened-rerun-e2', 'E2');
+    expectCellsRanClean(cells.filter((c) => c.firstLine.startsWith('// E2 ')));
+    expect(expectChartsDrawn(cells)).toBeGreaterThanOrEqual(4);
+    expect((await pageBundle()).scripts).toHaveLength(1);
+  });
+
+  it('an untrusted copy shows each chart as its data and says how to trust it; File > Trust Notebook draws them', async () => {
+    // Written behind the server's back, the copy carries no signature the server knows.
+    const nb = JSON.parse(readFileSync(path.join(server.notebookDir, 'create.ipynb'), 'utf8')) as {
+      metadata: Record<string, unknown>;
+    };
+    nb.metadata.costing_copy = 'untrusted';
+    writeFileSync(path.join(server.notebookDir, 'create-copy.ipynb'), JSON.stringify(nb));
+    await openNotebook('create-copy.ipynb');
+    expect(await trusted()).toBe(false);
+    const untrusted = (await cellStates()).filter((c) => c.plotlyOutputs > 0);
+    await screenshot('4-untrusted-copy-e1', 'E1');
+    expect(untrusted.length).toBeGreaterThanOrEqual(2);
+    for (const c of untrusted) {
+      expect({ charts: c.charts, drawn: c.drawn, fallbacks: c.fallbacks }, c.firstLine).toEqual({
+        charts: c.plotlyOutputs,
+        drawn: 0,
+        fallbacks: c.plotlyOutputs,
+      });
+      for (const note of c.notes) expect(note).toContain('File > Trust Notebook');
+    }
+    expect((await pageBundle()).scripts).toEqual([]);
+
+    await menu('File', '#trust_notebook');
+    await Promise.all([
+      page.waitForEvent('load', { timeout: 60_000 }),
+      // Notebook 6.4 binds the menu item twice and stacks two identical confirmations over each
+      // other; a click there lands on the top one's Trust, which trusts, saves and reloads.
+      page
+        .locator('.modal-footer button', { hasText: /^Trust$/ })
+        .last()
+        .click({ force: true }),
+    ]);
+    await waitForKernel();
+    expect(await trusted()).toBe(true);
+    const cells = await waitForCharts(() => true);
+    await screenshot('4-untrusted-copy-trusted-e1', 'E1');
+    expect(expectChartsDrawn(cells)).toBeGreaterThanOrEqual(4);
+    expect(cells.every((c) => c.fallbacks === 0)).toBe(true);
   });
 });
 
@@ -286,7 +423,7 @@ describe("clean-up.ipynb in Jupyter Notebook's own page", () => {
   it('Run All from the Cell menu: every cell runs clean', async () => {
     await openNotebook('clean-up.ipynb');
     await runAll();
-    await screenshot('3-clean-up-run-all');
+    await screenshot('5-clean-up-run-all');
     expectCellsRanClean(await cellStates());
   });
 
