@@ -1,11 +1,24 @@
 // `npm run create`: runs a notebook (default create.ipynb) through real Jupyter with the tslab
-// kernel on the local target, and writes the executed notebook and its HTML export to build/notebooks/.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+// kernel on the local target, and writes the executed notebook and its HTML export to
+// build/notebooks/. The export gets the plotly.js bundle inlined once, so its charts draw offline.
+// `--open` also opens the HTML export and the workbook preview in the default browser
+// (`$BROWSER` when set).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { platform } from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { hasJupyter, jupyterEnv, root, INSTALL_HINT } from './jupyter-env.mjs';
 
-const notebook = path.resolve(root, process.argv[2] ?? 'create.ipynb');
+const args = process.argv.slice(2);
+const open = args.includes('--open');
+const unknown = args.filter((a) => a.startsWith('--') && a !== '--open');
+if (unknown.length > 0) {
+  console.error(`Unknown option ${unknown.join(', ')}: the only option is --open.`);
+  process.exit(1);
+}
+const notebook = path.resolve(root, args.find((a) => !a.startsWith('--')) ?? 'create.ipynb');
 const outDir = path.resolve(process.env.COSTING_BUILD_DIR ?? path.join(root, 'build'), 'notebooks');
 const name = path.basename(notebook, '.ipynb');
 
@@ -53,8 +66,39 @@ if (html.status !== 0) {
   console.error(html.stderr);
   process.exit(1);
 }
-console.log(`Executed notebook: ${path.relative(process.cwd(), executed)}`);
-console.log(
-  `HTML export:       ${path.relative(process.cwd(), path.join(outDir, `${name}.html`))}`,
+const requireDist = createRequire(import.meta.url);
+const { embedPlotlyOnce } = requireDist(path.join(root, 'dist', 'output', 'plotly-bundle.js'));
+const { defaultPreviewPath } = requireDist(
+  path.join(root, 'dist', 'workbook', 'render-preview.js'),
 );
+const htmlFile = path.join(outDir, `${name}.html`);
+writeFileSync(htmlFile, embedPlotlyOnce(readFileSync(htmlFile, 'utf8')));
+
+const preview = defaultPreviewPath();
+// The preview is the one cell F wrote during this run, if it ran.
+const hasPreview = existsSync(preview) && statSync(preview).mtimeMs >= started;
+console.log(`Executed notebook: ${path.relative(process.cwd(), executed)}`);
+console.log(`HTML export:       ${path.relative(process.cwd(), htmlFile)}`);
+if (hasPreview) console.log(`Workbook preview:  ${path.relative(process.cwd(), preview)}`);
 console.log(`Run All took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+if (open) {
+  const files = hasPreview ? [htmlFile, preview] : [htmlFile];
+  for (const file of files) {
+    const url = pathToFileURL(file).href;
+    console.log(`Opening ${url}`);
+    const [cmd, ...pre] = process.env.BROWSER
+      ? [process.env.BROWSER]
+      : platform() === 'darwin'
+        ? ['open']
+        : platform() === 'win32'
+          ? ['cmd', '/c', 'start', '']
+          : ['xdg-open'];
+    const child = spawn(cmd, [...pre, url], { stdio: 'ignore', detached: true });
+    child.on('error', () =>
+      console.log(`Could not start ${cmd}: open ${url} in a browser yourself.`),
+    );
+    // Let this script end while the browser keeps running.
+    child.on('spawn', () => child.unref());
+  }
+}

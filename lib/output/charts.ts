@@ -1,12 +1,15 @@
 /**
  * Inline Plotly charts for notebook cells. Each chart goes out as one output carrying two MIME
  * types: the Plotly MIME bundle (JupyterLab with the Plotly renderer, VS Code) and an HTML
- * fallback (nbconvert's HTML export, plain Jupyter) whose first occurrence in a kernel session
- * inlines `plotly.js-dist`, so the export works offline with the library in it once.
+ * fallback (classic Notebook, nbconvert's HTML export) that loads plotly.js once per page from a
+ * place the page can reach instead of carrying it (see `chart-html.ts`).
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { KqlTable, KqlValue } from '../target.js';
+import { chartHtml } from './chart-html.js';
+import { KERNELSPEC_NAME } from './plotly-bundle.js';
+
+export { chartHtml, figureTable, type ChartHtmlOptions } from './chart-html.js';
 
 /** One Plotly trace: plain JSON (`type`, `x`, `y`, `labels`, `values`, `name`, ...). */
 export type PlotlyTrace = Record<string, unknown>;
@@ -27,7 +30,6 @@ interface DisplayPayload {
 type DisplaySink = (payload: DisplayPayload, update: boolean) => void;
 
 const requireHere = createRequire(__filename);
-let plotlyInlined = false;
 let chartCounter = 0;
 
 /** The kernel's display sink (tslab's public API sends one MIME type per output; we need two). */
@@ -40,27 +42,6 @@ function kernelSink(): DisplaySink | null {
   } catch {
     return null;
   }
-}
-
-function plotlySource(): string {
-  return readFileSync(requireHere.resolve('plotly.js-dist'), 'utf8');
-}
-
-/** HTML that draws the figure; `withLibrary` inlines plotly.js first. */
-export function chartHtml(figure: PlotlyFigure, divId: string, withLibrary: boolean): string {
-  const json = JSON.stringify({ data: figure.data, layout: figure.layout ?? {} }).replace(
-    /</g,
-    '\\u003c',
-  );
-  const lib = withLibrary
-    ? `<script type="text/javascript">${plotlySource().replace(/<\/script/gi, '<\\/script')}</script>\n`
-    : '';
-  return (
-    `${lib}<div id="${divId}" class="costing-chart" style="width:100%;height:420px"></div>\n` +
-    `<script type="text/javascript">(function(){var f=${json};` +
-    `function draw(){window.Plotly.newPlot("${divId}",f.data,f.layout,{responsive:true,displaylogo:false});}` +
-    `if(window.Plotly){draw();}else{var t=setInterval(function(){if(window.Plotly){clearInterval(t);draw();}},50);}})();</script>`
-  );
 }
 
 /** A one-line text summary of a figure for terminals. */
@@ -82,8 +63,10 @@ export function showChart(figure: PlotlyFigure): void {
   }
   chartCounter += 1;
   const divId = `costing-chart-${process.pid}-${Date.now().toString(36)}-${chartCounter}`;
-  const html = chartHtml(figure, divId, !plotlyInlined);
-  plotlyInlined = true;
+  // kernel.json names the kernelspec the kernel runs under; the bundle sits in its folder.
+  const html = chartHtml(figure, divId, {
+    kernelspec: process.env.COSTING_KERNELSPEC || KERNELSPEC_NAME,
+  });
   sink(
     {
       data: {

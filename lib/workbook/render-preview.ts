@@ -1,13 +1,16 @@
 /**
  * The local workbook preview: `workbook.json` rendered against a target's logs into one
  * self-contained HTML file (tabs, parameter values, markdown text, tiles, tables and Plotly
- * charts with plotly.js inlined), so it opens offline in any browser.
+ * charts with plotly.js's basic bundle inlined once), so it opens offline in any browser.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { artifactPath } from '../artifacts/read-artifact.js';
+import {
+  plotlyScriptTag,
+  readPlotlyBundle as readKitPlotlyBundle,
+} from '../output/plotly-bundle.js';
 import type { KqlTable, KqlValue, OperationOptions } from '../target.js';
 import { chartFigure, CHART_VISUALIZATIONS, type PlotlyFigure } from './chart-traces.js';
 import { listWorkbookQueries, listWorkbookTabs, tabOf, tabParameterName } from './list-queries.js';
@@ -64,11 +67,9 @@ export function defaultPreviewPath(): string {
   return artifactPath('build', 'workbook-preview.html');
 }
 
-/** The plotly.js bundle shipped by `plotly.js-dist`, read once. */
-let plotlySource: Promise<string> | undefined;
+/** The plotly.js bundle the preview inlines (the kit's one bundle, see `output/plotly-bundle.ts`). */
 export function readPlotlyBundle(): Promise<string> {
-  plotlySource ??= readFile(createRequire(__filename).resolve('plotly.js-dist'), 'utf8');
-  return plotlySource;
+  return Promise.resolve(readKitPlotlyBundle());
 }
 
 /**
@@ -145,9 +146,7 @@ export function renderWorkbookHtml(
   };
   const body = workbook.items.map((item) => renderItem(item, [], ctx)).join('\n');
   const chartJson = JSON.stringify(charts).replace(/</g, '\\u003c');
-  const plotly = options.plotlyJs
-    ? `<script>${options.plotlyJs.replace(/<\/script/gi, '<\\/script')}</script>`
-    : '';
+  const plotly = options.plotlyJs ? plotlyScriptTag(options.plotlyJs) : '';
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -1,23 +1,43 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PLOTLY_MIME } from '../../lib/output/charts.js';
+import { plotlyBundlePath } from '../../lib/output/plotly-bundle.js';
+import { defaultPreviewPath } from '../../lib/workbook/render-preview.js';
 import { launchChromium } from '../browser.js';
+import { freePort, localServerArgs } from './notebook-server.js';
 
 const root = path.resolve(__dirname, '..', '..');
 const work = mkdtempSync(path.join(tmpdir(), 'costing-jupyter-'));
+// `--open` starts $BROWSER with each file's URL; this one records them instead.
+const opened = path.join(work, 'opened.txt');
+const recorder = path.join(work, 'browser.sh');
+writeFileSync(recorder, `#!/bin/sh\necho "$1" >> '${opened}'\n`);
+chmodSync(recorder, 0o755);
 const env = {
   ...process.env,
   COSTING_DATA_DIR: path.join(work, 'data'),
   COSTING_BUILD_DIR: path.join(work, 'build'),
+  BROWSER: recorder,
 };
+const MB = 1024 * 1024;
 
 interface ExecutedNotebook {
   cells: {
     cell_type: string;
+    execution_count?: number | null;
     outputs?: {
       output_type: string;
       name?: string;
@@ -39,12 +59,15 @@ function outputsText(nb: ExecutedNotebook): string {
   return parts.join('\n');
 }
 
-function runJupyter(notebook: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'run-jupyter.mjs'), notebook], {
-    cwd: root,
-    env,
-    encoding: 'utf8',
-  });
+function runJupyter(
+  notebook: string,
+  ...options: string[]
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'scripts', 'run-jupyter.mjs'), notebook, ...options],
+    { cwd: root, env, encoding: 'utf8' },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -62,8 +85,18 @@ describe('real Jupyter with the tslab kernel', () => {
     expect(spec.argv.slice(2)).toEqual(['kernel', '--config-path', '{connection_file}']);
   });
 
+  it('the kernelspec folder holds the plotly.js bundle the chart outputs load', () => {
+    const served = readFileSync(
+      path.join(root, '.jupyter', 'kernels', 'tslab', 'plotly-basic.min.js'),
+      'utf8',
+    );
+    expect(served).toBe(readFileSync(plotlyBundlePath(), 'utf8'));
+    expect(served.slice(0, 200)).toContain('plotly.js (basic - minified)');
+  });
+
   it('executes create.ipynb and writes the executed notebook and its HTML with the A1 summary', () => {
-    const r = runJupyter('create.ipynb');
+    const started = Date.now();
+    const r = runJupyter('create.ipynb', '--open');
     expect(r.stderr.slice(-2000)).not.toMatch(/failed under Jupyter/);
     expect(r.status).toBe(0);
     const executedPath = path.join(work, 'build', 'notebooks', 'create.ipynb');
@@ -74,6 +107,49 @@ describe('real Jupyter with the tslab kernel', () => {
     expect(text).toContain('APIM SKU **BasicV2**');
     const html = readFileSync(path.join(work, 'build', 'notebooks', 'create.html'), 'utf8');
     expect(html).toContain('Business units (6)');
+
+    // --open: the HTML export and the workbook preview cell F wrote, printed and opened.
+    const htmlFile = path.join(work, 'build', 'notebooks', 'create.html');
+    const preview = defaultPreviewPath();
+    expect(statSync(preview).mtimeMs).toBeGreaterThanOrEqual(started);
+    expect(r.stdout).toContain(`Workbook preview:  ${path.relative(root, preview)}`);
+    const urls = [pathToFileURL(htmlFile).href, pathToFileURL(preview).href];
+    for (const url of urls) expect(r.stdout).toContain(`Opening ${url}`);
+    // Both openers run detached, in either order.
+    return expect
+      .poll(() =>
+        existsSync(opened) ? readFileSync(opened, 'utf8').trim().split('\n').sort() : [],
+      )
+      .toEqual([...urls].sort());
+  });
+
+  it('records execution counts, shown in the HTML export', () => {
+    const executed = JSON.parse(
+      readFileSync(path.join(work, 'build', 'notebooks', 'create.ipynb'), 'utf8'),
+    ) as ExecutedNotebook;
+    const code = executed.cells.filter((c) => c.cell_type === 'code');
+    expect(code.map((c) => c.execution_count)).toEqual(code.map((_, i) => i + 1));
+    const html = readFileSync(path.join(work, 'build', 'notebooks', 'create.html'), 'utf8');
+    const prompts = [...html.matchAll(/In(?:&nbsp;|\s)\[([^\]]*)\]:/g)].map((m) => m[1]);
+    expect(prompts).toEqual(code.map((_, i) => String(i + 1)));
+  });
+
+  it('keeps the outputs small: no plotly.js in the notebook, one copy in each HTML page, each under 3 MB', () => {
+    const executedFile = path.join(work, 'build', 'notebooks', 'create.ipynb');
+    const htmlFile = path.join(work, 'build', 'notebooks', 'create.html');
+    const marker = 'plotly.js (basic - minified)';
+    const count = (s: string, needle: string): number => s.split(needle).length - 1;
+    const executed = readFileSync(executedFile, 'utf8');
+    expect(count(executed, '* plotly.js')).toBe(0);
+    expect(statSync(executedFile).size).toBeLessThan(1 * MB);
+    const html = readFileSync(htmlFile, 'utf8');
+    expect(count(html, marker)).toBe(1);
+    expect(count(html, '* plotly.js')).toBe(1);
+    expect(statSync(htmlFile).size).toBeLessThan(3 * MB);
+    const preview = readFileSync(defaultPreviewPath(), 'utf8');
+    expect(count(preview, marker)).toBe(1);
+    expect(count(preview, '* plotly.js')).toBe(1);
+    expect(statSync(defaultPreviewPath()).size).toBeLessThan(3 * MB);
   });
 
   it('renders every chart of the HTML export in headless Chromium, offline', async () => {
@@ -102,6 +178,8 @@ describe('real Jupyter with the tslab kernel', () => {
         chartOutputs.length,
         { timeout: 30_000 },
       );
+      // Drawn charts replace their data-table fallback.
+      expect(await page.locator('.costing-chart-fallback').count()).toBe(0);
       const shots = path.join(root, 'build', 'screenshots', 'notebook');
       mkdirSync(shots, { recursive: true });
       for (let i = 0; i < chartOutputs.length; i++) {
@@ -124,6 +202,62 @@ describe('real Jupyter with the tslab kernel', () => {
   it('executes clean-up.ipynb', () => {
     const r = runJupyter('clean-up.ipynb');
     expect(r.status).toBe(0);
+  });
+
+  it('npm run notebook serves create.ipynb with the kit kernelspec and its plotly.js bundle', async () => {
+    const port = await freePort();
+    const token = 'notebook-script-test';
+    const dirs = Object.fromEntries(
+      ['JUPYTER_CONFIG_DIR', 'JUPYTER_DATA_DIR', 'JUPYTER_RUNTIME_DIR'].map((k) => {
+        const d = path.join(work, k.toLowerCase());
+        mkdirSync(d, { recursive: true });
+        return [k, d];
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'scripts', 'notebook.mjs'), ...localServerArgs(port, token)],
+      { cwd: root, env: { ...env, ...dirs }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const get = async (route: string): Promise<Response> =>
+      fetch(`http://127.0.0.1:${port}/${route}`, { headers: { Authorization: `token ${token}` } });
+    try {
+      await expect
+        .poll(
+          () =>
+            get('api/status').then(
+              (r) => r.status,
+              () => 0,
+            ),
+          { timeout: 60_000 },
+        )
+        .toBe(200);
+      expect(out).toContain("Opening create.ipynb with the kit's TypeScript kernel");
+      const specs = (await (await get('api/kernelspecs')).json()) as {
+        kernelspecs: Record<string, { spec: { argv: string[] } }>;
+      };
+      expect(specs.kernelspecs.tslab?.spec.argv[1]).toBe(
+        path.join(root, 'scripts', 'tslab-kernel.mjs'),
+      );
+      const bundle = await get('kernelspecs/tslab/plotly-basic.min.js');
+      expect(bundle.status).toBe(200);
+      expect((await bundle.text()).slice(0, 200)).toContain('plotly.js (basic - minified)');
+      expect((await get('api/contents/create.ipynb')).status).toBe(200);
+    } finally {
+      // The script passes SIGTERM on to Jupyter and exits when Jupyter has.
+      child.kill('SIGTERM');
+      const exited = await Promise.race([
+        new Promise<boolean>((resolve) =>
+          child.exitCode !== null ? resolve(true) : child.once('exit', () => resolve(true)),
+        ),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20_000)),
+      ]);
+      if (!exited) child.kill('SIGKILL');
+      expect(exited, 'npm run notebook stopped on SIGTERM').toBe(true);
+    }
   });
 
   it('without Jupyter, stops with one line saying how to install it', () => {

@@ -1,0 +1,46 @@
+// The kit's kernel: tslab (the kit's own copy in node_modules/), with one fix to its Jupyter
+// protocol. tslab 1.0 answers each execute_request with its execution count but never publishes
+// the `execute_input` message on IOPub, which is where nbclient (nbconvert --execute) and other
+// clients read the count from: without it every exported cell shows `In [ ]:`. The kernelspec
+// written by scripts/kernel.mjs starts this file with tslab's own arguments.
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const tslabDir = path.dirname(require.resolve('tslab/package.json'));
+const jupyter = require(path.join(tslabDir, 'dist', 'jupyter.js'));
+
+const server = jupyter.ZmqServer?.prototype;
+const handler = jupyter.JupyterHandlerImpl?.prototype;
+if (
+  typeof server?.handleExecute !== 'function' ||
+  typeof handler?.handleExecuteImpl !== 'function'
+) {
+  // A tslab upgrade moved its internals: run it unpatched (the Jupyter tests check the counts).
+  console.error(
+    'tslab-kernel: tslab internals changed; execute_input is not published (exports show In [ ]).',
+  );
+} else {
+  // Keyed by the request content object, which tslab passes from the socket to its executor.
+  const publishers = new WeakMap();
+  const handleExecute = server.handleExecute;
+  server.handleExecute = function (sock, msg) {
+    publishers.set(msg.content, (count) => {
+      const input = msg.createReply();
+      input.header.msg_type = 'execute_input';
+      input.content = { code: msg.content.code, execution_count: count };
+      input.signAndSend(this.connInfo.key, this.iopub);
+    });
+    return handleExecute.call(this, sock, msg);
+  };
+  const handleExecuteImpl = handler.handleExecuteImpl;
+  handler.handleExecuteImpl = function (req, ...rest) {
+    // Runs inside tslab's execution queue, right before it takes the next count.
+    const publish = publishers.get(req);
+    publishers.delete(req);
+    if (publish && !req.silent) publish(this.execCount + 1);
+    return handleExecuteImpl.call(this, req, ...rest);
+  };
+}
+
+require(path.join(tslabDir, 'dist', 'main.js')).main();
