@@ -39,7 +39,7 @@ function userDataDir() {
   return path.join(process.env.XDG_DATA_HOME ?? path.join(homedir(), '.local', 'share'), 'jupyter');
 }
 
-const bundleModule = path.join(root, 'dist', 'output', 'plotly-bundle.js');
+const bundleModule = path.join(root, 'dist', 'artifacts', 'plotly-bundle.js');
 if (!existsSync(bundleModule)) {
   console.error(
     `${bundleModule} is missing: run \`npm run build\` (or \`npm ci\`) in ${root} first.`,

@@ -67,7 +67,7 @@ if (html.status !== 0) {
   process.exit(1);
 }
 const requireDist = createRequire(import.meta.url);
-const { embedPlotlyOnce } = requireDist(path.join(root, 'dist', 'output', 'plotly-bundle.js'));
+const { embedPlotlyOnce } = requireDist(path.join(root, 'dist', 'artifacts', 'plotly-bundle.js'));
 const { defaultPreviewPath } = requireDist(
   path.join(root, 'dist', 'workbook', 'render-preview.js'),
 );

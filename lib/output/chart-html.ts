@@ -13,7 +13,7 @@
  *   line saying how to get the chart.
  */
 import type { PlotlyFigure } from './charts.js';
-import { KERNELSPEC_NAME, PLOTLY_BUNDLE_FILE } from './plotly-bundle.js';
+import { KERNELSPEC_NAME, PLOTLY_BUNDLE_FILE } from '../artifacts/plotly-bundle.js';
 
 /** Options of {@link chartHtml}. */
 export interface ChartHtmlOptions {

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import type { KqlTable, KqlValue } from '../target.js';
 import { chartHtml } from './chart-html.js';
-import { KERNELSPEC_NAME } from './plotly-bundle.js';
+import { KERNELSPEC_NAME } from '../artifacts/plotly-bundle.js';
 
 export { chartHtml, figureTable, type ChartHtmlOptions } from './chart-html.js';
 

@@ -10,7 +10,7 @@ import { artifactPath } from '../artifacts/read-artifact.js';
 import {
   plotlyScriptTag,
   readPlotlyBundle as readKitPlotlyBundle,
-} from '../output/plotly-bundle.js';
+} from '../artifacts/plotly-bundle.js';
 import type { KqlTable, KqlValue, OperationOptions } from '../target.js';
 import { chartFigure, CHART_VISUALIZATIONS, type PlotlyFigure } from './chart-traces.js';
 import { listWorkbookQueries, listWorkbookTabs, tabOf, tabParameterName } from './list-queries.js';
@@ -67,7 +67,7 @@ export function defaultPreviewPath(): string {
   return artifactPath('build', 'workbook-preview.html');
 }
 
-/** The plotly.js bundle the preview inlines (the kit's one bundle, see `output/plotly-bundle.ts`). */
+/** The plotly.js bundle the preview inlines (the kit's one bundle, see `artifacts/plotly-bundle.ts`). */
 export function readPlotlyBundle(): Promise<string> {
   return Promise.resolve(readKitPlotlyBundle());
 }

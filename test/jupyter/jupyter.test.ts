@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PLOTLY_MIME } from '../../lib/output/charts.js';
-import { plotlyBundlePath } from '../../lib/output/plotly-bundle.js';
+import { plotlyBundlePath } from '../../lib/artifacts/plotly-bundle.js';
 import { defaultPreviewPath } from '../../lib/workbook/render-preview.js';
 import { launchChromium } from '../browser.js';
 import { freePort, localServerArgs } from './notebook-server.js';

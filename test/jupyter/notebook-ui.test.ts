@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLOTLY_MIME } from '../../lib/output/charts.js';
-import { PLOTLY_BUNDLE_FILE, PLOTLY_TRACE_TYPES } from '../../lib/output/plotly-bundle.js';
+import { PLOTLY_BUNDLE_FILE, PLOTLY_TRACE_TYPES } from '../../lib/artifacts/plotly-bundle.js';
 import { launchChromium, type Browser } from '../browser.js';
 import { startNotebookServer, type NotebookServer } from './notebook-server.js';
 

@@ -17,7 +17,7 @@ import {
   PLOTLY_BUNDLE_FILE,
   PLOTLY_TRACE_TYPES,
   plotlyBundlePath,
-} from '../../lib/output/plotly-bundle.js';
+} from '../../lib/artifacts/plotly-bundle.js';
 import type { KqlTable } from '../../lib/target.js';
 import { chartFigure, CHART_VISUALIZATIONS } from '../../lib/workbook/chart-traces.js';
 import { listWorkbookQueries } from '../../lib/workbook/list-queries.js';
