@@ -93,6 +93,7 @@ export interface KitConfig {
     readonly clientId: string | undefined;
     /** From `COSTING_JWT_CLIENT_SECRET` when not set. Never printed. */
     readonly clientSecret: string | undefined;
+    /** Requests of cell C3. @default 10, as the original sample */
     readonly requests: number;
   };
   readonly governance: {

@@ -155,7 +155,11 @@ export async function crossReference(
     timespan,
     rows,
     allMatch,
-    budgetAlerts: await evaluateBudgetAlerts(target, timespan, options.signal),
+    budgetAlerts: await evaluateBudgetAlerts(
+      target,
+      timespan,
+      options.signal ? { signal: options.signal } : {},
+    ),
     hint,
   };
 }
