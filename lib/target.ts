@@ -52,6 +52,7 @@ export interface ApiEndpoint {
 export interface ApiSubscription {
   /** Subscription id, e.g. `api-costing-entraid-api` (the value logged in `ApimSubscriptionId`). */
   id: string;
+  /** The key the API takes in its subscription-key header (never printed whole). */
   primaryKey: string;
 }
 

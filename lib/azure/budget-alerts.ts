@@ -23,7 +23,7 @@ export function budgetAlertQuery(template: string, buName: string, threshold: nu
 
 /** What the alert rules are made of: the threshold, the optional e-mail, the query text. */
 export interface BudgetAlertsOptions extends OperationOptions {
-  /** Requests per BU per hour. */
+  /** Requests per BU in the rolling hour. */
   threshold: number;
   email?: string;
   /** The KQL text of `kql/budget-alert-threshold.kql`. */

@@ -99,7 +99,7 @@ export interface KitConfig {
   readonly governance: {
     readonly costExportFrequency: CostExportFrequency;
     readonly createBudgetAlerts: boolean;
-    /** Requests per BU per hour. @default 1000 */
+    /** Requests per BU in the alert's rolling hour (evaluated every 5 minutes). @default 1000 */
     readonly alertThreshold: number;
     readonly alertEmail: string | undefined;
   };

@@ -17,8 +17,11 @@ export interface AiMetricCheck {
   apiId: string;
   /** Display name: the metric's `API` dimension. */
   api: string;
+  /** Rows the ledger predicts: one per answered attempt of D1 (AOAI gateway) or D2 (token tracking). */
   expected: number;
+  /** Rows that arrived (sum of `valueSum`). */
   received: number;
+  /** `expected === received`. */
   match: boolean;
 }
 

@@ -130,7 +130,7 @@ export function showCrossReference(x: CrossReference): void {
       ]),
     },
     {
-      title: `Budget alerts (B4's rule per BU, every 5 minutes over the last hour, ${x.budgetAlerts[0]?.evaluations ?? 0} evaluations): ${x.budgetAlerts.filter((a) => a.wouldFire).length} would fire`,
+      title: `Budget alerts (B4's rule per BU): ${x.budgetAlerts.filter((a) => a.wouldFire).length} would fire, replayed every 5 minutes over the last hour (${x.budgetAlerts[0]?.evaluations ?? 0} evaluations)`,
     },
   );
 }
