@@ -85,6 +85,14 @@ var entraApiId = '${apiPrefix}entraid-api'
 var tokenTrackingApiId = '${apiPrefix}token-tracking-api'
 var aoaiApiId = '${apiPrefix}aoai-gateway-api'
 var aoaiBackendId = 'aoai-backend'
+// The Entra ID and token-tracking APIs' own API-scoped subscriptions (not `bu-`): C2, C3 and D2
+// send with them, as the original sample does, so their traffic is never billed to a BU.
+var entraSubscriptionName = 'api-${entraApiId}'
+var tokenTrackingSubscriptionName = 'api-${tokenTrackingApiId}'
+// Display names are `context.Api.Name`, the API dimension of the caller-requests metric (E2).
+var entraApiDisplayName = 'Costing: Entra ID applications'
+var tokenTrackingApiDisplayName = 'Costing: AI token tracking (mock)'
+var aoaiApiDisplayName = 'Costing: AOAI gateway'
 var costExportContainer = 'cost-exports'
 // The AI APIs take the subscription key in `api-key`, the header the OpenAI SDKs send.
 var aiKeyNames = {
@@ -185,10 +193,10 @@ resource entraApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if
   parent: apim
   name: entraApiId
   properties: {
-    displayName: 'Costing: Entra ID applications'
+    displayName: entraApiDisplayName
     path: '${apiPrefix}entraid'
     protocols: ['https']
-    subscriptionRequired: false
+    subscriptionRequired: true
   }
 }
 
@@ -228,7 +236,7 @@ resource tokenTrackingApi 'Microsoft.ApiManagement/service/apis@2024-06-01-previ
   parent: apim
   name: tokenTrackingApiId
   properties: {
-    displayName: 'Costing: AI token tracking (mock)'
+    displayName: tokenTrackingApiDisplayName
     path: '${apiPrefix}token-tracking'
     protocols: ['https']
     subscriptionRequired: true
@@ -301,7 +309,7 @@ resource aoaiApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if 
   parent: apim
   name: aoaiApiId
   properties: {
-    displayName: 'Costing: AOAI gateway'
+    displayName: aoaiApiDisplayName
     path: '${apiPrefix}aoai-gateway'
     protocols: ['https']
     subscriptionRequired: true
@@ -378,6 +386,32 @@ resource buSubscriptions 'Microsoft.ApiManagement/service/subscriptions@2024-06-
     }
   }
 ]
+
+// --- API-scoped subscriptions: the Entra ID and token-tracking APIs' own keys ---
+
+resource entraSubscription 'Microsoft.ApiManagement/service/subscriptions@2024-06-01-preview' = if (enableEntraIdTracking) {
+  parent: apim
+  name: entraSubscriptionName
+  properties: {
+    displayName: 'Entra ID applications API (its own key, not a business unit)'
+    scope: '/apis/${entraApiId}'
+    state: 'active'
+    allowTracing: false
+  }
+  dependsOn: [entraApi]
+}
+
+resource tokenTrackingSubscription 'Microsoft.ApiManagement/service/subscriptions@2024-06-01-preview' = if (enableTokenTracking) {
+  parent: apim
+  name: tokenTrackingSubscriptionName
+  properties: {
+    displayName: 'AI token-tracking API (its own key, not a business unit)'
+    scope: '/apis/${tokenTrackingApiId}'
+    state: 'active'
+    allowTracing: false
+  }
+  dependsOn: [tokenTrackingApi]
+}
 
 // --- API diagnostics ---
 
@@ -523,20 +557,26 @@ output apis object = {
   costing: {
     apiId: costingApi.name
     path: costingApi.properties.path
+    displayName: costingApi.properties.displayName
   }
   entra: {
     apiId: entraApiId
     path: '${apiPrefix}entraid'
+    displayName: entraApiDisplayName
     deployed: enableEntraIdTracking
+    subscriptionName: entraSubscriptionName
   }
   tokenTracking: {
     apiId: tokenTrackingApiId
     path: '${apiPrefix}token-tracking'
+    displayName: tokenTrackingApiDisplayName
     deployed: enableTokenTracking
+    subscriptionName: tokenTrackingSubscriptionName
   }
   aoai: {
     apiId: aoaiApiId
     path: '${apiPrefix}aoai-gateway'
+    displayName: aoaiApiDisplayName
     deployed: enableFoundry
   }
 }

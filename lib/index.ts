@@ -40,6 +40,7 @@ export type {
   CostingTarget,
   Deployment,
   ApiEndpoint,
+  ApiSubscription,
   BuSubscription,
   ModelDeployment,
   OperationOptions,
@@ -122,7 +123,7 @@ export type { ExpectedLogCounts, GatewayRowCell, TokenSums } from './ledger/expe
 export { verifyLogs } from './verify/verify-logs.js';
 export type { LogsVerification } from './verify/verify-logs.js';
 export { verifyMetrics } from './verify/verify-metrics.js';
-export type { MetricsVerification } from './verify/verify-metrics.js';
+export type { MetricsVerification, AiMetricCheck } from './verify/verify-metrics.js';
 export { crossReference } from './verify/cross-reference.js';
 export type { CrossReference, CrossReferenceRow } from './verify/cross-reference.js';
 export type { BudgetAlertEvaluation } from './verify/budget-alert-evaluation.js';

@@ -38,6 +38,22 @@ export interface ApiEndpoint {
   path: string;
   /** Full base URL: `<gatewayUrl>/<path>`. */
   url: string;
+  /** Display name, e.g. `Costing: Entra ID applications` (`context.Api.Name`, the `API` dimension of `caller-requests`). */
+  name: string;
+  /**
+   * The API's own subscription, scoped to it alone and not a business unit: the Entra ID API's
+   * (C2, C3) and the token-tracking API's (D2), as the original sample sends them. `undefined`
+   * for the costing and AOAI gateway APIs (BU keys) and for an API that is not deployed.
+   */
+  subscription?: ApiSubscription;
+}
+
+/** An API's own subscription and its key (the key is only ever shown masked). */
+export interface ApiSubscription {
+  /** Subscription id, e.g. `api-costing-entraid-api` (the value logged in `ApimSubscriptionId`). */
+  id: string;
+  /** The key the API takes in its subscription-key header (never printed whole). */
+  primaryKey: string;
 }
 
 /** A BU subscription and its key (the key is only ever shown masked). */

@@ -22,6 +22,13 @@ export function isBuSubscription(subscriptionId: string): boolean {
 /** api-version per AI surface, as the AOAI operation policies set it (`policies/aoai-*-operation.xml`). */
 export const AI_API_VERSIONS = { chat: '2024-10-21', responses: '2025-03-01-preview' } as const;
 
+/**
+ * The policy fragment that adds `stream_options.include_usage` to streaming chat requests
+ * (`policies/fragments/`, `bicep/main.bicep`); `features.forceStreamIncludeUsage: false` leaves
+ * it and its includes out.
+ */
+export const STREAM_USAGE_FRAGMENT_ID = 'ensure-stream-include-usage';
+
 /** The custom metric the Entra ID policy emits (`policies/entraid-api.xml`), and its namespace. */
 export const CALLER_METRIC = { name: 'caller-requests', namespace: 'apim-costing' } as const;
 

@@ -5,11 +5,18 @@
  */
 import { z } from 'zod';
 import type { KitConfig } from '../config/types.js';
-import type { ApiEndpoint, BuSubscription, Deployment, OperationOptions } from '../target.js';
+import type {
+  ApiEndpoint,
+  ApiSubscription,
+  BuSubscription,
+  Deployment,
+  OperationOptions,
+} from '../target.js';
 import { readArtifact } from '../artifacts/read-artifact.js';
 import { KitError } from '../errors.js';
 import { workbookPlaceholders } from '../pricing/pricing.js';
 import type { AzureClients } from './azure-clients.js';
+import { listApiKeys } from './api-subscription-keys.js';
 import { hasStatus, toKitError } from './azure-errors.js';
 import {
   deployTemplate,
@@ -52,7 +59,10 @@ const infraOutputs = z.object({
 const apiOutput = z.object({
   apiId: z.string(),
   path: z.string(),
+  displayName: z.string(),
   deployed: z.boolean().optional(),
+  /** The API's own subscription (scope: this API alone), when the template makes one. */
+  subscriptionName: z.string().optional(),
 });
 const mainOutputs = z.object({
   gatewayUrl: z.string(),
@@ -192,11 +202,13 @@ export async function deployToAzure(
     names.mainDeploymentName,
   );
   const subscriptions = await listBuKeys(config, clients, names, options);
+  const apiKeys = await listApiKeys(clients, names, main.apis, options);
   return assembleState(
     config,
     names,
     main,
     subscriptions,
+    apiKeys,
     createdResourceGroup,
     infra.appInsightsName,
   );
@@ -229,7 +241,8 @@ export async function loadExistingDeployment(
   }
   const main = parse(mainOutputs, outputs, names.mainDeploymentName);
   const subscriptions = await listBuKeys(config, clients, names, options);
-  return assembleState(config, names, main, subscriptions, false, main.appInsights.name);
+  const apiKeys = await listApiKeys(clients, names, main.apis, options);
+  return assembleState(config, names, main, subscriptions, apiKeys, false, main.appInsights.name);
 }
 
 function assembleState(
@@ -237,15 +250,21 @@ function assembleState(
   names: AzureResourceNames,
   main: z.infer<typeof mainOutputs>,
   subscriptions: BuSubscription[],
+  apiKeys: ReadonlyMap<string, ApiSubscription>,
   createdResourceGroup: boolean,
   appInsightsName: string,
 ): AzureDeploymentState {
   const gatewayUrl = main.gatewayUrl.replace(/\/+$/, '');
-  const endpoint = (api: z.infer<typeof apiOutput>): ApiEndpoint => ({
-    apiId: api.apiId,
-    path: api.path,
-    url: `${gatewayUrl}/${api.path}`,
-  });
+  const endpoint = (api: z.infer<typeof apiOutput>): ApiEndpoint => {
+    const own = apiKeys.get(api.apiId);
+    return {
+      apiId: api.apiId,
+      path: api.path,
+      url: `${gatewayUrl}/${api.path}`,
+      name: api.displayName,
+      ...(own ? { subscription: own } : {}),
+    };
+  };
   const deployment: Deployment = {
     target: 'azure',
     gatewayUrl,

@@ -7,13 +7,14 @@ import type { KitConfig } from '../config/types.js';
 import type { ActionOutcome, OperationOptions } from '../target.js';
 import { KitError } from '../errors.js';
 import { bindParameters } from '../kql/query-files.js';
+import { BUDGET_ALERT_SCHEDULE } from '../ledger/budget-alert-rules.js';
 import { toKitError } from './azure-errors.js';
 import { kitTags, resourceId, type AzureResourceNames } from './resource-names.js';
 
 /**
  * Binds `kql/budget-alert-threshold.kql` to one BU: its declared `threshold` and `businessUnit`
- * parameters become `let` statements (lib/kql), so the query returns rows only for that BU's
- * hours over the threshold, and the rule fires when it returns any row.
+ * parameters become `let` statements (lib/kql), so the query returns a row only when that BU's
+ * requests in the rolling window exceed the threshold, and the rule fires when it returns any row.
  * @example budgetAlertQuery(readArtifact('kql', 'budget-alert-threshold.kql'), 'bu-hr', 1000)
  */
 export function budgetAlertQuery(template: string, buName: string, threshold: number): string {
@@ -22,7 +23,7 @@ export function budgetAlertQuery(template: string, buName: string, threshold: nu
 
 /** What the alert rules are made of: the threshold, the optional e-mail, the query text. */
 export interface BudgetAlertsOptions extends OperationOptions {
-  /** Requests per BU per hour. */
+  /** Requests per BU in the rolling hour. */
   threshold: number;
   email?: string;
   /** The KQL text of `kql/budget-alert-threshold.kql`. */
@@ -88,17 +89,17 @@ export async function createBudgetAlertRules(
           tags,
           kind: 'LogAlert',
           displayName: `APIM costing: ${bu.displayName} over ${options.threshold} requests per hour`,
-          description: `Fires when business unit ${bu.name} sends more than ${options.threshold} requests through APIM in one hour.`,
+          description: `Fires when business unit ${bu.name} sends more than ${options.threshold} requests through APIM in the last hour (evaluated every 5 minutes).`,
           severity: 2,
           enabled: true,
           scopes: [workspaceResourceId],
-          evaluationFrequency: 'PT1H',
-          windowSize: 'PT1H',
+          evaluationFrequency: BUDGET_ALERT_SCHEDULE.evaluationFrequency,
+          windowSize: BUDGET_ALERT_SCHEDULE.windowSize,
           criteria: {
             allOf: [
               {
                 query,
-                // The query keeps only this BU's hours over the threshold: any row is a breach.
+                // The query returns a row only when this BU is over the threshold: any row is a breach.
                 timeAggregation: 'Count',
                 operator: 'GreaterThan',
                 threshold: 0,

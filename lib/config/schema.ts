@@ -126,7 +126,7 @@ export const configSchema = z
           .number()
           .int()
           .positive({ message: 'must be a whole number greater than 0' })
-          .default(5),
+          .default(10),
       })
       .prefault({}),
     governance: z

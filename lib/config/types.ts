@@ -93,12 +93,13 @@ export interface KitConfig {
     readonly clientId: string | undefined;
     /** From `COSTING_JWT_CLIENT_SECRET` when not set. Never printed. */
     readonly clientSecret: string | undefined;
+    /** Requests of cell C3. @default 10, as the original sample */
     readonly requests: number;
   };
   readonly governance: {
     readonly costExportFrequency: CostExportFrequency;
     readonly createBudgetAlerts: boolean;
-    /** Requests per BU per hour. @default 1000 */
+    /** Requests per BU in the alert's rolling hour (evaluated every 5 minutes). @default 1000 */
     readonly alertThreshold: number;
     readonly alertEmail: string | undefined;
   };

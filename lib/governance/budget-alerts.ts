@@ -19,7 +19,7 @@ export async function createBudgetAlerts(
     return {
       status: 'skipped',
       reason: 'governance.createBudgetAlerts is false in cell A1.',
-      wouldHaveDone: `Create one scheduled query alert per BU (${businessUnits.length}) above ${governance.alertThreshold} requests per hour.`,
+      wouldHaveDone: `Create one scheduled query alert per BU (${businessUnits.length}) above ${governance.alertThreshold} requests in the last hour, evaluated every 5 minutes.`,
     };
   }
   const outcome = await target.createBudgetAlerts(options);

@@ -8,6 +8,18 @@ import { DATA_FILES } from '../artifacts/names.js';
 import type { KitConfig } from '../config/types.js';
 import { LedgerError } from '../errors.js';
 
+/**
+ * The schedule of every budget-alert rule, as the original sample's: each rule runs every 5
+ * minutes and counts the rolling hour before it (Azure's `evaluationFrequency` and `windowSize`;
+ * cell E3 replays the same schedule).
+ */
+export const BUDGET_ALERT_SCHEDULE = {
+  evaluationFrequency: 'PT5M',
+  windowSize: 'PT1H',
+  everyMs: 5 * 60_000,
+  windowMs: 60 * 60_000,
+} as const;
+
 /** The rules B4 created (or, on the local target, would have created). */
 export interface RegisteredBudgetAlerts {
   /** Requests per BU in the alert's window. */

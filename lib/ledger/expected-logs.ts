@@ -35,8 +35,10 @@ export interface ExpectedLogCounts {
   cells: GatewayRowCell[];
   /** Attempts with no response that may or may not have a row (`timeout`, `aborted`), per code. */
   uncertainAttempts: Record<string, number>;
-  /** `customMetrics` `caller-requests` rows per `CallerId` (C2 and C3). */
+  /** `customMetrics` `caller-requests` rows per `CallerId` (C2, C3, D1, D2: every API but costing's). */
   callerRequests: Record<string, number>;
+  /** The same rows per APIM API id (the metric's `API` dimension is that API's display name). */
+  callerRequestsByApi: Record<string, number>;
   /** LLM-log token sums per BU (D1 succeeded requests). */
   llmTokensByBu: Record<string, TokenSums>;
   /** LLM-log token sums per model deployment (D1). */
@@ -44,6 +46,14 @@ export interface ExpectedLogCounts {
   /** Requests with LLM usage, i.e. D1 requests that succeeded with usage. */
   llmRequestsWithTokens: number;
 }
+
+/** The sources whose API's policy emits `caller-requests` (all but C1's costing API). */
+const CALLER_METRIC_SOURCES: ReadonlySet<TrafficSource> = new Set([
+  'entra',
+  'real-jwt',
+  'ai',
+  'mock-ai',
+]);
 
 function bump(map: Record<string, number>, key: string, by = 1): void {
   map[key] = (map[key] ?? 0) + by;
@@ -75,6 +85,7 @@ export function expectedLogCounts(
     cells: [],
     uncertainAttempts: {},
     callerRequests: {},
+    callerRequestsByApi: {},
     llmTokensByBu: {},
     llmTokensByModel: {},
     llmRequestsWithTokens: 0,
@@ -100,9 +111,13 @@ export function expectedLogCounts(
         const cell = cells.get(key) ?? { subscription, apiId, responseCode: a.status, rows: 0 };
         cell.rows += 1;
         cells.set(key, cell);
-        // The Entra ID policy emits one caller-requests metric per request it handles.
-        if ((source === 'entra' || source === 'real-jwt') && record.caller !== undefined)
+        // The Entra ID, token-tracking and AOAI gateway policies emit one caller-requests
+        // metric per attempt their inbound section runs for (every answered attempt: none of
+        // these cells provokes the gateway's own rejections, which come before the policies).
+        if (CALLER_METRIC_SOURCES.has(source) && record.caller !== undefined) {
           bump(out.callerRequests, record.caller);
+          bump(out.callerRequestsByApi, apiId);
+        }
       }
       if (source === 'ai' && record.outcome === 'succeeded' && record.usage) {
         out.llmRequestsWithTokens += 1;

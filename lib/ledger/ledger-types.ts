@@ -9,8 +9,8 @@
  *
  * How ledger numbers map to log counts (per source, over the run's time window). Each HTTP
  * attempt that reaches the gateway writes exactly one `ApiManagementGatewayLogs` row, so:
- * - `attempts` = gateway rows of the source (retries included). Per API, use `byApi` (C1's
- *   malformed-body failures go to the AOAI gateway API, the rest to the costing API).
+ * - `attempts` = gateway rows of the source (retries included). Per API, use `byApi` (every
+ *   request of a cell goes to its API, C1's deliberate failures included).
  * - `attemptsByStatus[code]` for a numeric code = rows with that `ResponseCode` (429s and 500s
  *   included: the ledger's failure counts are these). A stream cut mid-way is keyed by the status
  *   the client had already received (200), which is also what the gateway logs. Non-numeric keys
@@ -25,8 +25,12 @@
  *   `succeeded` + sum of `failedByStatus` = `delivered` (the final attempt got a whole response);
  *   `delivered` + `networkFailures` = `sent`: nothing sent is missing. `planned` - `sent` requests
  *   were never sent (the run was aborted or the gateway was unreachable).
- * - Callers (C2): `byCaller[appId].attempts` = `customMetrics` `caller-requests` rows (value 1)
- *   with that `CallerId`.
+ * - Callers (C2, C3, D1, D2: the Entra ID, token-tracking and AOAI gateway policies emit the
+ *   metric): `byCaller[appId].attempts` = `customMetrics` `caller-requests` rows (value 1) with
+ *   that `CallerId`, summed over those cells.
+ * - Subscriptions: C1 and D1 send with BU keys (`bu-...`); C2, C3 (Entra ID API) and D2
+ *   (token-tracking API) with the API's own subscription (`api-...`), as the original sample, so
+ *   their `bu` is that subscription's id and only C1 + D1 count as BU requests.
  * - Tokens (D1): the client-side usage of succeeded requests, per BU x model x mode in
  *   `byBuModelMode` = the LLM log's token sums per `CorrelationId` of those requests. Failed
  *   attempts carry no tokens on either side (a cut stream's LLM rows have null tokens). D2's
@@ -65,9 +69,9 @@ export interface AttemptRecord {
 export interface RequestPlan {
   /** Position in the plan (0-based). */
   index: number;
-  /** BU subscription id the request was sent with, e.g. `bu-hr`. */
+  /** Subscription id the request was sent with: a BU's (`bu-hr`; C1, D1) or the API's own (`api-...`; C2, C3, D2). */
   bu: string;
-  /** APIM API id the request went to, when it differs from the entry's `apiId` (C1's malformed-body failures go to the AOAI API). */
+  /** APIM API id the request went to, when it differs from the entry's `apiId`. */
   api?: string;
   /**
    * The `ApimSubscriptionId` the gateway logs for this request, when it is not `bu`: `''` for an
@@ -80,7 +84,7 @@ export interface RequestPlan {
   model?: string;
   /** AI mode 0-5 (`traffic/ai-modes.ts`). */
   mode?: number;
-  /** What the request was meant to do: `ok`, or a deliberate failure (`unknown-operation`, `malformed-body`). */
+  /** What the request was meant to do: `ok`, or a deliberate failure (`malformed-body`). */
   kind: string;
 }
 

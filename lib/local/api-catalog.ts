@@ -1,6 +1,6 @@
 /**
- * The four APIs the kit deploys, as the gateway emulator routes them: ids, paths, operations
- * and which policy file applies at API and operation scope, all read from the compiled
+ * The four APIs the kit deploys, as the gateway emulator routes them: ids, paths, operations,
+ * which policy file applies at API and operation scope and the API's own subscription, all read from the compiled
  * template (`template-catalog.ts`), so the local gateway serves what the azure target deploys.
  * Behaviour comes from the policy files.
  */
@@ -38,6 +38,8 @@ export interface CatalogApi {
   /** API-scope policy file under `policies/`. */
   policyFile: string;
   operations: CatalogOperation[];
+  /** The API's own subscription (scoped to it alone), when the template makes one. */
+  subscription?: { id: string; displayName: string };
 }
 
 /** One matched request: API, operation and template parameters. */
@@ -85,6 +87,11 @@ export function buildApiCatalog(prefix: string, source: TemplateCatalogSource = 
         kind: kindOf(op.urlTemplate),
         ...(op.policyFile === undefined ? {} : { policyFile: op.policyFile }),
       })),
+      ...(api.subscription === undefined
+        ? {}
+        : {
+            subscription: { id: api.subscription.name, displayName: api.subscription.displayName },
+          }),
     };
   });
   for (const key of CATALOG_KEYS)

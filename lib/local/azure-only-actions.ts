@@ -72,7 +72,7 @@ export function localAzureOnlyActions(
         dataDir,
         'createBudgetAlerts',
         'The local target has no Azure Monitor alerts; none were created.',
-        `Create an action group${email} and ${bus.length} scheduled query alerts (one per BU: ${bus.join(', ')}) firing above ${config.governance.alertThreshold} requests per hour.`,
+        `Create an action group${email} and ${bus.length} scheduled query alerts (one per BU: ${bus.join(', ')}) firing above ${config.governance.alertThreshold} requests in the last hour, evaluated every 5 minutes.`,
       );
     },
   };

@@ -7,22 +7,28 @@ import type { CatalogApi } from './api-catalog.js';
 import { APIM_MESSAGES } from './apim-messages.js';
 import { firstValue } from './http-headers.js';
 
+/** A subscription the gateway knows: a BU's (scope: all APIs) or an API's own. */
+export interface GatewaySubscription extends BuSubscription {
+  /** The one API whose key this is (scope `/apis/<id>`); `undefined` = every API (scope `/apis`). */
+  apiId?: string;
+}
+
 /** The outcome of the subscription-key check. */
 export type AuthResult =
-  | { ok: true; subscription: BuSubscription | undefined }
+  | { ok: true; subscription: GatewaySubscription | undefined }
   | { ok: false; reason: 'SubscriptionKeyNotFound' | 'SubscriptionKeyInvalid'; message: string };
 
 /**
  * Checks the key in `api-key`, `Ocp-Apim-Subscription-Key` or the `subscription-key`/`api-key`
- * query parameters (headers first, as APIM) against the service-scope subscriptions; the key never
- * reaches the backend.
+ * query parameters (headers first, as APIM) against the subscriptions in scope: the BUs' (all
+ * APIs) and the API's own; another API's key is invalid here. The key never reaches the backend.
  * @example const auth = authenticate(api, req.headers, url.searchParams, keysByValue);
  */
 export function authenticate(
   api: CatalogApi,
   headers: Readonly<Record<string, string | string[] | undefined>>,
   query: URLSearchParams,
-  subscriptions: ReadonlyMap<string, BuSubscription>,
+  subscriptions: ReadonlyMap<string, GatewaySubscription>,
 ): AuthResult {
   const key =
     firstValue(headers['api-key']) ??
@@ -36,7 +42,7 @@ export function authenticate(
       : { ok: true, subscription: undefined };
   }
   const sub = subscriptions.get(key);
-  if (!sub)
+  if (!sub || (sub.apiId !== undefined && sub.apiId !== api.id))
     return { ok: false, reason: 'SubscriptionKeyInvalid', message: APIM_MESSAGES.invalidKey };
   return { ok: true, subscription: sub };
 }

@@ -5,10 +5,9 @@
  * `gateway-forward.ts`, `gateway-log-rows.ts`); the HTTP server (`gateway-server.ts`) only
  * wires sockets to this.
  */
-import type { BuSubscription } from '../target.js';
 import type { RouteMatch } from './api-catalog.js';
 import { APIM_MESSAGES } from './apim-messages.js';
-import { authenticate } from './gateway-auth.js';
+import { authenticate, type GatewaySubscription } from './gateway-auth.js';
 import {
   fault,
   readBody,
@@ -30,7 +29,7 @@ export type { LogEnvironment } from './gateway-log-rows.js';
 export interface GatewayPipeline {
   routeOf(method: string, pathname: string): RouteMatch | undefined;
   /** Subscriptions by key. */
-  keys: ReadonlyMap<string, BuSubscription>;
+  keys: ReadonlyMap<string, GatewaySubscription>;
   limiter: RateLimiter;
   policies: PolicySet;
   /** Largest accepted request body. @unit bytes */
@@ -111,7 +110,7 @@ export async function runGatewayPipeline(gw: GatewayPipeline, ex: GatewayExchang
   };
   const inbound = runInbound(
     policy,
-    { headers: req.headers, query: url.searchParams, body },
+    { method: record.method.toUpperCase(), headers: req.headers, query: url.searchParams, body },
     ctx,
     new Date(record.startMs),
   );

@@ -4,9 +4,9 @@
  * which answers it, forwards it to the model backend and writes its log rows.
  */
 import { createServer } from 'node:http';
-import type { BuSubscription } from '../target.js';
 import type { AoaiEmulator } from './aoai-emulator.js';
 import { matchRoute, type CatalogApi, type RouteMatch } from './api-catalog.js';
+import type { GatewaySubscription } from './gateway-auth.js';
 import { closeExchange, openExchange, type GatewayExchange } from './gateway-exchange.js';
 import { createForwarder } from './gateway-forward.js';
 import { appendLogRows, type LogEnvironment } from './gateway-log-rows.js';
@@ -19,7 +19,8 @@ import { RateLimiter } from './rate-limiter.js';
 export interface LocalGatewayOptions {
   catalog: readonly CatalogApi[];
   policies: PolicySet;
-  subscriptions: readonly BuSubscription[];
+  /** The BU subscriptions (every API) and the APIs' own (one API each). */
+  subscriptions: readonly GatewaySubscription[];
   /** Model backend base URL (the AOAI emulator's `<url>/openai`). */
   backendUrl: string;
   store: LocalLogStore;

@@ -7,6 +7,7 @@ import {
   applyHeader,
   type CompiledPolicy,
   type PolicyContext,
+  type ReturnResponseStep,
   type TraceTemplate,
 } from './policy-steps.js';
 import type { EmittedMetric, TraceRecord } from './gateway-record.js';
@@ -32,6 +33,8 @@ export interface InboundResult {
 
 /** The request facts the inbound steps read. */
 export interface InboundRequest {
+  /** HTTP method, upper case. */
+  method: string;
   headers: Readonly<Record<string, string | string[] | undefined>>;
   query: URLSearchParams;
   body: Buffer;
@@ -39,7 +42,7 @@ export interface InboundRequest {
 
 /**
  * Runs the compiled inbound steps of an operation.
- * @example const result = runInbound(policy.inbound, { headers, query, body }, ctx, new Date());
+ * @example const result = runInbound(policy, { method: 'POST', headers, query, body }, ctx, new Date());
  */
 export function runInbound(
   policy: CompiledPolicy,
@@ -144,19 +147,11 @@ export function runInbound(
         }
         break;
       }
-      case 'return-response': {
-        const h: Record<string, string> = {};
-        for (const hs of step.headers) applyHeader(h, hs, ctx);
-        out.returnResponse = {
-          status: step.status,
-          reason: step.reason,
-          headers: h,
-          body: step.body,
-        };
-        out.body = body;
-        out.json = parse();
-        return out;
-      }
+      case 'reject-invalid-json':
+        if (request.method !== step.method || !isInvalidJson(body)) break;
+        return answer(out, step.answer, ctx, body, parse);
+      case 'return-response':
+        return answer(out, step, ctx, body, parse);
       case 'set-backend':
         out.backendId = step.backendId;
         break;
@@ -200,6 +195,34 @@ export function callerIdOf(
 }
 
 // --- Internal helpers ---
+
+/** Ends the inbound section with a `return-response` answer. */
+function answer(
+  out: InboundResult,
+  step: ReturnResponseStep,
+  ctx: PolicyContext,
+  body: Buffer,
+  parse: () => Record<string, unknown> | undefined,
+): InboundResult {
+  const headers: Record<string, string> = {};
+  for (const hs of step.headers) applyHeader(headers, hs, ctx);
+  out.returnResponse = { status: step.status, reason: step.reason, headers, body: step.body };
+  out.body = body;
+  out.json = parse();
+  return out;
+}
+
+/** Whether a body has text that is not JSON (an empty or blank body is not a JSON error). */
+function isInvalidJson(body: Buffer): boolean {
+  const text = body.toString('utf8');
+  if (text.trim() === '') return false;
+  try {
+    JSON.parse(text);
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 function parseObject(body: Buffer): Record<string, unknown> | undefined {
   if (body.length === 0) return undefined;

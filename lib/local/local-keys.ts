@@ -1,16 +1,28 @@
 /**
- * The local target's BU subscription keys: kept in the data folder so a kernel restart (or a
- * second A2) keeps the same keys, generated the way APIM shapes them (32 hex characters).
+ * The local target's subscription keys (the BUs' and the APIs' own): kept in the data folder so
+ * a kernel restart (or a second A2) keeps the same keys, generated the way APIM shapes them
+ * (32 hex characters).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DATA_FILES } from '../artifacts/names.js';
-import type { KitConfig } from '../config/types.js';
 import type { BuSubscription } from '../target.js';
 
-/** The BU subscriptions with keys from the data folder, generating (and saving) missing ones. */
-export function loadOrCreateKeys(dataDir: string, config: KitConfig): BuSubscription[] {
+/** A subscription that needs a key: its id (name) and display name. */
+export interface KeyedSubscription {
+  id: string;
+  displayName: string;
+}
+
+/**
+ * The subscriptions with keys from the data folder, generating (and saving) missing ones.
+ * @example const [hr] = loadOrCreateKeys(dataDir, [{ id: 'bu-hr', displayName: 'HR' }]);
+ */
+export function loadOrCreateKeys(
+  dataDir: string,
+  subscriptions: readonly KeyedSubscription[],
+): BuSubscription[] {
   const file = path.join(dataDir, DATA_FILES.keys);
   let saved: Record<string, string> = {};
   try {
@@ -21,15 +33,15 @@ export function loadOrCreateKeys(dataDir: string, config: KitConfig): BuSubscrip
     // First start (or an unreadable file): new keys are generated below.
   }
   let changed = false;
-  const subs = config.businessUnits.map((bu) => {
-    let key = saved[bu.name];
+  const subs = subscriptions.map((s) => {
+    let key = saved[s.id];
     if (typeof key !== 'string' || !/^[0-9a-f]{32}$/.test(key)) {
       // APIM keys are 32 hex characters.
       key = randomBytes(16).toString('hex');
-      saved[bu.name] = key;
+      saved[s.id] = key;
       changed = true;
     }
-    return { id: bu.name, displayName: bu.displayName, primaryKey: key };
+    return { id: s.id, displayName: s.displayName, primaryKey: key };
   });
   if (changed) {
     mkdirSync(dataDir, { recursive: true });

@@ -137,7 +137,16 @@ export function createLocalTarget(
     const policies = loadPolicies(options.policiesDir ?? artifactPath('policies'), catalog, {
       forceStreamIncludeUsage: config.features.forceStreamIncludeUsage,
     });
-    const subscriptions = loadOrCreateKeys(dataDir, config);
+    // The BUs' keys open every API; an API's own key (Entra ID, token tracking) only that API.
+    const owned = catalog.filter((a) => a.subscription !== undefined);
+    const keyed = loadOrCreateKeys(dataDir, [
+      ...config.businessUnits.map((bu) => ({ id: bu.name, displayName: bu.displayName })),
+      ...owned.map((a) => a.subscription!),
+    ]);
+    const subscriptions = keyed.slice(0, config.businessUnits.length);
+    const apiKeys = new Map(
+      owned.map((a, i) => [a.key, keyed[config.businessUnits.length + i]!] as const),
+    );
     const aoaiServer = await startAoaiServer(aoai, { port: 0 });
     const ids = resourceIds(config, apimName);
     const env: LogEnvironment = {
@@ -153,7 +162,13 @@ export function createLocalTarget(
       gateway = await startLocalGateway({
         catalog,
         policies,
-        subscriptions,
+        subscriptions: [
+          ...subscriptions,
+          ...catalog.flatMap((api) => {
+            const own = apiKeys.get(api.key);
+            return own ? [{ ...own, apiId: api.id }] : [];
+          }),
+        ],
         backendUrl: `${aoaiServer.url}/openai`,
         store,
         env,
@@ -168,7 +183,14 @@ export function createLocalTarget(
     }
     const endpoint = (key: CatalogApi['key']): ApiEndpoint => {
       const api = allApis.find((a) => a.key === key) as CatalogApi;
-      return { apiId: api.id, path: api.path, url: `${gateway.url}/${api.path}` };
+      const own = apiKeys.get(key);
+      return {
+        apiId: api.id,
+        path: api.path,
+        url: `${gateway.url}/${api.path}`,
+        name: api.name,
+        ...(own ? { subscription: { id: own.id, primaryKey: own.primaryKey } } : {}),
+      };
     };
     const deployment: Deployment = {
       target: 'local',

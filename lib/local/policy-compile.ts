@@ -5,7 +5,13 @@
  * fails with a {@link PolicyError} naming the file.
  */
 import { PolicyError } from '../errors.js';
-import type { HeaderStep, PolicyStep, PolicyValue, TraceTemplate } from './policy-steps.js';
+import type {
+  HeaderStep,
+  PolicyStep,
+  PolicyValue,
+  ReturnResponseStep,
+  TraceTemplate,
+} from './policy-steps.js';
 
 /** One node of fast-xml-parser's ordered output. */
 export type XmlNode = Record<string, unknown>;
@@ -152,7 +158,8 @@ export function compileTrace(file: string, node: XmlNode): TraceTemplate {
 }
 
 export function compileChoose(file: string, node: XmlNode): PolicyStep {
-  // The one <choose> the kit uses: rewrite the body and trace it (ensure-stream-include-usage).
+  // The two <choose> shapes the kit uses: the stream include_usage rewrite with its trace
+  // (ensure-stream-include-usage), and the costing API's answer to a body that is not JSON.
   const when = children(node).find((c) => tagOf(c) === 'when');
   const inner = when ? children(when) : [];
   const body = inner.find((c) => tagOf(c) === 'set-body');
@@ -161,13 +168,18 @@ export function compileChoose(file: string, node: XmlNode): PolicyStep {
     const trace = inner.find((c) => tagOf(c) === 'trace');
     return { kind: 'ensure-include-usage', trace: trace ? compileTrace(file, trace) : undefined };
   }
+  const answer = inner.find((c) => tagOf(c) === 'return-response');
+  const method = /Request\.Method\s*!=\s*"([A-Z]+)"/.exec(condition)?.[1];
+  if (answer && method && /JToken\.Parse\(/.test(condition)) {
+    return { kind: 'reject-invalid-json', method, answer: compileReturnResponse(file, answer) };
+  }
   throw new PolicyError(
     file,
-    'uses a <choose> the local emulator does not recognise (only the stream include_usage rewrite is implemented)',
+    'uses a <choose> the local emulator does not recognise (only the stream include_usage rewrite and the invalid-JSON answer are implemented)',
   );
 }
 
-export function compileReturnResponse(file: string, node: XmlNode): PolicyStep {
+export function compileReturnResponse(file: string, node: XmlNode): ReturnResponseStep {
   let status = 200;
   let reason = 'OK';
   let body = '';

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { STREAM_USAGE_FRAGMENT_ID } from '../artifacts/names.js';
 import { PolicyError } from '../errors.js';
 import type { CatalogApi } from './api-catalog.js';
 import {
@@ -27,7 +28,11 @@ import {
 import type { CompiledPolicy, PolicyStep } from './policy-steps.js';
 
 export interface LoadPoliciesOptions {
-  /** Drop the `ensure-include-usage` steps (config `forceStreamIncludeUsage: false`). */
+  /**
+   * `false` (config `forceStreamIncludeUsage: false`) leaves out the stream include_usage fragment
+   * and every `<include-fragment>` of it, as the original sample deploys it: the fragment file is
+   * not even read. @default true
+   */
   forceStreamIncludeUsage?: boolean;
 }
 
@@ -164,6 +169,8 @@ class Loader {
           break;
         case 'include-fragment': {
           const id = need(file, tag, at, 'fragment-id');
+          // Not forcing include_usage: the fragment is not deployed and its includes are removed.
+          if (id === STREAM_USAGE_FRAGMENT_ID && !this.#force) break;
           const fragFile = path.join('fragments', `${id}.xml`);
           const doc = this.document(fragFile);
           const root = doc.find((n) => tagOf(n) === 'fragment');
@@ -205,11 +212,9 @@ class Loader {
         case 'trace':
           out.push({ kind: 'trace', record: compileTrace(file, node) });
           break;
-        case 'choose': {
-          const step = compileChoose(file, node);
-          if (step.kind !== 'ensure-include-usage' || this.#force) out.push(step);
+        case 'choose':
+          out.push(compileChoose(file, node));
           break;
-        }
         case 'return-response':
           out.push(compileReturnResponse(file, node));
           break;

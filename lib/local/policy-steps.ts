@@ -33,6 +33,15 @@ export interface HeaderStep {
   values: PolicyValue[];
 }
 
+/** A `return-response` answer as compiled: literal status, reason, headers and body. */
+export interface ReturnResponseStep {
+  kind: 'return-response';
+  status: number;
+  reason: string;
+  headers: HeaderStep[];
+  body: string;
+}
+
 export type PolicyStep =
   | HeaderStep
   | {
@@ -52,7 +61,9 @@ export type PolicyStep =
     }
   | { kind: 'trace'; record: TraceTemplate }
   | { kind: 'ensure-include-usage'; trace: TraceTemplate | undefined }
-  | { kind: 'return-response'; status: number; reason: string; headers: HeaderStep[]; body: string }
+  /** The costing API's `<choose>`: a request of `method` whose non-blank body is not JSON gets `answer`. */
+  | { kind: 'reject-invalid-json'; method: string; answer: ReturnResponseStep }
+  | ReturnResponseStep
   | { kind: 'set-backend'; backendId: string }
   | { kind: 'managed-identity'; resource: string };
 

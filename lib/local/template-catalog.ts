@@ -1,7 +1,8 @@
 /**
  * Reads the APIs of the compiled template (`bicep/main.json`, the ARM JSON that the azure
- * target deploys): each `Microsoft.ApiManagement/service/apis` resource with its operations
- * and the policy files attached at API and operation scope. A policy is inlined in the
+ * target deploys): each `Microsoft.ApiManagement/service/apis` resource with its operations,
+ * the policy files attached at API and operation scope, and the subscription scoped to it alone
+ * (the BU subscriptions, one per configured BU and scoped to all APIs, come from the config). A policy is inlined in the
  * template (`loadTextContent`), so its file is found by its text in `policies/`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -41,6 +42,15 @@ export interface TemplateApi {
   /** API-scope policy file name, if one is attached. */
   policyFile: string | undefined;
   operations: TemplateOperation[];
+  /** The subscription whose scope is this API alone (`/apis/<id>`), if the template makes one. */
+  subscription: TemplateSubscription | undefined;
+}
+
+/** A subscription the template scopes to one API. */
+export interface TemplateSubscription {
+  /** Subscription name: the `ApimSubscriptionId` its requests are logged with. */
+  name: string;
+  displayName: string;
 }
 
 /** The APIs of a template, in template order, and how to name the template in messages. */
@@ -97,6 +107,7 @@ export function readTemplateApis(prefix: string, source: TemplateCatalogSource =
           : fail(`${what} subscriptionRequired is not a boolean`),
       policyFile: undefined,
       operations: [],
+      subscription: undefined,
     });
   }
   const apiOf = (apiId: string, what: string): TemplateApi =>
@@ -141,6 +152,20 @@ export function readTemplateApis(prefix: string, source: TemplateCatalogSource =
       fail(`${what} belongs to an operation the template does not declare`);
     op.policyFile = policyFileOf(what, r);
   }
+  for (const [symbol, r] of byType(SUBSCRIPTIONS)) {
+    // A copy loop makes the BU subscriptions (scope /apis, from the businessUnits parameter).
+    if ((r as { copy?: unknown }).copy !== undefined) continue;
+    const [, name = ''] = nameSegments(r, 2, `subscription resource ${symbol}`, text, fail);
+    const what = `subscription '${name}' (resource ${symbol})`;
+    const props = r.properties ?? {};
+    const scope = text(`${what} scope`, props.scope);
+    const apiId = /^\/apis\/([^/]+)$/.exec(scope)?.[1];
+    // A subscription of an API the template lacks: the catalog names the missing API instead.
+    const api = apiId === undefined ? undefined : apis.get(apiId);
+    if (api === undefined) continue;
+    if (api.subscription) fail(`${what} is a second subscription scoped to API '${apiId}' alone`);
+    api.subscription = { name, displayName: text(`${what} displayName`, props.displayName) };
+  }
   return { file, apis: [...apis.values()] };
 }
 
@@ -150,6 +175,7 @@ const APIS = 'Microsoft.ApiManagement/service/apis';
 const OPERATIONS = `${APIS}/operations`;
 const API_POLICIES = `${APIS}/policies`;
 const OPERATION_POLICIES = `${OPERATIONS}/policies`;
+const SUBSCRIPTIONS = 'Microsoft.ApiManagement/service/subscriptions';
 /** The service name does not shape the catalog; child resource names only need a value. */
 const APIM_NAME = 'apim';
 

@@ -1,7 +1,9 @@
 /**
  * Cell D1: Azure OpenAI traffic per model x BU through the gateway's AOAI API, in the six modes
  * of `ai-modes.ts`, with the official `openai` package's `AzureOpenAI` client: the BU's key as
- * `api-key`, a caller's unsigned JWT (round robin) as `Authorization`, `maxRetries: 0` so the
+ * `api-key`, the BU's caller's unsigned JWT as `Authorization` (one caller per BU, the i-th BU
+ * with the i-th caller, callers reused in turn when there are fewer, as the original sample
+ * pairs them), `maxRetries: 0` so the
  * kit's own retry loop sees every attempt, streams read to the end, usage recorded per request.
  */
 import { AzureOpenAI } from 'openai';
@@ -29,14 +31,16 @@ function findDeployment(deployment: Deployment, name: string): ModelDeployment |
   );
 }
 
-/** Builds D1's plan: per model x BU, max(1, floor(requestsPerBu x weight)) requests, mode j % 6, callers in turn. */
+/**
+ * Builds D1's plan: per model x BU, max(1, floor(requestsPerBu x weight)) requests, mode j % 6,
+ * every request of a BU as that BU's caller (the i-th BU with caller i mod the number of callers).
+ */
 export function planAiTraffic(target: CostingTarget, options: AiTrafficOptions = {}): AiRequest[] {
   const config = target.config;
   const deployment = target.requireDeployment();
   const buTargets = resolveBuTargets(config, deployment);
   const models = options.models ?? config.models.map((m) => m.name);
   const plan: AiRequest[] = [];
-  let callerTurn = 0;
   for (const name of models) {
     const spec = config.models.find((m) => m.name === name);
     const deployed = findDeployment(deployment, name);
@@ -49,14 +53,13 @@ export function planAiTraffic(target: CostingTarget, options: AiTrafficOptions =
     const counts = options.requestsPerBu
       ? countsPerBu(buTargets, spec.requestsPerBu, options.requestsPerBu, 'requestsPerBu')
       : new Map(buTargets.map((t) => [t.bu.name, requestsFor(spec.requestsPerBu, t.bu.weight)]));
-    for (const t of buTargets) {
+    for (const [i, t] of buTargets.entries()) {
       const n = counts.get(t.bu.name);
       if (n === undefined) continue;
+      // The configuration guarantees at least one caller.
+      const caller = config.callers[i % config.callers.length]!;
       for (let j = 0; j < n; j += 1) {
         const mode = AI_MODES[j % AI_MODES.length] as AiMode;
-        // The configuration guarantees at least one caller.
-        const caller = config.callers[callerTurn % config.callers.length]!;
-        callerTurn += 1;
         plan.push({
           index: plan.length,
           bu: t.bu.name,

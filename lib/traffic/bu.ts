@@ -1,17 +1,12 @@
 /**
  * Cell C1: weighted subscription-key traffic per BU to the costing API, with a small share of
- * deliberate failures (an unknown operation, a malformed body) so the error views have data.
+ * deliberate failures (a malformed JSON body, which the costing API's policy answers with 400)
+ * so the Subscription tab's error views have data. Every failure stays on the costing API and is
+ * logged under the BU whose key it carries, so the BU figures are the original sample's.
  */
-import { AI_API_VERSIONS } from '../artifacts/names.js';
 import type { CostingTarget } from '../target.js';
 import { countsPerBu, failurePositions, resolveBuTargets } from './plan.js';
-import {
-  AI_SUBSCRIPTION_KEY_HEADER,
-  joinUrl,
-  STATUS_OPERATION,
-  SUBSCRIPTION_KEY_HEADER,
-  UNKNOWN_OPERATION,
-} from './routes.js';
+import { joinUrl, STATUS_OPERATION, SUBSCRIPTION_KEY_HEADER } from './routes.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
 import type { PlannedRequest } from './runner.js';
 import {
@@ -33,14 +28,17 @@ interface BuRequest extends PlannedRequest {
   request: HttpRequest;
 }
 
-/** The deliberate failure kinds, alternated. */
-export const BU_FAILURE_KINDS = ['unknown-operation', 'malformed-body'] as const;
+/** The deliberate failure kinds, in turn. */
+export const BU_FAILURE_KINDS = ['malformed-body'] as const;
+
+/** The body of a `malformed-body` failure: JSON cut short. */
+const MALFORMED_BODY = '{"messages": [{"role": "user", "content": "unterminated';
 
 /**
  * Builds C1's plan: per BU, max(1, floor(base x weight)) requests, of which round(n x errorShare)
- * are deliberate failures spread through the run, alternating an unknown operation (`DELETE` on
- * the costing API: 404) and a malformed JSON body (to the AOAI gateway when a model is deployed:
- * 400). The BU's key goes with each, so the failures count against the BU.
+ * are deliberate failures spread through the run: a `POST` with a malformed JSON body to the
+ * costing API (its policy answers 400), with the BU's key, so the failure counts against the BU
+ * on the costing API.
  */
 export function planBuTraffic(target: CostingTarget, options: BuTrafficOptions = {}): BuRequest[] {
   const config = target.config;
@@ -53,16 +51,7 @@ export function planBuTraffic(target: CostingTarget, options: BuTrafficOptions =
     'requestsPerBu',
   );
   const share = options.errorShare ?? config.traffic.errorShare;
-  const api = deployment.apis.costing;
-  // The costing API answers any body, so a malformed body only fails where the body is read:
-  // the AOAI gateway (its backend answers 400, as Azure OpenAI does). Without a model backend it
-  // goes to the costing API and is recorded with whatever status the gateway gives.
-  const aoaiModel = deployment.aoai?.deployments[0]?.deploymentName;
-  const malformedUrl =
-    aoaiModel !== undefined
-      ? `${joinUrl(deployment.apis.aoai.url, `deployments/${encodeURIComponent(aoaiModel)}/chat/completions`)}?api-version=${AI_API_VERSIONS.chat}`
-      : joinUrl(api.url, STATUS_OPERATION.path);
-  const malformedApi = aoaiModel !== undefined ? deployment.apis.aoai.apiId : undefined;
+  const url = joinUrl(deployment.apis.costing.url, STATUS_OPERATION.path);
   const plan: BuRequest[] = [];
   let failureTurn = 0;
   for (const t of targets) {
@@ -75,35 +64,17 @@ export function planBuTraffic(target: CostingTarget, options: BuTrafficOptions =
         index: plan.length,
         bu: t.bu.name,
         kind: 'ok',
-        request: {
-          method: STATUS_OPERATION.method,
-          url: joinUrl(api.url, STATUS_OPERATION.path),
-          headers,
-        },
+        request: { method: STATUS_OPERATION.method, url, headers },
       };
       if (failing.has(j)) {
         planned.kind = BU_FAILURE_KINDS[failureTurn % BU_FAILURE_KINDS.length] as string;
         failureTurn += 1;
-        if (planned.kind === 'unknown-operation') {
-          // APIM answers 404 before it reads the key: the row has no ApimSubscriptionId.
-          planned.loggedSubscription = '';
-          planned.request = {
-            method: UNKNOWN_OPERATION.method,
-            url: joinUrl(api.url, UNKNOWN_OPERATION.path),
-            headers,
-          };
-        } else {
-          planned.request = {
-            method: 'POST',
-            url: malformedUrl,
-            headers: {
-              [AI_SUBSCRIPTION_KEY_HEADER]: t.subscription.primaryKey,
-              'content-type': 'application/json',
-            },
-            body: '{"messages": [{"role": "user", "content": "unterminated',
-          };
-          if (malformedApi !== undefined) planned.api = malformedApi;
-        }
+        planned.request = {
+          method: 'POST',
+          url,
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: MALFORMED_BODY,
+        };
       }
       plan.push(planned);
     }

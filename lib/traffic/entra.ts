@@ -1,10 +1,11 @@
 /**
  * Cell C2: traffic per simulated Entra ID caller to the Entra ID API, each request carrying the
- * caller's UNSIGNED JWT (the policy reads `appid`/`azp`, it does not validate) and the key of the
- * caller's home BU (callers are assigned to BUs in turn).
+ * caller's UNSIGNED JWT (the policy reads `appid`/`azp`, it does not validate) and the Entra ID
+ * API's own subscription key, as the original sample sends it: the requests are attributed to
+ * callers by the `caller-requests` metric, never to a business unit.
  */
 import type { CostingTarget } from '../target.js';
-import { countsPerCaller, resolveBuTargets } from './plan.js';
+import { countsPerCaller, requireApiSubscription } from './plan.js';
 import { joinUrl, STATUS_OPERATION, SUBSCRIPTION_KEY_HEADER } from './routes.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
 import type { PlannedRequest } from './runner.js';
@@ -26,45 +27,43 @@ interface EntraRequest extends PlannedRequest {
   request: HttpRequest;
 }
 
-/** Builds C2's plan: per caller, max(1, floor(base x weight)) requests. */
+/** Builds C2's plan: per caller, max(1, floor(base x weight)) requests with the API's own key. */
 export function planEntraTraffic(
   target: CostingTarget,
   options: EntraTrafficOptions = {},
 ): EntraRequest[] {
   const config = target.config;
-  const deployment = target.requireDeployment();
-  const buTargets = resolveBuTargets(config, deployment);
+  const api = target.requireDeployment().apis.entra;
+  const own = requireApiSubscription(api);
   const counts = countsPerCaller(
     config.callers,
     config.traffic.sampleRequestsPerSubscription,
     options.requestsPerCaller,
     'requestsPerCaller',
   );
-  const url = joinUrl(deployment.apis.entra.url, STATUS_OPERATION.path);
+  const url = joinUrl(api.url, STATUS_OPERATION.path);
   const plan: EntraRequest[] = [];
-  config.callers.forEach((caller, i) => {
+  for (const caller of config.callers) {
     const n = counts.get(caller);
-    if (n === undefined) return;
-    const home = buTargets[i % buTargets.length];
-    if (!home) return;
+    if (n === undefined) continue;
     const jwt = createUnsignedJwt(
       caller.appId,
       config.azure.tenantId ? { tenantId: config.azure.tenantId } : {},
     );
     const headers = {
-      [SUBSCRIPTION_KEY_HEADER]: home.subscription.primaryKey,
+      [SUBSCRIPTION_KEY_HEADER]: own.primaryKey,
       authorization: `Bearer ${jwt}`,
     };
     for (let j = 0; j < n; j += 1) {
       plan.push({
         index: plan.length,
-        bu: home.bu.name,
+        bu: own.id,
         caller: caller.appId,
         kind: 'ok',
         request: { method: STATUS_OPERATION.method, url, headers },
       });
     }
-  });
+  }
   return plan;
 }
 

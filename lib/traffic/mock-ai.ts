@@ -1,13 +1,15 @@
 /**
- * Cell D2: when no real model is deployed, weighted traffic per BU to the token-tracking API's
- * mock operation (the policy returns a fixed usage), each request with a caller's unsigned JWT.
+ * Cell D2: when no real model is deployed, traffic per simulated caller to the token-tracking
+ * API's mock operation (the policy returns a fixed usage), as the original sample sends it:
+ * max(1, floor(20 x weight)) requests per caller (210 with the default callers), each with the
+ * caller's unsigned JWT and the token-tracking API's own subscription key, so it counts in the
+ * AI tab's "all subscriptions" figures and in the caller metrics, never under a business unit.
  * Skipped, saying why, when D1 already sent real AI traffic.
  */
-import type { KitConfig } from '../config/types.js';
 import { readLedger } from '../ledger/ledger.js';
 import type { CostingTarget } from '../target.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
-import { countsPerBu, resolveBuTargets } from './plan.js';
+import { countsPerCaller, requireApiSubscription } from './plan.js';
 import { AI_SUBSCRIPTION_KEY_HEADER, joinUrl, mockAiOperationPath } from './routes.js';
 import type { PlannedRequest } from './runner.js';
 import { aiTrafficOff, prepared, type TrafficKind, type TrafficOptions } from './traffic-kind.js';
@@ -15,8 +17,8 @@ import { createUnsignedJwt } from './unsigned-jwt.js';
 
 /** Options of D2 (`sendTraffic(target, 'mock-ai', options)`). */
 export interface MockAiTrafficOptions extends TrafficOptions {
-  /** Requests per BU instead of the weighted default (only these BUs). */
-  requestsPerBu?: Record<string, number>;
+  /** Requests per caller (key: appId or name) instead of the weighted default (only these callers). */
+  requestsPerCaller?: Record<string, number>;
   /** Run even when D1 already sent real AI traffic. @default false */
   force?: boolean;
 }
@@ -25,61 +27,45 @@ interface MockAiRequest extends PlannedRequest {
   request: HttpRequest;
 }
 
-/**
- * Requests per BU before weighting: the sum of the models' `requestsPerBu`, so mock traffic has
- * the volume D1 would have had.
- */
-export function mockAiBase(config: KitConfig): number {
-  return config.models.reduce((sum, m) => sum + m.requestsPerBu, 0);
-}
+/** Requests per caller before weighting, as the original sample's D2 (C2 sends 50). */
+export const MOCK_AI_REQUESTS_PER_CALLER = 20;
 
-/** Builds D2's plan: per BU, max(1, floor(base x weight)) requests, callers in turn. */
+/** Builds D2's plan: per caller, max(1, floor(20 x weight)) requests with the API's own key. */
 export function planMockAiTraffic(
   target: CostingTarget,
   options: MockAiTrafficOptions = {},
 ): MockAiRequest[] {
   const config = target.config;
-  const deployment = target.requireDeployment();
-  const buTargets = resolveBuTargets(config, deployment);
-  const counts = countsPerBu(buTargets, mockAiBase(config), options.requestsPerBu, 'requestsPerBu');
+  const api = target.requireDeployment().apis.tokenTracking;
+  const own = requireApiSubscription(api);
+  const counts = countsPerCaller(
+    config.callers,
+    MOCK_AI_REQUESTS_PER_CALLER,
+    options.requestsPerCaller,
+    'requestsPerCaller',
+  );
   // The mock ignores the deployment id; the first configured model keeps the URL realistic.
-  const url = joinUrl(
-    deployment.apis.tokenTracking.url,
-    mockAiOperationPath(config.models[0]?.name ?? 'mock'),
-  );
+  const url = joinUrl(api.url, mockAiOperationPath(config.models[0]?.name ?? 'mock'));
   const tenant = config.azure.tenantId ? { tenantId: config.azure.tenantId } : {};
-  const jwts = new Map(
-    config.callers.map((c) => [c.appId, `Bearer ${createUnsignedJwt(c.appId, tenant)}`]),
-  );
   const plan: MockAiRequest[] = [];
-  let turn = 0;
-  for (const t of buTargets) {
-    const n = counts.get(t.bu.name);
+  for (const caller of config.callers) {
+    const n = counts.get(caller);
     if (n === undefined) continue;
+    const headers = {
+      [AI_SUBSCRIPTION_KEY_HEADER]: own.primaryKey,
+      authorization: `Bearer ${createUnsignedJwt(caller.appId, tenant)}`,
+      'content-type': 'application/json',
+    };
     for (let j = 0; j < n; j += 1) {
-      // The configuration guarantees at least one caller.
-      const caller = config.callers[turn % config.callers.length]!;
-      turn += 1;
       const body = JSON.stringify({
-        messages: [
-          { role: 'user', content: `Mock request ${plan.length} from ${t.bu.displayName}` },
-        ],
+        messages: [{ role: 'user', content: `Mock request ${plan.length} from ${caller.name}` }],
       });
       plan.push({
         index: plan.length,
-        bu: t.bu.name,
+        bu: own.id,
         caller: caller.appId,
         kind: 'ok',
-        request: {
-          method: 'POST',
-          url,
-          headers: {
-            [AI_SUBSCRIPTION_KEY_HEADER]: t.subscription.primaryKey,
-            authorization: jwts.get(caller.appId) as string,
-            'content-type': 'application/json',
-          },
-          body,
-        },
+        request: { method: 'POST', url, headers, body },
       });
     }
   }

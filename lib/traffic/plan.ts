@@ -5,7 +5,7 @@
 import { requestsFor } from '../config/load-config.js';
 import type { BusinessUnit, KitConfig, SimulatedCaller } from '../config/types.js';
 import { ConfigError, MissingStepError, type ConfigProblem } from '../errors.js';
-import type { BuSubscription, Deployment } from '../target.js';
+import type { ApiEndpoint, ApiSubscription, BuSubscription, Deployment } from '../target.js';
 
 /** A BU with the subscription (and key) the deployment made for it. */
 export interface BuTarget {
@@ -25,6 +25,17 @@ export function resolveBuTargets(config: KitConfig, deployment: Deployment): BuT
       throw new MissingStepError('A2', `The subscription (and key) for business unit '${bu.name}'`);
     return { bu, subscription };
   });
+}
+
+/**
+ * The API's own subscription, which C2, C3 (Entra ID API) and D2 (token-tracking API) send with,
+ * as the original sample does: their traffic is not billed to a business unit.
+ * @throws {@link MissingStepError} naming A2 when the deployment has none (made by an older kit).
+ */
+export function requireApiSubscription(api: ApiEndpoint): ApiSubscription {
+  if (!api.subscription)
+    throw new MissingStepError('A2', `The subscription (and key) of API '${api.apiId}'`);
+  return api.subscription;
 }
 
 function describe(value: unknown): string {

@@ -1,12 +1,13 @@
 /**
- * Cell C3 (optional): a small batch to the Entra ID API with a REAL client-credentials token,
- * proving a real `appid` flows into the caller metrics. Needs the three `COSTING_JWT_*` values.
+ * Cell C3 (optional): a small batch (10 by default, as the original sample) to the Entra ID API
+ * with a REAL client-credentials token and the API's own subscription key, proving a real `appid`
+ * flows into the caller metrics. Needs the three `COSTING_JWT_*` values.
  */
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import type { KitConfig } from '../config/types.js';
 import { ConfigError, TokenRequestError, type ConfigProblem } from '../errors.js';
 import type { CostingTarget } from '../target.js';
-import { checkCount, resolveBuTargets } from './plan.js';
+import { checkCount, requireApiSubscription } from './plan.js';
 import { joinUrl, STATUS_OPERATION, SUBSCRIPTION_KEY_HEADER } from './routes.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
 import type { PlannedRequest } from './runner.js';
@@ -74,6 +75,7 @@ async function prepareRealJwtTraffic(
   const config = target.config;
   const deployment = target.requireDeployment();
   const api = deployment.apis.entra;
+  const own = requireApiSubscription(api);
   const count = options.requests ?? config.realJwt.requests;
   const problems: ConfigProblem[] = [];
   checkCount(problems, 'requests', count);
@@ -116,19 +118,17 @@ async function prepareRealJwtTraffic(
         ? claims.azp
         : 'unknown';
 
-  // The configuration guarantees at least one business unit.
-  const home = resolveBuTargets(config, deployment)[0]!;
   const request: HttpRequest = {
     method: STATUS_OPERATION.method,
     url: joinUrl(api.url, STATUS_OPERATION.path),
     headers: {
-      [SUBSCRIPTION_KEY_HEADER]: home.subscription.primaryKey,
+      [SUBSCRIPTION_KEY_HEADER]: own.primaryKey,
       authorization: `Bearer ${token}`,
     },
   };
   const plan: RealJwtRequest[] = Array.from({ length: count }, (_, index) => ({
     index,
-    bu: home.bu.name,
+    bu: own.id,
     caller: appId,
     kind: 'ok',
     request,

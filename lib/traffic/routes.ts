@@ -10,12 +10,6 @@
 export const STATUS_OPERATION = { method: 'GET', path: 'get' } as const;
 
 /**
- * C1's "unknown operation" failure: a method neither API defines, so the gateway finds no
- * operation and answers 404.
- */
-export const UNKNOWN_OPERATION = { method: 'DELETE', path: 'get' } as const;
-
-/**
  * The token-tracking API's mock AI operation, `POST /deployments/{deploymentId}/chat/completions`
  * (operation `chat-completions-create`, usage 100/200/300 from the mock policy).
  */

@@ -165,7 +165,11 @@ async function crossReferenceWithin(
     timespan,
     rows,
     allMatch,
-    budgetAlerts: await evaluateBudgetAlerts(target, timespan, options.signal),
+    budgetAlerts: await evaluateBudgetAlerts(
+      target,
+      timespan,
+      options.signal ? { signal: options.signal } : {},
+    ),
     hint,
   };
 }

@@ -1,38 +1,62 @@
 /**
- * Cell E2: waits until the `caller-requests` custom metric holds every Entra ID request of this
- * run, then breaks it down per caller, API and operation.
+ * Cell E2: waits until the `caller-requests` custom metric holds every request of this run that
+ * an emitting API handled (C2 and C3 on the Entra ID API, D1 and D2 on the AI APIs), then breaks
+ * it down per caller, API and operation, and checks the AI APIs' share of it (the token-metric
+ * check: one metric row per AI request, per API).
  */
-import { withColumn } from '../common/kql-rows.js';
+import { rowsOf, withColumn } from '../common/kql-rows.js';
 import { loadQuery } from '../kql/query-files.js';
 import { expectedLogCounts } from '../ledger/expected-logs.js';
 import type { CostingTarget, KqlTable, OperationOptions } from '../target.js';
 import { ingestionPolling, trafficToVerify, wholeTable } from './ingestion-polling.js';
 import { waitForRows } from './wait-for-rows.js';
 
+/** One AI API's `caller-requests` rows: what the ledger predicts beside what arrived. */
+export interface AiMetricCheck {
+  /** APIM API id. */
+  apiId: string;
+  /** Display name: the metric's `API` dimension. */
+  api: string;
+  /** Rows the ledger predicts: one per answered attempt of D1 (AOAI gateway) or D2 (token tracking). */
+  expected: number;
+  /** Rows that arrived (sum of `valueSum`). */
+  received: number;
+  /** `expected === received`. */
+  match: boolean;
+}
+
 /** What E2 found. */
 export interface MetricsVerification {
   timespan: string;
+  /** `caller-requests` rows the ledger predicts: C2 + C3 + D1 + D2. */
   expectedRequests: number;
   ingestion: KqlTable;
   /** `kql/caller-metrics-breakdown.kql` with a `Caller` name column added from the configuration. */
   perCaller: KqlTable;
+  /** `kql/token-metric-ingestion-check.kql`: the AI APIs' rows per API and operation. */
+  aiIngestion: KqlTable;
+  /** The AI APIs' rows per API against the ledger (D1 on the AOAI gateway, D2 on token tracking). */
+  aiApis: AiMetricCheck[];
   waitedMs: number;
 }
 
 /**
- * Polls the `caller-requests` custom metric until every Entra ID request of this run has
- * arrived, then breaks it down per caller (E2).
+ * Polls the `caller-requests` custom metric until every request of this run that emits it has
+ * arrived, then breaks it down per caller and checks the AI APIs' rows (E2).
  * @example showMetricsVerification(await verifyMetrics(target, { onProgress: progressLine() }));
  */
 export async function verifyMetrics(
   target: CostingTarget,
   options: OperationOptions = {},
 ): Promise<MetricsVerification> {
-  target.requireDeployment();
+  const deployment = target.requireDeployment();
   const config = target.config;
   const { ledger, timespan } = await trafficToVerify(config, 'Traffic to verify');
-  const expectedRequests = Object.values(expectedLogCounts(ledger).callerRequests).reduce(
-    (a, b) => a + b,
+  const expected = expectedLogCounts(ledger);
+  const expectedRequests = Object.values(expected.callerRequests).reduce((a, b) => a + b, 0);
+  const aiEndpoints = [deployment.apis.tokenTracking, deployment.apis.aoai];
+  const expectedAi = aiEndpoints.reduce(
+    (n, a) => n + (expected.callerRequestsByApi[a.apiId] ?? 0),
     0,
   );
   const started = Date.now();
@@ -44,6 +68,18 @@ export async function verifyMetrics(
     onProgress: (p) =>
       options.onProgress?.({
         message: `caller-requests metric: ${p.message} (expecting ${expectedRequests})`,
+      }),
+  });
+  const aiQuery = loadQuery('token-metric-ingestion-check', {
+    aiApis: aiEndpoints.map((a) => a.name),
+  }).text;
+  const aiWaited = await waitForRows(target, aiQuery, {
+    ...poll,
+    minRows: expectedAi,
+    countColumn: 'Requests',
+    onProgress: (p) =>
+      options.onProgress?.({
+        message: `caller-requests of the AI APIs: ${p.message} (expecting ${expectedAi})`,
       }),
   });
   const waitedMs = Date.now() - started;
@@ -67,11 +103,22 @@ export async function verifyMetrics(
     columns: [withNames.columns[last]!, ...withNames.columns.slice(0, last)],
     rows: withNames.rows.map((r) => [r[last]!, ...r.slice(0, last)]),
   };
+  const aiIngestion = wholeTable(aiWaited.result, 'token-metric-ingestion-check');
+  const received = new Map<string, number>();
+  for (const r of rowsOf(aiIngestion))
+    received.set(String(r.Api), (received.get(String(r.Api)) ?? 0) + Number(r.Requests));
+  const aiApis = aiEndpoints.map((a): AiMetricCheck => {
+    const want = expected.callerRequestsByApi[a.apiId] ?? 0;
+    const got = received.get(a.name) ?? 0;
+    return { apiId: a.apiId, api: a.name, expected: want, received: got, match: want === got };
+  });
   return {
     timespan,
     expectedRequests,
     ingestion: wholeTable(waited.result, 'metric-ingestion-check'),
     perCaller,
+    aiIngestion,
+    aiApis,
     waitedMs,
   };
 }

@@ -10,6 +10,7 @@ import {
   BUDGET_ALERT_QUERY_FILE,
   CALLER_METRIC,
   COST_EXPORT_CONTAINER,
+  STREAM_USAGE_FRAGMENT_ID,
   buDisplayName,
 } from '../../lib/artifacts/names.js';
 import { artifactPath, readArtifact } from '../../lib/artifacts/read-artifact.js';
@@ -31,17 +32,29 @@ describe('names shared by code and artifacts', () => {
     expect(MIN_API_VERSION).toEqual(AI_API_VERSIONS);
   });
 
-  it('the caller metric: the Entra ID policy emits the name and namespace the queries read', () => {
-    const policy = readArtifact('policies', 'entraid-api.xml');
-    expect(policy).toContain(
-      `<emit-metric name="${CALLER_METRIC.name}" value="1" namespace="${CALLER_METRIC.namespace}">`,
-    );
+  it('the caller metric: the Entra ID and AI policies emit the name and namespace the queries read', () => {
+    for (const file of ['entraid-api.xml', 'token-tracking-api.xml', 'aoai-gateway-api.xml'])
+      expect(readArtifact('policies', file), file).toContain(
+        `<emit-metric name="${CALLER_METRIC.name}" value="1" namespace="${CALLER_METRIC.namespace}">`,
+      );
     for (const q of [
       'metric-ingestion-check',
       'caller-metrics-breakdown',
       'cost-allocation-caller',
+      'token-metric-ingestion-check',
     ])
       expect(readArtifact('kql', `${q}.kql`), q).toContain(`'${CALLER_METRIC.name}'`);
+  });
+
+  it('the stream include_usage fragment: its file, its bicep resource and the AI policies name it', () => {
+    expect(
+      existsSync(artifactPath('policies', 'fragments', `${STREAM_USAGE_FRAGMENT_ID}.xml`)),
+    ).toBe(true);
+    expect(readArtifact('bicep', 'main.bicep')).toContain(`name: '${STREAM_USAGE_FRAGMENT_ID}'`);
+    for (const file of ['token-tracking-api.xml', 'aoai-gateway-api.xml'])
+      expect(readArtifact('policies', file), file).toContain(
+        `<include-fragment fragment-id="${STREAM_USAGE_FRAGMENT_ID}" />`,
+      );
   });
 
   it('the export container: main.bicep and cost-export.bicep create the one the kit reads', () => {

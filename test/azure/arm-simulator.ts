@@ -72,20 +72,29 @@ function outputsFor(
     apis: {
       type: 'Object',
       value: {
-        costing: { apiId: `${prefix}subscription-api`, path: `${prefix}subscription` },
+        costing: {
+          apiId: `${prefix}subscription-api`,
+          path: `${prefix}subscription`,
+          displayName: 'Costing: subscription-based',
+        },
         entra: {
           apiId: `${prefix}entraid-api`,
           path: `${prefix}entraid`,
+          displayName: 'Costing: Entra ID applications',
           deployed: p.enableEntraIdTracking,
+          subscriptionName: `api-${prefix}entraid-api`,
         },
         tokenTracking: {
           apiId: `${prefix}token-tracking-api`,
           path: `${prefix}token-tracking`,
+          displayName: 'Costing: AI token tracking (mock)',
           deployed: p.enableTokenTracking,
+          subscriptionName: `api-${prefix}token-tracking-api`,
         },
         aoai: {
           apiId: `${prefix}aoai-gateway-api`,
           path: `${prefix}aoai-gateway`,
+          displayName: 'Costing: AOAI gateway',
           deployed: foundry,
         },
       },

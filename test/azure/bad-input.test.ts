@@ -244,7 +244,8 @@ describe('azure target: bad input', () => {
       pollIntervalMs: 1,
     }).deploy();
     expect(deployment.subscriptions[0]?.primaryKey).toBe('pk-after-retry');
-    expect(fake.find('POST', /\/listSecrets$/i)).toHaveLength(2);
+    // The BU's key (one 429, one retry), then the two APIs' own keys.
+    expect(fake.find('POST', /\/listSecrets$/i)).toHaveLength(4);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
 
     // Always 429: after the SDK's retries the message says what happened and what to do.

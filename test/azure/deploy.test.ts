@@ -106,11 +106,14 @@ describe('azure target: deploy (cell A2)', () => {
 
     // The LRO was polled through its Azure-AsyncOperation URL until Succeeded.
     expect(fake.find('GET', /operationStatuses/i).length).toBeGreaterThanOrEqual(4);
-    // Keys through listSecrets, one POST per BU, api-version 2024-05-01 (PROTOCOLS 7.2).
+    // Keys through listSecrets, one POST per BU, then one per API-scoped subscription (the
+    // Entra ID and token-tracking APIs' own), api-version 2024-05-01 (PROTOCOLS 7.2).
     const secrets = fake.find('POST', /\/listSecrets$/i);
-    expect(secrets.map((r) => r.path.split('/').at(-2))).toEqual(
-      config.businessUnits.map((b) => b.name),
-    );
+    expect(secrets.map((r) => r.path.split('/').at(-2))).toEqual([
+      ...config.businessUnits.map((b) => b.name),
+      'api-costing-entraid-api',
+      'api-costing-token-tracking-api',
+    ]);
     expect(new Set(secrets.map((r) => r.apiVersion))).toEqual(new Set(['2024-05-01']));
     expect(secrets[0]?.path).toMatch(
       new RegExp(
@@ -152,6 +155,17 @@ describe('azure target: deploy (cell A2)', () => {
       displayName: 'HR',
       primaryKey: 'pk-bu-hr-0123456789abcdef',
     });
+    // C2/C3 and D2 send with the APIs' own keys, never a BU's.
+    expect(deployment.apis.entra).toMatchObject({
+      name: 'Costing: Entra ID applications',
+      subscription: {
+        id: 'api-costing-entraid-api',
+        primaryKey: 'pk-api-costing-entraid-api-0123456789abcdef',
+      },
+    });
+    expect(deployment.apis.tokenTracking.subscription?.id).toBe('api-costing-token-tracking-api');
+    expect(deployment.apis.costing.subscription).toBeUndefined();
+    expect(deployment.apis.aoai.subscription).toBeUndefined();
     expect(deployment.aoai?.backendUrl).toMatch(
       /^https:\/\/ais-costing-1-[0-9a-f]{8}\.cognitiveservices\.azure\.com\/openai$/,
     );

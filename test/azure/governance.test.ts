@@ -227,7 +227,8 @@ describe('azure target: budget alerts (cell B4)', () => {
       severity: 2,
       enabled: true,
       scopes: [deployment.logAnalytics.resourceId],
-      evaluationFrequency: 'PT1H',
+      // Every 5 minutes over the last hour, as the original sample's rules.
+      evaluationFrequency: 'PT5M',
       windowSize: 'PT1H',
       criteria: {
         allOf: [

@@ -57,6 +57,18 @@ export function describeTarget(name: string, make: () => Promise<TargetUnderTest
       }
       expect(d.subscriptions.map((s) => s.id)).toEqual(t.config.businessUnits.map((b) => b.name));
       for (const s of d.subscriptions) expect(s.primaryKey.length).toBeGreaterThanOrEqual(16);
+      // The Entra ID and token-tracking APIs carry their own key (not a BU's), as the original;
+      // the costing and AOAI gateway APIs take the BU keys. Every API has its display name.
+      for (const api of [d.apis.entra, d.apis.tokenTracking]) {
+        expect(api.subscription?.id, api.apiId).toBe(`api-${api.apiId}`);
+        expect(api.subscription?.primaryKey.length, api.apiId).toBeGreaterThanOrEqual(16);
+      }
+      expect([d.apis.costing.subscription, d.apis.aoai.subscription]).toEqual([
+        undefined,
+        undefined,
+      ]);
+      for (const api of Object.values(d.apis))
+        expect(api.name.length, api.apiId).toBeGreaterThan(0);
       expect(t.target.requireDeployment()).toEqual(d);
       const again = await t.target.deploy();
       expect(again.gatewayUrl).toBe(d.gatewayUrl);

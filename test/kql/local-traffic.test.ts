@@ -40,6 +40,8 @@ const CALLERS: Record<string, number> = {
   '22222222-bbbb-4000-8000-000000000002': 2,
 };
 const AI_BUS = ['bu-hr', 'bu-finance'];
+/** The caller of every AI request: the AOAI gateway's policy counts it in caller-requests too. */
+const AI_CALLER = '33333333-cccc-4000-8000-000000000003';
 const AI_MODELS = ['gpt-4o-mini', 'gpt-4.1-nano'];
 
 let dataDir: string;
@@ -75,7 +77,7 @@ async function sendAi(bu: string, model: string, mode: number): Promise<void> {
     maxRetries: 0,
     timeout: 20_000,
     defaultHeaders: {
-      Authorization: `Bearer ${createUnsignedJwt('33333333-cccc-4000-8000-000000000003')}`,
+      Authorization: `Bearer ${createUnsignedJwt(AI_CALLER)}`,
     },
   });
   const rec = {
@@ -133,6 +135,8 @@ const buRequests = (bu: string): number =>
   (BU_GETS[bu] ?? 0) + ai.filter((a) => a.bu === bu).length;
 const totalGets = sum(Object.values(BU_GETS));
 const totalCallers = sum(Object.values(CALLERS));
+/** caller-requests per caller: the Entra ID API's and the AI API's. */
+const allCallers = (): Record<string, number> => ({ ...CALLERS, [AI_CALLER]: ai.length });
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'kql-local-'));
@@ -151,7 +155,10 @@ beforeAll(async () => {
   for (const [caller, n] of Object.entries(CALLERS)) {
     for (let i = 0; i < n; i++) {
       const res = await fetch(`${deployment.apis.entra.url}/status`, {
-        headers: { Authorization: `Bearer ${createUnsignedJwt(caller)}` },
+        headers: {
+          'Ocp-Apim-Subscription-Key': deployment.apis.entra.subscription?.primaryKey ?? '',
+          Authorization: `Bearer ${createUnsignedJwt(caller)}`,
+        },
       });
       expect(res.status).toBe(200);
       await res.arrayBuffer();
@@ -180,6 +187,7 @@ describe('repository queries on local gateway traffic', () => {
       'log-ingestion-check',
       'metric-ingestion-check',
       'token-ingestion-check',
+      'token-metric-ingestion-check',
     ]);
   });
 
@@ -196,7 +204,22 @@ describe('repository queries on local gateway traffic', () => {
 
   test('metric-ingestion-check: caller-requests metrics', () => {
     const [row] = run('metric-ingestion-check');
-    expect(row).toMatchObject({ Requests: totalCallers, Callers: Object.keys(CALLERS).length });
+    expect(row).toMatchObject({
+      Requests: totalCallers + ai.length,
+      Callers: Object.keys(CALLERS).length + 1,
+    });
+  });
+
+  test('token-metric-ingestion-check: caller-requests of the AI APIs per API and operation', () => {
+    const aiApis = [deployment.apis.tokenTracking.name, deployment.apis.aoai.name];
+    const rows = run('token-metric-ingestion-check', { aiApis });
+    const chat = ai.filter((a) => a.surface === 'Chat Completions').length;
+    expect(rows.map((r) => [r.Api, r.Operation, r.Requests, r.Callers])).toEqual([
+      ['Costing: AOAI gateway', 'Chat completions', chat, 1],
+      ['Costing: AOAI gateway', 'Responses', ai.length - chat, 1],
+    ]);
+    // Unbound, it counts nothing: the AI APIs' names come from the deployment.
+    expect(run('token-metric-ingestion-check')).toEqual([]);
   });
 
   test('caller-metrics-breakdown: requests per caller', () => {
@@ -204,7 +227,7 @@ describe('repository queries on local gateway traffic', () => {
     const perCaller: Record<string, number> = {};
     for (const r of rows)
       perCaller[String(r.CallerId)] = (perCaller[String(r.CallerId)] ?? 0) + Number(r.Requests);
-    expect(perCaller).toEqual(CALLERS);
+    expect(perCaller).toEqual(allCallers());
     expect(sum(rows.map((r) => Number(r.SharePct)))).toBeCloseTo(100, 1);
   });
 
@@ -294,11 +317,11 @@ describe('repository queries on local gateway traffic', () => {
 
   test('cost-allocation-caller: base share plus variable cost per caller', () => {
     const rows = run('cost-allocation-caller', { baseMonthlyCost: 150.01, perKRate: 0.003 });
-    expect(rows).toHaveLength(Object.keys(CALLERS).length);
-    for (const [caller, n] of Object.entries(CALLERS)) {
+    expect(rows).toHaveLength(Object.keys(allCallers()).length);
+    for (const [caller, n] of Object.entries(allCallers())) {
       const row = rows.find((r) => r.CallerId === caller)!;
       expect(row.Requests).toBe(n);
-      expect(row.BaseCost as number).toBeCloseTo((150.01 * n) / totalCallers, 4);
+      expect(row.BaseCost as number).toBeCloseTo((150.01 * n) / (totalCallers + ai.length), 4);
     }
   });
 

@@ -70,6 +70,48 @@ describe('bad input at the local gateway', () => {
     });
   });
 
+  it('answers a body that is not JSON on the costing API with its policy 400, logged under the BU', async () => {
+    const post = (body: string): ReturnType<typeof call> =>
+      call(`${t.deployment.apis.costing.url}/get`, {
+        method: 'POST',
+        headers: {
+          'Ocp-Apim-Subscription-Key': sub.primaryKey,
+          'content-type': 'application/json',
+        },
+        body,
+      });
+    const bad = await post('{"messages": [{"role": "user", "content": "unterminated');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ error: { code: 'InvalidJson' } });
+    expect(gatewayRow(bad.requestId)).toMatchObject({
+      ResponseCode: 400,
+      ApiId: 'costing-subscription-api',
+      ApimSubscriptionId: sub.id,
+    });
+    // JSON, a blank body and a GET pass: only a body that is not JSON is refused.
+    expect((await post('{"ok": true}')).status).toBe(200);
+    expect((await post('  ')).status).toBe(200);
+    const get = await call(`${t.deployment.apis.costing.url}/get`, {
+      headers: { 'Ocp-Apim-Subscription-Key': sub.primaryKey },
+    });
+    expect(get.status).toBe(200);
+  });
+
+  it('refuses an API-scoped key elsewhere: the Entra ID key opens the Entra ID API only', async () => {
+    const own = t.deployment.apis.entra.subscription;
+    expect(own?.id).toBe('api-costing-entraid-api');
+    const headers = { 'Ocp-Apim-Subscription-Key': own?.primaryKey ?? '' };
+    const entra = await call(`${t.deployment.apis.entra.url}/get`, { headers });
+    expect(entra.status).toBe(200);
+    expect(gatewayRow(entra.requestId)).toMatchObject({ ApimSubscriptionId: own?.id });
+    const costing = await call(`${t.deployment.apis.costing.url}/get`, { headers });
+    expect(costing.status).toBe(401);
+    expect(gatewayRow(costing.requestId)).toMatchObject({
+      ApimSubscriptionId: '',
+      LastErrorReason: 'SubscriptionKeyInvalid',
+    });
+  });
+
   it('answers a wrong key with APIM 401 and logs it', async () => {
     const r = await call(`${t.deployment.apis.costing.url}/get`, {
       headers: { 'Ocp-Apim-Subscription-Key': '0'.repeat(32) },
@@ -251,15 +293,14 @@ describe('bad input at the local gateway', () => {
     expect(metrics.map((m) => (m.customDimensions as Record<string, string>).CallerId)).toEqual(
       tokens.map(() => sub.id),
     );
-    // Without a key and without a usable token there is nothing to attribute to.
+    // Without a key the Entra ID API (subscription required, as the original sample's) answers
+    // 401 before its policy runs: no caller metric.
+    const before = tableRows(t.target, 'customMetrics').length;
     const anon = await call(`${t.deployment.apis.entra.url}/get`, {
       headers: { Authorization: 'Bearer a.b.c' },
     });
-    expect(anon.status).toBe(200);
-    expect(
-      (tableRows(t.target, 'customMetrics').at(-1)?.customDimensions as Record<string, string>)
-        .CallerId,
-    ).toBe('unknown');
+    expect(anon.status).toBe(401);
+    expect(tableRows(t.target, 'customMetrics')).toHaveLength(before);
   });
 
   it('rate-limits per subscription with 429 and Retry-After', async () => {

@@ -86,9 +86,38 @@ describe('gateway pipeline', () => {
       ok: false,
       reason: 'SubscriptionKeyNotFound',
     });
-    expect(authenticate(entra, {}, new URLSearchParams(), subs)).toEqual({
+    // An API that does not require a key (none of the kit's: the Entra ID API takes its own).
+    const open = { ...entra, subscriptionRequired: false };
+    expect(authenticate(open, {}, new URLSearchParams(), subs)).toEqual({
       ok: true,
       subscription: undefined,
+    });
+    expect(authenticate(entra, {}, new URLSearchParams(), subs)).toMatchObject({
+      ok: false,
+      reason: 'SubscriptionKeyNotFound',
+    });
+  });
+
+  it('takes an API-scoped key on its own API only, as APIM scopes /apis/<id>', () => {
+    const [costing, entra] = catalog;
+    if (!costing || !entra) throw new Error('catalog');
+    const own = { id: 'api-costing-entraid-api', displayName: 'E', primaryKey: 'k2' };
+    const subs = new Map([
+      ['k1', { id: 'bu-hr', displayName: 'HR', primaryKey: 'k1' }],
+      ['k2', { ...own, apiId: entra.id }],
+    ]);
+    expect(authenticate(entra, { 'api-key': 'k2' }, new URLSearchParams(), subs)).toMatchObject({
+      ok: true,
+      subscription: { id: 'api-costing-entraid-api' },
+    });
+    expect(authenticate(costing, { 'api-key': 'k2' }, new URLSearchParams(), subs)).toMatchObject({
+      ok: false,
+      reason: 'SubscriptionKeyInvalid',
+    });
+    // A BU key opens every API.
+    expect(authenticate(entra, { 'api-key': 'k1' }, new URLSearchParams(), subs)).toMatchObject({
+      ok: true,
+      subscription: { id: 'bu-hr' },
     });
   });
 
@@ -142,6 +171,7 @@ describe('gateway pipeline', () => {
     const out = runInbound(
       policy,
       {
+        method: 'POST',
         headers: {
           authorization: `Bearer ${unsignedJwt({ appid: 'app-9' })}`,
           'api-key': 'secret',
@@ -178,6 +208,7 @@ describe('gateway pipeline', () => {
     const kept = runInbound(
       policy,
       {
+        method: 'POST',
         headers: { 'x-ms-client-request-id': 'mine' },
         query: new URLSearchParams('api-version=2025-01-01-preview'),
         body: Buffer.from(
@@ -195,6 +226,7 @@ describe('gateway pipeline', () => {
     const responses = runInbound(
       policies.forOperation('costing-aoai-gateway-api', 'responses-create'),
       {
+        method: 'POST',
         headers: {},
         query: new URLSearchParams(),
         body: Buffer.from('{"model":"m","input":"x","stream":true}'),

@@ -36,7 +36,14 @@ describe('local target', () => {
         apiId: 'costing-aoai-gateway-api',
         path: 'costing-aoai-gateway',
         url: `${d.gatewayUrl}/costing-aoai-gateway`,
+        name: 'Costing: AOAI gateway',
       });
+      // The Entra ID and token-tracking APIs carry their own subscription (main.bicep), not a BU.
+      expect([d.apis.entra.subscription?.id, d.apis.tokenTracking.subscription?.id]).toEqual([
+        'api-costing-entraid-api',
+        'api-costing-token-tracking-api',
+      ]);
+      expect(d.apis.entra.subscription?.primaryKey).toMatch(/^[0-9a-f]{32}$/);
       expect([d.apis.costing.apiId, d.apis.entra.apiId, d.apis.tokenTracking.apiId]).toEqual([
         'costing-subscription-api',
         'costing-entraid-api',
@@ -61,6 +68,7 @@ describe('local target', () => {
       // The same target deploys again after close (new ports, same keys).
       const redeployed = await t.target.deploy();
       expect(redeployed.subscriptions).toEqual(d.subscriptions);
+      expect(redeployed.apis.entra.subscription).toEqual(d.apis.entra.subscription);
       expect(
         (
           await fetch(`${redeployed.apis.costing.url}/get`, {

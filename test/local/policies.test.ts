@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { artifactPath } from '../../lib/artifacts/read-artifact.js';
 import { buildApiCatalog } from '../../lib/local/api-catalog.js';
 import { loadPolicies } from '../../lib/local/policy-engine.js';
+import type { PolicyStep } from '../../lib/local/policy-steps.js';
 import { PolicyError } from '../../lib/errors.js';
 import type { BuSubscription } from '../../lib/target.js';
 import {
@@ -199,6 +200,7 @@ describe('policies drive the emulator', () => {
     expect(chat.forwards).toBe(true);
     expect(chat.inbound.map((s) => s.kind)).toEqual([
       'caller-id',
+      'emit-metric',
       'set-header',
       'set-header',
       'ensure-include-usage',
@@ -227,5 +229,47 @@ describe('policies drive the emulator', () => {
       value: 1,
     });
     expect(entra.forwards).toBe(false);
+    // The AI APIs count their requests per caller too, with the Entra ID API's metric and dimensions.
+    const dims = (st: PolicyStep | undefined): string[] =>
+      st?.kind === 'emit-metric' ? st.dimensions.map((d) => d.name) : [];
+    for (const [api, op] of [
+      ['costing-aoai-gateway-api', 'responses-create'],
+      ['costing-token-tracking-api', 'chat-completions-create'],
+    ] as const) {
+      const metric = set.forOperation(api, op).inbound.find((s) => s.kind === 'emit-metric');
+      expect(metric, api).toMatchObject({ name: 'caller-requests', namespace: 'apim-costing' });
+      expect(dims(metric), api).toEqual(['CallerId', 'API', 'Operation']);
+    }
+    // The costing API answers a POST whose body is not JSON with its own 400.
+    const costing = set.forOperation('costing-subscription-api', 'post-all').inbound;
+    expect(costing.map((s) => s.kind)).toEqual(['reject-invalid-json', 'return-response']);
+    expect(costing[0]).toMatchObject({ method: 'POST', answer: { status: 400 } });
+  });
+
+  it('forceStreamIncludeUsage false leaves out the fragment and its includes, as the original', () => {
+    // A copy of policies/ whose stream-usage fragment is broken: with forcing off it is never read.
+    const d = mkdtempSync(path.join(os.tmpdir(), 'policies-off-'));
+    try {
+      cpSync(artifactPath('policies'), d, { recursive: true });
+      writeFileSync(
+        path.join(d, 'fragments', 'ensure-stream-include-usage.xml'),
+        '<fragment><oops',
+      );
+      const off = loadPolicies(d, buildApiCatalog('costing-'), { forceStreamIncludeUsage: false });
+      for (const [api, op] of [
+        ['costing-aoai-gateway-api', 'chat-completions-create'],
+        ['costing-token-tracking-api', 'chat-completions-create'],
+      ] as const) {
+        const kinds = off.forOperation(api, op).inbound.map((s) => s.kind);
+        expect(kinds, api).not.toContain('ensure-include-usage');
+        expect(kinds, api).toContain('emit-metric');
+      }
+      // With forcing on, the same broken fragment fails the deploy, naming the file.
+      expect(() => loadPolicies(d, buildApiCatalog('costing-'))).toThrow(
+        /ensure-stream-include-usage\.xml: is not well-formed XML/,
+      );
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

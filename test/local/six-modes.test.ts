@@ -304,12 +304,20 @@ describe.each(['in-process', 'http'] as const)(
           await res.arrayBuffer();
         }
       }
-      // azp is the fallback claim when appid is absent.
+      // azp is the fallback claim when appid is absent; the API's own key works as a BU's does.
       const azpRes = await fetch(`${t.deployment.apis.entra.url}/get`, {
-        headers: { Authorization: `Bearer ${unsignedJwt({ azp: 'azp-only-app' })}` },
+        headers: {
+          'Ocp-Apim-Subscription-Key': t.deployment.apis.entra.subscription?.primaryKey ?? '',
+          Authorization: `Bearer ${unsignedJwt({ azp: 'azp-only-app' })}`,
+        },
       });
       expect(azpRes.status).toBe(200);
-      const metrics = tableRows(t.target, 'customMetrics');
+      const all = tableRows(t.target, 'customMetrics');
+      // The AI requests of the tests above were counted by the AOAI gateway's policy.
+      const apiOf = (row: (typeof all)[number]): string =>
+        (row.customDimensions as Record<string, string>).API ?? '';
+      expect(all.some((row) => apiOf(row) === 'Costing: AOAI gateway')).toBe(true);
+      const metrics = all.filter((row) => apiOf(row) === 'Costing: Entra ID applications');
       expect(metrics).toHaveLength(7);
       for (const row of metrics) {
         for (const c of loadTableColumns('customMetrics')) expect(row).toHaveProperty(c.name);

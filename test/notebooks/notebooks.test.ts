@@ -2,6 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_BUSINESS_UNITS,
+  DEFAULT_CALLERS,
+  DEFAULT_MODELS,
+} from '../../lib/config/defaults.js';
 import { cellText, runNotebook, type NotebookRun } from '../../lib/internal/notebook-runner.js';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -33,6 +38,49 @@ describe.each(notebooks)('%s as committed', (name) => {
     const ids = nb.cells.map((c) => c.id);
     expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('cell A1 shows the knobs a user edits', () => {
+  const nb = JSON.parse(readFileSync(path.join(root, 'create.ipynb'), 'utf8')) as RawNotebook;
+  const a1 = nb.cells.find((c) => c.source.join('').startsWith('// A1 '))?.source.join('') ?? '';
+  const lineOf = (needle: string): string =>
+    a1.split('\n').find((l) => l.includes(needle)) ?? `(no line with ${needle})`;
+  const num = (n: number): string => (Number.isInteger(n) ? `${n}(\\.0)?` : String(n));
+
+  it('lists every default BU, caller and model, one line each with the values loadConfig uses', () => {
+    for (const b of DEFAULT_BUSINESS_UNITS)
+      expect(lineOf(`'${b.name}'`)).toMatch(
+        new RegExp(`displayName: '${b.displayName}', weight: ${num(b.weight)} }`),
+      );
+    for (const c of DEFAULT_CALLERS)
+      expect(lineOf(c.appId)).toMatch(new RegExp(`name: '${c.name}', weight: ${num(c.weight)} }`));
+    for (const m of DEFAULT_MODELS)
+      expect(lineOf(`'${m.name}'`)).toContain(
+        `version: '${m.version}', capacityKTpm: ${m.capacityKTpm}, requestsPerBu: ${m.requestsPerBu} }`,
+      );
+  });
+
+  it('shows the alert e-mail, the Foundry and real-JWT toggles and each group with a comment', () => {
+    for (const knob of [
+      'alertEmail:',
+      'alertThreshold:',
+      'enableFoundry:',
+      'useRealJwt:',
+      'enableEntraIdTracking:',
+      'enableTokenTracking:',
+      'forceStreamIncludeUsage:',
+      'errorShare:',
+      'businessUnits: [',
+      'callers: [',
+      'models: [',
+    ]) {
+      expect(a1, knob).toContain(knob);
+      // A comment on the knob's line, or on the line just above it.
+      const lines = a1.split('\n');
+      const i = lines.findIndex((l) => l.includes(knob));
+      expect(`${lines[i - 1] ?? ''}\n${lines[i] ?? ''}`, knob).toMatch(/\/\/ \S/);
+    }
   });
 });
 
@@ -154,7 +202,8 @@ describe('executing the notebooks in-process on the local target', () => {
   });
 
   it('never shows a full subscription key in any output', () => {
-    expect(keys.length).toBe(6);
+    // Six BU keys and the Entra ID and token-tracking APIs' own.
+    expect(keys.length).toBe(6 + 2);
     const all = [...runs, cleanUp]
       .flatMap((r) => r.cells.map((c) => JSON.stringify(c.outputs)))
       .join('\n');

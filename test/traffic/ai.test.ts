@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, requestsFor } from '../../lib/config/load-config.js';
-import type { KitConfig } from '../../lib/config/types.js';
+import type { KitConfig, KitConfigInput } from '../../lib/config/types.js';
 import { readLedger } from '../../lib/ledger/ledger.js';
 import { TargetUnavailableError } from '../../lib/errors.js';
 import { planAiTraffic } from '../../lib/traffic/ai.js';
@@ -31,8 +31,8 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function config(): KitConfig {
-  return loadConfig({ local: { dataDir } }, {});
+function config(input: KitConfigInput = {}): KitConfig {
+  return loadConfig({ ...input, local: { dataDir } }, {});
 }
 
 /** Usage the tiny backend reports: derived from the request so each request differs. */
@@ -161,7 +161,7 @@ function aoaiHandler(options: { cutStreams?: Set<number>; throttle?: Set<number>
 }
 
 describe('D1 AOAI traffic', () => {
-  it('plans per model x BU with mode j % 6 and callers in turn', () => {
+  it('plans per model x BU with mode j % 6 and one caller per BU, as the original pairs them', () => {
     const cfg = config();
     const plan = planAiTraffic(tinyTarget(cfg, 'http://127.0.0.1:9', { withModels: true }));
     const expected = cfg.models.reduce(
@@ -173,6 +173,16 @@ describe('D1 AOAI traffic', () => {
     const engineering = plan.filter((p) => p.bu === 'bu-engineering' && p.model === 'gpt-5-mini');
     expect(engineering.map((p) => p.mode)).toEqual(Array.from({ length: 18 }, (_, j) => j % 6));
     expect(new Set(plan.map((p) => p.caller)).size).toBe(cfg.callers.length);
+    // The i-th BU goes out as the i-th caller, for every model and request.
+    cfg.businessUnits.forEach((b, i) => {
+      const callers = new Set(plan.filter((p) => p.bu === b.name).map((p) => p.caller));
+      expect([...callers], b.name).toEqual([cfg.callers[i]?.appId]);
+    });
+    // With fewer callers than BUs the callers are reused in turn.
+    const two = config({ callers: cfg.callers.slice(0, 2) });
+    const reused = planAiTraffic(tinyTarget(two, 'http://127.0.0.1:9', { withModels: true }));
+    expect(reused.find((p) => p.bu === 'bu-marketing')?.caller).toBe(cfg.callers[0]?.appId);
+    expect(reused.find((p) => p.bu === 'bu-engineering')?.caller).toBe(cfg.callers[1]?.appId);
     expect(AI_MODES.map((m) => [m.surface, m.stream])).toEqual([
       ['chat', false],
       ['chat', true],

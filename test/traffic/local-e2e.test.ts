@@ -216,10 +216,12 @@ async function reconcileCallers(t: LocalTarget, ledger: Ledger): Promise<void> {
     "customMetrics | where name == 'caller-requests' | summarize n = sum(value) by CallerId = tostring(customDimensions.CallerId)",
   );
   const fromLogs = Object.fromEntries(rows.map((r) => [String(r.CallerId), Number(r.n)]));
-  const entra = ledger.sources.entra as LedgerEntry;
-  const fromLedger = Object.fromEntries(
-    Object.entries(entra.byCaller).map(([c, counts]) => [c, counts.attempts]),
-  );
+  // The Entra ID API and both AI APIs emit the metric (C1's costing API does not).
+  const fromLedger: Record<string, number> = {};
+  for (const source of ['entra', 'real-jwt', 'ai', 'mock-ai'] as const) {
+    for (const [c, counts] of Object.entries(ledger.sources[source]?.byCaller ?? {}))
+      fromLedger[c] = (fromLedger[c] ?? 0) + counts.attempts;
+  }
   expect(fromLogs).toEqual(fromLedger);
 }
 
@@ -290,7 +292,8 @@ describe('traffic on the local target', () => {
     expect(d2Forced.totals.totalTokens).toBe(300 * d2Forced.succeeded);
 
     expect(c1.succeeded).toBe(525 - 27);
-    expect(c1.failedByStatus).toEqual({ '404': 14, '400': 13 });
+    // The deliberate failures: malformed bodies the costing API answers 400, under their BU.
+    expect(c1.failedByStatus).toEqual({ '400': 27 });
     expect(c2.succeeded).toBe(525);
     expect(d1.succeeded).toBe(126);
     expect(d2Forced.succeeded).toBe(d2Forced.planned);
@@ -301,6 +304,21 @@ describe('traffic on the local target', () => {
     await reconcileCallers(t, ledger);
     await reconcileAi(t, ledger);
     await checkExpected(t, ledger);
+    // The original's attribution: BU rows are C1 + D1 only; C2 and D2 carry their API's own key.
+    const bySub = await kql(
+      t,
+      'ApiManagementGatewayLogs | summarize n = count() by ApimSubscriptionId, ApiId',
+    );
+    const rowsOf = (pred: (r: Record<string, KqlValue>) => boolean): number =>
+      bySub.filter(pred).reduce((n, r) => n + Number(r.n), 0);
+    expect(rowsOf((r) => String(r.ApimSubscriptionId).startsWith('bu-'))).toBe(525 + 126);
+    expect(rowsOf((r) => r.ApimSubscriptionId === 'api-costing-entraid-api')).toBe(525);
+    expect(rowsOf((r) => r.ApimSubscriptionId === 'api-costing-token-tracking-api')).toBe(
+      d2Forced.planned,
+    );
+    expect(
+      rowsOf((r) => r.ApiId === 'costing-aoai-gateway-api' && r.ApimSubscriptionId !== ''),
+    ).toBe(126);
     // Mode 2 got its usage because the gateway injected include_usage: every mode reports tokens.
     for (const [mode, counts] of Object.entries(ledger.sources.ai?.byMode ?? {})) {
       expect(counts.withUsage, `mode ${mode}`).toBe(counts.succeeded);
@@ -345,9 +363,8 @@ describe('traffic on the local target', () => {
     const fromLedger = Object.fromEntries(
       Object.entries(ai.totals.attemptsByStatus).filter(([s]) => Number(s) >= 400),
     );
-    const c1Malformed =
-      ledger.sources.bu?.byApi['costing-aoai-gateway-api']?.attemptsByStatus ?? {};
-    for (const [s, n] of Object.entries(c1Malformed)) fromLedger[s] = (fromLedger[s] ?? 0) + n;
+    // C1's failures stay on the costing API: the AOAI API's failures are D1's alone.
+    expect(Object.keys(ledger.sources.bu?.byApi ?? {})).toEqual(['costing-subscription-api']);
     expect(fromLogs).toEqual(fromLedger);
     await reconcileAi(t, ledger);
     await checkExpected(t, ledger);

@@ -88,10 +88,13 @@ export function deploymentFor(
   withModels = false,
 ): Deployment {
   const p = config.deployment.apiPrefix;
-  const api = (id: string, path: string) => ({
+  const api = (id: string, path: string, own = false) => ({
     apiId: `${p}${id}`,
     path: `${p}${path}`,
     url: `${gatewayUrl}/${p}${path}`,
+    name: `Costing: ${path}`,
+    // The Entra ID and token-tracking APIs carry their own subscription, as main.bicep makes them.
+    ...(own ? { subscription: { id: `api-${p}${id}`, primaryKey: `key-api-${p}${id}` } } : {}),
   });
   return {
     target: 'local',
@@ -102,8 +105,8 @@ export function deploymentFor(
     location: config.deployment.location,
     apis: {
       costing: api('subscription-api', 'subscription'),
-      entra: api('entraid-api', 'entraid'),
-      tokenTracking: api('token-tracking-api', 'token-tracking'),
+      entra: api('entraid-api', 'entraid', true),
+      tokenTracking: api('token-tracking-api', 'token-tracking', true),
       aoai: api('aoai-gateway-api', 'aoai-gateway'),
     },
     subscriptions: config.businessUnits.map((b) => ({

@@ -96,33 +96,21 @@ describe('C1 BU traffic', () => {
     const failures = g.seen.filter((r) => r.method !== 'GET');
     const expectedFailures = expected.reduce((a, n) => a + Math.round(n * 0.1), 0);
     expect(failures).toHaveLength(expectedFailures);
-    expect(failures.some((r) => r.method === 'DELETE')).toBe(true);
-    expect(failures.some((r) => r.method === 'POST')).toBe(true);
-    const deletes = failures.filter((r) => r.method === 'DELETE').length;
-    expect(entry?.totals.failedByStatus).toEqual({
-      '404': deletes,
-      '400': expectedFailures - deletes,
-    });
+    expect(entry?.totals.failedByStatus).toEqual({ '400': expectedFailures });
     expect(entry?.totals.succeeded).toBe(total - expectedFailures);
-    // Malformed bodies go to the AOAI gateway's chat operation, and are counted under that API.
-    const posts = failures.filter((r) => r.method === 'POST');
+    // Malformed bodies stay on the costing API (its policy answers 400), never the AOAI API...
     expect(
-      posts.every(
-        (r) =>
-          r.path ===
-          '/costing-aoai-gateway/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21',
-      ),
+      failures.every((r) => r.method === 'POST' && r.path === '/costing-subscription/get'),
     ).toBe(true);
-    expect(entry?.byApi['costing-aoai-gateway-api']?.failedByStatus).toEqual({
-      '400': posts.length,
+    expect(Object.keys(entry?.byApi ?? {})).toEqual(['costing-subscription-api']);
+    expect(entry?.byApi['costing-subscription-api']?.failedByStatus).toEqual({
+      '400': expectedFailures,
     });
-    expect(entry?.byApi['costing-subscription-api']?.sent).toBe(total - posts.length);
-    // Unknown operations are logged without a subscription; everything else under its BU.
-    expect(entry?.byLoggedSubscription['']?.sent).toBe(deletes);
-    const hrUnknown = (entry?.requests ?? []).filter(
-      (r) => r.bu === 'bu-hr' && r.kind === 'unknown-operation',
-    ).length;
-    expect(entry?.byLoggedSubscription['bu-hr']?.sent).toBe((expected[0] ?? 0) - hrUnknown);
+    // ...and on the BU whose key they carry: every request is logged under its BU.
+    expect(Object.keys(entry?.byLoggedSubscription ?? {}).sort()).toEqual(
+      cfg.businessUnits.map((b) => b.name).sort(),
+    );
+    expect(entry?.byLoggedSubscription['bu-hr']?.sent).toBe(expected[0]);
     // Per-request records carry the gateway's request id.
     expect(
       entry?.requests
@@ -297,6 +285,11 @@ describe('C2 Entra ID traffic', () => {
     for (const c of cfg.callers)
       expect(ledger.sources.entra?.byCaller[c.appId]?.succeeded).toBe(requestsFor(6, c.weight));
     expect(summary.byCaller.map((r) => r.group)).toContain('Finance Portal');
+    // The Entra ID API's own key on every request, never a BU's: C2 is billed to no BU.
+    expect(
+      g.seen.every((r) => r.headers['ocp-apim-subscription-key'] === 'key-api-costing-entraid-api'),
+    ).toBe(true);
+    expect(Object.keys(ledger.sources.entra?.byBu ?? {})).toEqual(['api-costing-entraid-api']);
   });
 });
 
@@ -337,6 +330,11 @@ describe('C3 real JWT', () => {
     expect(scope).toBe('api://x/.default');
     expect(summary.succeeded).toBe(3);
     expect(g.seen.every((r) => r.headers.authorization === `Bearer ${token}`)).toBe(true);
+    expect(
+      g.seen.every((r) => r.headers['ocp-apim-subscription-key'] === 'key-api-costing-entraid-api'),
+    ).toBe(true);
+    // Without an override the batch is the original's 10.
+    expect(loadConfig({}, {}).realJwt.requests).toBe(10);
     expect(Object.keys((await readLedger(cfg)).sources['real-jwt']?.byCaller ?? {})).toEqual([
       appId,
     ]);
@@ -344,13 +342,28 @@ describe('C3 real JWT', () => {
 });
 
 describe('D2 mock AI traffic', () => {
-  it('records the usage of each mock response per BU', async () => {
+  it('sends 20 x weight per caller (210) with the token-tracking API key, as the original, and records the mock usage', async () => {
     const g = await apimLike();
     const cfg = config();
     const summary = await sendTraffic(tinyTarget(cfg, g.url), 'mock-ai', quiet);
-    const base = cfg.models.reduce((s, m) => s + m.requestsPerBu, 0);
-    const total = cfg.businessUnits.reduce((s, b) => s + requestsFor(base, b.weight), 0);
+    const total = cfg.callers.reduce((s, c) => s + requestsFor(20, c.weight), 0);
+    expect(total).toBe(210);
+    expect(summary.planned).toBe(210);
     expect(summary.succeeded).toBe(total);
+    // Per caller, each with its own JWT; all under the API's own subscription, no BU.
+    const ledger = await readLedger(cfg);
+    const entry = ledger.sources['mock-ai'];
+    for (const c of cfg.callers)
+      expect(entry?.byCaller[c.appId]?.sent, c.name).toBe(requestsFor(20, c.weight));
+    expect(Object.keys(entry?.byBu ?? {})).toEqual(['api-costing-token-tracking-api']);
+    const jwtCallers = g.seen.map((r) => {
+      const auth = r.headers.authorization;
+      return readJwtClaims(String(auth).slice('Bearer '.length))?.appid;
+    });
+    expect(jwtCallers.filter((a) => a === cfg.callers[3]?.appId)).toHaveLength(60);
+    expect(g.seen.every((r) => r.headers['api-key'] === 'key-api-costing-token-tracking-api')).toBe(
+      true,
+    );
     expect(summary.totals).toMatchObject({
       promptTokens: 100 * total,
       completionTokens: 200 * total,
@@ -390,7 +403,7 @@ describe('D2 mock AI traffic', () => {
 });
 
 describe('plans', () => {
-  it('spreads the deliberate failures and alternates their kinds', () => {
+  it('spreads the deliberate failures through the requests of each BU', () => {
     const cfg = config({ traffic: { errorShare: 0.05 } });
     const plan = planBuTraffic(tinyTarget(cfg, 'http://127.0.0.1:9'));
     expect(plan).toHaveLength(525);
@@ -398,10 +411,13 @@ describe('plans', () => {
     expect(failing).toHaveLength(
       [50, 125, 25, 150, 100, 75].reduce((s, n) => s + Math.round(n * 0.05), 0),
     );
-    expect(new Set(failing.map((p) => p.kind))).toEqual(
-      new Set(['unknown-operation', 'malformed-body']),
-    );
+    expect(new Set(failing.map((p) => p.kind))).toEqual(new Set(['malformed-body']));
     expect(failing.some((p) => p.bu === 'bu-engineering')).toBe(true);
+    // Every request, failing or not, goes to the costing API with its BU's key.
+    expect(new Set(plan.map((p) => new URL(p.request.url).pathname))).toEqual(
+      new Set(['/costing-subscription/get']),
+    );
+    expect(plan.every((p) => p.api === undefined && p.loggedSubscription === undefined)).toBe(true);
   });
 });
 

@@ -67,19 +67,16 @@ interface ExpectedRow {
 }
 
 /**
- * Where each ledger request lands in the gateway log. C1's deliberate failures are the only
- * requests that leave their source's API: a malformed body goes to the AOAI gateway (its backend
- * answers 400), and an unknown operation matches no operation, so APIM resolves no subscription.
+ * Where each ledger request lands in the gateway log. Every request stays on its cell's API
+ * (C1's deliberate failures too: the costing API answers a malformed body 400), under the
+ * subscription it was sent with: a BU's for C1 and D1, the API's own for C2 and D2.
  */
 function placement(
   source: TrafficSource,
   record: RequestRecord,
 ): { ai: boolean; attributed: boolean } {
   if (source === 'ai' || source === 'mock-ai') return { ai: true, attributed: true };
-  if (source === 'bu' && record.kind === 'malformed-body') return { ai: true, attributed: true };
-  if (source === 'bu' && record.kind === 'unknown-operation')
-    return { ai: false, attributed: false };
-  return { ai: false, attributed: true };
+  return { ai: false, attributed: record.loggedSubscription !== '' };
 }
 
 function expectedRows(): ExpectedRow[] {

@@ -1,8 +1,8 @@
 /**
- * Cell A2's output: the deployment, endpoints and resources, BU keys masked.
+ * Cell A2's output: the deployment, endpoints and resources, BU and API keys masked.
  */
 import { maskSecret } from '../../common/mask-secret.js';
-import type { Deployment } from '../../target.js';
+import type { ApiEndpoint, Deployment } from '../../target.js';
 import { showTable, type PlainTable } from '../tables.js';
 
 /** The deployment as a two-column table (A2): endpoints, resources, BU keys masked. */
@@ -12,8 +12,8 @@ export function deploymentTable(d: Deployment): PlainTable {
     ['Gateway URL', d.gatewayUrl],
     ['APIM', `${d.apimName} (${d.apimSku}), resource group ${d.resourceGroup}, ${d.location}`],
     ['Costing API', d.apis.costing.url],
-    ['Entra ID API', d.apis.entra.url],
-    ['Token-tracking API', d.apis.tokenTracking.url],
+    ['Entra ID API', withOwnKey(d.apis.entra)],
+    ['Token-tracking API', withOwnKey(d.apis.tokenTracking)],
     ['AOAI gateway API', d.apis.aoai.url],
     ['App Insights', `${d.appInsights.name} (app id ${d.appInsights.appId})`],
     ['Log Analytics', `${d.logAnalytics.name} (workspace ${d.logAnalytics.workspaceId})`],
@@ -32,6 +32,13 @@ export function deploymentTable(d: Deployment): PlainTable {
     ]),
   ];
   return { columns: ['Item', 'Value'], rows };
+}
+
+/** An API's URL and, when it has one, its own subscription (not a BU's), key masked. */
+function withOwnKey(api: ApiEndpoint): string {
+  return api.subscription
+    ? `${api.url} (own subscription ${api.subscription.id}, key ${maskSecret(api.subscription.primaryKey)})`
+    : api.url;
 }
 
 /** Shows the deployment (A2). */

@@ -2,6 +2,7 @@
  * Cells C1-D2's output: planned vs delivered per BU (and per caller), or why the cell skipped;
  * and plain tables of the ledger's runs and AI usage.
  */
+import { isBuSubscription } from '../../artifacts/names.js';
 import type { Ledger, TrafficCounts, TrafficSource } from '../../ledger/ledger-types.js';
 import { TRAFFIC_SOURCES } from '../../ledger/ledger-types.js';
 import { AI_MODES } from '../../traffic/ai-modes.js';
@@ -145,7 +146,10 @@ export function trafficSummaryMarkdown(summary: TrafficSummary): string {
       `, ${summary.retries} retries, ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.requestsPerSecond} req/s)` +
       `${withTokens ? `, ${summary.totals.totalTokens} tokens` : ''}.`,
   ];
-  if (summary.byBu.length > 0) parts.push(markdownTable(summary.byBu, 'BU', withTokens));
+  // C2, C3 and D2 send with their API's own subscription, not a BU's: say which it is.
+  const allBu = summary.byBu.every((r) => r.group === 'total' || isBuSubscription(r.group));
+  if (summary.byBu.length > 0)
+    parts.push(markdownTable(summary.byBu, allBu ? 'BU' : 'subscription', withTokens));
   if (summary.byCaller.length > 0)
     parts.push(markdownTable(summary.byCaller, 'caller', withTokens));
   return parts.join('\n\n');

@@ -60,20 +60,34 @@ export function showLogsVerification(v: LogsVerification): void {
   });
 }
 
-/** Shows E2: the per-caller table and chart. */
+/** Shows E2: the per-caller table and chart, and the AI APIs' token-metric check. */
 export function showMetricsVerification(v: MetricsVerification): void {
   showTable(v.ingestion, { title: 'caller-requests metric ingestion (this run)' });
   showChart(
     barFigure(v.perCaller, {
       x: 'Caller',
       y: ['Requests'],
-      title: 'Requests per Entra ID caller (caller-requests metric)',
+      title: 'Requests per caller (caller-requests metric: Entra ID and AI APIs)',
     }),
   );
   showChart(
     pieFigure(v.perCaller, { x: 'Caller', y: ['Requests'], title: 'Share of caller requests' }),
   );
   showTable(v.perCaller, { title: 'Requests per caller, API and operation' });
+  showTable(
+    {
+      columns: ['AI API', 'Ledger (D1, D2)', 'caller-requests rows', 'Match'],
+      rows: v.aiApis.map((a) => [a.api, a.expected, a.received, a.match ? 'match' : 'MISMATCH']),
+    },
+    {
+      title: `Token-metric check: caller-requests of the AI APIs (${v.aiApis.filter((a) => a.match).length}/${v.aiApis.length} match)`,
+    },
+  );
+  if (v.aiIngestion.rows.length > 0)
+    showTable(v.aiIngestion, {
+      title:
+        'AI APIs: caller-requests per API and operation (kql/token-metric-ingestion-check.kql)',
+    });
 }
 
 /** Shows E3: the tile table with its match column, and the budget-alert evaluation. */
@@ -100,16 +114,23 @@ export function showCrossReference(x: CrossReference): void {
   }
   showTable(
     {
-      columns: ['Business unit', 'Busiest hour (requests)', 'Threshold', 'Would fire'],
+      columns: [
+        'Business unit',
+        'Most requests in a rolling hour',
+        'At evaluation',
+        'Threshold',
+        'Would fire',
+      ],
       rows: x.budgetAlerts.map((a) => [
         a.bu,
-        a.maxHourlyRequests,
+        a.maxWindowRequests,
+        a.peakAt ?? '-',
         a.threshold,
-        a.wouldFire ? 'yes' : 'no',
+        a.wouldFire ? `yes (${a.firstFiringAt ?? ''})` : 'no',
       ]),
     },
     {
-      title: `Budget alerts (B4's rule per BU): ${x.budgetAlerts.filter((a) => a.wouldFire).length} would fire`,
+      title: `Budget alerts (B4's rule per BU): ${x.budgetAlerts.filter((a) => a.wouldFire).length} would fire, replayed every 5 minutes over the last hour (${x.budgetAlerts[0]?.evaluations ?? 0} evaluations)`,
     },
   );
 }
