@@ -165,7 +165,7 @@ describe('renderWorkbookHtml', () => {
     expect(html).toContain('<title>APIM &lt;Costing&gt;</title>');
     expect(html.match(/<button type="button" class="tab"/g)).toHaveLength(5);
     expect(html.match(/<section class="tab-panel"/g)).toHaveLength(5);
-    expect(html).toContain('<span class="param-value" data-param="TimeRange">Last 24 hours</span>');
+    expect(html).toContain('<span class="param-value" data-param="TimeRange">Last 30 days</span>');
     expect(html).toContain(
       '<div class="tile-title">BU requests</div><div class="tile-value">1,234</div>',
     );

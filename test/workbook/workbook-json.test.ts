@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load-config.js';
-import { WORKBOOK_PLACEHOLDERS } from '../../lib/pricing/pricing.js';
+import { modelPriceRows, WORKBOOK_PLACEHOLDERS } from '../../lib/pricing/pricing.js';
 import { listWorkbookQueries, listWorkbookTabs } from '../../lib/workbook/list-queries.js';
 import { collectParameters, walk } from '../../lib/workbook/parameters.js';
 import {
@@ -76,8 +76,8 @@ describe('workbook.json shape (plain Notebook/1.0 that Azure accepts)', () => {
     const params = collectParameters(workbook);
     expect(params.get('TimeRange')).toMatchObject({
       kind: 'timeRange',
-      value: 86_400_000,
-      display: 'Last 24 hours',
+      value: 2_592_000_000,
+      display: 'Last 30 days',
     });
     const expected: Record<string, string> = {
       SkuLabel: '__APIM_SKU__',
@@ -87,6 +87,9 @@ describe('workbook.json shape (plain Notebook/1.0 that Azure accepts)', () => {
       CompletionTokenRate: '__COMPLETION_TOKEN_RATE__',
       PtuCapacityTpm: '30000',
       AiApiIds: 'costing-aoai-gateway-api,costing-token-tracking-api',
+      AppIdNames: '{}',
+      MaxRows: '1000',
+      DateTimeFormat: 'yyyy-MM-dd HH:mm:ss.fff',
     };
     for (const [name, value] of Object.entries(expected))
       expect(params.get(name)?.value, name).toBe(value);
@@ -173,6 +176,7 @@ describe('fillPlaceholders', () => {
         __PER_K_RATE__: '1',
         __PROMPT_TOKEN_RATE__: '1',
         __COMPLETION_TOKEN_RATE__: '1',
+        __MODEL_PRICES__: modelPriceRows(),
       }),
     ).toThrow(
       'Workbook placeholders without a value: __APP_INSIGHTS_NAME__. Pass the App Insights name (deployment.appInsights.name, from cell A2).',
