@@ -8,10 +8,25 @@ import { chartFigure, CHART_VISUALIZATIONS, type PlotlyFigure } from './chart-tr
 import { tabOf } from './list-queries.js';
 import { escapeHtml, renderMarkdown } from './markdown.js';
 import { substituteParameters, type ResolvedParameter } from './parameters.js';
+import type { WorkbookQueryOutcome } from './run-queries.js';
 import type { WorkbookItem, WorkbookItemContent } from './workbook-json.js';
 
 /** Result of one query item for the renderer: a table, or why there is none. */
 export type PreviewResult = { table: KqlTable; warning?: string } | { error: string };
+
+/** Query outcomes as the renderer's results: a table (with a warning when partial), or the error. */
+export function previewResults(
+  outcomes: readonly WorkbookQueryOutcome[],
+): Map<string, PreviewResult> {
+  const results = new Map<string, PreviewResult>();
+  for (const o of outcomes) {
+    if (o.result?.status === 'success') results.set(o.query.name, { table: o.result.table });
+    else if (o.result?.status === 'partial')
+      results.set(o.query.name, { table: o.result.table, warning: o.result.error });
+    else results.set(o.query.name, { error: o.error ?? 'no result' });
+  }
+  return results;
+}
 
 /** What rendering an item needs; `charts` collects the figures the page script draws. */
 export interface RenderContext {

@@ -13,11 +13,16 @@ import type { PlotlyFigure } from './chart-traces.js';
 import { listWorkbookQueries, listWorkbookTabs, tabParameterName } from './list-queries.js';
 import { escapeHtml } from './markdown.js';
 import { collectParameters } from './parameters.js';
-import { renderItem, type PreviewResult, type RenderContext } from './render-items.js';
+import {
+  previewResults,
+  renderItem,
+  type PreviewResult,
+  type RenderContext,
+} from './render-items.js';
 import { runWorkbookQueries, type QueryRunner, type WorkbookQueryOutcome } from './run-queries.js';
 import { loadWorkbook, type WorkbookDocument } from './workbook-json.js';
 
-export { formatCell, type PreviewResult } from './render-items.js';
+export { formatCell, previewResults, type PreviewResult } from './render-items.js';
 
 /** Options of {@link renderWorkbookHtml}. */
 export interface RenderWorkbookHtmlOptions {
@@ -84,18 +89,8 @@ export async function renderWorkbookPreview(
   const workbook = loadWorkbook(options.serializedData);
   const queries = listWorkbookQueries(workbook, { now });
   const outcomes = await runWorkbookQueries(options.target, queries, options);
-  const results = new Map<string, PreviewResult>();
-  let failed = 0;
-  for (const o of outcomes) {
-    if (o.result?.status === 'success') results.set(o.query.name, { table: o.result.table });
-    else if (o.result?.status === 'partial') {
-      failed++;
-      results.set(o.query.name, { table: o.result.table, warning: o.result.error });
-    } else {
-      failed++;
-      results.set(o.query.name, { error: o.error ?? 'no result' });
-    }
-  }
+  const results = previewResults(outcomes);
+  const failed = [...results.values()].filter((r) => 'error' in r || r.warning).length;
   const html = renderWorkbookHtml(workbook, {
     displayName: options.displayName,
     results,

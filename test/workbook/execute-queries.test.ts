@@ -492,17 +492,21 @@ describe('workbook queries on the local engine (known answers)', () => {
   it('shows token use as a share of PTU capacity, peak per period, per BU and for all', () => {
     const util = rows('ai-ptu-utilisation');
     expect(new Set(util.map((r) => r.BusinessUnit))).toEqual(
-      new Set(['hr', 'finance', 'master', 'All business units']),
+      new Set(['hr', 'finance', 'master', 'All callers']),
     );
-    // About 10 minutes of LLM rows: 30-second periods; a4's 550 tokens alone in theirs is
-    // 1,100 tokens/min, 3.67% of 30,000 (x0's 1,100 tokens are 2,200/min, 7.33%).
-    const all = util.filter((r) => r.BusinessUnit === 'All business units');
-    expect(Math.max(...all.map((r) => Number(r.UtilisationPct)))).toBe(7.33);
+    // About 10 minutes of LLM rows: 15-second periods, each the tokens of the minute ending
+    // there. The requests are a minute apart, so no minute holds two: finance's busiest is a4's
+    // 550 tokens (1.83% of 30,000), all callers' is x0's 1,100 (master key; 3.67%).
+    const all = util.filter((r) => r.BusinessUnit === 'All callers');
+    expect(Math.max(...all.map((r) => Number(r.UtilisationPct)))).toBe(3.67);
     expect(
       Math.max(
         ...util.filter((r) => r.BusinessUnit === 'finance').map((r) => Number(r.UtilisationPct)),
       ),
-    ).toBe(3.67);
+    ).toBe(1.83);
+    // A minute holds a request for four 15-second periods after it (no extrapolation).
+    const a4 = util.filter((r) => r.BusinessUnit === 'finance' && r.UtilisationPct === 1.83);
+    expect(a4).toHaveLength(4);
   });
 
   it('lists every BU request, AI and non-AI, newest first, stopping at Max rows', () => {
