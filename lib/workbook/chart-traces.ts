@@ -215,9 +215,11 @@ function baseFigure(
     const times = new Set(table.rows.map((r) => r[xIdx]));
     const only = [...times][0];
     if (timeIdx >= 0 && times.size === 1 && typeof only === 'string') {
-      // One time bin: without a range Plotly zooms to milliseconds around the single point.
+      // One time bin: without a range Plotly zooms to milliseconds around the single point. A
+      // bin starting off the minute comes from sub-minute bins, so a minute either side reads better.
       const t = Date.parse(only);
-      xaxis.range = [new Date(t - 3_600_000).toISOString(), new Date(t + 3_600_000).toISOString()];
+      const pad = t % 60_000 === 0 ? 3_600_000 : 60_000;
+      xaxis.range = [new Date(t - pad).toISOString(), new Date(t + pad).toISOString()];
     }
     return { data: traces, layout: { ...layout, xaxis, yaxis: { rangemode: 'tozero' } } };
   }

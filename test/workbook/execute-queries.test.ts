@@ -599,7 +599,7 @@ describe('workbook queries on the local engine (known answers)', () => {
     const named = rowsWith('entra-cost-allocation', { AppIdNames: '{"app-1":"HR Service"}' });
     expect(named).toEqual([
       {
-        Caller: 'HR Service (app-1)',
+        Caller: 'HR Service',
         CallerId: 'app-1',
         Requests: 6,
         SharePct: 85.71,
