@@ -156,3 +156,13 @@ export const TREND_ITEMS: readonly string[] = [
   'ai-token-trend-by-bu',
   'ai-ptu-utilisation',
 ];
+
+/** The parameters that carry a validation rule, as the original's rate inputs do. */
+export const VALIDATED_PARAMETERS: readonly string[] = [
+  'BaseCost',
+  'PerKRate',
+  'PromptTokenRate',
+  'CompletionTokenRate',
+  'PtuCapacityTpm',
+  'MaxRows',
+];

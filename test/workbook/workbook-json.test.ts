@@ -14,6 +14,7 @@ import {
   type WorkbookItem,
 } from '../../lib/workbook/workbook-json.js';
 import { WorkbookError } from '../../lib/errors.js';
+import { VALIDATED_PARAMETERS } from './original-items.js';
 
 const workbook = loadWorkbook();
 
@@ -207,14 +208,7 @@ describe('publish-time values', () => {
 
   it('validates the rates as the original does, and every SKU and model default passes', () => {
     const params = collectParameters(workbook);
-    for (const name of [
-      'BaseCost',
-      'PerKRate',
-      'PromptTokenRate',
-      'CompletionTokenRate',
-      'PtuCapacityTpm',
-      'MaxRows',
-    ])
+    for (const name of VALIDATED_PARAMETERS)
       expect(params.get(name)?.rules?.[0]?.regExp, name).toMatch(/^\^/);
     for (const apimSku of APIM_SKUS) {
       for (const model of PRICED_MODELS) {

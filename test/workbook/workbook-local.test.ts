@@ -20,7 +20,7 @@ import type { KqlTable, KqlValue } from '../../lib/target.js';
 import { collectParameters, walk } from '../../lib/workbook/parameters.js';
 import { previewResults, renderWorkbookHtml } from '../../lib/workbook/render-preview.js';
 import type { WorkbookItem } from '../../lib/workbook/workbook-json.js';
-import { ORIGINAL_ITEMS, TREND_ITEMS } from './original-items.js';
+import { ORIGINAL_ITEMS, TREND_ITEMS, VALIDATED_PARAMETERS } from './original-items.js';
 import { runLocalWorkbook, type LocalWorkbookRun } from './local-run.js';
 
 let run: LocalWorkbookRun;
@@ -364,14 +364,7 @@ describe('workbook queries on the local target after a traffic run', () => {
     ]);
     // The parameters carry the original's checks, and the defaults pass them.
     const params = collectParameters(run.workbook);
-    for (const name of [
-      'BaseCost',
-      'PerKRate',
-      'PromptTokenRate',
-      'CompletionTokenRate',
-      'PtuCapacityTpm',
-      'MaxRows',
-    ])
+    for (const name of VALIDATED_PARAMETERS)
       expect(params.get(name)?.rules?.length, name).toBeGreaterThan(0);
     expect(params.get('TimeRange')?.display).toBe('Last 30 days');
   });
