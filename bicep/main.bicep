@@ -77,6 +77,9 @@ param promptTokenRate string
 @description('Workbook placeholder __COMPLETION_TOKEN_RATE__ (USD per 1,000 completion tokens).')
 param completionTokenRate string
 
+@description('Workbook placeholder __MODEL_PRICES__: the per-model price table (datatable rows) from lib/pricing.')
+param modelPrices string
+
 @description('Tags for every resource the template creates.')
 param tags object = {}
 
@@ -519,18 +522,22 @@ var workbookData = replace(
   replace(
     replace(
       replace(
-        replace(replace(workbookTemplate, '__APP_INSIGHTS_NAME__', appInsights.name), '__APIM_SKU__', apimSkuLabel),
-        '__BASE_MONTHLY_COST__',
-        baseMonthlyCost
+        replace(
+          replace(replace(workbookTemplate, '__APP_INSIGHTS_NAME__', appInsights.name), '__APIM_SKU__', apimSkuLabel),
+          '__BASE_MONTHLY_COST__',
+          baseMonthlyCost
+        ),
+        '__PER_K_RATE__',
+        perKRate
       ),
-      '__PER_K_RATE__',
-      perKRate
+      '__PROMPT_TOKEN_RATE__',
+      promptTokenRate
     ),
-    '__PROMPT_TOKEN_RATE__',
-    promptTokenRate
+    '__COMPLETION_TOKEN_RATE__',
+    completionTokenRate
   ),
-  '__COMPLETION_TOKEN_RATE__',
-  completionTokenRate
+  '__MODEL_PRICES__',
+  modelPrices
 )
 
 resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {

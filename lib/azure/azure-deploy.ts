@@ -135,6 +135,7 @@ export function mainParameters(config: KitConfig, names: AzureResourceNames): Te
     perKRate: prices.__PER_K_RATE__ ?? '0',
     promptTokenRate: prices.__PROMPT_TOKEN_RATE__ ?? '0',
     completionTokenRate: prices.__COMPLETION_TOKEN_RATE__ ?? '0',
+    modelPrices: prices.__MODEL_PRICES__ ?? '',
     tags: kitTags(config),
   });
 }

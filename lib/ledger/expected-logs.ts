@@ -43,6 +43,8 @@ export interface ExpectedLogCounts {
   llmTokensByBu: Record<string, TokenSums>;
   /** LLM-log token sums per model deployment (D1). */
   llmTokensByModel: Record<string, TokenSums>;
+  /** LLM-log token sums per BU, then per model deployment (D1): what per-model token cost is priced from. */
+  llmTokensByBuModel: Record<string, Record<string, TokenSums>>;
   /** Requests with LLM usage, i.e. D1 requests that succeeded with usage. */
   llmRequestsWithTokens: number;
 }
@@ -88,6 +90,7 @@ export function expectedLogCounts(
     callerRequestsByApi: {},
     llmTokensByBu: {},
     llmTokensByModel: {},
+    llmTokensByBuModel: {},
     llmRequestsWithTokens: 0,
   };
   const cells = new Map<string, GatewayRowCell>();
@@ -122,7 +125,10 @@ export function expectedLogCounts(
       if (source === 'ai' && record.outcome === 'succeeded' && record.usage) {
         out.llmRequestsWithTokens += 1;
         addTokens(out.llmTokensByBu, record.bu, record.usage);
-        if (record.model !== undefined) addTokens(out.llmTokensByModel, record.model, record.usage);
+        if (record.model !== undefined) {
+          addTokens(out.llmTokensByModel, record.model, record.usage);
+          addTokens((out.llmTokensByBuModel[record.bu] ??= {}), record.model, record.usage);
+        }
       }
     }
   }

@@ -246,6 +246,7 @@ export const WORKBOOK_PLACEHOLDERS = [
   '__PER_K_RATE__',
   '__PROMPT_TOKEN_RATE__',
   '__COMPLETION_TOKEN_RATE__',
+  '__MODEL_PRICES__',
 ] as const;
 export type WorkbookPlaceholder = (typeof WORKBOOK_PLACEHOLDERS)[number];
 
@@ -261,9 +262,10 @@ export interface WorkbookPlaceholderOptions {
 }
 
 /**
- * The placeholder map for `workbook.json`: SKU label, base monthly cost, per-1K rate and the
- * token rates from the pricing tables, plus the App Insights name when given (it is left out
- * otherwise, so filling reports it as missing instead of inventing a name).
+ * The placeholder map for `workbook.json`: SKU label, base monthly cost, per-1K rate, the
+ * fallback token rates and the per-model price table from the pricing tables, plus the App
+ * Insights name when given (it is left out otherwise, so filling reports it as missing instead
+ * of inventing a name).
  * @example const values = workbookPlaceholders(config, { appInsightsName: deployment.appInsights.name });
  */
 export function workbookPlaceholders(
@@ -282,9 +284,23 @@ export function workbookPlaceholders(
     __PER_K_RATE__: formatRate(apim.overagePer1kUsd),
     __PROMPT_TOKEN_RATE__: formatRate(model.promptPer1kUsd),
     __COMPLETION_TOKEN_RATE__: formatRate(model.completionPer1kUsd),
+    __MODEL_PRICES__: modelPriceRows(),
   };
   if (options.appInsightsName !== undefined) map.__APP_INSIGHTS_NAME__ = options.appInsightsName;
   return map;
+}
+
+/**
+ * Every priced model as the rows of the workbook's
+ * `datatable(Model: string, PromptPer1K: real, CompletionPer1K: real, AsOf: string)`, which its
+ * token-cost queries join on the undated model name: `'gpt-5-mini', 0.00025, 0.002, 'April 2026', ...`.
+ * All priced models are listed, not only the configured ones, so a model deployed later is still priced.
+ */
+export function modelPriceRows(): string {
+  return PRICED_MODELS.map((name) => {
+    const p = getModelPricing(name);
+    return `'${p.model}', ${formatRate(p.promptPer1kUsd)}, ${formatRate(p.completionPer1kUsd)}, '${p.asOf}'`;
+  }).join(', ');
 }
 
 /** A rate as plain decimal text (never exponent notation), as KQL `todouble('...')` reads it. */

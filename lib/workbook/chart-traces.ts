@@ -24,9 +24,14 @@ export const CHART_VISUALIZATIONS: ReadonlySet<string> = new Set([
   'scatterchart',
 ]);
 
-interface ChartSettings {
+/** The chart settings the preview reads (`content.chartSettings`, threshold already a number). */
+export interface ChartSettings {
   xAxis?: string;
   yAxis?: string[];
+  /** A horizontal reference line at this value (the portal's `customThresholdLine`). */
+  customThresholdLine?: number;
+  /** Display name and colour per series (`seriesName` is the column or split value). */
+  seriesLabelSettings?: { seriesName: string; label?: string; color?: string }[];
 }
 
 function columnIndex(table: KqlTable, name: string | undefined): number {
@@ -52,6 +57,55 @@ export function chartFigure(
   visualization: string,
   table: KqlTable,
   settings: ChartSettings = {},
+): PlotlyFigure | undefined {
+  const figure = baseFigure(visualization, table, settings);
+  if (figure === undefined) return undefined;
+  for (const s of settings.seriesLabelSettings ?? []) {
+    for (const trace of figure.data) {
+      if (trace.name !== s.seriesName) continue;
+      if (s.label) trace.name = s.label;
+      if (s.color) {
+        if (trace.type === 'bar') trace.marker = { color: s.color };
+        else trace.line = { ...((trace.line as object | undefined) ?? {}), color: s.color };
+      }
+    }
+  }
+  const y = settings.customThresholdLine;
+  if (y !== undefined && visualization !== 'piechart') {
+    // A dashed line across the plot, labelled with its value; Plotly's autorange includes it.
+    figure.layout.shapes = [
+      {
+        type: 'line',
+        xref: 'paper',
+        x0: 0,
+        x1: 1,
+        yref: 'y',
+        y0: y,
+        y1: y,
+        line: { dash: 'dash', color: '#a4262c', width: 1.5 },
+      },
+    ];
+    figure.layout.annotations = [
+      {
+        xref: 'paper',
+        x: 1,
+        xanchor: 'right',
+        yref: 'y',
+        y,
+        yanchor: 'bottom',
+        text: y.toLocaleString('en-US'),
+        showarrow: false,
+        font: { size: 11, color: '#a4262c' },
+      },
+    ];
+  }
+  return figure;
+}
+
+function baseFigure(
+  visualization: string,
+  table: KqlTable,
+  settings: ChartSettings,
 ): PlotlyFigure | undefined {
   const cols = table.columns;
   const numericIdx = cols.map((c, i) => (NUMERIC.has(c.type) ? i : -1)).filter((i) => i >= 0);
@@ -161,9 +215,11 @@ export function chartFigure(
     const times = new Set(table.rows.map((r) => r[xIdx]));
     const only = [...times][0];
     if (timeIdx >= 0 && times.size === 1 && typeof only === 'string') {
-      // One time bin: without a range Plotly zooms to milliseconds around the single point.
+      // One time bin: without a range Plotly zooms to milliseconds around the single point. A
+      // bin starting off the minute comes from sub-minute bins, so a minute either side reads better.
       const t = Date.parse(only);
-      xaxis.range = [new Date(t - 3_600_000).toISOString(), new Date(t + 3_600_000).toISOString()];
+      const pad = t % 60_000 === 0 ? 3_600_000 : 60_000;
+      xaxis.range = [new Date(t - pad).toISOString(), new Date(t + pad).toISOString()];
     }
     return { data: traces, layout: { ...layout, xaxis, yaxis: { rangemode: 'tozero' } } };
   }

@@ -6,6 +6,7 @@ import {
   collectParameters,
   substituteParameters,
   walk,
+  withValues,
   type ResolvedParameter,
 } from './parameters.js';
 import {
@@ -50,6 +51,8 @@ export interface WorkbookQuery {
 export interface ListWorkbookQueriesOptions {
   /** The "now" of relative time ranges. @default new Date() */
   now?: Date;
+  /** Parameter values to use instead of the defaults, e.g. `{ SelectedBu: 'finance' }` (see {@link withValues}). */
+  values?: Readonly<Record<string, string | number>>;
 }
 
 /** The tabs of a workbook, in order, from its tab links item. */
@@ -99,7 +102,8 @@ export function listWorkbookQueries(
   workbook: WorkbookDocument = loadWorkbook(),
   options: ListWorkbookQueriesOptions = {},
 ): WorkbookQuery[] {
-  const params = collectParameters(workbook);
+  const declared = collectParameters(workbook);
+  const params = options.values ? withValues(declared, options.values) : declared;
   const tabParam = tabParameterName(workbook);
   const labels = new Map(listWorkbookTabs(workbook).map((t) => [t.id, t.label]));
   const out: WorkbookQuery[] = [];

@@ -1,7 +1,8 @@
 /**
- * A small, safe markdown renderer for workbook text items: headings, paragraphs, bullet lists,
- * pipe tables, inline code, bold, italics and http(s) links. Every character of the input is
- * HTML-escaped before any markup is added, so text items cannot inject HTML or script.
+ * A small, safe markdown renderer for workbook text items: headings, paragraphs, bullet and
+ * numbered lists (with continuation lines and nested items), pipe tables, inline code, bold,
+ * italics and http(s) links. Every character of the input is HTML-escaped before any markup is
+ * added, so text items cannot inject HTML or script.
  * (No markdown library is installed; the workbook's text items use only this subset.)
  */
 
@@ -41,6 +42,46 @@ function splitRow(line: string): string[] {
     .map((c) => c.trim());
 }
 
+/** A bullet (`-`, `*`) or numbered (`1.`) list item, with its indent. */
+const LIST_ITEM = /^(\s*)([-*]|\d+\.)\s+(.*)$/;
+
+/** Where the list starting at `start` ends: the first blank line or unindented non-item line. */
+function listEnd(lines: readonly string[], start: number): number {
+  let i = start + 1;
+  while (i < lines.length) {
+    const line = lines[i] ?? '';
+    if (line.trim() === '' || !(LIST_ITEM.test(line) || /^\s+\S/.test(line))) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * A list block: items may continue on indented lines, and items indented deeper than the
+ * list's first item form a nested list inside the item before them.
+ */
+function renderList(block: readonly string[]): string {
+  const first = LIST_ITEM.exec(block[0] ?? '');
+  const indent = first?.[1]?.length ?? 0;
+  const ordered = /^\d/.test(first?.[2] ?? '');
+  const items: { text: string[]; nested: string[] }[] = [];
+  for (const line of block) {
+    const m = LIST_ITEM.exec(line);
+    const current = items[items.length - 1];
+    if (m && (m[1]?.length ?? 0) <= indent) items.push({ text: [m[3] ?? ''], nested: [] });
+    else if (current && (m || current.nested.length > 0)) current.nested.push(line);
+    else current?.text.push(line.trim());
+  }
+  const tag = ordered ? 'ol' : 'ul';
+  const li = items
+    .map(
+      (it) =>
+        `<li>${inline(escapeHtml(it.text.join(' ')))}${it.nested.length > 0 ? renderList(it.nested) : ''}</li>`,
+    )
+    .join('');
+  return `<${tag}>${li}</${tag}>`;
+}
+
 /**
  * Renders markdown to HTML.
  * @example renderMarkdown('## Title\n- **bold** item')
@@ -61,17 +102,11 @@ export function renderMarkdown(markdown: string): string {
       flush();
       const level = heading[1]?.length ?? 1;
       out.push(`<h${level}>${inline(escapeHtml(heading[2] ?? ''))}</h${level}>`);
-    } else if (/^\s*[-*]\s+/.test(line)) {
+    } else if (LIST_ITEM.test(line)) {
       flush();
-      const itemsHtml: string[] = [];
-      while (i < lines.length && /^\s*[-*]\s+/.test(lines[i] ?? '')) {
-        itemsHtml.push(
-          `<li>${inline(escapeHtml((lines[i] ?? '').replace(/^\s*[-*]\s+/, '')))}</li>`,
-        );
-        i++;
-      }
-      i--;
-      out.push(`<ul>${itemsHtml.join('')}</ul>`);
+      const end = listEnd(lines, i);
+      out.push(renderList(lines.slice(i, end)));
+      i = end - 1;
     } else if (
       line.trim().startsWith('|') &&
       /^\s*\|?[\s:-]+\|[\s|:-]*$/.test(lines[i + 1] ?? '')

@@ -3,6 +3,7 @@
  * as plain text before a query runs (the Azure Monitor workbook parameters docs). The kit resolves each parameter to its
  * default so the same queries can be validated and executed outside the portal.
  */
+import { WorkbookError } from '../errors.js';
 import type { WorkbookDocument, WorkbookItem, WorkbookParameter } from './workbook-json.js';
 
 /** Where a reference appears: queries get the query form of a time range, text its label. */
@@ -20,6 +21,15 @@ export interface ResolvedParameter {
   display: string;
   quote?: string;
   delimiter?: string;
+  /** The parameter's validation rules (`typeSettings.paramValidationRules`), as the portal checks typed values. */
+  rules?: ValidationRule[];
+}
+
+/** A rule a typed value must follow (`match: true`) or must not (`match: false`). */
+export interface ValidationRule {
+  regExp: string;
+  match: boolean;
+  message: string;
 }
 
 /**
@@ -88,7 +98,60 @@ function resolveDeclared(p: WorkbookParameter): ResolvedParameter {
     };
   }
   const value = p.value === undefined || p.value === null ? '' : String(p.value);
-  return { name: p.name, label, kind: 'text', value, display: value };
+  const rules = validationRules(p);
+  return { name: p.name, label, kind: 'text', value, display: value, ...(rules ? { rules } : {}) };
+}
+
+function validationRules(p: WorkbookParameter): ValidationRule[] | undefined {
+  const raw = p.typeSettings?.paramValidationRules;
+  if (!Array.isArray(raw) || raw.length === 0) return undefined;
+  return (raw as { regExp?: unknown; match?: unknown; message?: unknown }[]).map((r) => ({
+    regExp: String(r.regExp ?? ''),
+    match: r.match !== false,
+    message: String(r.message ?? `must match ${String(r.regExp)}`),
+  }));
+}
+
+/**
+ * The rules a parameter's value breaks, as the portal would report them under the parameter
+ * (one message each); empty when the value is valid or the parameter has no rules.
+ * @example brokenRules(params.get('BaseCost')!) // ['Enter a plain decimal number ...']
+ */
+export function brokenRules(p: ResolvedParameter): string[] {
+  if (p.rules === undefined || typeof p.value !== 'string') return [];
+  return p.rules
+    .filter((r) => new RegExp(r.regExp).test(p.value as string) !== r.match)
+    .map((r) => r.message);
+}
+
+/**
+ * The parameters with some values set as a user would set them in the portal (a time range in
+ * ms, anything else as text; a multi-select drop-down as comma-separated text).
+ * @throws {@link WorkbookError} naming a parameter the workbook does not declare.
+ * @example withValues(collectParameters(workbook), { SelectedBu: 'finance', MaxRows: '50' })
+ */
+export function withValues(
+  params: ReadonlyMap<string, ResolvedParameter>,
+  values: Readonly<Record<string, string | number>>,
+): Map<string, ResolvedParameter> {
+  const out = new Map(params);
+  for (const [name, raw] of Object.entries(values)) {
+    const p = params.get(name);
+    if (p === undefined)
+      throw new WorkbookError(
+        `The workbook has no parameter ${name}; it has ${[...params.keys()].join(', ')}.`,
+      );
+    if (p.kind === 'timeRange') {
+      const ms = Number(raw);
+      out.set(name, { ...p, value: ms, display: durationLabel(ms) });
+    } else if (p.kind === 'dropdown' && Array.isArray(p.value)) {
+      const list = String(raw).split(',');
+      out.set(name, { ...p, value: list, display: list.join(', ') });
+    } else {
+      out.set(name, { ...p, value: String(raw), display: String(raw) });
+    }
+  }
+  return out;
 }
 
 /** `Last 24 hours`-style label of a duration, as the portal shows it. */

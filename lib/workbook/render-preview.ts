@@ -11,16 +11,21 @@ import {
   plotlyScriptTag,
   readPlotlyBundle as readKitPlotlyBundle,
 } from '../artifacts/plotly-bundle.js';
-import type { KqlTable, KqlValue, OperationOptions } from '../target.js';
-import { chartFigure, CHART_VISUALIZATIONS, type PlotlyFigure } from './chart-traces.js';
-import { listWorkbookQueries, listWorkbookTabs, tabOf, tabParameterName } from './list-queries.js';
-import { escapeHtml, renderMarkdown } from './markdown.js';
-import { collectParameters, substituteParameters, type ResolvedParameter } from './parameters.js';
+import type { OperationOptions } from '../target.js';
+import type { PlotlyFigure } from './chart-traces.js';
+import { listWorkbookQueries, listWorkbookTabs, tabParameterName } from './list-queries.js';
+import { escapeHtml } from './markdown.js';
+import { collectParameters } from './parameters.js';
+import {
+  previewResults,
+  renderItem,
+  type PreviewResult,
+  type RenderContext,
+} from './render-items.js';
 import { runWorkbookQueries, type QueryRunner, type WorkbookQueryOutcome } from './run-queries.js';
-import { loadWorkbook, type WorkbookDocument, type WorkbookItem } from './workbook-json.js';
+import { loadWorkbook, type WorkbookDocument } from './workbook-json.js';
 
-/** Result of one query item for the renderer: a table, or why there is none. */
-export type PreviewResult = { table: KqlTable; warning?: string } | { error: string };
+export { formatCell, previewResults, type PreviewResult } from './render-items.js';
 
 /** Options of {@link renderWorkbookHtml}. */
 export interface RenderWorkbookHtmlOptions {
@@ -33,7 +38,7 @@ export interface RenderWorkbookHtmlOptions {
   plotlyJs?: string;
   /** One line under the title, e.g. the target and the number of queries. */
   subtitle?: string;
-  /** Rows shown per table before "n more rows". @default 200 */
+  /** Rows shown per table before "n more rows", unless the item's grid sets its own `rowLimit`. @default 200 */
   maxTableRows?: number;
 }
 
@@ -85,18 +90,8 @@ export async function renderWorkbookPreview(
   const workbook = loadWorkbook(options.serializedData);
   const queries = listWorkbookQueries(workbook, { now });
   const outcomes = await runWorkbookQueries(options.target, queries, options);
-  const results = new Map<string, PreviewResult>();
-  let failed = 0;
-  for (const o of outcomes) {
-    if (o.result?.status === 'success') results.set(o.query.name, { table: o.result.table });
-    else if (o.result?.status === 'partial') {
-      failed++;
-      results.set(o.query.name, { table: o.result.table, warning: o.result.error });
-    } else {
-      failed++;
-      results.set(o.query.name, { error: o.error ?? 'no result' });
-    }
-  }
+  const results = previewResults(outcomes);
+  const failed = [...results.values()].filter((r) => 'error' in r || r.warning).length;
   const html = renderWorkbookHtml(workbook, {
     displayName: options.displayName,
     results,
@@ -108,19 +103,6 @@ export async function renderWorkbookPreview(
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, html, 'utf8');
   return { path: file, url: pathToFileURL(file).href, outcomes, failed };
-}
-
-/** Formats a cell for display: thousands separators, at most 6 decimals, readable datetimes. */
-export function formatCell(value: KqlValue | undefined, type: string): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') {
-    if (Number.isInteger(value)) return value.toLocaleString('en-US');
-    return value.toLocaleString('en-US', { maximumFractionDigits: 6 });
-  }
-  if (type === 'datetime' && typeof value === 'string')
-    return value.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
 }
 
 /**
@@ -137,7 +119,7 @@ export function renderWorkbookHtml(
   const tabs = listWorkbookTabs(workbook);
   const charts: { id: string; figure: PlotlyFigure }[] = [];
   const ctx: RenderContext = {
-    options,
+    results: options.results,
     params,
     tabParam,
     now,
@@ -167,141 +149,6 @@ ${plotly}
 `;
 }
 
-interface RenderContext {
-  options: RenderWorkbookHtmlOptions;
-  params: Map<string, ResolvedParameter>;
-  tabParam: string | undefined;
-  now: Date;
-  charts: { id: string; figure: PlotlyFigure }[];
-  maxRows: number;
-}
-
-function widthStyle(item: WorkbookItem): string {
-  const w = Number(item.customWidth);
-  return Number.isFinite(w) && w > 0 && w < 100 ? ` style="flex: 0 0 calc(${w}% - 12px)"` : '';
-}
-
-function renderItem(
-  item: WorkbookItem,
-  parents: readonly WorkbookItem[],
-  ctx: RenderContext,
-): string {
-  const c = item.content;
-  const text = (s: string): string =>
-    substituteParameters(s, ctx.params, { context: 'text', now: ctx.now });
-  switch (item.type) {
-    case 1:
-      return `<div class="item text" data-name="${escapeHtml(item.name)}"${widthStyle(item)}>${renderMarkdown(text(c.json ?? ''))}</div>`;
-    case 9:
-      return `<div class="item params" data-name="${escapeHtml(item.name)}">${(c.parameters ?? [])
-        .map((p) => {
-          const r = ctx.params.get(p.name);
-          const title = p.description ? ` title="${escapeHtml(p.description)}"` : '';
-          return `<span class="param"${title}><span class="param-label">${escapeHtml(r?.label ?? p.name)}</span> <span class="param-value" data-param="${escapeHtml(p.name)}">${escapeHtml(r?.display ?? '')}</span></span>`;
-        })
-        .join('')}</div>`;
-    case 11:
-      if (c.style === 'tabs') {
-        return `<nav class="item tabs" role="tablist">${(c.links ?? [])
-          .map(
-            (l) =>
-              `<button type="button" class="tab" role="tab" data-tab="${escapeHtml(l.subTarget ?? '')}">${escapeHtml(l.linkLabel ?? '')}</button>`,
-          )
-          .join('')}</nav>`;
-      }
-      return '';
-    case 12: {
-      // A group shown for one value of the tab parameter is that tab's panel.
-      const tab = tabOf(item, [], ctx.tabParam);
-      const inner = (c.items ?? [])
-        .map((child) => renderItem(child, [...parents, item], ctx))
-        .join('\n');
-      const title = c.title ? `<h3 class="group-title">${escapeHtml(text(c.title))}</h3>` : '';
-      if (tab !== null) {
-        return `<section class="tab-panel" data-tab="${escapeHtml(tab)}" hidden>${title}<div class="items">${inner}</div></section>`;
-      }
-      return `<section class="item group" data-name="${escapeHtml(item.name)}"${widthStyle(item)}>${title}<div class="items">${inner}</div></section>`;
-    }
-    case 3:
-      return renderQueryItem(item, ctx, text);
-    default:
-      return '';
-  }
-}
-
-function renderQueryItem(
-  item: WorkbookItem,
-  ctx: RenderContext,
-  text: (s: string) => string,
-): string {
-  const c = item.content;
-  const viz = c.visualization ?? 'table';
-  const title = `<h4>${escapeHtml(text(c.title ?? item.name))}</h4>`;
-  const open = `<div class="item query" data-name="${escapeHtml(item.name)}" data-viz="${escapeHtml(viz)}"${widthStyle(item)}>${title}`;
-  const result = ctx.options.results.get(item.name);
-  if (result === undefined) return `${open}<div class="error">Not run.</div></div>`;
-  if ('error' in result)
-    return `${open}<div class="error">Query failed: ${escapeHtml(result.error)}</div></div>`;
-  const warning = result.warning
-    ? `<div class="error">Partial result: ${escapeHtml(result.warning)}</div>`
-    : '';
-  const table = result.table;
-  if (table.rows.length === 0) {
-    return `${open}${warning}<div class="nodata">${escapeHtml(c.noDataMessage ?? 'The query returned no data.')}</div></div>`;
-  }
-  if (viz === 'tiles') return `${open}${warning}${renderTiles(table, c.tileSettings)}</div>`;
-  if (CHART_VISUALIZATIONS.has(viz)) {
-    const figure = chartFigure(viz, table, c.chartSettings ?? {});
-    if (figure) {
-      const id = `chart-${ctx.charts.length + 1}`;
-      ctx.charts.push({ id, figure });
-      return `${open}${warning}<div class="chart" id="${id}" data-chart="${escapeHtml(viz)}" data-series="${figure.data.length}"></div></div>`;
-    }
-  }
-  return `${open}${warning}${renderTable(table, ctx.maxRows)}</div>`;
-}
-
-function renderTiles(
-  table: KqlTable,
-  settings:
-    { titleContent?: { columnMatch?: string }; leftContent?: { columnMatch?: string } } | undefined,
-): string {
-  const idx = (name: string | undefined, fallback: number): number => {
-    const i = name === undefined ? -1 : table.columns.findIndex((col) => col.name === name);
-    return i >= 0 ? i : fallback;
-  };
-  const titleIdx = idx(settings?.titleContent?.columnMatch, 0);
-  const valueIdx = idx(settings?.leftContent?.columnMatch, table.columns.length > 1 ? 1 : 0);
-  const valueType = table.columns[valueIdx]?.type ?? 'string';
-  return `<div class="tiles">${table.rows
-    .map(
-      (r) =>
-        `<div class="tile"><div class="tile-title">${escapeHtml(formatCell(r[titleIdx], 'string'))}</div><div class="tile-value">${escapeHtml(formatCell(r[valueIdx] ?? 0, valueType))}</div></div>`,
-    )
-    .join('')}</div>`;
-}
-
-function renderTable(table: KqlTable, maxRows: number): string {
-  const head = table.columns
-    .map((col) => `<th title="${escapeHtml(col.type)}">${escapeHtml(col.name)}</th>`)
-    .join('');
-  const numeric = table.columns.map((col) =>
-    ['int', 'long', 'real', 'double', 'decimal'].includes(col.type),
-  );
-  const rows = table.rows
-    .slice(0, maxRows)
-    .map(
-      (r) =>
-        `<tr>${table.columns.map((col, i) => `<td${numeric[i] ? ' class="num"' : ''}>${escapeHtml(formatCell(r[i], col.type))}</td>`).join('')}</tr>`,
-    )
-    .join('');
-  const more =
-    table.rows.length > maxRows
-      ? `<div class="more">${table.rows.length - maxRows} more rows not shown.</div>`
-      : '';
-  return `<div class="grid-wrap"><table class="grid"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>${more}`;
-}
-
 const STYLE = `
 :root { --accent: #0078d4; --border: #d6d6d6; --muted: #605e5c; }
 * { box-sizing: border-box; }
@@ -328,6 +175,11 @@ header h1 { margin: 0 0 4px; font-size: 22px; }
 .tile { border: 1px solid var(--border); border-left: 4px solid var(--accent); border-radius: 4px; padding: 8px 12px; min-width: 150px; background: #fff; }
 .tile-title { font-size: 12px; color: var(--muted); }
 .tile-value { font-size: 24px; font-weight: 600; }
+.tile-subtitle { font-size: 12px; color: var(--muted); margin-top: 2px; }
+details.collapsible { background: #fff; border: 1px solid var(--border); border-radius: 4px; padding: 0 12px; }
+details.collapsible > summary { cursor: pointer; padding: 8px 0; margin: 0; }
+details.collapsible > .items { padding-bottom: 12px; }
+details.collapsible .text { border: none; padding: 0; }
 .grid-wrap { overflow-x: auto; max-height: 480px; overflow-y: auto; }
 table.grid, table.md { border-collapse: collapse; font-size: 12px; width: 100%; }
 table.grid th, table.grid td, table.md th, table.md td { border-bottom: 1px solid #edebe9; padding: 4px 8px; text-align: left; white-space: nowrap; }
@@ -340,8 +192,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { background: #f3f2f1; padding: 0 3px; border-radius: 3px; font-size: 12px; }
 `;
 
-// Charts are drawn when their tab is first shown: Plotly measures its container, and a hidden
-// container has no size.
+// Charts are drawn when their tab is first shown (or their collapsible group opened): Plotly
+// measures its container, and a hidden container has no size.
 const SCRIPT = `
 (function () {
   var figures = {};
@@ -349,7 +201,7 @@ const SCRIPT = `
   function draw(panel) {
     if (typeof Plotly === 'undefined') return;
     panel.querySelectorAll('.chart').forEach(function (el) {
-      if (el.closest('.tab-panel[hidden]')) return;
+      if (el.closest('.tab-panel[hidden]') || el.closest('details:not([open])')) return;
       if (el.dataset.plotted) { Plotly.Plots.resize(el); return; }
       var f = figures[el.id];
       if (!f) return;
@@ -367,6 +219,7 @@ const SCRIPT = `
     document.body.dataset.activeTab = tab;
   }
   document.querySelectorAll('.tab').forEach(function (b) { b.addEventListener('click', function () { show(b.dataset.tab); }); });
+  document.querySelectorAll('details.collapsible').forEach(function (d) { d.addEventListener('toggle', function () { if (d.open) draw(d); }); });
   draw(document.body);
   var first = document.querySelector('.tab');
   if (first) show(first.dataset.tab);

@@ -11,6 +11,7 @@ import {
   type WorkbookPlaceholder,
 } from '../pricing/pricing.js';
 import type { Deployment } from '../target.js';
+import { applyPublishDefaults } from './publish-defaults.js';
 
 /** A workbook parameter (`KqlParameterItem/1.0`); only the fields the kit reads are typed. */
 export interface WorkbookParameter {
@@ -62,8 +63,19 @@ export interface WorkbookItemContent {
   tileSettings?: {
     titleContent?: { columnMatch?: string };
     leftContent?: { columnMatch?: string };
+    subtitleContent?: { columnMatch?: string };
   };
-  chartSettings?: { xAxis?: string; yAxis?: string[] };
+  chartSettings?: {
+    xAxis?: string;
+    yAxis?: string[];
+    /** A reference line: a number or a `{Parameter}` reference. */
+    customThresholdLine?: string;
+    seriesLabelSettings?: { seriesName: string; label?: string; color?: string }[];
+  };
+  gridSettings?: { rowLimit?: number; [key: string]: unknown };
+  /** Groups: drawn as a header that opens them. */
+  expandable?: boolean;
+  expanded?: boolean;
   parameters?: WorkbookParameter[];
   links?: { cellValue?: string; linkLabel?: string; subTarget?: string; linkTarget?: string }[];
   style?: string;
@@ -80,6 +92,20 @@ export interface WorkbookDocument {
 
 /** Matches any `__UPPER_CASE__` placeholder left in the text. */
 const PLACEHOLDER_PATTERN = /__[A-Z][A-Z0-9_]*__/g;
+
+/**
+ * The shape a placeholder value must have. Most land inside KQL string literals such as
+ * `app('...')` and `todouble('...')`, so they may hold no quote, backslash or newline; the price
+ * table is the rows of a `datatable` and must be exactly that (`'name', rate, rate, 'as of'`, ...).
+ */
+const PLACEHOLDER_FORMS: Partial<Record<WorkbookPlaceholder, { pattern: RegExp; what: string }>> = {
+  __MODEL_PRICES__: {
+    pattern:
+      /^'[a-z0-9.-]+', \d+(\.\d+)?, \d+(\.\d+)?, '[A-Za-z0-9 ]+'(, '[a-z0-9.-]+', \d+(\.\d+)?, \d+(\.\d+)?, '[A-Za-z0-9 ]+')*$/,
+    what: "datatable rows 'model', prompt per 1K, completion per 1K, 'as of' (from modelPriceRows() in lib/pricing)",
+  },
+};
+const PLAIN_VALUE = { pattern: /^[^'"\\\n]*$/, what: 'a plain name or number' };
 
 /**
  * Reads `workbook.json` from the kit root (or parses the given text) and checks its shape.
@@ -158,10 +184,12 @@ export function fillPlaceholders(
   values: Partial<Record<WorkbookPlaceholder, string>>,
 ): WorkbookDocument {
   for (const [key, value] of Object.entries(values)) {
-    // Values land inside KQL string literals such as app('...') and todouble('...').
-    if (value !== undefined && /['"\\\n]/.test(value)) {
+    const form = PLACEHOLDER_FORMS[key as WorkbookPlaceholder] ?? PLAIN_VALUE;
+    if (value !== undefined && !form.pattern.test(value)) {
       throw new WorkbookError(
-        `Placeholder ${key} value ${JSON.stringify(value)} contains a quote, backslash or newline; use a plain name or number.`,
+        form === PLAIN_VALUE
+          ? `Placeholder ${key} value ${JSON.stringify(value)} contains a quote, backslash or newline; use ${form.what}.`
+          : `Placeholder ${key} value ${JSON.stringify(value)} is not ${form.what}.`,
       );
     }
   }
@@ -181,20 +209,22 @@ export function fillPlaceholders(
 
 /**
  * The workbook ready to publish: `workbook.json` with every placeholder filled from the pricing
- * tables (SKU, base cost, per-1K rate, token rates) and the deployment (App Insights name), and
- * the Log Analytics workspace as its fallback resource, so its queries have a workspace to run
- * on when the workbook is opened outside the workspace.
+ * tables (SKU, base cost, per-1K rate, fallback token rates, the per-model price table) and the
+ * deployment (App Insights name), the defaults that follow the configuration (AI API ids, caller
+ * names; see `publish-defaults.ts`), and the Log Analytics workspace as its fallback resource, so
+ * its queries have a workspace to run on when the workbook is opened outside the workspace.
+ * @throws {@link WorkbookError} when a filled default breaks its parameter's validation rule.
  * @returns the serialized workbook for `target.publishWorkbook({ serializedData, ... })`.
  * @example await target.publishWorkbook({ serializedData: buildWorkbookData(config, deployment), displayName: 'APIM Costing' });
  */
 export function buildWorkbookData(
-  config: Pick<KitConfig, 'deployment' | 'models'>,
+  config: Pick<KitConfig, 'deployment' | 'models' | 'callers'>,
   deployment: Pick<Deployment, 'appInsights' | 'logAnalytics'>,
   workbookText?: string,
 ): string {
   const values = workbookPlaceholders(config, { appInsightsName: deployment.appInsights.name });
   const filled = fillPlaceholders(loadWorkbook(workbookText), values);
-  setAiApiIdsDefault(filled, config.deployment.apiPrefix);
+  applyPublishDefaults(filled, config);
   const fallback = filled.fallbackResourceIds;
   if (
     Array.isArray(fallback) &&
@@ -204,23 +234,6 @@ export function buildWorkbookData(
     filled.fallbackResourceIds = [deployment.logAnalytics.resourceId];
   }
   return JSON.stringify(filled, null, 2);
-}
-
-/**
- * Points the `AiApiIds` parameter's default at the AI APIs of the configured prefix: the file
- * ships the `costing-` ids, and the API prefix is not one of the publish-time placeholders.
- */
-function setAiApiIdsDefault(workbook: WorkbookDocument, apiPrefix: string): void {
-  const visit = (items: readonly WorkbookItem[]): void => {
-    for (const item of items) {
-      for (const p of item.content.parameters ?? []) {
-        if (p.name === 'AiApiIds')
-          p.value = `${apiPrefix}aoai-gateway-api,${apiPrefix}token-tracking-api`;
-      }
-      if (item.type === 12) visit(item.content.items ?? []);
-    }
-  };
-  visit(workbook.items);
 }
 
 /** Deep copy of a JSON value with every string passed through `fn`. */

@@ -15,6 +15,7 @@ import { createLocalTarget, type LocalTarget } from '../../lib/local/local-targe
 import { createUnsignedJwt } from '../../lib/traffic/unsigned-jwt.js';
 import type { Deployment, KqlTable, KqlValue } from '../../lib/target.js';
 import { executeQuery, listQueryNames, loadQuery, type KqlParam } from '../../lib/kql/index.js';
+import { deployedWorkbook } from '../../lib/workbook/deployed-workbook.js';
 import { listWorkbookQueries } from '../../lib/workbook/list-queries.js';
 
 interface AiRecord {
@@ -255,9 +256,11 @@ describe('repository queries on local gateway traffic', () => {
     for (const a of ai) {
       const usage = !a.streaming
         ? 'response body'
-        : a.injected
-          ? 'policy-injected'
-          : 'client-supplied';
+        : a.prompt + a.completion === 0
+          ? 'no usage'
+          : a.injected
+            ? 'policy-injected'
+            : 'client-supplied';
       const k = [
         a.bu.slice(3),
         a.model,
@@ -350,7 +353,8 @@ describe('repository queries on local gateway traffic', () => {
   });
 
   test('every workbook query runs on the local engine over the same traffic', () => {
-    const queries = listWorkbookQueries();
+    // As published: the per-model price table is filled in at publish time.
+    const queries = listWorkbookQueries(deployedWorkbook(target.config, deployment));
     expect(queries.length).toBeGreaterThan(0);
     for (const q of queries) {
       const result = executeQuery(q.query, target.store, { file: `workbook.json#${q.name}` });

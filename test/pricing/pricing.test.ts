@@ -6,6 +6,8 @@ import {
   allocateCost,
   getApimPricing,
   getModelPricing,
+  modelPriceRows,
+  PRICED_MODELS,
   tokenCost,
   undatedModelName,
   workbookPlaceholders,
@@ -141,7 +143,21 @@ describe('workbookPlaceholders', () => {
       __PER_K_RATE__: '0.0025',
       __PROMPT_TOKEN_RATE__: '0.00025',
       __COMPLETION_TOKEN_RATE__: '0.002',
+      __MODEL_PRICES__:
+        "'gpt-5-mini', 0.00025, 0.002, 'April 2026', 'gpt-4o-mini', 0.00015, 0.0006, 'April 2026', " +
+        "'gpt-4.1-nano', 0.0001, 0.0004, 'April 2026'",
     });
+  });
+
+  it('puts every priced model in the price table, each at its own prices', () => {
+    const rows = modelPriceRows().match(/'[^']+', [\d.]+, [\d.]+, '[^']+'/g) ?? [];
+    expect(rows).toHaveLength(PRICED_MODELS.length);
+    for (const model of PRICED_MODELS) {
+      const p = getModelPricing(model);
+      expect(modelPriceRows()).toContain(
+        `'${model}', ${p.promptPer1kUsd}, ${p.completionPer1kUsd}, '${p.asOf}'`,
+      );
+    }
   });
 
   it('uses the first configured model when gpt-5-mini is not configured', () => {

@@ -38,7 +38,7 @@ describe("E3's tiles come from workbook.json", () => {
       tileReadings(listWorkbookQueries(renamed), [truth('ai-tiles-errors', 'Throttled (429)')]);
     expect(run).toThrow(WorkbookError);
     expect(run).toThrow(
-      "workbook.json item 'ai-tiles-errors' has no tile 'Throttled (429)' (it has 'Rate limited (429)',",
+      "workbook.json item 'ai-tiles-errors' has no tile 'Throttled (429)' (it has 'Client Errors (4xx)', 'Rate limited (429)',",
     );
   });
 

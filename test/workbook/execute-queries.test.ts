@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { executeQuery } from '../../lib/kql/index.js';
 import { createLogStore } from '../../lib/local/log-store.js';
 import type { KqlTable, KqlValue, QueryResult } from '../../lib/target.js';
+import { getModelPricing, modelPriceRows, tokenCost } from '../../lib/pricing/pricing.js';
 import { listWorkbookQueries } from '../../lib/workbook/list-queries.js';
 import { fillPlaceholders, loadWorkbook } from '../../lib/workbook/workbook-json.js';
 
@@ -89,6 +90,27 @@ store.appendRows('ApiManagementGatewayLogs', [
     ResponseCode: 500,
     TotalTime: 40,
   },
+  // A stream whose usage never reached the model, and a model missing from the price table.
+  {
+    TimeGenerated: at(41),
+    CorrelationId: 'a7',
+    ApimSubscriptionId: 'bu-hr',
+    ApiId: AOAI,
+    OperationId: 'chat-completions-create',
+    ResponseCode: 200,
+    TotalTime: 170,
+    BackendTime: 150,
+  },
+  {
+    TimeGenerated: at(40),
+    CorrelationId: 'a8',
+    ApimSubscriptionId: 'bu-finance',
+    ApiId: AOAI,
+    OperationId: 'chat-completions-create',
+    ResponseCode: 200,
+    TotalTime: 180,
+    BackendTime: 160,
+  },
   {
     TimeGenerated: at(43),
     CorrelationId: 'm0',
@@ -107,7 +129,7 @@ store.appendRows('ApiManagementGatewayLogs', [
     ResponseCode: 200,
     TotalTime: 90,
   },
-  // Regular BU traffic, including a 404 and a row outside the 24-hour range.
+  // Regular BU traffic, including a 404 and a row outside the 30-day range.
   {
     TimeGenerated: at(30),
     CorrelationId: 'b0',
@@ -136,7 +158,7 @@ store.appendRows('ApiManagementGatewayLogs', [
     TotalTime: 1,
   },
   {
-    TimeGenerated: at(3000),
+    TimeGenerated: at(31 * 24 * 60),
     CorrelationId: 'old',
     ApimSubscriptionId: 'bu-hr',
     ApiId: 'costing-subscription-api',
@@ -178,6 +200,8 @@ store.appendRows('ApiManagementGatewayLlmLog', [
   ...llm('a3', 47, 'gpt-4o-mini-2024-07-18', 400, 40, false),
   ...llm('a4', 46, 'gpt-4.1-nano-2025-04-14', 500, 50, true),
   ...llm('x0', 42, 'gpt-4.1-nano-2025-04-14', 1000, 100, false),
+  ...llm('a7', 41, 'gpt-5-mini-2025-08-07', 0, 0, true),
+  ...llm('a8', 40, 'acme-model-2026-01-01', 100, 10, false),
 ]);
 const metric = (caller: string, minutesAgo: number, n: number): Record<string, KqlValue> => ({
   timestamp: at(minutesAgo),
@@ -202,11 +226,23 @@ const workbook = fillPlaceholders(loadWorkbook(), {
   __PER_K_RATE__: '2',
   __PROMPT_TOKEN_RATE__: '0.001',
   __COMPLETION_TOKEN_RATE__: '0.01',
+  __MODEL_PRICES__: modelPriceRows(),
 });
 const queries = listWorkbookQueries(workbook, { now });
 const results = new Map<string, QueryResult>(
   queries.map((q) => [q.name, executeQuery(q.query, store, { now })]),
 );
+
+/** One item's rows with some parameters set as a user would set them. */
+function rowsWith(name: string, values: Record<string, string>): Record<string, KqlValue>[] {
+  const q = listWorkbookQueries(workbook, { now, values }).find((x) => x.name === name);
+  if (q === undefined) throw new Error(`no query ${name}`);
+  const r = executeQuery(q.query, store, { now });
+  if (r.status !== 'success') throw new Error(`${name}: ${JSON.stringify(r)}`);
+  return r.table.rows.map((row) =>
+    Object.fromEntries(r.table.columns.map((c, i) => [c.name, row[i] ?? null])),
+  );
+}
 
 function rows(name: string): Record<string, KqlValue>[] {
   const r = results.get(name);
@@ -216,6 +252,8 @@ function rows(name: string): Record<string, KqlValue>[] {
 }
 const tiles = (name: string): Record<string, number> =>
   Object.fromEntries(rows(name).map((r) => [String(r.Metric), Number(r.Value)]));
+const subtitles = (name: string): Record<string, string> =>
+  Object.fromEntries(rows(name).map((r) => [String(r.Metric), String(r.Status)]));
 
 describe('workbook queries on the local engine (known answers)', () => {
   it('runs every query successfully', () => {
@@ -226,65 +264,176 @@ describe('workbook queries on the local engine (known answers)', () => {
     expect(queries.length).toBeGreaterThanOrEqual(30);
   });
 
-  it('counts the AI gateway tiles', () => {
-    expect(tiles('ai-tiles-inbound-all')).toEqual({ 'AI Requests (all subs)': 9 });
-    expect(tiles('ai-tiles-inbound-per-bu')).toEqual({ hr: 4, finance: 4 });
+  it('counts the AI gateway tiles, 429 inside the 4xx, with the subtitles', () => {
+    expect(tiles('ai-tiles-inbound-all')).toEqual({ 'AI Requests (all subs)': 11 });
+    expect(tiles('ai-tiles-inbound-per-bu')).toEqual({ hr: 5, finance: 5 });
+    // Backend and token tiles count business-unit requests (the master-key x0 is out).
     expect(tiles('ai-tiles-successful')).toEqual({
-      'Successful (all 2xx)': 7,
+      'Successful (all 2xx)': 8,
       'Successful (2xx, with tokens)': 6,
-      'Successful (no tokens)': 1,
+      'Successful (no tokens)': 2,
     });
     expect(tiles('ai-tiles-errors')).toEqual({
+      'Client Errors (4xx)': 1,
       'Throttled (429)': 1,
-      'Client Errors (4xx)': 0,
       'Server Errors (5xx)': 1,
     });
+    expect(subtitles('ai-tiles-successful')).toEqual({
+      'Successful (all 2xx)': 'all 2xx',
+      'Successful (2xx, with tokens)': 'billable - 75%',
+      'Successful (no tokens)': '⚠ investigate - 25%',
+    });
+    expect(subtitles('ai-tiles-errors')).toEqual({
+      'Client Errors (4xx)': 'all 4xx incl. 429',
+      'Throttled (429)': 'rate limited - 100%',
+      'Server Errors (5xx)': 'backend / APIM',
+    });
+    expect(subtitles('ai-tiles-inbound-per-bu')).toEqual({
+      hr: '50% of BU AI requests',
+      finance: '50% of BU AI requests',
+    });
     expect(tiles('ai-tiles-tokens')).toEqual({
-      'Total Tokens': 2750,
-      'Prompt Tokens': 2500,
-      'Completion Tokens': 250,
+      'Total Tokens': 1760,
+      'Prompt Tokens': 1600,
+      'Completion Tokens': 160,
     });
   });
 
+  it('prices every model at its own list price, and an unlisted one at the fallback rates', () => {
+    const price = (model: string, p: number, c: number): number =>
+      tokenCost(p, c, getModelPricing(model));
+    const fallback = 0.1 * 0.001 + 0.01 * 0.01;
+    const finance =
+      price('gpt-4o-mini', 300, 30) +
+      price('gpt-4o-mini', 400, 40) +
+      price('gpt-4.1-nano', 500, 50) +
+      fallback;
+    const hr = price('gpt-5-mini', 100, 10) + price('gpt-5-mini', 200, 20);
+    const byBu = rows('ai-token-cost-allocation');
+    expect(byBu.map((r) => r.BusinessUnit)).toEqual(['finance', 'hr']);
+    expect(byBu[0]).toMatchObject({
+      Requests: 4,
+      Models: 3,
+      PromptTokens: 1300,
+      CompletionTokens: 130,
+      AtFallbackRates: 1,
+    });
+    expect(Number(byBu[0]?.TotalCost)).toBeCloseTo(finance, 12);
+    expect(byBu[1]).toMatchObject({ Requests: 3, Models: 1, AtFallbackRates: 0 });
+    expect(Number(byBu[1]?.TotalCost)).toBeCloseTo(hr, 12);
+    expect(tiles('ai-tiles-token-cost')['Token cost (USD)']).toBeCloseTo(finance + hr, 12);
+    expect(subtitles('ai-tiles-token-cost')).toEqual({
+      'Token cost (USD)': '1 request at the fallback rates',
+    });
+    const byModel = rows('ai-token-cost-by-model').map((r) => [
+      r.BusinessUnit,
+      r.Model,
+      r.Requests,
+      r.TotalTokens,
+      r.PromptPer1K,
+      r.CompletionPer1K,
+      r.Price,
+    ]);
+    expect(byModel).toEqual([
+      // Within a BU, by cost: acme-model's 110 tokens at the fallback rates cost the most.
+      ['finance', 'acme-model', 1, 110, 0.001, 0.01, 'fallback rates'],
+      ['finance', 'gpt-4o-mini', 2, 770, 0.00015, 0.0006, 'list price'],
+      ['finance', 'gpt-4.1-nano', 1, 550, 0.0001, 0.0004, 'list price'],
+      ['hr', 'gpt-5-mini', 2, 330, 0.00025, 0.002, 'list price'],
+    ]);
+    expect(rows('overview-model-prices').map((r) => r.Model)).toEqual([
+      'gpt-4.1-nano',
+      'gpt-4o-mini',
+      'gpt-5-mini',
+    ]);
+  });
+
   it('allocates the base and variable cost per BU', () => {
-    // 11 BU rows in range: finance 6, hr 5 (the master-key row and the 2-day-old row are out).
+    // 13 BU rows in range: finance 7, hr 6 (the master-key row and the 31-day-old row are out).
     // Base 100 USD x share, rounded to 4 decimals; variable = requests x 2 / 1000.
     expect(rows('subscription-cost-allocation')).toEqual([
       {
         BusinessUnit: 'finance',
-        Requests: 6,
-        SharePct: 54.55,
-        BaseCostShare: 54.5455,
-        VariableCost: 0.012,
+        Requests: 7,
+        SharePct: 53.85,
+        BaseCostShare: 53.8462,
+        VariableCost: 0.014,
         // Unrounded in KQL (the grid shows 2 decimals), so E3 compares it with the ledger exactly.
-        TotalCost: expect.closeTo(54.5575, 4),
+        TotalCost: expect.closeTo((100 * 7) / 13 + 0.014, 9),
       },
       {
         BusinessUnit: 'hr',
-        Requests: 5,
-        SharePct: 45.45,
-        BaseCostShare: 45.4545,
-        VariableCost: 0.01,
-        TotalCost: expect.closeTo(45.4645, 4),
+        Requests: 6,
+        SharePct: 46.15,
+        BaseCostShare: 46.1538,
+        VariableCost: 0.012,
+        TotalCost: expect.closeTo((100 * 6) / 13 + 0.012, 9),
       },
     ]);
   });
 
-  it('reconciles token scopes and prices tokens per BU', () => {
+  it('splits the cost per BU and API, and counts response classes per BU', () => {
+    expect(
+      rows('subscription-cost-by-bu-api').map((r) => [
+        r.BusinessUnit,
+        r.ApiId,
+        r.Requests,
+        r.TotalCost,
+      ]),
+    ).toEqual([
+      ['finance', AOAI, 5, Math.round(((100 * 5) / 13 + 0.01) * 1e4) / 1e4],
+      ['finance', 'costing-subscription-api', 2, Math.round(((100 * 2) / 13 + 0.004) * 1e4) / 1e4],
+      ['hr', AOAI, 4, Math.round(((100 * 4) / 13 + 0.008) * 1e4) / 1e4],
+      ['hr', 'costing-subscription-api', 1, Math.round(((100 * 1) / 13 + 0.002) * 1e4) / 1e4],
+      ['hr', MOCK, 1, Math.round(((100 * 1) / 13 + 0.002) * 1e4) / 1e4],
+    ]);
+    // The selected BU keeps its share of all BU requests.
+    expect(
+      rowsWith('subscription-cost-by-bu-api', { SelectedBu: 'hr' }).map((r) => r.BaseCostShare),
+    ).toEqual([30.7692, 7.6923, 7.6923]);
+    expect(rows('subscription-response-classes')).toEqual([
+      { BusinessUnit: 'finance', '2xx': 5, '3xx': 0, '4xx': 2, '5xx': 0 },
+      { BusinessUnit: 'hr', '2xx': 5, '3xx': 0, '4xx': 0, '5xx': 1 },
+    ]);
+  });
+
+  it('trends the cost of the selected BU (base share, variable, total) or of every BU', () => {
+    const one = rowsWith('subscription-drilldown-cost-trend', { SelectedBu: 'finance' });
+    expect(new Set(one.map((r) => r.Series))).toEqual(
+      new Set(['Base cost share', 'Variable cost', 'Total allocated']),
+    );
+    const all = rows('subscription-drilldown-cost-trend');
+    expect(new Set(all.map((r) => r.Series))).toEqual(new Set(['finance', 'hr']));
+    // Each period allocates the whole base cost (plus the variable part) across the BUs.
+    const perPeriod = new Map<string, number>();
+    for (const r of all)
+      perPeriod.set(
+        String(r.TimeGenerated),
+        (perPeriod.get(String(r.TimeGenerated)) ?? 0) + Number(r.CostUsd),
+      );
+    for (const total of perPeriod.values()) expect(total).toBeGreaterThanOrEqual(100);
+    // About 50 minutes of data: 1-minute bins (the 30-day grain alone would be 12 hours).
+    expect(perPeriod.size).toBeGreaterThan(5);
+  });
+
+  it('reconciles token scopes', () => {
     expect(
       rows('ai-scope-reconciliation').map((r) => [r.Scope, r.Requests, r.TotalTokens]),
     ).toEqual([
-      ['LLM log (all)', 6, 2750],
-      ['AI APIs', 6, 2750],
-      ['BU showback', 5, 1650],
+      ['LLM log (all)', 8, 2860],
+      ['AI APIs', 8, 2860],
+      ['BU showback', 7, 1760],
     ]);
-    const finance = rows('ai-token-cost-allocation').find((r) => r.BusinessUnit === 'finance');
-    expect(finance).toMatchObject({ Requests: 3, PromptTokens: 1200, CompletionTokens: 120 });
-    expect(Number(finance?.TotalCost)).toBeCloseTo(1.2 * 0.001 + 0.12 * 0.01, 9);
   });
 
-  it('explains the successful request without tokens', () => {
+  it('explains the successful requests without tokens', () => {
     expect(rows('ai-token-coverage')).toEqual([
+      expect.objectContaining({
+        BusinessUnit: 'hr',
+        ApiId: AOAI,
+        Requests: 1,
+        LikelyCause: 'Stream with no usage: stream_options.include_usage did not reach the model',
+      }),
       expect.objectContaining({
         BusinessUnit: 'hr',
         ApiId: MOCK,
@@ -294,15 +443,113 @@ describe('workbook queries on the local engine (known answers)', () => {
     ]);
   });
 
+  it('splits delivery modes in five classes, and a stream with no usage apart', () => {
+    expect(
+      Object.fromEntries(rows('ai-streaming-pie').map((r) => [r.DeliveryMode, r.Requests])),
+    ).toEqual({
+      'Chat (non-streaming)': 3,
+      'Chat streaming (client-supplied usage)': 1,
+      'Chat streaming (policy-injected usage)': 1,
+      'Chat streaming (no usage)': 1,
+      'Responses (non-streaming)': 1,
+      'Responses (streaming)': 1,
+    });
+    const provenance = rows('ai-streaming-breakdown').map((r) => [
+      r.BusinessUnit,
+      r.Model,
+      r.ApiSurface,
+      r.DeliveryMode,
+      r.UsageProvenance,
+      r.Requests,
+    ]);
+    expect(provenance).toEqual(
+      expect.arrayContaining([
+        ['hr', 'gpt-5-mini', 'Chat Completions', 'Non-streaming', 'N/A (non-streaming)', 1],
+        ['hr', 'gpt-5-mini', 'Chat Completions', 'Streaming', 'Client-supplied include_usage', 1],
+        ['hr', 'gpt-5-mini', 'Chat Completions', 'Streaming', 'No usage', 1],
+        [
+          'finance',
+          'gpt-4o-mini',
+          'Chat Completions',
+          'Streaming',
+          'Policy-injected include_usage',
+          1,
+        ],
+        ['finance', 'gpt-4o-mini', 'Responses', 'Non-streaming', 'N/A (Responses API)', 1],
+        ['finance', 'gpt-4.1-nano', 'Responses', 'Streaming', 'N/A (Responses API)', 1],
+      ]),
+    );
+    expect(
+      Object.fromEntries(rows('ai-tokens-by-model-pie').map((r) => [r.Model, r.TotalTokens])),
+    ).toEqual({
+      'gpt-4.1-nano': 1650,
+      'gpt-4o-mini': 770,
+      'gpt-5-mini': 330,
+      'acme-model': 110,
+    });
+  });
+
+  it('shows token use as a share of PTU capacity, peak per period, per BU and for all', () => {
+    const util = rows('ai-ptu-utilisation');
+    expect(new Set(util.map((r) => r.BusinessUnit))).toEqual(
+      new Set(['hr', 'finance', 'master', 'All callers']),
+    );
+    // About 10 minutes of LLM rows: 15-second periods, each the tokens of the minute ending
+    // there. The requests are a minute apart, so no minute holds two: finance's busiest is a4's
+    // 550 tokens (1.83% of 30,000), all callers' is x0's 1,100 (master key; 3.67%).
+    const all = util.filter((r) => r.BusinessUnit === 'All callers');
+    expect(Math.max(...all.map((r) => Number(r.UtilisationPct)))).toBe(3.67);
+    expect(
+      Math.max(
+        ...util.filter((r) => r.BusinessUnit === 'finance').map((r) => Number(r.UtilisationPct)),
+      ),
+    ).toBe(1.83);
+    // A minute holds a request for four 15-second periods after it (no extrapolation).
+    const a4 = util.filter((r) => r.BusinessUnit === 'finance' && r.UtilisationPct === 1.83);
+    expect(a4).toHaveLength(4);
+  });
+
+  it('lists every BU request, AI and non-AI, newest first, stopping at Max rows', () => {
+    const all = rows('detail-requests');
+    expect(all.map((r) => r.CorrelationId)).toEqual([
+      'b2',
+      'b1',
+      'b0',
+      'a8',
+      'a7',
+      'm0',
+      'a6',
+      'a5',
+      'a4',
+      'a3',
+      'a2',
+      'a1',
+      'a0',
+    ]);
+    expect(tiles('detail-record-count')).toEqual({ 'Record count': 13 });
+    expect(subtitles('detail-record-count')).toEqual({ 'Record count': 'showing 13 of 13' });
+    const three = rowsWith('detail-requests', { MaxRows: '3', DateTimeFormat: 'HH:mm' });
+    expect(three.map((r) => [r.CorrelationId, r.Timestamp])).toEqual([
+      ['b2', '10:02'],
+      ['b1', '10:01'],
+      ['b0', '10:00'],
+    ]);
+    expect(
+      Object.fromEntries(
+        rowsWith('detail-record-count', { MaxRows: '3' }).map((r) => [r.Metric, r.Status]),
+      ),
+    ).toEqual({ 'Record count': 'showing 3 of 13 (Max rows)' });
+  });
+
   it('tells delivery modes and usage provenance apart per request', () => {
     const byId = new Map(rows('detail-requests').map((r) => [r.CorrelationId, r]));
-    expect(byId.size).toBe(9);
     expect(byId.get('a0')).toMatchObject({
       BusinessUnit: 'hr',
       ApiSurface: 'Chat Completions',
       Model: 'gpt-5-mini',
       DeliveryMode: 'Non-streaming',
-      UsageProvenance: 'Response body',
+      UsageProvenance: 'N/A (non-streaming)',
+      GatewayMs: 120,
     });
     expect(byId.get('a1')).toMatchObject({
       DeliveryMode: 'Streaming',
@@ -315,25 +562,59 @@ describe('workbook queries on the local engine (known answers)', () => {
     });
     expect(byId.get('a4')).toMatchObject({
       ApiSurface: 'Responses',
-      UsageProvenance: 'Responses stream final event',
+      UsageProvenance: 'N/A (Responses API)',
+    });
+    expect(byId.get('a7')).toMatchObject({
+      DeliveryMode: 'Streaming',
+      UsageProvenance: 'No usage',
     });
     expect(byId.get('a5')).toMatchObject({
-      DeliveryMode: 'Unknown (no LLM log)',
-      UsageProvenance: 'None',
+      DeliveryMode: 'No LLM log',
+      UsageProvenance: 'No LLM log',
       TotalTokens: 0,
-      CostUsd: 0,
+      TotalCost: 0,
       ResponseCode: 429,
     });
+    expect(byId.get('b2')).toMatchObject({
+      ApiSurface: 'Not AI',
+      DeliveryMode: '',
+      UsageProvenance: '',
+      ResponseCode: 404,
+    });
+    expect(byId.get('a8')).toMatchObject({ GatewayMs: 180, BackendMs: 160, Model: 'acme-model' });
     expect(byId.get('m0')).toMatchObject({ ApiSurface: 'Mock (token tracking)' });
-    expect(byId.get('x0')).toMatchObject({ BusinessUnit: 'master' });
-    expect(Number(byId.get('a0')?.CostUsd)).toBeCloseTo(0.1 * 0.001 + 0.01 * 0.01, 9);
+    expect(byId.has('x0')).toBe(false);
+    expect(Number(byId.get('a0')?.PromptCost)).toBeCloseTo(0.1 * 0.00025, 12);
+    expect(Number(byId.get('a0')?.TotalCost)).toBeCloseTo(
+      tokenCost(100, 10, getModelPricing('gpt-5-mini')),
+      12,
+    );
   });
 
-  it('sums caller-requests by caller', () => {
+  it('sums caller-requests by caller, names callers, and allocates the base share only', () => {
     expect(rows('entra-usage-table')).toEqual([
-      { CallerId: 'app-1', Requests: 6, SharePct: 85.71 },
-      { CallerId: 'app-2', Requests: 1, SharePct: 14.29 },
+      { Caller: 'app-1', CallerId: 'app-1', Requests: 6, SharePct: 85.71 },
+      { Caller: 'app-2', CallerId: 'app-2', Requests: 1, SharePct: 14.29 },
     ]);
+    const named = rowsWith('entra-cost-allocation', { AppIdNames: '{"app-1":"HR Service"}' });
+    expect(named).toEqual([
+      {
+        Caller: 'HR Service',
+        CallerId: 'app-1',
+        Requests: 6,
+        SharePct: 85.71,
+        AllocatedCost: expect.closeTo((100 * 6) / 7, 9),
+      },
+      {
+        Caller: 'app-2',
+        CallerId: 'app-2',
+        Requests: 1,
+        SharePct: 14.29,
+        AllocatedCost: expect.closeTo(100 / 7, 9),
+      },
+    ]);
+    const trend = rows('entra-request-trend');
+    expect(trend.reduce((n, r) => n + Number(r.Requests), 0)).toBe(7);
   });
 });
 

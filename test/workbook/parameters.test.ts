@@ -136,7 +136,7 @@ describe('listWorkbookQueries', () => {
   it('resolves every parameter reference in the kit workbook', () => {
     for (const query of listWorkbookQueries()) {
       expect(query.query, query.name).not.toMatch(/\{[A-Za-z_]+(:[a-z]+)?\}/);
-      expect(query.query, query.name).toContain('> ago(1d)');
+      expect(query.query, query.name).toContain('> ago(30d)');
     }
   });
 });

@@ -8,7 +8,8 @@ import {
   renderWorkbookHtml,
   type PreviewResult,
 } from '../../lib/workbook/render-preview.js';
-import { loadWorkbook } from '../../lib/workbook/workbook-json.js';
+import { loadConfig } from '../../lib/config/load-config.js';
+import { buildWorkbookData, loadWorkbook } from '../../lib/workbook/workbook-json.js';
 
 describe('renderMarkdown', () => {
   it('renders headings, lists, tables, code, bold, italics and links', () => {
@@ -19,6 +20,17 @@ describe('renderMarkdown', () => {
       '<h2>Title</h2>\n<p>Some <strong>bold</strong> and <em>soft</em> <code>code</code>.</p>\n' +
         '<ul><li>one</li><li><a href="https://example.com/x" target="_blank" rel="noopener noreferrer">two</a></li></ul>\n' +
         '<table class="md"><thead><tr><th>A</th><th>B</th></tr></thead><tbody><tr><td>1</td><td><code>x</code></td></tr></tbody></table>',
+    );
+  });
+
+  it('renders numbered lists, continuation lines and nested items', () => {
+    expect(renderMarkdown('1. First\n   goes on.\n2. Second')).toBe(
+      '<ol><li>First goes on.</li><li>Second</li></ol>',
+    );
+    expect(
+      renderMarkdown('- **Scopes:**\n  - _one_ tab\n    and more\n  - two\n- After\n\nText.'),
+    ).toBe(
+      '<ul><li><strong>Scopes:</strong><ul><li><em>one</em> tab and more</li><li>two</li></ul></li><li>After</li></ul>\n<p>Text.</p>',
     );
   });
 
@@ -126,6 +138,41 @@ describe('chartFigure', () => {
     });
   });
 
+  it('widens a single sub-minute bin by a minute either side', () => {
+    const t: KqlTable = {
+      name: 't',
+      columns: [
+        { name: 'TimeGenerated', type: 'datetime' },
+        { name: 'Requests', type: 'long' },
+      ],
+      rows: [['2026-11-27T09:00:05.000Z', 10]],
+    };
+    expect(chartFigure('timechart', t)?.layout.xaxis).toEqual({
+      type: 'date',
+      range: ['2026-11-27T08:59:05.000Z', '2026-11-27T09:01:05.000Z'],
+    });
+  });
+
+  it('draws a threshold line and names and colours series as the settings say', () => {
+    const f = chartFigure('barchart', byBu, {
+      customThresholdLine: 150.01,
+      seriesLabelSettings: [{ seriesName: 'BaseCostShare', label: 'Base share', color: '#005A9C' }],
+    });
+    expect(f?.layout.shapes).toEqual([
+      expect.objectContaining({
+        type: 'line',
+        y0: 150.01,
+        y1: 150.01,
+        line: expect.objectContaining({ dash: 'dash' }),
+      }),
+    ]);
+    expect(f?.data[0]).toMatchObject({ name: 'Base share', marker: { color: '#005A9C' } });
+    expect(f?.data[1]).toMatchObject({ name: 'VariableCost' });
+    expect(
+      chartFigure('piechart', byBu, { customThresholdLine: 1 })?.layout.shapes,
+    ).toBeUndefined();
+  });
+
   it('returns nothing when there is no column to plot', () => {
     expect(
       chartFigure('piechart', { name: 't', columns: [{ name: 'x', type: 'long' }], rows: [[1]] }),
@@ -165,7 +212,7 @@ describe('renderWorkbookHtml', () => {
     expect(html).toContain('<title>APIM &lt;Costing&gt;</title>');
     expect(html.match(/<button type="button" class="tab"/g)).toHaveLength(5);
     expect(html.match(/<section class="tab-panel"/g)).toHaveLength(5);
-    expect(html).toContain('<span class="param-value" data-param="TimeRange">Last 24 hours</span>');
+    expect(html).toContain('<span class="param-value" data-param="TimeRange">Last 30 days</span>');
     expect(html).toContain(
       '<div class="tile-title">BU requests</div><div class="tile-value">1,234</div>',
     );
@@ -180,6 +227,53 @@ describe('renderWorkbookHtml', () => {
       /<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(html)?.[1] ?? '[]',
     ) as unknown[];
     expect(data).toHaveLength(1);
+  });
+
+  it('renders tile subtitles, collapsible groups, threshold lines and grid row limits', () => {
+    const tiles: KqlTable = {
+      name: 't',
+      columns: [
+        { name: 'Metric', type: 'string' },
+        { name: 'Value', type: 'long' },
+        { name: 'Status', type: 'string' },
+      ],
+      rows: [['Throttled (429)', 5, 'rate limited - 45.5%']],
+    };
+    const many: KqlTable = {
+      name: 't',
+      columns: [{ name: 'n', type: 'long' }],
+      rows: Array.from({ length: 300 }, (_v, i) => [i]),
+    };
+    const filled = loadWorkbook(
+      buildWorkbookData(loadConfig({}), {
+        appInsights: { name: 'appi-x', appId: '', resourceId: '' },
+        logAnalytics: { name: 'log-x', workspaceId: '', resourceId: '' },
+      }),
+    );
+    const html = renderWorkbookHtml(filled, {
+      displayName: 'x',
+      results: new Map<string, PreviewResult>([
+        ['ai-tiles-errors', { table: tiles }],
+        ['subscription-base-vs-variable', { table: byBu }],
+        ['detail-requests', { table: many }],
+        ['subscription-cost-allocation', { table: many }],
+      ]),
+    });
+    expect(html).toContain(
+      '<div class="tile-title">Throttled (429)</div><div class="tile-value">5</div><div class="tile-subtitle">rate limited - 45.5%</div>',
+    );
+    expect(html).toMatch(
+      /<details class="item group collapsible" data-name="overview-guide-pricing"><summary class="group-title">Pricing reference<\/summary>/,
+    );
+    const data = JSON.parse(
+      /<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(html)?.[1] ?? '[]',
+    ) as { figure: { layout: { shapes?: { y0: number }[] } } }[];
+    // The base vs variable chart's line sits at the base monthly cost parameter's value.
+    expect(data[0]?.figure.layout.shapes?.[0]?.y0).toBe(150.01);
+    // The detail grid shows what its rowLimit allows; other grids stop at 200.
+    const detail = html.slice(html.indexOf('data-name="detail-requests"'));
+    expect(detail.slice(0, detail.indexOf('</table>')).match(/<tr>/g)).toHaveLength(301);
+    expect(html).toContain('100 more rows not shown.');
   });
 
   it('keeps query text from closing the data script', () => {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load-config.js';
-import { WORKBOOK_PLACEHOLDERS } from '../../lib/pricing/pricing.js';
+import { modelPriceRows, PRICED_MODELS, WORKBOOK_PLACEHOLDERS } from '../../lib/pricing/pricing.js';
 import { listWorkbookQueries, listWorkbookTabs } from '../../lib/workbook/list-queries.js';
-import { collectParameters, walk } from '../../lib/workbook/parameters.js';
+import { brokenRules, collectParameters, walk, withValues } from '../../lib/workbook/parameters.js';
+import { appIdNames } from '../../lib/workbook/publish-defaults.js';
+import { readArtifact } from '../../lib/artifacts/read-artifact.js';
+import { APIM_SKUS } from '../../lib/config/types.js';
 import {
   buildWorkbookData,
   fillPlaceholders,
@@ -11,6 +14,7 @@ import {
   type WorkbookItem,
 } from '../../lib/workbook/workbook-json.js';
 import { WorkbookError } from '../../lib/errors.js';
+import { VALIDATED_PARAMETERS } from './original-items.js';
 
 const workbook = loadWorkbook();
 
@@ -76,8 +80,8 @@ describe('workbook.json shape (plain Notebook/1.0 that Azure accepts)', () => {
     const params = collectParameters(workbook);
     expect(params.get('TimeRange')).toMatchObject({
       kind: 'timeRange',
-      value: 86_400_000,
-      display: 'Last 24 hours',
+      value: 2_592_000_000,
+      display: 'Last 30 days',
     });
     const expected: Record<string, string> = {
       SkuLabel: '__APIM_SKU__',
@@ -87,6 +91,9 @@ describe('workbook.json shape (plain Notebook/1.0 that Azure accepts)', () => {
       CompletionTokenRate: '__COMPLETION_TOKEN_RATE__',
       PtuCapacityTpm: '30000',
       AiApiIds: 'costing-aoai-gateway-api,costing-token-tracking-api',
+      AppIdNames: '{}',
+      MaxRows: '1000',
+      DateTimeFormat: 'yyyy-MM-dd HH:mm:ss.fff',
     };
     for (const [name, value] of Object.entries(expected))
       expect(params.get(name)?.value, name).toBe(value);
@@ -173,6 +180,7 @@ describe('fillPlaceholders', () => {
         __PER_K_RATE__: '1',
         __PROMPT_TOKEN_RATE__: '1',
         __COMPLETION_TOKEN_RATE__: '1',
+        __MODEL_PRICES__: modelPriceRows(),
       }),
     ).toThrow(
       'Workbook placeholders without a value: __APP_INSIGHTS_NAME__. Pass the App Insights name (deployment.appInsights.name, from cell A2).',
@@ -189,6 +197,59 @@ describe('fillPlaceholders', () => {
     const before = JSON.stringify(workbook);
     buildWorkbookData(config, { appInsights: appi('appi-y'), logAnalytics: workspace });
     expect(JSON.stringify(workbook)).toBe(before);
+  });
+});
+
+describe('publish-time values', () => {
+  const deployment = {
+    appInsights: { name: 'appi-x', appId: '', resourceId: '' },
+    logAnalytics: { name: 'log-x', workspaceId: '', resourceId: '' },
+  };
+
+  it('validates the rates as the original does, and every SKU and model default passes', () => {
+    const params = collectParameters(workbook);
+    for (const name of VALIDATED_PARAMETERS)
+      expect(params.get(name)?.rules?.[0]?.regExp, name).toMatch(/^\^/);
+    for (const apimSku of APIM_SKUS) {
+      for (const model of PRICED_MODELS) {
+        const config = loadConfig({
+          deployment: { apimSku },
+          models: [{ name: model, version: '2025-01-01', capacityKTpm: 10, requestsPerBu: 1 }],
+        });
+        const filled = collectParameters(loadWorkbook(buildWorkbookData(config, deployment)));
+        for (const p of filled.values())
+          expect(brokenRules(p), `${apimSku} ${model} ${p.name}`).toEqual([]);
+      }
+    }
+    const bad = withValues(params, { BaseCost: '150,01', MaxRows: '0' });
+    expect(brokenRules(bad.get('BaseCost')!)).toEqual([
+      'Enter a plain decimal number with at most 2 decimals, such as 150.01.',
+    ]);
+    expect(brokenRules(bad.get('MaxRows')!)).toHaveLength(1);
+  });
+
+  it('refuses to publish a default its rule rejects, naming the parameter', () => {
+    const text = readArtifact('workbook.json').replace('"value": "1000"', '"value": "all"');
+    expect(() => buildWorkbookData(loadConfig({}), deployment, text)).toThrow(
+      'Workbook parameter MaxRows would be published as "all", which its rule rejects: Enter a whole number from 1 to 999999.',
+    );
+  });
+
+  it('names the simulated callers and fills the price table', () => {
+    const config = loadConfig({});
+    const filled = loadWorkbook(buildWorkbookData(config, deployment));
+    const names = JSON.parse(String(collectParameters(filled).get('AppIdNames')?.value)) as Record<
+      string,
+      string
+    >;
+    expect(names).toEqual(Object.fromEntries(config.callers.map((c) => [c.appId, c.name])));
+    expect(appIdNames([{ appId: 'a', name: `O'Brien "Ops" \\` }])).toBe(
+      '{"a":"O\u2019Brien \u201dOps\u201d /"}',
+    );
+    expect(JSON.stringify(filled)).toContain(modelPriceRows());
+    expect(() =>
+      fillPlaceholders(workbook, { __MODEL_PRICES__: "'x', 1, 2, 'now']; evil" }),
+    ).toThrow(/is not datatable rows/);
   });
 });
 

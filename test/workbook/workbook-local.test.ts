@@ -17,6 +17,10 @@ import {
   tokenCost,
 } from '../../lib/pricing/pricing.js';
 import type { KqlTable, KqlValue } from '../../lib/target.js';
+import { collectParameters, walk } from '../../lib/workbook/parameters.js';
+import { previewResults, renderWorkbookHtml } from '../../lib/workbook/render-preview.js';
+import type { WorkbookItem } from '../../lib/workbook/workbook-json.js';
+import { ORIGINAL_ITEMS, TREND_ITEMS, VALIDATED_PARAMETERS } from './original-items.js';
 import { runLocalWorkbook, type LocalWorkbookRun } from './local-run.js';
 
 let run: LocalWorkbookRun;
@@ -137,7 +141,9 @@ describe('workbook queries on the local target after a traffic run', () => {
 
   it('shows AI gateway tiles equal to the ledger', () => {
     const ai = expectedRows().filter((r) => r.ai);
-    const ok = ai.filter((r) => is2xx(r.status));
+    // Backend tiles count business-unit requests; Client Errors (4xx) includes the 429s.
+    const buAi = ai.filter((r) => r.subscription.startsWith('bu-'));
+    const ok = buAi.filter((r) => is2xx(r.status));
     // LLM log rows exist only for model calls that returned usage (the mock API calls no model).
     const withTokens = ok.filter(
       (r) => r.source === 'ai' && (r.usage?.totalTokens ?? 0) > 0,
@@ -149,21 +155,34 @@ describe('workbook queries on the local target after a traffic run', () => {
       'Successful (no tokens)': ok.length - withTokens,
     });
     expect(tiles('ai-tiles-errors')).toEqual({
-      'Throttled (429)': ai.filter((r) => r.status === 429).length,
-      'Client Errors (4xx)': ai.filter((r) => r.status >= 400 && r.status < 500 && r.status !== 429)
-        .length,
-      'Server Errors (5xx)': ai.filter((r) => r.status >= 500).length,
+      'Client Errors (4xx)': buAi.filter((r) => r.status >= 400 && r.status < 500).length,
+      'Throttled (429)': buAi.filter((r) => r.status === 429).length,
+      'Server Errors (5xx)': buAi.filter((r) => r.status >= 500).length,
     });
     const d1 = run.ledger.sources.ai;
     expect(d1?.totals.totalTokens).toBeGreaterThan(0);
     // The injected faults really happened, so the error tiles are not trivially zero.
-    expect(ai.filter((r) => r.status === 429).length).toBeGreaterThan(0);
-    expect(ai.filter((r) => r.status >= 500).length).toBeGreaterThan(0);
+    expect(buAi.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    expect(buAi.filter((r) => r.status >= 500).length).toBeGreaterThan(0);
     expect(tiles('ai-tiles-tokens')).toEqual({
       'Total Tokens': d1?.totals.totalTokens,
       'Prompt Tokens': d1?.totals.promptTokens,
       'Completion Tokens': d1?.totals.completionTokens,
     });
+    const pct = (n: number, of: number): string => `${Math.round((1000 * n) / of) / 10}%`;
+    const status = Object.fromEntries(
+      records('ai-tiles-successful').map((r) => [String(r.Metric), String(r.Status)]),
+    );
+    expect(status['Successful (2xx, with tokens)']).toBe(
+      `billable - ${pct(withTokens, ok.length)}`,
+    );
+    const errors = Object.fromEntries(
+      records('ai-tiles-errors').map((r) => [String(r.Metric), String(r.Status)]),
+    );
+    const client = buAi.filter((r) => r.status >= 400 && r.status < 500).length;
+    expect(errors['Throttled (429)']).toBe(
+      `rate limited - ${pct(buAi.filter((r) => r.status === 429).length, client)}`,
+    );
   });
 
   it('shows AI requests per BU equal to the ledger', () => {
@@ -216,38 +235,164 @@ describe('workbook queries on the local target after a traffic run', () => {
     expect(baseTotal).toBeCloseTo(pricing.baseMonthlyUsd, 2);
   });
 
-  it('prices tokens per BU with the workbook rates as lib/pricing does', () => {
+  it('prices tokens per BU and model, each model at its own price, as lib/pricing does', () => {
     const d1 = run.ledger.sources.ai;
     if (d1 === undefined) throw new Error('no D1 ledger entry');
-    const rates = getModelPricing('gpt-5-mini');
-    const rows = records('ai-token-cost-allocation');
-    expect(rows).toHaveLength(Object.keys(d1.byBu).length);
+    const byBuModel = new Map<string, { p: number; c: number }>();
+    for (const r of d1.requests) {
+      if (r.outcome !== 'succeeded' || r.usage === undefined || r.model === undefined) continue;
+      const k = `${r.bu.replace(/^bu-/, '')}|${r.model}`;
+      const t = byBuModel.get(k) ?? { p: 0, c: 0 };
+      byBuModel.set(k, { p: t.p + r.usage.promptTokens, c: t.c + r.usage.completionTokens });
+    }
+    const cost = (model: string, t: { p: number; c: number }): number =>
+      tokenCost(t.p, t.c, getModelPricing(model));
+    const rows = records('ai-token-cost-by-model');
+    expect(rows).toHaveLength(byBuModel.size);
     for (const row of rows) {
-      const c = d1.byBu[`bu-${String(row.BusinessUnit)}`];
-      if (c === undefined) throw new Error(`no ledger BU for ${String(row.BusinessUnit)}`);
-      expect(row.PromptTokens).toBe(c.promptTokens);
-      expect(row.CompletionTokens).toBe(c.completionTokens);
-      expect(Number(row.TotalCost)).toBeCloseTo(
-        tokenCost(c.promptTokens, c.completionTokens, rates),
-        5,
-      );
+      const t = byBuModel.get(`${String(row.BusinessUnit)}|${String(row.Model)}`);
+      if (t === undefined)
+        throw new Error(`no ledger cell for ${String(row.BusinessUnit)}/${String(row.Model)}`);
+      expect(row.PromptTokens).toBe(t.p);
+      expect(row.CompletionTokens).toBe(t.c);
+      expect(row.Price).toBe('list price');
+      expect(Number(row.TotalCost)).toBeCloseTo(cost(String(row.Model), t), 9);
+    }
+    const perBu = records('ai-token-cost-allocation');
+    expect(perBu).toHaveLength(Object.keys(d1.byBu).length);
+    for (const row of perBu) {
+      const truth = [...byBuModel]
+        .filter(([k]) => k.startsWith(`${String(row.BusinessUnit)}|`))
+        .reduce((n, [k, t]) => n + cost(k.split('|')[1] ?? '', t), 0);
+      expect(Number(row.TotalCost)).toBeCloseTo(truth, 9);
     }
   });
 
-  it('has one per-request detail row per AI gateway row, with provenance for each mode', () => {
+  it('lists every BU request (AI and non-AI) in the per-request detail, with provenance for each mode', () => {
+    const bu = expectedRows().filter((r) => r.subscription.startsWith('bu-'));
     const rows = records('detail-requests');
-    expect(rows).toHaveLength(expectedRows().filter((r) => r.ai).length);
+    expect(rows).toHaveLength(Math.min(1000, bu.length));
     expect(rows.filter((r) => r.ApiSurface === 'Mock (token tracking)')).toHaveLength(
-      expectedRows().filter((r) => r.source === 'mock-ai').length,
+      bu.filter((r) => r.source === 'mock-ai').length,
     );
+    expect(rows.filter((r) => r.ApiSurface === 'Not AI').length).toBeGreaterThan(0);
     const provenance = new Set(rows.map((r) => r.UsageProvenance));
     for (const p of [
-      'Response body',
+      'N/A (non-streaming)',
       'Client-supplied include_usage',
       'Policy-injected include_usage',
-      'Responses stream final event',
+      'N/A (Responses API)',
     ]) {
       expect(provenance, p).toContain(p);
+    }
+    expect(records('detail-record-count')).toEqual([
+      {
+        Metric: 'Record count',
+        Value: bu.length,
+        Status: `showing ${Math.min(1000, bu.length)} of ${bu.length}${bu.length > 1000 ? ' (Max rows)' : ''}`,
+      },
+    ]);
+  });
+
+  it('has every item the issue names, run locally with rows and rendered in the preview', () => {
+    const html = renderWorkbookHtml(run.workbook, {
+      displayName: 'x',
+      results: previewResults(run.outcomes),
+      now: run.now,
+    });
+    const items = new Map<string, WorkbookItem>();
+    walk(run.workbook.items, (item) => items.set(item.name, item));
+    const missing: string[] = [];
+    for (const want of ORIGINAL_ITEMS) {
+      const item = items.get(want.name);
+      if (item === undefined) {
+        missing.push(`${want.name} (${want.what})`);
+        continue;
+      }
+      // The item's markup, up to the next item of the same kind.
+      const at = html.indexOf(`data-name="${want.name}"`);
+      expect(at, `${want.name} rendered`).toBeGreaterThan(0);
+      const markup = html.slice(at);
+      if (want.kind === 'parameters') {
+        expect(
+          item.content.parameters?.map((p) => p.name),
+          want.name,
+        ).toContain(want.parameter);
+        expect(markup).toContain(`data-param="${want.parameter}"`);
+        continue;
+      }
+      if (want.kind === 'group') {
+        expect(item.content.expandable, want.name).toBe(true);
+        expect(markup.startsWith(`data-name="${want.name}"`)).toBe(true);
+        expect(html.slice(at - 40, at)).toContain('<details class="item group collapsible"');
+        continue;
+      }
+      const t = table(want.name);
+      expect(t.rows.length, `${want.name} rows`).toBeGreaterThan(0);
+      for (const col of want.columns ?? [])
+        expect(
+          t.columns.map((c) => c.name),
+          `${want.name} column ${col}`,
+        ).toContain(col);
+      const next = html.indexOf('data-name="', at + 1);
+      const body = html.slice(at, next < 0 ? undefined : next);
+      if (want.kind === 'table') expect(body, want.name).toMatch(/<tbody><tr>/);
+      if (want.kind === 'chart') expect(body, want.name).toMatch(/data-series="[1-9]\d*"/);
+      if (want.kind === 'tiles') expect(body, want.name).toContain('class="tile-subtitle"');
+    }
+    expect(missing).toEqual([]);
+    // The delivery-mode pie has the five classes (every stream got usage in this run).
+    expect(
+      records('ai-streaming-pie')
+        .map((r) => r.DeliveryMode)
+        .sort(),
+    ).toEqual([
+      'Chat (non-streaming)',
+      'Chat streaming (client-supplied usage)',
+      'Chat streaming (policy-injected usage)',
+      'Responses (non-streaming)',
+      'Responses (streaming)',
+    ]);
+    // The simulated callers are shown by name.
+    const caller = run.config.callers[0];
+    expect(records('entra-usage-table').map((r) => [r.Caller, r.CallerId])).toContainEqual([
+      caller?.name,
+      caller?.appId,
+    ]);
+    // The parameters carry the original's checks, and the defaults pass them.
+    const params = collectParameters(run.workbook);
+    for (const name of VALIDATED_PARAMETERS)
+      expect(params.get(name)?.rules?.length, name).toBeGreaterThan(0);
+    expect(params.get('TimeRange')?.display).toBe('Last 30 days');
+  });
+
+  it('bins the trends finely enough to draw a line for a run of seconds', async () => {
+    // The 30-day range alone would bin by 12 hours: one dot. The grain follows the data's span:
+    // about one bin per second here, so a series spanning n seconds has min(4, n) bins or more.
+    const spanOf = async (query: string): Promise<number> => {
+      const r = await run.target.queryLogs(`${query} | summarize S = (max(T) - min(T)) / 1s`);
+      return Number(r.table.rows[0]?.[0] ?? 0);
+    };
+    const bu =
+      "ApiManagementGatewayLogs | where ApimSubscriptionId startswith 'bu-' | project T = TimeGenerated";
+    const spans: Record<string, string> = {
+      'subscription-drilldown-trend': bu,
+      'subscription-drilldown-cost-trend': bu,
+      'entra-request-trend':
+        "customMetrics | where name == 'caller-requests' | project T = timestamp",
+      'ai-token-type-trend': 'ApiManagementGatewayLlmLog | project T = TimeGenerated',
+      'ai-token-trend-by-bu': 'ApiManagementGatewayLlmLog | project T = TimeGenerated',
+      'ai-ptu-utilisation': 'ApiManagementGatewayLlmLog | project T = TimeGenerated',
+    };
+    expect(Object.keys(spans).sort()).toEqual([...TREND_ITEMS].sort());
+    for (const name of TREND_ITEMS) {
+      const t = table(name);
+      const time = t.columns.findIndex((c) => c.type === 'datetime');
+      const bins = [...new Set(t.rows.map((r) => String(r[time])))].sort();
+      const span = await spanOf(spans[name] ?? '');
+      expect(bins.length, `${name}: ${span}s of data in ${bins.join(' ')}`).toBeGreaterThanOrEqual(
+        Math.min(4, Math.floor(span)),
+      );
     }
   });
 });
