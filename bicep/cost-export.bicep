@@ -65,7 +65,7 @@ resource costExport 'Microsoft.CostManagement/exports@2025-03-01' = {
     format: 'Csv'
     partitionData: true
     dataOverwriteBehavior: 'OverwritePreviousReport'
-    compressionMode: 'none'
+    compressionMode: 'None'
   }
 }
 

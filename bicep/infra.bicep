@@ -31,7 +31,7 @@ param workspaceName string
 param appInsightsName string
 
 @description('Name of the APIM logger that points to Application Insights.')
-param apimLoggerName string = 'appinsights-logger'
+param apimLoggerName string
 
 @description('Tags for every resource; the kit adds its own marker tag.')
 param tags object = {}
@@ -52,7 +52,7 @@ resource apim 'Microsoft.ApiManagement/service@2024-05-01' existing = {
   name: apimName
 }
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
   name: workspaceName
   location: location
   tags: tags
@@ -85,7 +85,7 @@ resource logger 'Microsoft.ApiManagement/service/loggers@2024-05-01' = {
   name: apimLoggerName
   properties: {
     loggerType: 'applicationInsights'
-    description: 'APIM costing: Application Insights (custom metrics, requests)'
+    description: 'apim-costing-kit: Application Insights (custom metrics, requests)'
     resourceId: appInsights.id
     credentials: {
       connectionString: appInsights.properties.ConnectionString
@@ -96,6 +96,9 @@ resource logger 'Microsoft.ApiManagement/service/loggers@2024-05-01' = {
 }
 
 // Resource-specific tables (Dedicated): ApiManagementGatewayLogs and ApiManagementGatewayLlmLog.
+// 2021-05-01-preview is the newest diagnosticSettings version; the only one the linter prefers,
+// 2016-09-01, is the older non-extension type without logAnalyticsDestinationType.
+#disable-next-line use-recent-api-versions
 resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'apim-costing-logs'
   scope: apim

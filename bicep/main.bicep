@@ -30,8 +30,8 @@ param appInsightsName string
 @description('Existing Log Analytics workspace (infra.bicep).')
 param workspaceName string
 
-@description('Existing APIM logger that points to Application Insights (infra.bicep).')
-param apimLoggerName string = 'appinsights-logger'
+@description('Existing APIM logger that points to Application Insights (infra.bicep); namespaced per index so a user logger of a common name is never reused.')
+param apimLoggerName string
 
 @description('Business units; one APIM subscription each, scoped to all APIs.')
 param businessUnits businessUnit[]
@@ -62,23 +62,11 @@ param workbookId string = guid(resourceGroup().id, 'apim-costing-workbook')
 @description('Workbook display name.')
 param workbookDisplayName string = 'APIM Costing & Showback'
 
-@description('Workbook placeholder __APIM_SKU__: the SKU label.')
-param apimSkuLabel string
+@description('The workbook as cell F publishes it (workbook.json with its placeholders filled, built by lib/workbook): one serialization for both, so the deployed and published workbooks are identical.')
+param workbookData string
 
-@description('Workbook placeholder __BASE_MONTHLY_COST__ (USD).')
-param baseMonthlyCost string
-
-@description('Workbook placeholder __PER_K_RATE__ (USD per 1,000 requests).')
-param perKRate string
-
-@description('Workbook placeholder __PROMPT_TOKEN_RATE__ (USD per 1,000 prompt tokens).')
-param promptTokenRate string
-
-@description('Workbook placeholder __COMPLETION_TOKEN_RATE__ (USD per 1,000 completion tokens).')
-param completionTokenRate string
-
-@description('Workbook placeholder __MODEL_PRICES__: the per-model price table (datatable rows) from lib/pricing.')
-param modelPrices string
+@description('Deploy the service-level azuremonitor diagnostic (false when an existing APIM already has its own, which the kit leaves alone).')
+param deployServiceDiagnostic bool = true
 
 @description('Tags for every resource the template creates.')
 param tags object = {}
@@ -97,6 +85,9 @@ var entraApiDisplayName = 'Costing: Entra ID applications'
 var tokenTrackingApiDisplayName = 'Costing: AI token tracking (mock)'
 var aoaiApiDisplayName = 'Costing: AOAI gateway'
 var costExportContainer = 'cost-exports'
+// Starts the description of every APIM entity the kit owns but cannot tag (fragments): the
+// preflight refuses to overwrite an entity of the same name without it (lib/azure/preflight.ts).
+var kitMarker = 'apim-costing-kit:'
 // The AI APIs take the subscription key in `api-key`, the header the OpenAI SDKs send.
 var aiKeyNames = {
   header: 'api-key'
@@ -107,7 +98,7 @@ var llmMessages = {
   maxSizeInBytes: 262144
 }
 
-resource apim 'Microsoft.ApiManagement/service@2024-06-01-preview' existing = {
+resource apim 'Microsoft.ApiManagement/service@2024-05-01' existing = {
   name: apimName
 }
 
@@ -115,11 +106,11 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2025-07-01' existing = {
   name: workspaceName
 }
 
-resource logger 'Microsoft.ApiManagement/service/loggers@2024-06-01-preview' existing = {
+resource logger 'Microsoft.ApiManagement/service/loggers@2024-05-01' existing = {
   parent: apim
   name: apimLoggerName
 }
@@ -127,21 +118,21 @@ resource logger 'Microsoft.ApiManagement/service/loggers@2024-06-01-preview' exi
 // --- Policy fragments (ids are the ones the policies reference with include-fragment) ---
 // The policy files are well-formed XML (expressions escape `<` as `&lt;`), hence format 'xml'.
 
-resource extractCallerIdFragment 'Microsoft.ApiManagement/service/policyFragments@2024-06-01-preview' = {
+resource extractCallerIdFragment 'Microsoft.ApiManagement/service/policyFragments@2024-05-01' = {
   parent: apim
   name: 'extract-caller-id'
   properties: {
-    description: 'Sets variable callerId from the JWT appid/azp claim, else the subscription id.'
+    description: '${kitMarker} sets variable callerId from the JWT appid/azp claim, else the subscription id.'
     format: 'xml'
     value: loadTextContent('../policies/fragments/extract-caller-id.xml')
   }
 }
 
-resource ensureIncludeUsageFragment 'Microsoft.ApiManagement/service/policyFragments@2024-06-01-preview' = {
+resource ensureIncludeUsageFragment 'Microsoft.ApiManagement/service/policyFragments@2024-05-01' = {
   parent: apim
   name: 'ensure-stream-include-usage'
   properties: {
-    description: 'Adds stream_options.include_usage to streaming chat requests that lack it.'
+    description: '${kitMarker} adds stream_options.include_usage to streaming chat requests that lack it.'
     format: 'xml'
     value: loadTextContent('../policies/fragments/ensure-stream-include-usage.xml')
   }
@@ -149,7 +140,7 @@ resource ensureIncludeUsageFragment 'Microsoft.ApiManagement/service/policyFragm
 
 // --- Costing API (subscription keys) ---
 
-resource costingApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = {
+resource costingApi 'Microsoft.ApiManagement/service/apis@2024-05-01' = {
   parent: apim
   name: costingApiId
   properties: {
@@ -160,7 +151,7 @@ resource costingApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = 
   }
 }
 
-resource costingGet 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = {
+resource costingGet 'Microsoft.ApiManagement/service/apis/operations@2024-05-01' = {
   parent: costingApi
   name: 'get-all'
   properties: {
@@ -170,7 +161,7 @@ resource costingGet 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-
   }
 }
 
-resource costingPost 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = {
+resource costingPost 'Microsoft.ApiManagement/service/apis/operations@2024-05-01' = {
   parent: costingApi
   name: 'post-all'
   properties: {
@@ -180,7 +171,7 @@ resource costingPost 'Microsoft.ApiManagement/service/apis/operations@2024-06-01
   }
 }
 
-resource costingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview' = {
+resource costingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = {
   parent: costingApi
   name: 'policy'
   properties: {
@@ -192,7 +183,7 @@ resource costingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01
 
 // --- Entra ID API (caller-requests metric keyed on the JWT appid) ---
 
-resource entraApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if (enableEntraIdTracking) {
+resource entraApi 'Microsoft.ApiManagement/service/apis@2024-05-01' = if (enableEntraIdTracking) {
   parent: apim
   name: entraApiId
   properties: {
@@ -203,7 +194,7 @@ resource entraApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if
   }
 }
 
-resource entraGet 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = if (enableEntraIdTracking) {
+resource entraGet 'Microsoft.ApiManagement/service/apis/operations@2024-05-01' = if (enableEntraIdTracking) {
   parent: entraApi
   name: 'get-all'
   properties: {
@@ -213,7 +204,7 @@ resource entraGet 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-pr
   }
 }
 
-resource entraPost 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = if (enableEntraIdTracking) {
+resource entraPost 'Microsoft.ApiManagement/service/apis/operations@2024-05-01' = if (enableEntraIdTracking) {
   parent: entraApi
   name: 'post-all'
   properties: {
@@ -223,7 +214,7 @@ resource entraPost 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-p
   }
 }
 
-resource entraPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview' = if (enableEntraIdTracking) {
+resource entraPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = if (enableEntraIdTracking) {
   parent: entraApi
   name: 'policy'
   properties: {
@@ -235,7 +226,7 @@ resource entraPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-p
 
 // --- Token-tracking API (mock AI response with fixed usage) ---
 
-resource tokenTrackingApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if (enableTokenTracking) {
+resource tokenTrackingApi 'Microsoft.ApiManagement/service/apis@2024-05-01' = if (enableTokenTracking) {
   parent: apim
   name: tokenTrackingApiId
   properties: {
@@ -247,7 +238,7 @@ resource tokenTrackingApi 'Microsoft.ApiManagement/service/apis@2024-06-01-previ
   }
 }
 
-resource tokenTrackingOperation 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = if (enableTokenTracking) {
+resource tokenTrackingOperation 'Microsoft.ApiManagement/service/apis/operations@2024-05-01' = if (enableTokenTracking) {
   parent: tokenTrackingApi
   name: 'chat-completions-create'
   properties: {
@@ -264,7 +255,7 @@ resource tokenTrackingOperation 'Microsoft.ApiManagement/service/apis/operations
   }
 }
 
-resource tokenTrackingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview' = if (enableTokenTracking) {
+resource tokenTrackingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = if (enableTokenTracking) {
   parent: tokenTrackingApi
   name: 'policy'
   properties: {
@@ -274,7 +265,7 @@ resource tokenTrackingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024
   dependsOn: [extractCallerIdFragment, ensureIncludeUsageFragment]
 }
 
-resource tokenTrackingOperationPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@2024-06-01-preview' = if (enableTokenTracking) {
+resource tokenTrackingOperationPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@2024-05-01' = if (enableTokenTracking) {
   parent: tokenTrackingOperation
   name: 'policy'
   properties: {
@@ -298,7 +289,7 @@ module foundry 'modules/foundry.bicep' = if (enableFoundry) {
 
 // The token comes from the authentication-managed-identity policy of the AOAI gateway API (the
 // backend credentials contract has no managed-identity option in these API versions).
-resource aoaiBackend 'Microsoft.ApiManagement/service/backends@2024-06-01-preview' = if (enableFoundry) {
+resource aoaiBackend 'Microsoft.ApiManagement/service/backends@2024-05-01' = if (enableFoundry) {
   parent: apim
   name: aoaiBackendId
   properties: {
@@ -308,7 +299,7 @@ resource aoaiBackend 'Microsoft.ApiManagement/service/backends@2024-06-01-previe
   }
 }
 
-resource aoaiApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if (enableFoundry) {
+resource aoaiApi 'Microsoft.ApiManagement/service/apis@2024-05-01' = if (enableFoundry) {
   parent: apim
   name: aoaiApiId
   properties: {
@@ -320,7 +311,7 @@ resource aoaiApi 'Microsoft.ApiManagement/service/apis@2024-06-01-preview' = if 
   }
 }
 
-resource aoaiChat 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = if (enableFoundry) {
+resource aoaiChat 'Microsoft.ApiManagement/service/apis/operations@2024-05-01' = if (enableFoundry) {
   parent: aoaiApi
   name: 'chat-completions-create'
   properties: {
@@ -337,7 +328,7 @@ resource aoaiChat 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-pr
   }
 }
 
-resource aoaiResponses 'Microsoft.ApiManagement/service/apis/operations@2024-06-01-preview' = if (enableFoundry) {
+resource aoaiResponses 'Microsoft.ApiManagement/service/apis/operations@2024-05-01' = if (enableFoundry) {
   parent: aoaiApi
   name: 'responses-create'
   properties: {
@@ -347,7 +338,7 @@ resource aoaiResponses 'Microsoft.ApiManagement/service/apis/operations@2024-06-
   }
 }
 
-resource aoaiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-preview' = if (enableFoundry) {
+resource aoaiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = if (enableFoundry) {
   parent: aoaiApi
   name: 'policy'
   properties: {
@@ -357,7 +348,7 @@ resource aoaiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-06-01-pr
   dependsOn: [aoaiBackend, extractCallerIdFragment, ensureIncludeUsageFragment]
 }
 
-resource aoaiChatPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@2024-06-01-preview' = if (enableFoundry) {
+resource aoaiChatPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@2024-05-01' = if (enableFoundry) {
   parent: aoaiChat
   name: 'policy'
   properties: {
@@ -366,7 +357,7 @@ resource aoaiChatPolicy 'Microsoft.ApiManagement/service/apis/operations/policie
   }
 }
 
-resource aoaiResponsesPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@2024-06-01-preview' = if (enableFoundry) {
+resource aoaiResponsesPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@2024-05-01' = if (enableFoundry) {
   parent: aoaiResponses
   name: 'policy'
   properties: {
@@ -377,7 +368,7 @@ resource aoaiResponsesPolicy 'Microsoft.ApiManagement/service/apis/operations/po
 
 // --- Business-unit subscriptions (scope: all APIs) ---
 
-resource buSubscriptions 'Microsoft.ApiManagement/service/subscriptions@2024-06-01-preview' = [
+resource buSubscriptions 'Microsoft.ApiManagement/service/subscriptions@2024-05-01' = [
   for bu in businessUnits: {
     parent: apim
     name: bu.name
@@ -392,7 +383,7 @@ resource buSubscriptions 'Microsoft.ApiManagement/service/subscriptions@2024-06-
 
 // --- API-scoped subscriptions: the Entra ID and token-tracking APIs' own keys ---
 
-resource entraSubscription 'Microsoft.ApiManagement/service/subscriptions@2024-06-01-preview' = if (enableEntraIdTracking) {
+resource entraSubscription 'Microsoft.ApiManagement/service/subscriptions@2024-05-01' = if (enableEntraIdTracking) {
   parent: apim
   name: entraSubscriptionName
   properties: {
@@ -404,7 +395,7 @@ resource entraSubscription 'Microsoft.ApiManagement/service/subscriptions@2024-0
   dependsOn: [entraApi]
 }
 
-resource tokenTrackingSubscription 'Microsoft.ApiManagement/service/subscriptions@2024-06-01-preview' = if (enableTokenTracking) {
+resource tokenTrackingSubscription 'Microsoft.ApiManagement/service/subscriptions@2024-05-01' = if (enableTokenTracking) {
   parent: apim
   name: tokenTrackingSubscriptionName
   properties: {
@@ -416,7 +407,23 @@ resource tokenTrackingSubscription 'Microsoft.ApiManagement/service/subscription
   dependsOn: [tokenTrackingApi]
 }
 
-// --- API diagnostics ---
+// --- Diagnostics ---
+
+// Service-level Azure Monitor diagnostic, as the original sample deploys it: without it, gateway
+// resource logs of a new service can lag by tens of minutes (E1 waits at most 20).
+resource serviceDiagnostic 'Microsoft.ApiManagement/service/diagnostics@2024-05-01' = if (deployServiceDiagnostic) {
+  parent: apim
+  name: 'azuremonitor'
+  properties: {
+    loggerId: '${apim.id}/loggers/azuremonitor'
+    logClientIp: true
+    sampling: {
+      samplingType: 'fixed'
+      percentage: 100
+    }
+    verbosity: 'information'
+  }
+}
 
 // App Insights: requests plus the emit-metric custom metrics (metrics: true).
 var appInsightsDiagnostic = {
@@ -447,37 +454,37 @@ var llmDiagnostic = {
   }
 }
 
-resource costingDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = {
+resource costingDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2025-09-01-preview' = {
   parent: costingApi
   name: 'applicationinsights'
   properties: appInsightsDiagnostic
 }
 
-resource entraDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = if (enableEntraIdTracking) {
+resource entraDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2025-09-01-preview' = if (enableEntraIdTracking) {
   parent: entraApi
   name: 'applicationinsights'
   properties: appInsightsDiagnostic
 }
 
-resource tokenTrackingDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = if (enableTokenTracking) {
+resource tokenTrackingDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2025-09-01-preview' = if (enableTokenTracking) {
   parent: tokenTrackingApi
   name: 'applicationinsights'
   properties: appInsightsDiagnostic
 }
 
-resource tokenTrackingLlmDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = if (enableTokenTracking) {
+resource tokenTrackingLlmDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2025-09-01-preview' = if (enableTokenTracking) {
   parent: tokenTrackingApi
   name: 'azuremonitor'
   properties: llmDiagnostic
 }
 
-resource aoaiDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = if (enableFoundry) {
+resource aoaiDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2025-09-01-preview' = if (enableFoundry) {
   parent: aoaiApi
   name: 'applicationinsights'
   properties: appInsightsDiagnostic
 }
 
-resource aoaiLlmDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2024-06-01-preview' = if (enableFoundry) {
+resource aoaiLlmDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@2025-09-01-preview' = if (enableFoundry) {
   parent: aoaiApi
   name: 'azuremonitor'
   properties: llmDiagnostic
@@ -485,7 +492,7 @@ resource aoaiLlmDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@202
 
 // --- Storage for the Cost Management export ---
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: storageAccountName
   location: location
   tags: tags
@@ -502,12 +509,12 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
   parent: storage
   name: 'default'
 }
 
-resource exportContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource exportContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
   parent: blobService
   name: costExportContainer
   properties: {
@@ -515,30 +522,7 @@ resource exportContainer 'Microsoft.Storage/storageAccounts/blobServices/contain
   }
 }
 
-// --- Workbook (workbook.json with its placeholders replaced) ---
-
-var workbookTemplate = string(loadJsonContent('../workbook.json'))
-var workbookData = replace(
-  replace(
-    replace(
-      replace(
-        replace(
-          replace(replace(workbookTemplate, '__APP_INSIGHTS_NAME__', appInsights.name), '__APIM_SKU__', apimSkuLabel),
-          '__BASE_MONTHLY_COST__',
-          baseMonthlyCost
-        ),
-        '__PER_K_RATE__',
-        perKRate
-      ),
-      '__PROMPT_TOKEN_RATE__',
-      promptTokenRate
-    ),
-    '__COMPLETION_TOKEN_RATE__',
-    completionTokenRate
-  ),
-  '__MODEL_PRICES__',
-  modelPrices
-)
+// --- Workbook (built by the kit: the same serialization cell F publishes) ---
 
 resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
   name: workbookId

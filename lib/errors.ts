@@ -50,10 +50,15 @@ export class ConfigError extends KitError {
 /** An argument of a library call is wrong (not a configuration field): names it and what it takes. */
 export class InvalidArgumentError extends KitError {
   readonly argument: string;
-  constructor(argument: string, received: string, expected: string) {
-    super(`Invalid ${argument}: got ${received}; ${expected}.`);
+  constructor(argument: string, received: string, expected: string, message?: string) {
+    super(message ?? `Invalid ${argument}: got ${received}; ${expected}.`);
     this.name = 'InvalidArgumentError';
     this.argument = argument;
+  }
+
+  /** The same class with a message written for the case. */
+  static because(argument: string, message: string): InvalidArgumentError {
+    return new InvalidArgumentError(argument, '', '', message);
   }
 }
 
@@ -244,6 +249,44 @@ export class AzureDeploymentError extends KitError {
     this.name = 'AzureDeploymentError';
     this.deploymentName = deploymentName;
     this.failures = failures;
+  }
+}
+
+/**
+ * Cell A2 found, before writing anything to Azure, what would fail or overwrite someone else's
+ * entity; `problems` holds one line per finding, each saying what to do.
+ */
+export class AzurePreflightError extends KitError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(
+      `Nothing was deployed: the checks before deployment found ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'AzurePreflightError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Azure is still busy with something this cell needs (a deployment from an earlier run, an
+ * identity or provider registration that is propagating, an export run in the queue); the
+ * message says when to run the cell again.
+ */
+export class AzurePendingError extends KitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AzurePendingError';
+  }
+}
+
+/** A Cost Management export run ended `Failed` or `Timeout`; the message carries Azure's reason. */
+export class CostExportRunError extends KitError {
+  /** The run's final status. */
+  readonly status: string;
+  constructor(status: string, message: string) {
+    super(message);
+    this.name = 'CostExportRunError';
+    this.status = status;
   }
 }
 

@@ -191,6 +191,9 @@ export {
   OperationTimeoutError,
   DeploymentTimeoutError,
   AzureDeploymentError,
+  AzurePreflightError,
+  AzurePendingError,
+  CostExportRunError,
   AzureRequestError,
 } from './errors.js';
 export type { ConfigProblem, DeploymentFailure } from './errors.js';

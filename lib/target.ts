@@ -171,6 +171,12 @@ export interface CleanUpItem {
 export interface CleanUpOptions extends OperationOptions {
   /** List what would be deleted without deleting. @default true */
   dryRun?: boolean;
+  /**
+   * Also purge what Azure keeps soft-deleted for 48 hours (APIM, AI Services), so that the
+   * next create.ipynb can reuse the names at once. Azure only; locally nothing is soft-deleted.
+   * @default false
+   */
+  purgeSoftDeleted?: boolean;
 }
 
 /** The operations the notebook needs, the same on both targets. */

@@ -2,9 +2,11 @@
 /**
  * Builds the Bicep entry points with the official, pinned Bicep compiler.
  *
- *   node scripts/bicep.mjs --write   rebuild bicep/<entry>.json (npm run build:bicep)
+ *   node scripts/bicep.mjs --write   rebuild bicep/<entry>.json and the snapshot matrix
+ *                                    (bicep/snapshots/, scripts/bicep-snapshots.mjs) (npm run build:bicep)
+ *   add --only=<base>[,<base>] to snapshot just those (e.g. --only=rerun.infra) while editing
  *   node scripts/bicep.mjs --check   fail on any error or linter warning, or when a committed
- *                                    bicep/<entry>.json differs from a fresh build (CI)
+ *                                    bicep/<entry>.json or snapshot differs from a fresh one (CI)
  *
  * The compiler comes from the NuGet package Azure.Bicep.CommandLine.linux-x64 (version pinned in
  * bicep/tools/bicep-cli.csproj); `dotnet restore` puts it under bicep/.tools/ (git-ignored) the
@@ -15,6 +17,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runSnapshots } from './bicep-snapshots.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BICEP_DIR = path.join(ROOT, 'bicep');
@@ -86,6 +89,23 @@ if (problems > 0 || stale > 0) {
   process.exit(1);
 }
 console.log(`bicep ${mode}: ${ENTRY_POINTS.length} entry points, 0 errors, 0 warnings`);
+
+// The templates evaluated, not only compiled: bicep snapshot over the configuration matrix.
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const snapshotProblems = await runSnapshots({
+  root: ROOT,
+  compiler,
+  mode,
+  ...(only ? { only } : {}),
+});
+if (snapshotProblems > 0) {
+  console.error(`bicep ${mode}: ${snapshotProblems} snapshot problem(s)`);
+  process.exit(1);
+}
+console.log(`bicep ${mode}: snapshot matrix up to date`);
 
 /** Path of the pinned compiler, restored with `dotnet restore` when it is not there yet. */
 function ensureCompiler() {

@@ -30,7 +30,7 @@ type modelSpec = {
 // Built-in role: Cognitive Services OpenAI User.
 var openAiUserRoleId = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
 
-resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+resource account 'Microsoft.CognitiveServices/accounts@2025-06-01' = {
   name: accountName
   location: location
   tags: tags
@@ -48,7 +48,7 @@ resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
 
 // Serial: the service rejects parallel deployment changes on one account.
 @batchSize(1)
-resource deployments 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = [
+resource deployments 'Microsoft.CognitiveServices/accounts/deployments@2025-06-01' = [
   for model in models: {
     parent: account
     name: model.name

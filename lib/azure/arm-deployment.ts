@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeploymentsClient, DeploymentOperation } from '@azure/arm-resourcesdeployments';
 import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { OperationOptions } from '../target.js';
-import { KitError } from '../errors.js';
+import { ArtifactError, AzurePendingError, type KitError } from '../errors.js';
 import {
   armErrorOf,
   AzureDeploymentError,
@@ -170,7 +170,7 @@ function rejected(
   }
   if (statusCode === 409 && body?.code === 'DeploymentActive') {
     // An earlier run (cancelled here, or from another kernel) is still deploying in Azure.
-    return new KitError(
+    return new AzurePendingError(
       `Deployment '${deploymentName}' is still running in Azure from an earlier run; wait until it finishes (resource group > Deployments in the portal), then run cell A2 again.`,
       { cause: error },
     );
@@ -257,7 +257,7 @@ async function listOperations(
 export function outputValue(outputs: TemplateOutputs, name: string): unknown {
   const entry = outputs[name];
   if (entry === undefined)
-    throw new KitError(
+    throw new ArtifactError(
       `The deployment has no output '${name}': the committed template is out of date; run npm run build:bicep.`,
     );
   return entry.value;

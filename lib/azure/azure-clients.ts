@@ -65,6 +65,8 @@ export interface AzureClients {
   logs(): LogsQueryClient;
   /** Metrics client of the regional endpoint of `location`. */
   metrics(location: string): MetricsClient;
+  /** Raw ARM calls (through the same pipeline) for operations no installed SDK has. */
+  arm(): ArmSender;
 }
 
 /**
@@ -130,6 +132,7 @@ export function createAzureClients(
     ),
     monitor: bySubscription((sub) => new MonitorClient(getCredential(), sub, common)),
     logs: memo(() => new LogsQueryClient(getCredential(), common)),
+    arm: armSender,
     metrics: (location: string) => {
       let client = metricsClients.get(location);
       if (client === undefined) {

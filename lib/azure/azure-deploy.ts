@@ -13,8 +13,8 @@ import type {
   OperationOptions,
 } from '../target.js';
 import { readArtifact } from '../artifacts/read-artifact.js';
-import { KitError } from '../errors.js';
-import { workbookPlaceholders } from '../pricing/pricing.js';
+import { ArtifactError, AzureRequestError } from '../errors.js';
+import { buildWorkbookData } from '../workbook/workbook-json.js';
 import type { AzureClients } from './azure-clients.js';
 import { listApiKeys } from './api-subscription-keys.js';
 import { hasStatus, toKitError } from './azure-errors.js';
@@ -25,7 +25,13 @@ import {
   type TemplateOutputs,
   type TemplateParameters,
 } from './arm-deployment.js';
-import { azureResourceNames, kitTags, type AzureResourceNames } from './resource-names.js';
+import { defaultPlan, preflight, type DeploymentPlan } from './preflight.js';
+import {
+  azureResourceNames,
+  kitTags,
+  resourceId,
+  type AzureResourceNames,
+} from './resource-names.js';
 
 /** What the azure deploy step learned besides the `Deployment` itself. */
 export interface AzureDeploymentState {
@@ -89,11 +95,15 @@ const mainOutputs = z.object({
 });
 
 /** Parameters of `bicep/infra.json` for this configuration. */
-export function infraParameters(config: KitConfig, names: AzureResourceNames): TemplateParameters {
+export function infraParameters(
+  config: KitConfig,
+  names: AzureResourceNames,
+  plan: DeploymentPlan = defaultPlan(config),
+): TemplateParameters {
   return params({
     location: config.deployment.location,
     apimName: names.apimName,
-    createApim: !config.deployment.existingApim,
+    createApim: plan.createApim,
     apimSku: config.deployment.apimSku,
     workspaceName: names.workspaceName,
     appInsightsName: names.appInsightsName,
@@ -102,9 +112,32 @@ export function infraParameters(config: KitConfig, names: AzureResourceNames): T
   });
 }
 
-/** Parameters of `bicep/main.json`; prices for the workbook placeholders come from `lib/pricing`. */
-export function mainParameters(config: KitConfig, names: AzureResourceNames): TemplateParameters {
-  const prices = workbookPlaceholders(config);
+/**
+ * Parameters of `bicep/main.json`. The workbook is built here exactly as cell F builds it
+ * (`buildWorkbookData`: prices from `lib/pricing`, the App Insights resource id for `app()`,
+ * AI API ids of the prefix, the workspace as fallback resource), so both deploy the same JSON.
+ */
+export function mainParameters(
+  config: KitConfig,
+  names: AzureResourceNames,
+  plan: DeploymentPlan = defaultPlan(config),
+): TemplateParameters {
+  const workbookData = buildWorkbookData(config, {
+    appInsights: {
+      name: names.appInsightsName,
+      appId: '',
+      resourceId: resourceId(names, 'Microsoft.Insights/components', names.appInsightsName),
+    },
+    logAnalytics: {
+      name: names.workspaceName,
+      workspaceId: '',
+      resourceId: resourceId(
+        names,
+        'Microsoft.OperationalInsights/workspaces',
+        names.workspaceName,
+      ),
+    },
+  });
   return params({
     location: config.deployment.location,
     apimName: names.apimName,
@@ -130,12 +163,8 @@ export function mainParameters(config: KitConfig, names: AzureResourceNames): Te
     storageAccountName: names.storageAccountName,
     workbookId: names.workbookName,
     workbookDisplayName: names.workbookDisplayName,
-    apimSkuLabel: prices.__APIM_SKU__ ?? config.deployment.apimSku,
-    baseMonthlyCost: prices.__BASE_MONTHLY_COST__ ?? '0',
-    perKRate: prices.__PER_K_RATE__ ?? '0',
-    promptTokenRate: prices.__PROMPT_TOKEN_RATE__ ?? '0',
-    completionTokenRate: prices.__COMPLETION_TOKEN_RATE__ ?? '0',
-    modelPrices: prices.__MODEL_PRICES__ ?? '',
+    workbookData,
+    deployServiceDiagnostic: plan.deployServiceDiagnostic,
     tags: kitTags(config),
   });
 }
@@ -145,7 +174,7 @@ export function loadTemplate(name: 'infra' | 'main' | 'cost-export'): unknown {
   try {
     return JSON.parse(readArtifact('bicep', `${name}.json`)) as unknown;
   } catch (error) {
-    throw new KitError(
+    throw new ArtifactError(
       `The compiled template bicep/${name}.json is missing or unreadable: run npm run build:bicep.`,
       { cause: error },
     );
@@ -163,6 +192,9 @@ export async function deployToAzure(
 ): Promise<AzureDeploymentState> {
   const subscriptionId = await clients.subscriptionId();
   const names = azureResourceNames(config, subscriptionId);
+  // Before any ARM write: what would fail inside ARM, or overwrite someone else's entity.
+  const { plan, notes } = await preflight(config, clients, names, options);
+  for (const note of notes) options.onProgress?.({ message: `Note: ${note}` });
   const resources = await clients.resources();
   const createdResourceGroup = await ensureResourceGroup(
     resources,
@@ -171,7 +203,6 @@ export async function deployToAzure(
     kitTags(config),
     options,
   );
-  if (config.deployment.existingApim) await requireExistingApim(config, clients, names, options);
 
   const deployments = await clients.deployments();
   const rejectionHint = `Check deployment.location ('${config.deployment.location}') and deployment.apimSku ('${config.deployment.apimSku}') in cell A1, then run cell A2 again.`;
@@ -185,7 +216,7 @@ export async function deployToAzure(
       names.resourceGroup,
       names.infraDeploymentName,
       loadTemplate('infra'),
-      infraParameters(config, names),
+      infraParameters(config, names, plan),
       common,
     ),
     names.infraDeploymentName,
@@ -197,7 +228,7 @@ export async function deployToAzure(
       names.resourceGroup,
       names.mainDeploymentName,
       loadTemplate('main'),
-      mainParameters(config, names),
+      mainParameters(config, names, plan),
       common,
     ),
     names.mainDeploymentName,
@@ -333,8 +364,10 @@ export async function listBuKeys(
         options.signal !== undefined ? { abortSignal: options.signal } : {},
       );
       if (secrets.primaryKey === undefined || secrets.primaryKey === '')
-        throw new KitError(
+        throw new AzureRequestError(
           `APIM returned no primary key for subscription ${bu.name}; run cell A2 again.`,
+          undefined,
+          'NoPrimaryKey',
         );
       out.push({ id: bu.name, displayName: bu.displayName, primaryKey: secrets.primaryKey });
     } catch (error) {
@@ -342,38 +375,6 @@ export async function listBuKeys(
     }
   }
   return out;
-}
-
-async function requireExistingApim(
-  config: KitConfig,
-  clients: AzureClients,
-  names: AzureResourceNames,
-  options: OperationOptions,
-): Promise<void> {
-  const apim = await clients.apiManagement();
-  try {
-    const service = await apim.apiManagementService.get(
-      names.resourceGroup,
-      names.apimName,
-      options.signal !== undefined ? { abortSignal: options.signal } : {},
-    );
-    // Prices (workbook, cell B1) follow deployment.apimSku: say so when the real SKU differs.
-    const sku = service.sku.name;
-    if (sku !== config.deployment.apimSku) {
-      options.onProgress?.({
-        message: `Note: APIM '${names.apimName}' is SKU ${sku}, but deployment.apimSku is ${config.deployment.apimSku}; prices follow deployment.apimSku, so set it to ${sku} in cell A1 for the right figures.`,
-      });
-    }
-  } catch (error) {
-    if (hasStatus(error, 404)) {
-      throw new KitError(
-        `APIM service '${names.apimName}' was not found in resource group '${names.resourceGroup}' (subscription ${names.subscriptionId}). ` +
-          'Fix deployment.apimName and deployment.resourceGroup in cell A1, or remove apimName to let the kit create one.',
-        { cause: error },
-      );
-    }
-    throw toKitError(error, `reading APIM service '${names.apimName}'`);
-  }
 }
 
 function params(values: Record<string, unknown>): TemplateParameters {
@@ -385,7 +386,7 @@ function parse<T>(schema: z.ZodType<T>, outputs: TemplateOutputs, deploymentName
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path.join('.') ?? '?';
-    throw new KitError(
+    throw new ArtifactError(
       `Deployment '${deploymentName}' returned outputs the kit does not expect (at '${field}'): the committed template is out of date; run npm run build:bicep.`,
     );
   }

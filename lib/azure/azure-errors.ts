@@ -5,13 +5,14 @@
 import { isRestError } from '@azure/core-rest-pipeline';
 import {
   AzureDeploymentError,
+  AzurePreflightError,
   AzureRequestError,
   KitError,
   TargetUnavailableError,
   type DeploymentFailure,
 } from '../errors.js';
 
-export { AzureDeploymentError, AzureRequestError, type DeploymentFailure };
+export { AzureDeploymentError, AzurePreflightError, AzureRequestError, type DeploymentFailure };
 
 /** The one line that tells the user how to sign in. */
 export const SIGN_IN_HINT =

@@ -29,10 +29,11 @@ import {
   loadExistingDeployment,
   type AzureDeploymentState,
 } from './azure-deploy.js';
-import { createBudgetAlertRules } from './budget-alerts.js';
+import { createBudgetAlerts } from './budget-alerts.js';
 import { cleanUpAzure } from './clean-up.js';
-import { runCostExportNow, setUpCostExport, type RoleRetryOptions } from './cost-export.js';
+import { createCostExport, runCostExport, type RoleRetryOptions } from './cost-export.js';
 import { queryAzureLogs } from './log-queries.js';
+import { ensureProviderRegistered, EXPORTS_PROVIDER } from './provider-registration.js';
 import { queryAzureMetric, type MetricQueryOptions } from './metric-queries.js';
 import { portalLinks } from './portal-links.js';
 import { azureResourceNames, type AzureResourceNames } from './resource-names.js';
@@ -133,7 +134,13 @@ export function createAzureTarget(
       return withDeadline('Creating the cost export', opts, async (_signal, o) => {
         const current = await requireState('The storage account for the cost export', o);
         const c = sdk();
-        return setUpCostExport(
+        await ensureProviderRegistered(await c.resources(), EXPORTS_PROVIDER, {
+          ...o,
+          ...(options.roleRetry !== undefined
+            ? { attempts: options.roleRetry.attempts, delayMs: options.roleRetry.delayMs }
+            : {}),
+        });
+        return createCostExport(
           c.costManagement(),
           await c.authorization(),
           {
@@ -151,17 +158,20 @@ export function createAzureTarget(
       });
     },
 
-    runCostExport(opts: OperationOptions = {}): Promise<ActionOutcome> {
-      return withDeadline('Running the cost export', opts, async (_signal, o) =>
-        runCostExportNow(sdk().costManagement(), await target.resourceNames(), o),
-      );
+    async runCostExport(opts: OperationOptions = {}): Promise<ActionOutcome> {
+      // The run-history wait honours signal and timeoutMs itself, saying how far the run got.
+      return runCostExport(sdk().costManagement(), await target.resourceNames(), {
+        ...opts,
+        ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+        ...(options.now !== undefined ? { now: options.now } : {}),
+      });
     },
 
     createBudgetAlerts(opts: OperationOptions = {}): Promise<ActionOutcome> {
       return withDeadline('Creating the budget alerts', opts, async (_signal, o) => {
         const current = await requireState('The Log Analytics workspace for the alerts', o);
         // The query file is read when the cell runs, so edits to kql/ apply without a rebuild.
-        return createBudgetAlertRules(
+        return createBudgetAlerts(
           await sdk().monitor(),
           config,
           current.names,

@@ -5,7 +5,7 @@
 import type { MonitorClient } from '@azure/arm-monitor';
 import type { KitConfig } from '../config/types.js';
 import type { ActionOutcome, OperationOptions } from '../target.js';
-import { KitError } from '../errors.js';
+import { ArtifactError, InvalidArgumentError } from '../errors.js';
 import { bindParameters } from '../kql/query-files.js';
 import { BUDGET_ALERT_SCHEDULE } from '../ledger/budget-alert-rules.js';
 import { toKitError } from './azure-errors.js';
@@ -32,9 +32,9 @@ export interface BudgetAlertsOptions extends OperationOptions {
 
 /**
  * Creates (or updates) the action group and one alert rule per BU.
- * @example await createBudgetAlertRules(monitor, config, names, workspaceId, { threshold: 1000, query });
+ * @example await createBudgetAlerts(monitor, config, names, workspaceId, { threshold: 1000, query });
  */
-export async function createBudgetAlertRules(
+export async function createBudgetAlerts(
   monitor: MonitorClient,
   config: KitConfig,
   names: AzureResourceNames,
@@ -42,9 +42,12 @@ export async function createBudgetAlertRules(
   options: BudgetAlertsOptions,
 ): Promise<ActionOutcome> {
   if (options.query.trim() === '')
-    throw new KitError('The budget alert query is empty: check kql/budget-alert-threshold.kql.');
+    throw new ArtifactError(
+      'The budget alert query is empty: check kql/budget-alert-threshold.kql.',
+    );
   if (!Number.isFinite(options.threshold) || options.threshold <= 0) {
-    throw new KitError(
+    throw InvalidArgumentError.because(
+      'governance.alertThreshold',
       `The alert threshold must be a number of requests greater than 0 (got ${options.threshold}); fix governance.alertThreshold in cell A1.`,
     );
   }

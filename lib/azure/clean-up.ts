@@ -3,11 +3,10 @@
  * top-level resources, by the kit tag), with a dry-run listing first. It never deletes an APIM
  * service or resource group the kit did not create.
  */
-import type { ResourceManagementClient } from '@azure/arm-resources';
-import type { CostManagementClient } from '@azure/arm-costmanagement';
 import type { KitConfig } from '../config/types.js';
 import type { CleanUpItem, CleanUpOptions } from '../target.js';
 import { hasStatus, toKitError } from './azure-errors.js';
+import { COGNITIVE_API_VERSION, KIT_MARKER } from './preflight.js';
 import {
   hasKitTag,
   idForSdk,
@@ -15,33 +14,22 @@ import {
   resourceId,
   type AzureResourceNames,
 } from './resource-names.js';
+import {
+  cleanUpExport,
+  cleanUpResourceGroup,
+  mainDeploymentParameters,
+  purgeSoftDeleted,
+  type Candidate,
+  type CleanUpContext,
+} from './clean-up-steps.js';
+
+export type { CleanUpContext } from './clean-up-steps.js';
 
 /** APIM REST version for the service and its child entities. */
 const APIM_API_VERSION = '2024-05-01';
 
-/** One thing clean-up looks for. */
-interface Candidate {
-  kind: string;
-  name: string;
-  id: string;
-  apiVersion: string;
-  /** Top-level resources must carry the kit tag; APIM child entities have no tags. */
-  tagged: boolean;
-  /** APIM entities delete only with an `If-Match` header (`*` = unconditional). */
-  ifMatch?: boolean;
-  /** Never delete, with this reason (an APIM the user brought). */
-  keep?: string;
-  /** A note for the report when deleted. */
-  note?: string;
-}
-
-/** What the clean-up works with. */
-export interface CleanUpContext {
-  config: KitConfig;
-  names: AzureResourceNames;
-  resources: ResourceManagementClient;
-  costManagement: CostManagementClient;
-}
+const SOFT_DELETE_NOTE =
+  'soft-deleted by Azure for 48 hours; clean up with purgeSoftDeleted: true to reuse the name sooner';
 
 /** Everything the kit may have made for this configuration, in deletion order. */
 export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames): Candidate[] {
@@ -95,7 +83,22 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       apiVersion: APIM_API_VERSION,
       tagged: false,
       ifMatch: true,
+      marker: true,
     })),
+    // On a kit-made APIM it goes with the service; on the user's, only if the kit made it.
+    ...(config.deployment.existingApim
+      ? [
+          {
+            kind: 'APIM service diagnostic',
+            name: 'azuremonitor',
+            id: id('Microsoft.ApiManagement/service/diagnostics', apim, 'azuremonitor'),
+            apiVersion: APIM_API_VERSION,
+            tagged: false,
+            ifMatch: true,
+            deployedWhen: 'deployServiceDiagnostic',
+          },
+        ]
+      : []),
     {
       kind: 'APIM backend',
       name: names.aoaiBackendId,
@@ -118,20 +121,25 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       apiVersion: APIM_API_VERSION,
       tagged: false,
       ifMatch: true,
+      marker: true,
     },
     {
       kind: 'Azure AI Services',
       name: names.aiServicesName,
       id: id('Microsoft.CognitiveServices/accounts', names.aiServicesName),
-      apiVersion: '2024-10-01',
+      apiVersion: COGNITIVE_API_VERSION,
       tagged: true,
-      note: 'soft-deleted by Azure for 48 hours; purge it in the portal to reuse the name sooner',
+      note: SOFT_DELETE_NOTE,
+      softDeleted: {
+        id: `/subscriptions/${names.subscriptionId}/providers/Microsoft.CognitiveServices/locations/${config.deployment.location}/resourceGroups/${names.resourceGroup}/deletedAccounts/${names.aiServicesName}`,
+        apiVersion: COGNITIVE_API_VERSION,
+      },
     },
     {
       kind: 'storage account',
       name: names.storageAccountName,
       id: id('Microsoft.Storage/storageAccounts', names.storageAccountName),
-      apiVersion: '2023-05-01',
+      apiVersion: '2025-06-01',
       tagged: true,
     },
     {
@@ -145,7 +153,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       kind: 'Log Analytics workspace',
       name: names.workspaceName,
       id: id('Microsoft.OperationalInsights/workspaces', names.workspaceName),
-      apiVersion: '2023-09-01',
+      apiVersion: '2025-07-01',
       tagged: true,
     },
     // Deployment history: the two template deployments (tagged) and their modules (by name).
@@ -167,7 +175,11 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       id: id('Microsoft.ApiManagement/service', apim),
       apiVersion: APIM_API_VERSION,
       tagged: true,
-      note: 'soft-deleted by Azure for 48 hours; purge it in the portal to reuse the name sooner',
+      note: SOFT_DELETE_NOTE,
+      softDeleted: {
+        id: `/subscriptions/${names.subscriptionId}/providers/Microsoft.ApiManagement/locations/${config.deployment.location}/deletedservices/${apim}`,
+        apiVersion: APIM_API_VERSION,
+      },
       ...(config.deployment.existingApim
         ? { keep: 'it is the existing APIM named in deployment.apimName; the kit never deletes it' }
         : {}),
@@ -211,6 +223,8 @@ export async function cleanUpAzure(
 
   const scheduled = new Set<string>();
   const candidates = cleanUpCandidates(config, names);
+  const kitParameters = await mainDeploymentParameters(context, abort);
+  const softDeleted: { candidate: Candidate; deletedNow: boolean }[] = [];
   for (const [i, candidate] of candidates.entries()) {
     options.onProgress?.({
       message: `${dryRun ? 'Checking' : 'Removing'} ${candidate.kind} ${candidate.name}`,
@@ -218,6 +232,7 @@ export async function cleanUpAzure(
       total: candidates.length,
     });
     let tags: Record<string, string> | undefined;
+    let description: string;
     try {
       const found = await resources.resources.getById(
         idForSdk(candidate.id),
@@ -225,8 +240,11 @@ export async function cleanUpAzure(
         abort,
       );
       tags = found.tags;
+      const props = found.properties as { description?: unknown } | undefined;
+      description = typeof props?.description === 'string' ? props.description : '';
     } catch (error) {
       if (hasStatus(error, 404)) {
+        if (candidate.softDeleted !== undefined) softDeleted.push({ candidate, deletedNow: false });
         items.push({ kind: candidate.kind, name: candidate.name, action: 'already-gone' });
         continue;
       }
@@ -241,6 +259,24 @@ export async function cleanUpAzure(
       });
       continue;
     }
+    if (candidate.marker === true && !description.startsWith(KIT_MARKER)) {
+      items.push({
+        kind: candidate.kind,
+        name: candidate.name,
+        action: 'kept',
+        reason: `its description does not start with '${KIT_MARKER}', so the kit did not make it`,
+      });
+      continue;
+    }
+    if (candidate.deployedWhen !== undefined && kitParameters[candidate.deployedWhen] !== true) {
+      items.push({
+        kind: candidate.kind,
+        name: candidate.name,
+        action: 'kept',
+        reason: 'it was there before the kit (its deployment did not create it)',
+      });
+      continue;
+    }
     if (candidate.tagged && !hasKitTag(tags, config)) {
       items.push({
         kind: candidate.kind,
@@ -251,6 +287,7 @@ export async function cleanUpAzure(
       continue;
     }
     scheduled.add(candidate.id.toLowerCase());
+    if (candidate.softDeleted !== undefined) softDeleted.push({ candidate, deletedNow: true });
     if (dryRun) {
       items.push({
         kind: candidate.kind,
@@ -278,75 +315,7 @@ export async function cleanUpAzure(
     }
   }
 
+  items.push(...(await purgeSoftDeleted(context, softDeleted, options, dryRun, abort)));
   items.push(await cleanUpResourceGroup(context, rgTags, scheduled, dryRun, abort));
   return items;
-}
-
-async function cleanUpExport(
-  context: CleanUpContext,
-  dryRun: boolean,
-  options: CleanUpOptions,
-): Promise<CleanUpItem> {
-  const { names, costManagement } = context;
-  const scope = `subscriptions/${names.subscriptionId}`;
-  const abort = options.signal !== undefined ? { abortSignal: options.signal } : {};
-  const item = { kind: 'Cost Management export', name: names.costExportName };
-  try {
-    await costManagement.exports.get(scope, names.costExportName, abort);
-  } catch (error) {
-    if (hasStatus(error, 404)) return { ...item, action: 'already-gone' };
-    throw toKitError(error, `reading Cost Management export '${names.costExportName}'`);
-  }
-  if (dryRun) return { ...item, action: 'would-delete' };
-  try {
-    await costManagement.exports.delete(scope, names.costExportName, abort);
-  } catch (error) {
-    if (hasStatus(error, 404)) return { ...item, action: 'already-gone' };
-    throw toKitError(error, `deleting Cost Management export '${names.costExportName}'`);
-  }
-  return { ...item, action: 'deleted' };
-}
-
-/** The resource group goes only when the kit created it and nothing else is left in it. */
-async function cleanUpResourceGroup(
-  context: CleanUpContext,
-  rgTags: Record<string, string>,
-  scheduled: Set<string>,
-  dryRun: boolean,
-  abort: { abortSignal?: AbortSignal },
-): Promise<CleanUpItem> {
-  const { config, names, resources } = context;
-  const item = { kind: 'resource group', name: names.resourceGroup };
-  if (!hasKitTag(rgTags, config))
-    return { ...item, action: 'kept', reason: 'the kit did not create this resource group' };
-  const others: string[] = [];
-  try {
-    for await (const r of resources.resources.listByResourceGroup(names.resourceGroup, abort)) {
-      const id = (r.id ?? '').toLowerCase();
-      // In a dry run, what is scheduled still exists; after deletion, soft-deleted leftovers do not list.
-      if (!(dryRun && scheduled.has(id))) others.push(r.name ?? id);
-    }
-  } catch (error) {
-    throw toKitError(error, `listing resource group '${names.resourceGroup}'`);
-  }
-  if (others.length > 0) {
-    return {
-      ...item,
-      action: 'kept',
-      reason: `it still holds ${others.length} resource(s) the kit did not delete: ${others.slice(0, 5).join(', ')}`,
-    };
-  }
-  if (dryRun)
-    return {
-      ...item,
-      action: 'would-delete',
-      reason: 'the kit created it and nothing else is in it',
-    };
-  try {
-    await resources.resourceGroups.delete(names.resourceGroup, abort);
-  } catch (error) {
-    if (hasStatus(error, 404)) return { ...item, action: 'already-gone' };
-    throw toKitError(error, `deleting resource group '${names.resourceGroup}'`);
-  }
-  return { ...item, action: 'deleted' };
 }

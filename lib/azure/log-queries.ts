@@ -10,7 +10,7 @@ import {
   type QueryTimeInterval,
 } from '@azure/monitor-query-logs';
 import type { Deployment, KqlTable, KqlValue, QueryOptions, QueryResult } from '../target.js';
-import { KitError } from '../errors.js';
+import { AzureRequestError, InvalidArgumentError } from '../errors.js';
 import { armErrorOf, toKitError } from './azure-errors.js';
 import { idForSdk } from './resource-names.js';
 
@@ -48,7 +48,8 @@ export function toTimeInterval(timespan: string | undefined): QueryTimeInterval 
     const startTime = new Date(start);
     const endTime = new Date(end);
     if (Number.isNaN(startTime.getTime()) || Number.isNaN(endTime.getTime())) {
-      throw new KitError(
+      throw InvalidArgumentError.because(
+        'timespan',
         `Invalid timespan '${timespan}': use an ISO 8601 duration like PT1H or 'start/end' ISO dates.`,
       );
     }
@@ -59,7 +60,8 @@ export function toTimeInterval(timespan: string | undefined): QueryTimeInterval 
     timespan === 'P' ||
     timespan.endsWith('T')
   ) {
-    throw new KitError(
+    throw InvalidArgumentError.because(
+      'timespan',
       `Invalid timespan '${timespan}': use an ISO 8601 duration like PT1H or 'start/end' ISO dates.`,
     );
   }
@@ -104,8 +106,10 @@ export async function queryAzureLogs(
   } catch (error) {
     const { statusCode, body } = armErrorOf(error);
     if (statusCode === 400) {
-      throw new KitError(
+      throw new AzureRequestError(
         `Log Analytics rejected the query (${body?.code ?? 'BadArgumentError'}): ${body?.message ?? String(error)}`,
+        400,
+        body?.code ?? 'BadArgumentError',
         { cause: error },
       );
     }

@@ -5,7 +5,7 @@
  */
 import type { MetricsClient } from '@azure/monitor-query-metrics';
 import type { Deployment, KqlTable, OperationOptions } from '../target.js';
-import { KitError } from '../errors.js';
+import { AzureRequestError, InvalidArgumentError } from '../errors.js';
 import { toKitError } from './azure-errors.js';
 
 /** Options of {@link queryAzureMetric}. */
@@ -41,7 +41,8 @@ export async function queryAzureMetric(
   const endTime = options.now ?? new Date();
   const startTime = new Date(endTime.getTime() - (options.lookbackMs ?? 86_400_000));
   if (options.splitBy !== undefined && !/^[A-Za-z][A-Za-z0-9_ ]*$/.test(options.splitBy)) {
-    throw new KitError(
+    throw InvalidArgumentError.because(
+      'splitBy',
       `'${options.splitBy}' is not a metric dimension name (letters, digits, '_' or spaces).`,
     );
   }
@@ -71,8 +72,10 @@ export async function queryAzureMetric(
   for (const result of results) {
     for (const metric of result.metrics) {
       if (metric.errorCode !== undefined && metric.errorCode !== 'Success') {
-        throw new KitError(
+        throw new AzureRequestError(
           `Application Insights could not read metric '${metricName}': ${metric.errorCode}${metric.errorMessage !== undefined ? `: ${metric.errorMessage}` : ''}`,
+          undefined,
+          metric.errorCode,
         );
       }
       for (const series of metric.timeseries) {

@@ -66,7 +66,8 @@ export function azureResourceNames(config: KitConfig, subscriptionId: string): A
     apimName: config.deployment.apimName ?? `apim-costing-${index}-${suffix}`,
     workspaceName: `log-apim-costing-${index}`,
     appInsightsName: `appi-apim-costing-${index}`,
-    apimLoggerName: 'appinsights-logger',
+    // Namespaced: `appinsights-logger` is a common name on existing services (issue 15).
+    apimLoggerName: `apim-costing-logger-${index}`,
     diagnosticSettingName: 'apim-costing-logs',
     storageAccountName: `stcost${index}${suffix}`.slice(0, 24),
     costExportContainer: 'cost-exports',

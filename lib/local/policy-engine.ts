@@ -61,9 +61,12 @@ export function loadPolicies(
       const opSections = op.policyFile
         ? loader.sections(op.policyFile, loader.document(op.policyFile), apiSections)
         : apiSections;
+      // return-response cancels the pipeline (APIM's return-response reference): after an
+      // unconditional one in inbound, no outbound step runs on Azure, so none runs here either.
+      const returns = opSections.inbound.some((s) => s.kind === 'return-response');
       compiled.set(`${api.id} ${op.id}`, {
         inbound: opSections.inbound,
-        outbound: opSections.outbound,
+        outbound: returns ? [] : opSections.outbound,
         onError: opSections.onError,
         forwards: opSections.forwards,
       });

@@ -240,7 +240,7 @@ export function pricingFor(config: Pick<KitConfig, 'deployment' | 'models'>): Pr
 
 /** The workbook placeholders replaced at publish time, and nothing else. */
 export const WORKBOOK_PLACEHOLDERS = [
-  '__APP_INSIGHTS_NAME__',
+  '__APP_INSIGHTS_ID__',
   '__APIM_SKU__',
   '__BASE_MONTHLY_COST__',
   '__PER_K_RATE__',
@@ -252,8 +252,11 @@ export type WorkbookPlaceholder = (typeof WORKBOOK_PLACEHOLDERS)[number];
 
 /** Options of {@link workbookPlaceholders}. */
 export interface WorkbookPlaceholderOptions {
-  /** The App Insights resource name for `app('...')` queries (from the deployment). */
-  appInsightsName?: string;
+  /**
+   * The App Insights resource id for `app('...')` queries (from the deployment). A component
+   * name is ambiguous across the subscriptions the reader can see, and `app()` then fails.
+   */
+  appInsightsId?: string;
   /**
    * Model whose token prices become the workbook's default rates.
    * @default `gpt-5-mini` when configured, else the first configured model
@@ -264,9 +267,9 @@ export interface WorkbookPlaceholderOptions {
 /**
  * The placeholder map for `workbook.json`: SKU label, base monthly cost, per-1K rate, the
  * fallback token rates and the per-model price table from the pricing tables, plus the App
- * Insights name when given (it is left out otherwise, so filling reports it as missing instead
- * of inventing a name).
- * @example const values = workbookPlaceholders(config, { appInsightsName: deployment.appInsights.name });
+ * Insights resource id when given (it is left out otherwise, so filling reports it as missing
+ * instead of inventing one).
+ * @example const values = workbookPlaceholders(config, { appInsightsId: deployment.appInsights.resourceId });
  */
 export function workbookPlaceholders(
   config: Pick<KitConfig, 'deployment' | 'models'>,
@@ -286,7 +289,7 @@ export function workbookPlaceholders(
     __COMPLETION_TOKEN_RATE__: formatRate(model.completionPer1kUsd),
     __MODEL_PRICES__: modelPriceRows(),
   };
-  if (options.appInsightsName !== undefined) map.__APP_INSIGHTS_NAME__ = options.appInsightsName;
+  if (options.appInsightsId !== undefined) map.__APP_INSIGHTS_ID__ = options.appInsightsId;
   return map;
 }
 

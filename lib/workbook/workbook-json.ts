@@ -177,7 +177,7 @@ export function findPlaceholders(workbook: WorkbookDocument): string[] {
  * @param values - placeholder to value, e.g. from `workbookPlaceholders(config, ...)`.
  * @returns a filled copy.
  * @throws {@link WorkbookError} when a placeholder has no value or a value would break the KQL.
- * @example const filled = fillPlaceholders(loadWorkbook(), workbookPlaceholders(config, { appInsightsName }));
+ * @example const filled = fillPlaceholders(loadWorkbook(), workbookPlaceholders(config, { appInsightsId }));
  */
 export function fillPlaceholders(
   workbook: WorkbookDocument,
@@ -199,8 +199,8 @@ export function fillPlaceholders(
   const missing = findPlaceholders(filled);
   if (missing.length > 0) {
     const known = missing.filter((m) => (WORKBOOK_PLACEHOLDERS as readonly string[]).includes(m));
-    const hint = known.includes('__APP_INSIGHTS_NAME__')
-      ? ' Pass the App Insights name (deployment.appInsights.name, from cell A2).'
+    const hint = known.includes('__APP_INSIGHTS_ID__')
+      ? ' Pass the App Insights resource id (deployment.appInsights.resourceId, from cell A2).'
       : '';
     throw new WorkbookError(`Workbook placeholders without a value: ${missing.join(', ')}.${hint}`);
   }
@@ -210,9 +210,10 @@ export function fillPlaceholders(
 /**
  * The workbook ready to publish: `workbook.json` with every placeholder filled from the pricing
  * tables (SKU, base cost, per-1K rate, fallback token rates, the per-model price table) and the
- * deployment (App Insights name), the defaults that follow the configuration (AI API ids, caller
- * names; see `publish-defaults.ts`), and the Log Analytics workspace as its fallback resource, so
- * its queries have a workspace to run on when the workbook is opened outside the workspace.
+ * deployment (App Insights resource id), the defaults that follow the configuration (AI API ids,
+ * caller names; see `publish-defaults.ts`), and the Log Analytics workspace as its fallback
+ * resource, so its queries have a workspace to run on when the workbook is opened outside the
+ * workspace.
  * @throws {@link WorkbookError} when a filled default breaks its parameter's validation rule.
  * @returns the serialized workbook for `target.publishWorkbook({ serializedData, ... })`.
  * @example await target.publishWorkbook({ serializedData: buildWorkbookData(config, deployment), displayName: 'APIM Costing' });
@@ -222,7 +223,7 @@ export function buildWorkbookData(
   deployment: Pick<Deployment, 'appInsights' | 'logAnalytics'>,
   workbookText?: string,
 ): string {
-  const values = workbookPlaceholders(config, { appInsightsName: deployment.appInsights.name });
+  const values = workbookPlaceholders(config, { appInsightsId: deployment.appInsights.resourceId });
   const filled = fillPlaceholders(loadWorkbook(workbookText), values);
   applyPublishDefaults(filled, config);
   const fallback = filled.fallbackResourceIds;

@@ -6,7 +6,9 @@
  */
 import { loadConfig } from '../../lib/config/load-config.js';
 import type { KitConfig, KitConfigInput } from '../../lib/config/types.js';
+import { azureResourceNames } from '../../lib/azure/resource-names.js';
 import { FakeAzure, armError, type RecordedRequest } from './fake-azure.js';
+import { evaluatedOutputs, snapshotFor } from './snapshots.js';
 
 export const SUB = '0b5f6c1e-2a4d-4c3b-9e8f-1a2b3c4d5e6f';
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -32,116 +34,24 @@ export function parametersOf(request: RecordedRequest): Record<string, unknown> 
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.value]));
 }
 
-/** Outputs ARM would return for the kit's templates, computed from the parameters sent. */
+/** The principal id of the APIM system-assigned identity in every simulated deployment. */
+export const APIM_PRINCIPAL = '11111111-2222-4333-8444-555555555555';
+
+/**
+ * Outputs ARM would return for the kit's templates: those `bicep snapshot` predicted for the
+ * matrix configuration with exactly these parameters, with the run-time values (gateway URL,
+ * principal id, customer id, AppId, endpoint) of this simulated subscription.
+ */
 function outputsFor(
   deploymentName: string,
   p: Record<string, unknown>,
-  rg: string,
 ): Record<string, { type: string; value: unknown }> {
-  const id = (type: string, name: string): string =>
-    `/subscriptions/${SUB}/resourceGroups/${rg}/providers/${type}/${name}`;
-  const apimName = String(p.apimName);
-  const gatewayUrl = `https://${apimName}.azure-api.net`;
-  if (deploymentName.includes('-infra-')) {
-    return {
-      apimName: { type: 'String', value: apimName },
-      gatewayUrl: { type: 'String', value: gatewayUrl },
-      workspaceName: { type: 'String', value: p.workspaceName },
-      workspaceResourceId: {
-        type: 'String',
-        value: id('Microsoft.OperationalInsights/workspaces', String(p.workspaceName)),
-      },
-      workspaceCustomerId: { type: 'String', value: WORKSPACE_CUSTOMER_ID },
-      appInsightsName: { type: 'String', value: p.appInsightsName },
-      appInsightsResourceId: {
-        type: 'String',
-        value: id('Microsoft.Insights/components', String(p.appInsightsName)),
-      },
-      appInsightsAppId: { type: 'String', value: APP_ID },
-      apimLoggerName: { type: 'String', value: p.apimLoggerName },
-      diagnosticSettingName: { type: 'String', value: 'apim-costing-logs' },
-    };
-  }
-  const prefix = String(p.apiPrefix);
-  const foundry = p.enableFoundry === true;
-  const bus = p.businessUnits as { name: string }[];
-  return {
-    gatewayUrl: { type: 'String', value: gatewayUrl },
-    apimName: { type: 'String', value: apimName },
-    apimPrincipalId: { type: 'String', value: '11111111-2222-4333-8444-555555555555' },
-    apis: {
-      type: 'Object',
-      value: {
-        costing: {
-          apiId: `${prefix}subscription-api`,
-          path: `${prefix}subscription`,
-          displayName: 'Costing: subscription-based',
-        },
-        entra: {
-          apiId: `${prefix}entraid-api`,
-          path: `${prefix}entraid`,
-          displayName: 'Costing: Entra ID applications',
-          deployed: p.enableEntraIdTracking,
-          subscriptionName: `api-${prefix}entraid-api`,
-        },
-        tokenTracking: {
-          apiId: `${prefix}token-tracking-api`,
-          path: `${prefix}token-tracking`,
-          displayName: 'Costing: AI token tracking (mock)',
-          deployed: p.enableTokenTracking,
-          subscriptionName: `api-${prefix}token-tracking-api`,
-        },
-        aoai: {
-          apiId: `${prefix}aoai-gateway-api`,
-          path: `${prefix}aoai-gateway`,
-          displayName: 'Costing: AOAI gateway',
-          deployed: foundry,
-        },
-      },
-    },
-    subscriptionNames: { type: 'Array', value: bus.map((b) => b.name) },
-    appInsights: {
-      type: 'Object',
-      value: {
-        name: p.appInsightsName,
-        appId: APP_ID,
-        resourceId: id('Microsoft.Insights/components', String(p.appInsightsName)),
-      },
-    },
-    logAnalytics: {
-      type: 'Object',
-      value: {
-        name: p.workspaceName,
-        workspaceId: WORKSPACE_CUSTOMER_ID,
-        resourceId: id('Microsoft.OperationalInsights/workspaces', String(p.workspaceName)),
-      },
-    },
-    storage: {
-      type: 'Object',
-      value: {
-        accountName: p.storageAccountName,
-        container: 'cost-exports',
-        resourceId: id('Microsoft.Storage/storageAccounts', String(p.storageAccountName)),
-      },
-    },
-    aoai: {
-      type: 'Object',
-      value: {
-        deployed: foundry,
-        accountName: foundry ? p.aiServicesName : '',
-        endpoint: foundry ? `https://${String(p.aiServicesName)}.cognitiveservices.azure.com/` : '',
-        backendId: 'aoai-backend',
-        deploymentNames: foundry ? (p.models as { name: string }[]).map((m) => m.name) : [],
-      },
-    },
-    workbook: {
-      type: 'Object',
-      value: {
-        name: p.workbookId,
-        resourceId: id('Microsoft.Insights/workbooks', String(p.workbookId)),
-      },
-    },
-  };
+  const template = deploymentName.includes('-infra-') ? 'infra' : 'main';
+  return evaluatedOutputs(snapshotFor(template, p), {
+    apimPrincipalId: APIM_PRINCIPAL,
+    workspaceCustomerId: WORKSPACE_CUSTOMER_ID,
+    appInsightsAppId: APP_ID,
+  });
 }
 
 /** Answers for a successful deployment run: RG missing then created, both templates, keys. */
@@ -157,6 +67,10 @@ export function installDeployRoutes(
   );
   const puts = new Map<string, RecordedRequest>();
   const polls = new Map<string, number>();
+  installPreflightRoutes(fake, config, () => apimCreated);
+  installExportRoutes(fake);
+  // The APIM service exists once an infra deployment that creates it has succeeded.
+  let apimCreated = false;
   fake.on('GET', new RegExp(`^/subscriptions/${SUB}$`), {
     status: 200,
     body: {
@@ -231,6 +145,8 @@ export function installDeployRoutes(
     const put = puts.get(name);
     if (put === undefined)
       return armError(404, 'DeploymentNotFound', `Deployment '${name}' could not be found.`);
+    if (name.includes('-infra-') && !failing(name) && parametersOf(put).createApim === true)
+      apimCreated = true;
     return {
       status: 200,
       body: {
@@ -247,7 +163,7 @@ export function installDeployRoutes(
           : {
               provisioningState: 'Succeeded',
               mode: 'Incremental',
-              outputs: outputsFor(name, parametersOf(put), rg),
+              outputs: outputsFor(name, parametersOf(put)),
             },
       },
     };
@@ -304,6 +220,187 @@ export function installDeployRoutes(
       };
     },
   );
+}
+
+/**
+ * The read-only answers the preflight of cell A2 gets on a clean subscription: no APIM yet (until
+ * infra creates it), nothing soft-deleted, no colliding logger, fragment or diagnostic, and every
+ * configured model offered as GlobalStandard in the region. Tests override single routes.
+ */
+export function installPreflightRoutes(
+  fake: FakeAzure,
+  config: KitConfig,
+  apimExists: () => boolean = () => false,
+): void {
+  const rg = config.deployment.resourceGroup;
+  const apimName = azureResourceNames(config, SUB).apimName;
+  const apimId = `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ApiManagement/service/${apimName}`;
+  fake.on(
+    'GET',
+    new RegExp(`^${rgPath(rg)}/providers/Microsoft\\.ApiManagement/service/${apimName}$`, 'i'),
+    () =>
+      apimExists()
+        ? { status: 200, body: apimServiceBody(apimId, config.deployment.apimSku) }
+        : armError(
+            404,
+            'ResourceNotFound',
+            `The Resource 'Microsoft.ApiManagement/service/${apimName}' under resource group '${rg}' was not found.`,
+          ),
+  );
+  fake.on('GET', /\/providers\/Microsoft\.ApiManagement\/service\/[^/]+\/(workspaces|gateways)$/i, {
+    status: 200,
+    body: { value: [] },
+  });
+  fake.on(
+    'GET',
+    /\/providers\/Microsoft\.ApiManagement\/service\/[^/]+\/(loggers|policyFragments|diagnostics)\/[^/]+$/i,
+    (r) =>
+      armError(404, 'ResourceNotFound', `${r.path.split('/').slice(-2).join(' ')} was not found.`),
+  );
+  // Nothing is soft-deleted: the lists cell A2 reads, and the single entries clean-up's purge reads.
+  fake.on(
+    'GET',
+    /^\/subscriptions\/[^/]+\/providers\/Microsoft\.(ApiManagement|CognitiveServices)\/locations\/.+\/(deletedservices|deletedAccounts)\/[^/]+$/i,
+    armError(404, 'NotFound', 'The deleted resource was not found.'),
+  );
+  fake.on(
+    'GET',
+    new RegExp(`^/subscriptions/${SUB}/providers/Microsoft\\.ApiManagement/deletedservices$`, 'i'),
+    {
+      status: 200,
+      body: { value: [] },
+    },
+  );
+  fake.on(
+    'GET',
+    new RegExp(
+      `^/subscriptions/${SUB}/providers/Microsoft\\.CognitiveServices/deletedAccounts$`,
+      'i',
+    ),
+    { status: 200, body: { value: [] } },
+  );
+  fake.on(
+    'GET',
+    new RegExp(
+      `^/subscriptions/${SUB}/providers/Microsoft\\.CognitiveServices/locations/[^/]+/models$`,
+      'i',
+    ),
+    { status: 200, body: { value: config.models.map((m) => modelEntry(m.name, m.version)) } },
+  );
+}
+
+/**
+ * Cost Management around cells B2/B3 on a subscription where it works: the exports provider is
+ * registered, and a run started now completes (run history in the 2025-03-01 shape).
+ */
+export function installExportRoutes(fake: FakeAzure): void {
+  fake.on(
+    'GET',
+    new RegExp(`^/subscriptions/${SUB}/providers/Microsoft\\.CostManagementExports$`, 'i'),
+    {
+      status: 200,
+      body: {
+        id: `/subscriptions/${SUB}/providers/Microsoft.CostManagementExports`,
+        namespace: 'Microsoft.CostManagementExports',
+        registrationState: 'Registered',
+        resourceTypes: [],
+      },
+    },
+  );
+  fake.on('GET', /\/providers\/Microsoft\.CostManagement\/exports\/[^/]+\/runHistory$/i, {
+    status: 200,
+    body: { value: [exportRun('Completed', new Date().toISOString())] },
+  });
+}
+
+/**
+ * Cell B2 on a subscription without the export yet: it is created with its identity, and the
+ * role assignment succeeds at once. Returns the export's path.
+ */
+export function installExportCreation(fake: FakeAzure): RegExp {
+  const exportPath = new RegExp(
+    `^/subscriptions/${SUB}/providers/Microsoft\\.CostManagement/exports/apim-costing-export-1$`,
+  );
+  fake.on('GET', exportPath, armError(404, 'NotFound', 'Export not found.'));
+  fake.on('PUT', exportPath, (r) => ({
+    status: 201,
+    body: {
+      ...(r.body as object),
+      identity: { type: 'SystemAssigned', principalId: EXPORT_PRINCIPAL },
+    },
+  }));
+  fake.on('PUT', /\/roleAssignments\/[^/]+$/, (r) => ({ status: 201, body: { id: r.path } }));
+  return exportPath;
+}
+
+/** One ExportRun of the run history (definition ExportRun, costmanagement.exports.json 2025-03-01). */
+export function exportRun(
+  status: string,
+  submittedTime: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id: `/subscriptions/${SUB}/providers/Microsoft.CostManagement/exports/apim-costing-export-1/Run/${submittedTime}`,
+    name: 'run',
+    type: 'Microsoft.CostManagement/reports/Run',
+    properties: {
+      executionType: 'OnDemand',
+      status,
+      submittedBy: 'user@contoso.com',
+      submittedTime,
+      ...(status === 'Completed'
+        ? { fileName: 'apim-costing/apim-costing-export-1/20261101-20261130/part_0_0001.csv' }
+        : {}),
+      ...extra,
+    },
+  };
+}
+
+/** One entry of the Models_List answer (REST definition in rest-definitions.ts). */
+export function modelEntry(
+  name: string,
+  version: string,
+  lifecycleStatus = 'GenerallyAvailable',
+  skus: { name: string; deprecationDate?: string }[] = [
+    { name: 'GlobalStandard', deprecationDate: '2099-01-01T00:00:00Z' },
+    { name: 'Standard' },
+  ],
+): Record<string, unknown> {
+  return {
+    kind: 'OpenAI',
+    skuName: 'S0',
+    model: { format: 'OpenAI', name, version, lifecycleStatus, skus },
+  };
+}
+
+/** An APIM service as ARM returns it (GET Microsoft.ApiManagement/service). */
+export function apimServiceBody(
+  id: string,
+  sku: string,
+  extra: { identity?: unknown; properties?: Record<string, unknown> } = {},
+): Record<string, unknown> {
+  const name = id.split('/').pop() ?? '';
+  return {
+    id,
+    name,
+    type: 'Microsoft.ApiManagement/service',
+    location: 'eastus2',
+    sku: { name: sku, capacity: 1 },
+    identity:
+      'identity' in extra
+        ? extra.identity
+        : {
+            type: 'SystemAssigned',
+            principalId: APIM_PRINCIPAL,
+            tenantId: TENANT,
+          },
+    properties: {
+      publisherEmail: 'noreply@example.com',
+      publisherName: 'APIM Costing',
+      gatewayUrl: `https://${name}.azure-api.net`,
+      ...extra.properties,
+    },
+  };
 }
 
 function op(

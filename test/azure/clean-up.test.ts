@@ -8,7 +8,9 @@ import { createAzureTarget } from '../../lib/azure/azure-target.js';
 import { azureResourceNames } from '../../lib/azure/resource-names.js';
 import type { KitConfig } from '../../lib/config/types.js';
 import { FakeAzure, FakeCredential, armError } from './fake-azure.js';
+import type { CleanUpItem } from '../../lib/target.js';
 import { azureConfig, SUB } from './arm-simulator.js';
+import { restOperationOf } from './rest-definitions.js';
 
 const KIT = { 'apim-costing-kit': '1' };
 
@@ -18,6 +20,8 @@ function installResourceGroup(
   config: KitConfig,
   rgTags: Record<string, string> | undefined,
   existing: Map<string, Record<string, string> | null>,
+  descriptions: Map<string, string> = new Map(),
+  deploymentParameters: Record<string, { value: unknown }> = {},
 ): void {
   const rg = config.deployment.resourceGroup;
   fake.on('GET', new RegExp(`^/subscriptions/${SUB}$`), {
@@ -59,17 +63,49 @@ function installResourceGroup(
           `The Resource '${r.path.split('/providers/')[1] ?? ''}' was not found.`,
         );
       const tags = existing.get(key);
+      // Loggers and fragments cannot be tagged: the kit's carry its marker in the description.
+      const marked = /\/(loggers|policyFragments)\//i.test(key);
       return {
         status: 200,
         body: {
           id: key,
           name: key.split('/').pop(),
           ...(tags !== null ? { tags } : {}),
-          properties: {},
+          properties: {
+            ...(marked
+              ? { description: descriptions.get(key) ?? 'apim-costing-kit: made by the kit' }
+              : {}),
+            ...(key.includes('/Microsoft.Resources/deployments/')
+              ? { parameters: deploymentParameters }
+              : {}),
+          },
         },
       };
     },
   );
+  // Soft-deleted APIM services and AI Services live at subscription scope until purged.
+  const softDeletedRe = new RegExp(
+    `^/subscriptions/${SUB}/providers/Microsoft\\.(ApiManagement|CognitiveServices)/locations/.+/(deletedservices|deletedAccounts)/[^/]+$`,
+    'i',
+  );
+  fake.on('GET', softDeletedRe, (r) =>
+    byPath(r.path) === undefined
+      ? armError(404, 'NotFound', 'Not soft-deleted.')
+      : {
+          status: 200,
+          body: {
+            id: r.path,
+            name: r.path.split('/').pop(),
+            properties: { scheduledPurgeDate: '2026-11-29T10:00:00Z' },
+          },
+        },
+  );
+  fake.on('DELETE', softDeletedRe, (r) => {
+    const key = byPath(r.path);
+    if (key === undefined) return armError(404, 'NotFound', 'Not soft-deleted.');
+    existing.delete(key);
+    return { status: 200 };
+  });
   fake.on('GET', new RegExp(`^/subscriptions/${SUB}/resourceGroups/${rg}/resources$`, 'i'), () => ({
     status: 200,
     body: {
@@ -135,7 +171,7 @@ describe('azure target: clean-up', () => {
       [`${apim}/policyFragments/extract-caller-id`, null],
       [`${apim}/policyFragments/ensure-stream-include-usage`, null],
       [`${apim}/providers/Microsoft.Insights/diagnosticSettings/apim-costing-logs`, null],
-      [`${apim}/loggers/appinsights-logger`, null],
+      [`${apim}/loggers/apim-costing-logger-1`, null],
       [`${base}/Microsoft.CognitiveServices/accounts/${names.aiServicesName}`, KIT],
       [`${base}/Microsoft.Storage/storageAccounts/${names.storageAccountName}`, KIT],
       // Same name, but not tagged by the kit: someone else's, kept.
@@ -178,7 +214,7 @@ describe('azure target: clean-up', () => {
       'APIM policy fragment: extract-caller-id',
       'APIM policy fragment: ensure-stream-include-usage',
       'APIM diagnostic setting: apim-costing-logs',
-      'APIM logger: appinsights-logger',
+      'APIM logger: apim-costing-logger-1',
       `Azure AI Services: ${names.aiServicesName}`,
       `storage account: ${names.storageAccountName}`,
       'Log Analytics workspace: log-apim-costing-1',
@@ -225,7 +261,7 @@ describe('azure target: clean-up', () => {
       'extract-caller-id',
       'ensure-stream-include-usage',
       'apim-costing-logs',
-      'appinsights-logger',
+      'apim-costing-logger-1',
       names.aiServicesName,
       names.storageAccountName,
       'log-apim-costing-1',
@@ -247,7 +283,7 @@ describe('azure target: clean-up', () => {
     expect(fake.find('GET', /\/operationResults\/del-1$/)).toHaveLength(1);
     expect(done.filter((i) => i.action === 'deleted')).toHaveLength(deletes.length);
     expect(done.find((i) => i.kind === 'Azure AI Services')?.reason).toBe(
-      'soft-deleted by Azure for 48 hours; purge it in the portal to reuse the name sooner',
+      'soft-deleted by Azure for 48 hours; clean up with purgeSoftDeleted: true to reuse the name sooner',
     );
     expect(done.at(-1)?.action).toBe('kept');
     expect([...existing.keys()]).toEqual([
@@ -326,5 +362,123 @@ describe('azure target: clean-up', () => {
     expect(fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([
       `${apim}/apis/costing-subscription-api`,
     ]);
+  });
+
+  it("keeps a logger or fragment of the kit's name that the kit did not make, and the user's service diagnostic", async () => {
+    const config = azureConfig({
+      deployment: { apimName: 'apim-contoso-shared', resourceGroup: 'rg-shared' },
+    });
+    const base = `/subscriptions/${SUB}/resourceGroups/rg-shared/providers`;
+    const apim = `${base}/Microsoft.ApiManagement/service/apim-contoso-shared`;
+    const existing = new Map<string, Record<string, string> | null>([
+      [`${apim}/policyFragments/extract-caller-id`, null],
+      [`${apim}/policyFragments/ensure-stream-include-usage`, null],
+      [`${apim}/loggers/apim-costing-logger-1`, null],
+      [`${apim}/diagnostics/azuremonitor`, null],
+      [`${base}/Microsoft.Resources/deployments/apim-costing-main-1`, KIT],
+    ]);
+    const descriptions = new Map([
+      [`${apim}/policyFragments/extract-caller-id`, 'Our own fragment'],
+    ]);
+    const run = async (
+      deployServiceDiagnostic: boolean,
+    ): Promise<{ items: CleanUpItem[]; deleted: string[] }> => {
+      const fake = new FakeAzure();
+      installResourceGroup(fake, config, { costCenter: '42' }, new Map(existing), descriptions, {
+        deployServiceDiagnostic: { value: deployServiceDiagnostic },
+      });
+      const items = await createAzureTarget(config, {
+        credential: new FakeCredential(),
+        httpClient: fake,
+        pollIntervalMs: 1,
+      }).cleanUp({ dryRun: false });
+      return {
+        items,
+        deleted: fake.requests
+          .filter((r) => r.method === 'DELETE')
+          .map((r) => r.path.split('/').pop() ?? ''),
+      };
+    };
+    const keptDiagnostic = await run(false);
+    expect(keptDiagnostic.items.find((i) => i.name === 'extract-caller-id')).toEqual({
+      kind: 'APIM policy fragment',
+      name: 'extract-caller-id',
+      action: 'kept',
+      reason: "its description does not start with 'apim-costing-kit:', so the kit did not make it",
+    });
+    expect(keptDiagnostic.items.find((i) => i.kind === 'APIM service diagnostic')).toEqual({
+      kind: 'APIM service diagnostic',
+      name: 'azuremonitor',
+      action: 'kept',
+      reason: 'it was there before the kit (its deployment did not create it)',
+    });
+    expect(keptDiagnostic.deleted).toEqual([
+      'ensure-stream-include-usage',
+      'apim-costing-logger-1',
+      'apim-costing-main-1',
+    ]);
+    // When the kit's deployment made it, clean-up removes it.
+    expect((await run(true)).deleted).toContain('azuremonitor');
+  });
+
+  it('purges soft-deleted APIM and AI Services names only when asked to', async () => {
+    const config = azureConfig();
+    const names = azureResourceNames(config, SUB);
+    const subProviders = `/subscriptions/${SUB}/providers`;
+    const deletedApim = `${subProviders}/Microsoft.ApiManagement/locations/eastus2/deletedservices/${names.apimName}`;
+    const deletedAis = `${subProviders}/Microsoft.CognitiveServices/locations/eastus2/resourceGroups/rg-apim-costing-1/deletedAccounts/${names.aiServicesName}`;
+    // An earlier clean-up deleted both: only their soft-deleted entries are left.
+    const leftovers = (): Map<string, Record<string, string> | null> =>
+      new Map([
+        [deletedApim, null],
+        [deletedAis, null],
+      ]);
+    const run = async (options: { dryRun: boolean; purgeSoftDeleted?: boolean }) => {
+      const fake = new FakeAzure();
+      const existing = leftovers();
+      installResourceGroup(fake, config, KIT, existing);
+      const items = await createAzureTarget(config, {
+        credential: new FakeCredential(),
+        httpClient: fake,
+        pollIntervalMs: 1,
+      }).cleanUp(options);
+      return { fake, items: items.filter((i) => i.kind.startsWith('soft-deleted')), existing };
+    };
+
+    const plain = await run({ dryRun: false });
+    expect(plain.items).toEqual([
+      {
+        kind: 'soft-deleted Azure AI Services',
+        name: names.aiServicesName,
+        action: 'kept',
+        reason:
+          'Azure keeps it until 2026-11-29T10:00:00Z, and the name cannot be reused meanwhile; clean up with purgeSoftDeleted: true to purge it',
+      },
+      {
+        kind: 'soft-deleted APIM service',
+        name: names.apimName,
+        action: 'kept',
+        reason:
+          'Azure keeps it until 2026-11-29T10:00:00Z, and the name cannot be reused meanwhile; clean up with purgeSoftDeleted: true to purge it',
+      },
+    ]);
+    expect(plain.fake.find('DELETE', /deleted(services|Accounts)/i)).toEqual([]);
+
+    const listing = await run({ dryRun: true, purgeSoftDeleted: true });
+    expect(listing.items.map((i) => i.action)).toEqual(['would-delete', 'would-delete']);
+    expect(listing.fake.find('DELETE', /.*/)).toEqual([]);
+
+    const purged = await run({ dryRun: false, purgeSoftDeleted: true });
+    expect(purged.items.map((i) => `${i.action}: ${i.reason ?? ''}`)).toEqual([
+      'deleted: purged: the name can be used again',
+      'deleted: purged: the name can be used again',
+    ]);
+    const purges = purged.fake.find('DELETE', /deleted(services|Accounts)/i);
+    expect(purges.map((r) => [r.path, r.apiVersion])).toEqual([
+      [deletedAis, '2025-06-01'],
+      [deletedApim, '2024-05-01'],
+    ]);
+    expect(restOperationOf(purges[0]!)?.source).toContain('DeletedAccounts_Purge');
+    expect([...purged.existing.keys()]).toEqual([]);
   });
 });

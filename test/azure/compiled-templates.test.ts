@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { artifactPath, readArtifact } from '../../lib/artifacts/read-artifact.js';
 import { infraParameters, mainParameters } from '../../lib/azure/azure-deploy.js';
 import { azureResourceNames } from '../../lib/azure/resource-names.js';
-import { WORKBOOK_PLACEHOLDERS } from '../../lib/pricing/pricing.js';
+import { modelPriceRows, WORKBOOK_PLACEHOLDERS } from '../../lib/pricing/pricing.js';
+import { applyPublishDefaults } from '../../lib/workbook/publish-defaults.js';
+import type { WorkbookDocument } from '../../lib/workbook/workbook-json.js';
 import { azureConfig, SUB } from './arm-simulator.js';
 
 interface ArmTemplate {
@@ -103,58 +105,48 @@ describe('compiled templates', () => {
     expect([...included].sort()).toEqual([...fragmentNames].sort());
   });
 
-  it('main.json holds workbook.json, and publishes it with exactly the six placeholders replaced', () => {
+  it('main.json deploys the workbook the kit builds, with exactly its placeholders replaced', () => {
     const main = template('main');
     const text = readArtifact('workbook.json');
-    const workbookObject = unescapeArm(
-      variableOf(
-        main,
-        /^\[string\((variables\('[^']+'\))\)\]$/
-          .exec(String(main.variables.workbookTemplate))?.[1]
-          ?.replace(/^/, '[')
-          .concat(']'),
-      ),
-    );
-    expect(workbookObject).toEqual(JSON.parse(text));
-
+    // One serialization for A2 and F (issue 15): the template takes the built workbook.
     const resource = main.resources.workbook;
     expect(resource?.type).toBe('Microsoft.Insights/workbooks');
     expect(resource?.name).toBe("[parameters('workbookId')]");
-    expect(resource?.properties?.serializedData).toBe("[variables('workbookData')]");
+    expect(resource?.properties?.serializedData).toBe("[parameters('workbookData')]");
+    expect(main.parameters.workbookData?.type).toBe('string');
+    expect(JSON.stringify(main)).not.toContain('__APIM_SKU__');
 
-    // The replace() chain: placeholder -> parameter (or the App Insights name).
-    const chain = String(main.variables.workbookData);
-    const pairs = [...chain.matchAll(/'(__[A-Z_]+__)', parameters\('([A-Za-z]+)'\)/g)].map(
-      (m) => [m[1] ?? '', m[2] ?? ''] as const,
-    );
-    expect(pairs.map(([k]) => k).sort()).toEqual([...WORKBOOK_PLACEHOLDERS].sort());
     expect([...new Set(text.match(/__[A-Z][A-Z0-9_]*__/g))].sort()).toEqual(
       [...WORKBOOK_PLACEHOLDERS].sort(),
     );
-
-    // Evaluate it with the parameters the azure target sends: ARM's string() is compact JSON.
     const config = azureConfig();
     const names = azureResourceNames(config, SUB);
     const params = Object.fromEntries(
       Object.entries(mainParameters(config, names)).map(([k, v]) => [k, v.value]),
     );
-    let deployed = JSON.stringify(workbookObject);
-    let expected = text;
-    for (const [placeholder, parameter] of pairs) {
-      const value = String(params[parameter]);
-      deployed = deployed.split(placeholder).join(value);
-      expected = expected.split(placeholder).join(value);
-    }
-    expect(JSON.parse(deployed)).toEqual(JSON.parse(expected));
+    const deployed = String(params.workbookData);
     expect(deployed).not.toMatch(/__[A-Z][A-Z0-9_]*__/);
-    expect(params).toMatchObject({
-      apimSkuLabel: 'Basic v2',
-      baseMonthlyCost: '150.01',
-      perKRate: '0.003',
-      promptTokenRate: '0.00025',
-      completionTokenRate: '0.002',
-      appInsightsName: 'appi-apim-costing-1',
-    });
+    // Every placeholder was replaced by the value the pricing tables and the names give.
+    const values = {
+      __APIM_SKU__: 'Basic v2',
+      __BASE_MONTHLY_COST__: '150.01',
+      __PER_K_RATE__: '0.003',
+      __PROMPT_TOKEN_RATE__: '0.00025',
+      __COMPLETION_TOKEN_RATE__: '0.002',
+      __APP_INSIGHTS_ID__: `/subscriptions/${SUB}/resourceGroups/rg-apim-costing-1/providers/Microsoft.Insights/components/appi-apim-costing-1`,
+      __MODEL_PRICES__: modelPriceRows(),
+    };
+    expect(Object.keys(values).sort()).toEqual([...WORKBOOK_PLACEHOLDERS].sort());
+    let expected = text;
+    for (const [placeholder, value] of Object.entries(values))
+      expected = expected.split(placeholder).join(value);
+    const expectedObject = JSON.parse(expected) as WorkbookDocument;
+    // Beyond the placeholders, the build sets the parameter defaults that follow the configuration
+    // (AI API ids, caller names) and the fallback workspace.
+    applyPublishDefaults(expectedObject, config);
+    const deployedObject = JSON.parse(deployed) as Record<string, unknown>;
+    expect({ ...deployedObject, fallbackResourceIds: [] }).toEqual(expectedObject);
+    expect(params).toMatchObject({ appInsightsName: 'appi-apim-costing-1' });
   });
 
   it('the parameters the target sends are exactly what the templates declare', () => {

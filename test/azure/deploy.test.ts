@@ -80,13 +80,19 @@ describe('azure target: deploy (cell A2)', () => {
     expect(main).toMatchObject({
       apiPrefix: 'costing-',
       enableFoundry: true,
-      apimSkuLabel: 'Basic v2',
-      baseMonthlyCost: '150.01',
-      perKRate: '0.003',
-      promptTokenRate: '0.00025',
-      completionTokenRate: '0.002',
       tags: { 'apim-costing-kit': '1' },
     });
+    // The prices reach Azure inside the workbook, built as cell F builds it (issue 15).
+    const workbookValues = Object.fromEntries(
+      (
+        JSON.parse(String(main.workbookData)) as {
+          items: { content: { parameters?: { name: string; value: unknown }[] } }[];
+        }
+      ).items.flatMap((i) => (i.content.parameters ?? []).map((p) => [p.name, p.value])),
+    );
+    expect(Object.values(workbookValues)).toEqual(
+      expect.arrayContaining(['Basic v2', '150.01', '0.003', '0.00025', '0.002']),
+    );
     expect(main.businessUnits).toEqual(
       config.businessUnits.map((b) => ({ name: b.name, displayName: b.displayName })),
     );

@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { readArtifact } from '../../lib/artifacts/read-artifact.js';
 import type { MonitorClient } from '@azure/arm-monitor';
-import { createBudgetAlertRules } from '../../lib/azure/budget-alerts.js';
+import { createBudgetAlerts } from '../../lib/azure/budget-alerts.js';
 import { deterministicGuid } from '../../lib/azure/resource-names.js';
 import { armError } from './fake-azure.js';
-import { deployedTarget, EXPORT_PRINCIPAL, SUB } from './arm-simulator.js';
+import { deployedTarget, EXPORT_PRINCIPAL, exportRun, SUB } from './arm-simulator.js';
+import { restOperationOf, validateBody } from './rest-definitions.js';
 
 const EXPORT_PATH = new RegExp(
   `^/subscriptions/${SUB}/providers/Microsoft\\.CostManagement/exports/apim-costing-export-1$`,
@@ -84,7 +85,7 @@ describe('azure target: cost export (cells B2, B3)', () => {
         format: 'Csv',
         partitionData: true,
         dataOverwriteBehavior: 'OverwritePreviousReport',
-        compressionMode: 'none',
+        compressionMode: 'None',
         exportDescription: 'APIM costing & showback: month-to-date actual cost',
       },
     });
@@ -159,23 +160,124 @@ describe('azure target: cost export (cells B2, B3)', () => {
     expect(fake.find('PUT', /\/roleAssignments\//)).toHaveLength(3);
   });
 
-  it('runs the export now, or names cell B2 when it does not exist', async () => {
+  it('runs the export now, waits for the run to complete, or names cell B2 when it does not exist', async () => {
     const { fake, target } = await deployedTarget();
     const run = new RegExp(
       `^/subscriptions/${SUB}/providers/Microsoft\\.CostManagement/exports/apim-costing-export-1/run$`,
     );
+    const history = /\/exports\/apim-costing-export-1\/runHistory$/;
     fake.on('POST', run, { status: 200 });
-    const outcome = await target.runCostExport();
+    const submitted = new Date().toISOString();
+    const states = ['Queued', 'InProgress', 'Completed'];
+    fake.on('GET', history, (_r, call) => ({
+      status: 200,
+      body: {
+        value: [
+          // An older scheduled run does not count.
+          exportRun('Failed', '2026-01-01T00:00:00Z', { executionType: 'Scheduled' }),
+          exportRun(states[Math.min(call, 3) - 1] ?? 'Completed', submitted),
+        ],
+      },
+    }));
+    const progress: string[] = [];
+    const outcome = await target.runCostExport({ onProgress: (p) => progress.push(p.message) });
     expect(fake.find('POST', run)[0]?.apiVersion).toBe('2025-03-01');
     expect(outcome).toEqual({
       status: 'done',
       summary:
-        'Cost Management export apim-costing-export-1 started; files appear in the storage container within minutes to hours.',
+        'Cost Management export apim-costing-export-1 ran: completed, file apim-costing/apim-costing-export-1/20261101-20261130/part_0_0001.csv.',
     });
+    expect(progress).toEqual(['Export run queued', 'Export run inprogress']);
+    const reads = fake.find('GET', history);
+    expect(reads).toHaveLength(3);
+    const op = restOperationOf(reads[0]!);
+    expect(op?.source).toContain('Exports_GetExecutionHistory');
+    expect(validateBody({ value: [exportRun('Completed', submitted)] }, op!.response!)).toEqual([]);
+
     fake.on('POST', run, armError(404, 'NotFound', "Export 'apim-costing-export-1' not found."));
     await expect(target.runCostExport()).rejects.toThrow(
       "Cost Management export 'apim-costing-export-1' does not exist yet: run cell B2 first.",
     );
+  });
+
+  it('reports a run that fails later as failed (problem 5)', async () => {
+    const { fake, target } = await deployedTarget();
+    fake.on('POST', /\/exports\/apim-costing-export-1\/run$/, { status: 200 });
+    fake.on('GET', /\/runHistory$/, {
+      status: 200,
+      body: {
+        value: [
+          exportRun('Failed', new Date().toISOString(), {
+            error: {
+              code: 'AuthorizationFailed',
+              message: 'The export identity is not authorized to write to the storage account.',
+            },
+          }),
+        ],
+      },
+    });
+    await expect(target.runCostExport()).rejects.toThrow(
+      "The Cost Management export run failed (Failed: AuthorizationFailed: The export identity is not authorized to write to the storage account.). If cell B2 ran just now, the export identity's Storage Blob Data Contributor role may still be propagating: wait a few minutes and run cell B3 again.",
+    );
+    // A run that never leaves the queue ends at timeoutMs with a clear line.
+    fake.on('GET', /\/runHistory$/, { status: 200, body: { value: [] } });
+    await expect(target.runCostExport({ timeoutMs: 20 })).rejects.toThrow(
+      'The Cost Management export run is still Queued after 0 min; it goes on in Azure: run cell B3 again later to see how it ended.',
+    );
+  });
+
+  it('registers Microsoft.CostManagementExports before creating the export when it is not (problem 5)', async () => {
+    const { fake, target } = await deployedTarget({}, { roleRetry: { attempts: 3, delayMs: 1 } });
+    const provider = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.CostManagementExports$/i;
+    let registered = false;
+    fake.on('GET', provider, (_r, call) => ({
+      status: 200,
+      body: {
+        namespace: 'Microsoft.CostManagementExports',
+        registrationState: !registered ? 'NotRegistered' : call > 2 ? 'Registered' : 'Registering',
+      },
+    }));
+    fake.on('POST', /\/providers\/Microsoft\.CostManagementExports\/register$/i, () => {
+      registered = true;
+      return {
+        status: 200,
+        body: { namespace: 'Microsoft.CostManagementExports', registrationState: 'Registering' },
+      };
+    });
+    fake.on('GET', EXPORT_PATH, armError(404, 'NotFound', 'Export not found.'));
+    fake.on('PUT', EXPORT_PATH, (r) => exportCreated(r.body));
+    fake.on('PUT', /\/roleAssignments\/[^/]+$/, (r) => ({ status: 201, body: { id: r.path } }));
+    const progress: string[] = [];
+    await target.createCostExport({
+      onProgress: (p) => progress.push(p.message),
+    });
+    expect(progress[0]).toBe(
+      'Registering resource provider Microsoft.CostManagementExports (needed once per subscription)',
+    );
+    const order = fake.requests
+      .filter((r) => /CostManagementExports|exports\/apim-costing-export-1$/.test(r.path))
+      .map((r) => `${r.method} ${r.path.split('/').pop() ?? ''}`);
+    expect(order.indexOf('POST register')).toBeLessThan(order.indexOf('PUT apim-costing-export-1'));
+
+    // Without the right to register, the user is told who can.
+    const denied = await deployedTarget();
+    denied.fake.on('GET', provider, {
+      status: 200,
+      body: { namespace: 'Microsoft.CostManagementExports', registrationState: 'NotRegistered' },
+    });
+    denied.fake.on(
+      'POST',
+      /\/register$/i,
+      armError(
+        403,
+        'AuthorizationFailed',
+        'The client does not have authorization to perform action register.',
+      ),
+    );
+    await expect(denied.target.createCostExport()).rejects.toThrow(
+      /Ask an owner of the subscription to register it \(az provider register --namespace Microsoft\.CostManagementExports\), then run the cell again\.$/,
+    );
+    expect(denied.fake.find('PUT', EXPORT_PATH)).toHaveLength(0);
   });
 });
 
@@ -288,7 +390,7 @@ describe('azure target: budget alerts (cell B4)', () => {
     // The configuration refuses a threshold of 0; the Azure layer checks what it is given too.
     const names = await target.resourceNames();
     await expect(
-      createBudgetAlertRules({} as MonitorClient, config, names, 'ws', {
+      createBudgetAlerts({} as MonitorClient, config, names, 'ws', {
         threshold: 0,
         query: 'x',
       }),

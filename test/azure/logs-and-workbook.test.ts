@@ -206,7 +206,9 @@ describe('azure target: workbook update and portal links (cells E3, F)', () => {
       status: 200,
       body: { id: r.path, name: r.path.split('/').pop(), ...(r.body as object) },
     }));
-    const values = workbookPlaceholders(config, { appInsightsName: deployment.appInsights.name });
+    const values = workbookPlaceholders(config, {
+      appInsightsId: deployment.appInsights.resourceId,
+    });
     let serializedData = readArtifact('workbook.json');
     for (const key of WORKBOOK_PLACEHOLDERS)
       serializedData = serializedData.split(key).join(values[key] ?? '');

@@ -97,7 +97,9 @@ describe('azure target: the whole path', () => {
       ['ApiManagementGatewayLlmLog', 72],
     ]);
     expect((await target.queryMetric('caller-requests', { splitBy: 'CallerId' })).rows).toEqual([]);
-    const values = workbookPlaceholders(config, { appInsightsName: deployment.appInsights.name });
+    const values = workbookPlaceholders(config, {
+      appInsightsId: deployment.appInsights.resourceId,
+    });
     let data = readArtifact('workbook.json');
     for (const key of WORKBOOK_PLACEHOLDERS) data = data.split(key).join(values[key] ?? '');
     const published = await target.publishWorkbook({
@@ -115,7 +117,15 @@ describe('azure target: the whole path', () => {
       (r) =>
         deleted.includes(r.path.toLowerCase())
           ? { status: 404, body: { error: { code: 'ResourceNotFound', message: 'gone' } } }
-          : { status: 200, body: { id: r.path, tags: kitTags } },
+          : {
+              status: 200,
+              // Loggers and fragments carry the kit marker in their description instead of tags.
+              body: {
+                id: r.path,
+                tags: kitTags,
+                properties: { description: 'apim-costing-kit: x' },
+              },
+            },
     );
     fake.on(
       'DELETE',

@@ -59,13 +59,23 @@ function installCellRoutes(fake: FakeAzure): void {
       ],
     },
   });
+  // Clean-up reads each resource it would remove (the APIM service and the deployments have
+  // their own routes in the deployment simulator).
   fake.on(
     'GET',
     new RegExp(
-      `^/subscriptions/${SUB}/resourceGroups/rg-apim-costing-1/providers/(?!Microsoft\\.Resources/deployments/).+`,
+      `^/subscriptions/${SUB}/resourceGroups/rg-apim-costing-1/providers/(?!Microsoft\\.Resources/deployments/|Microsoft\\.ApiManagement/service/[^/]+$).+`,
       'i',
     ),
-    (r) => ({ status: 200, body: { id: r.path, tags: { 'apim-costing-kit': '1' } } }),
+    (r) => ({
+      status: 200,
+      body: {
+        id: r.path,
+        tags: { 'apim-costing-kit': '1' },
+        // What the kit made carries its marker (the pre-deploy checks leave it alone).
+        properties: { description: 'apim-costing-kit: made by the kit' },
+      },
+    }),
   );
   fake.on('GET', /\/resourceGroups\/rg-apim-costing-1\/resources$/i, {
     status: 200,

@@ -134,10 +134,14 @@ describe('tokenCost', () => {
 describe('workbookPlaceholders', () => {
   it('fills every placeholder from the pricing tables', () => {
     const config = loadConfig({ deployment: { apimSku: 'StandardV2' } });
-    const map = workbookPlaceholders(config, { appInsightsName: 'appi-costing-1' });
+    const map = workbookPlaceholders(config, {
+      appInsightsId:
+        '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/components/appi-costing-1',
+    });
     expect(Object.keys(map).sort()).toEqual([...WORKBOOK_PLACEHOLDERS].sort());
     expect(map).toEqual({
-      __APP_INSIGHTS_NAME__: 'appi-costing-1',
+      __APP_INSIGHTS_ID__:
+        '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/components/appi-costing-1',
       __APIM_SKU__: 'Standard v2',
       __BASE_MONTHLY_COST__: '700',
       __PER_K_RATE__: '0.0025',
@@ -167,6 +171,6 @@ describe('workbookPlaceholders', () => {
     const map = workbookPlaceholders(config);
     expect(map.__PROMPT_TOKEN_RATE__).toBe('0.0001');
     expect(map.__COMPLETION_TOKEN_RATE__).toBe('0.0004');
-    expect(map.__APP_INSIGHTS_NAME__).toBeUndefined();
+    expect(map.__APP_INSIGHTS_ID__).toBeUndefined();
   });
 });

@@ -220,7 +220,8 @@ store.appendRows('customMetrics', [
 ]);
 
 const workbook = fillPlaceholders(loadWorkbook(), {
-  __APP_INSIGHTS_NAME__: 'appi-test',
+  __APP_INSIGHTS_ID__:
+    '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/components/appi-test',
   __APIM_SKU__: 'Basic v2',
   __BASE_MONTHLY_COST__: '100',
   __PER_K_RATE__: '2',

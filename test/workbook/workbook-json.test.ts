@@ -127,7 +127,7 @@ describe('workbook.json shape (plain Notebook/1.0 that Azure accepts)', () => {
       q.template.includes('customMetrics'),
     );
     for (const q of appQueries)
-      expect(q.template).toContain("app('__APP_INSIGHTS_NAME__').customMetrics");
+      expect(q.template).toContain("app('__APP_INSIGHTS_ID__').customMetrics");
   });
 });
 
@@ -157,7 +157,8 @@ describe('fillPlaceholders', () => {
     expect(params.get('BaseCost')?.value).toBe('150.01');
     expect(params.get('PerKRate')?.value).toBe('0.003');
     expect(params.get('SkuLabel')?.value).toBe('Basic v2');
-    expect(data).toContain("app('appi-x').customMetrics");
+    // app() takes the component's resource id: a name is ambiguous across subscriptions.
+    expect(data).toContain(`app('${appi('appi-x').resourceId}').customMetrics`);
   });
 
   it('points the AI API ids at the configured API prefix', () => {
@@ -183,13 +184,13 @@ describe('fillPlaceholders', () => {
         __MODEL_PRICES__: modelPriceRows(),
       }),
     ).toThrow(
-      'Workbook placeholders without a value: __APP_INSIGHTS_NAME__. Pass the App Insights name (deployment.appInsights.name, from cell A2).',
+      'Workbook placeholders without a value: __APP_INSIGHTS_ID__. Pass the App Insights resource id (deployment.appInsights.resourceId, from cell A2).',
     );
   });
 
   it('refuses values that would break out of a KQL string', () => {
     expect(() =>
-      fillPlaceholders(workbook, { __APP_INSIGHTS_NAME__: "x').customMetrics | take 1 //" }),
+      fillPlaceholders(workbook, { __APP_INSIGHTS_ID__: "x').customMetrics | take 1 //" }),
     ).toThrow(/contains a quote/);
   });
 
