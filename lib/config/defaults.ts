@@ -2,7 +2,7 @@
  * The configuration's default lists (business units, simulated callers, models), as the original
  * sample has them. Cell A1 shows them and may replace any of them.
  */
-import type { BusinessUnit, ModelSpec, SimulatedCaller } from './types.js';
+import type { BuBudget, BusinessUnit, ModelSpec, SimulatedCaller } from './types.js';
 
 /** The business units of the original sample, with their request weights. */
 export const DEFAULT_BUSINESS_UNITS: readonly BusinessUnit[] = [
@@ -30,3 +30,17 @@ export const DEFAULT_MODELS: readonly ModelSpec[] = [
   { name: 'gpt-4.1-nano', version: '2025-04-14', capacityKTpm: 10, requestsPerBu: 4 },
   { name: 'gpt-5-mini', version: '2025-08-07', capacityKTpm: 10, requestsPerBu: 6 },
 ];
+
+/**
+ * Default limits and budgets, chosen so a default local Run All shows the mechanism: Marketing's
+ * daily token quota is smaller than what D1 sends for it, so its later D1 requests get 403; the
+ * other BUs carry a rate far above D1's and a budget E5 projects against.
+ */
+export const DEFAULT_BUDGETS: Readonly<Record<string, BuBudget>> = {
+  'bu-hr': { tokensPerMinute: 100_000, monthlyBudgetUsd: 50 },
+  'bu-finance': { tokensPerMinute: 100_000, monthlyBudgetUsd: 120 },
+  'bu-marketing': { tokenQuota: 200, tokenQuotaPeriod: 'Daily', monthlyBudgetUsd: 5 },
+  'bu-engineering': { tokensPerMinute: 100_000, monthlyBudgetUsd: 150 },
+  'bu-sales': { tokensPerMinute: 100_000, monthlyBudgetUsd: 100 },
+  'bu-operations': { tokensPerMinute: 100_000, monthlyBudgetUsd: 80 },
+};

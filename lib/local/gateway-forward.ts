@@ -33,6 +33,8 @@ export interface ForwardRequest {
   /** Headers the outbound section sets on the answer. */
   outboundHeaders: Record<string, string>;
   ctx: PolicyContext;
+  /** Headers `llm-token-limit` adds to the answer, from the usage known when its head goes out. */
+  answerHeaders?: ((usage: { total: number } | undefined) => Record<string, string>) | undefined;
 }
 
 /** Sends requests to the backend; `close()` drops its kept-alive sockets. */
@@ -93,6 +95,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         for (const [k, v] of Object.entries(backendHeaders))
           if (!HOP_BY_HOP.has(k)) passHeaders[k] = v;
         Object.assign(passHeaders, outboundHeaders);
+        if (request.answerHeaders)
+          Object.assign(passHeaders, request.answerHeaders(status < 300 ? llm?.usage : undefined));
         res.writeHead(status, passHeaders);
         tap?.head(String(backendHeaders['content-type'] ?? ''));
       };

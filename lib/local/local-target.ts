@@ -38,6 +38,7 @@ import { startLocalGateway, type LocalGateway } from './gateway-server.js';
 import { createLogStore, type LocalLogStore } from './log-store.js';
 import { localAzureOnlyActions } from './azure-only-actions.js';
 import { listDataFolder } from './local-clean-up.js';
+import { createLocalBudgetState } from './local-budgets.js';
 import { loadOrCreateKeys } from './local-keys.js';
 import { regionName, resourceIds } from './local-resources.js';
 import { loadPolicies } from './policy-engine.js';
@@ -113,6 +114,7 @@ export function createLocalTarget(
     faults: options.faults ?? {},
     region: regionName(config.deployment.location),
   });
+  const budgets = createLocalBudgetState(config);
   let rateLimit = options.rateLimitPerMinute ?? config.local.rateLimitPerMinute;
   let running:
     | Promise<{ deployment: Deployment; gateway: LocalGateway; aoaiServer: RunningServer }>
@@ -173,6 +175,8 @@ export function createLocalTarget(
         store,
         env,
         rateLimitPerMinute: rateLimit,
+        state: budgets.state,
+        tokenLimiter: budgets.tokenLimiter,
         ...(options.backendTransport === 'http' ? {} : { inProcessBackend: aoai }),
         ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
         port: 0,
