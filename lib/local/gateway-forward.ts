@@ -72,6 +72,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     const llm = llmExchangeOf(route, inbound);
     const tap = llm ? new LlmAnswerTap(llm) : undefined;
 
+    // The answer's total tokens when known before its head (an in-process JSON answer).
+    let knownTotal: number | undefined;
     return new Promise<void>((resolve) => {
       let done = false;
       let stopBackend: () => void = () => undefined;
@@ -96,7 +98,12 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           if (!HOP_BY_HOP.has(k)) passHeaders[k] = v;
         Object.assign(passHeaders, outboundHeaders);
         if (request.answerHeaders)
-          Object.assign(passHeaders, request.answerHeaders(status < 300 ? llm?.usage : undefined));
+          Object.assign(
+            passHeaders,
+            request.answerHeaders(
+              status < 300 && knownTotal !== undefined ? { total: knownTotal } : undefined,
+            ),
+          );
         res.writeHead(status, passHeaders);
         tap?.head(String(backendHeaders['content-type'] ?? ''));
       };
@@ -160,7 +167,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           headers,
           body: inbound.body,
         });
-        if (response.kind === 'json') tap?.value(response.value);
+        if (response.kind === 'json') {
+          tap?.value(response.value);
+          knownTotal = totalTokensOf(response.value);
+        }
         void deliverAoaiResponse(response, {
           head: (status, h) => onHead(status, h),
           write: (chunk) => onChunk(chunk),
@@ -196,4 +206,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       agent.destroy();
     },
   };
+}
+
+/** `usage.total_tokens` of a Chat Completions or Responses answer, when it has one. */
+function totalTokensOf(value: unknown): number | undefined {
+  const usage = (value as { usage?: { total_tokens?: unknown } } | null)?.usage;
+  return typeof usage?.total_tokens === 'number' ? usage.total_tokens : undefined;
 }

@@ -170,8 +170,9 @@ export async function runGatewayPipeline(gw: GatewayPipeline, ex: GatewayExchang
         }
       : undefined;
   await gw.forwarder.forward(ex, { route, inbound, policy, outboundHeaders, ctx, answerHeaders });
-  if (tokens?.kind === 'admitted' && !settled)
+  if (tokens?.kind === 'admitted' && !settled) {
     tokens.limiter.settle(tokens.lease, record.llm?.usage?.total, Date.now());
+  }
 }
 
 /** Answers a request the pipeline threw on (or cuts it if the answer had begun), and logs it. */
