@@ -203,3 +203,24 @@ export {
   KqlRuntimeError,
   KqlParameterError,
 } from './kql/errors.js';
+
+// Cell E5: budgets, burn-rate forecast and the enforcement plan (issue 18).
+export { reviewBudgets } from './budgets/review-budgets.js';
+export type {
+  BudgetReview,
+  BuBudgetReview,
+  ReviewBudgetsOptions,
+} from './budgets/review-budgets.js';
+export { forecastBudget, firstForecastAlertDay } from './budgets/forecast.js';
+export type { BudgetForecast, DailyCost, ForecastOptions } from './budgets/forecast.js';
+export { planEnforcement, undoEnforcement } from './budgets/enforcement-plan.js';
+export type {
+  EnforcementPlan,
+  EnforcementPlanOptions,
+  EnforcementUndo,
+  PlanChange,
+} from './budgets/enforcement-plan.js';
+export { showBudgets, showEnforcementPlan, showEnforcementUndo } from './output/views/budgets.js';
+export { EnforcementRecordError } from './errors.js';
+export type { BuEnforcementState } from './target.js';
+export type { BuBudget, TokenQuotaPeriod } from './config/types.js';

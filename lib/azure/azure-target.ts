@@ -23,6 +23,7 @@ import { BUDGET_ALERT_QUERY_FILE } from '../artifacts/names.js';
 import { readArtifact } from '../artifacts/read-artifact.js';
 import { withDeadline } from '../common/operation-signal.js';
 import { DeploymentTimeoutError, MissingStepError } from '../errors.js';
+import { readAzureEnforcement, writeAzureEnforcement } from './budget-enforcement.js';
 import { createAzureClients, type AzureClients } from './azure-clients.js';
 import {
   deployToAzure,
@@ -213,6 +214,16 @@ export function createAzureTarget(
           { ...opts, ...o },
         );
       });
+    },
+
+    async readEnforcement(opts: OperationOptions = {}) {
+      const current = await requireState('The BU subscriptions', opts);
+      return readAzureEnforcement(sdk(), config, current.names, opts);
+    },
+
+    async writeEnforcement(states, opts: OperationOptions = {}) {
+      const current = await requireState('The BU subscriptions', opts);
+      return writeAzureEnforcement(sdk(), config, current.names, states, opts);
     },
 
     async close(): Promise<void> {

@@ -88,3 +88,57 @@ export function tokenLimitFor(text: string, subscription: string): TokenLimitEnt
     entries.find((e) => e.subscription === '*')
   );
 }
+
+/** The BU states an enforcement table holds, from the named value and the suspended ids. */
+export function enforcementFromNamedValue(
+  buNames: readonly string[],
+  namedValue: string,
+  isSuspended: (bu: string) => boolean,
+): {
+  bu: string;
+  state: 'active' | 'suspended';
+  tokensPerMinute: number | undefined;
+  tokenQuota: number | undefined;
+  tokenQuotaPeriod: TokenQuotaPeriod | undefined;
+}[] {
+  const entries = parseTokenLimits(namedValue);
+  return buNames.map((bu) => {
+    const e = entries.find((x) => x.subscription === bu);
+    const quota = e && e.tokenQuota < NO_QUOTA ? e.tokenQuota : undefined;
+    return {
+      bu,
+      state: isSuspended(bu) ? 'suspended' : 'active',
+      tokensPerMinute: e && e.tokensPerMinute < NO_RATE ? e.tokensPerMinute : undefined,
+      tokenQuota: quota,
+      tokenQuotaPeriod: quota !== undefined ? e?.tokenQuotaPeriod : undefined,
+    };
+  });
+}
+
+/** The named value with some BUs' limits replaced (others kept as they are). */
+export function withTokenLimits(
+  namedValue: string,
+  changes: readonly {
+    bu: string;
+    tokensPerMinute: number | undefined;
+    tokenQuota: number | undefined;
+    tokenQuotaPeriod: TokenQuotaPeriod | undefined;
+  }[],
+): string {
+  const entries = parseTokenLimits(namedValue).filter((e) => e.subscription !== '*');
+  for (const c of changes) {
+    const i = entries.findIndex((e) => e.subscription === c.bu);
+    const next: TokenLimitEntry = {
+      subscription: c.bu,
+      tokensPerMinute: c.tokensPerMinute ?? NO_RATE,
+      tokenQuota: c.tokenQuota ?? NO_QUOTA,
+      tokenQuotaPeriod: c.tokenQuota !== undefined ? (c.tokenQuotaPeriod ?? 'Monthly') : 'Yearly',
+    };
+    const none = c.tokensPerMinute === undefined && c.tokenQuota === undefined;
+    if (i >= 0) {
+      if (none) entries.splice(i, 1);
+      else entries[i] = next;
+    } else if (!none) entries.push(next);
+  }
+  return formatTokenLimits(entries);
+}

@@ -6,10 +6,13 @@
  */
 import {
   BUDGET_NAMED_VALUES,
+  enforcementFromNamedValue,
   formatTokenLimits,
   tokenLimitEntries,
+  withTokenLimits,
 } from '../config/budget-limits.js';
 import type { KitConfig } from '../config/types.js';
+import type { BuEnforcementState } from '../target.js';
 import type { GatewayState } from './gateway-auth.js';
 import { TokenLimiter } from './token-limiter.js';
 
@@ -31,4 +34,28 @@ export function createLocalBudgetState(config: KitConfig): LocalBudgetState {
     },
     tokenLimiter: new TokenLimiter(),
   };
+}
+
+/** Every configured BU's state, as the emulator holds it. */
+export function readLocalEnforcement(config: KitConfig, s: LocalBudgetState): BuEnforcementState[] {
+  return enforcementFromNamedValue(
+    config.businessUnits.map((b) => b.name),
+    s.state.namedValues.get(BUDGET_NAMED_VALUES.tokenLimits) ?? '',
+    (bu) => s.state.suspended.has(bu),
+  );
+}
+
+/** Sets the listed BUs' states in the emulator: the next request sees them. */
+export function writeLocalEnforcement(
+  config: KitConfig,
+  s: LocalBudgetState,
+  states: readonly BuEnforcementState[],
+): BuEnforcementState[] {
+  const name = BUDGET_NAMED_VALUES.tokenLimits;
+  s.state.namedValues.set(name, withTokenLimits(s.state.namedValues.get(name) ?? '', states));
+  for (const st of states) {
+    if (st.state === 'suspended') s.state.suspended.add(st.bu);
+    else s.state.suspended.delete(st.bu);
+  }
+  return readLocalEnforcement(config, s);
 }

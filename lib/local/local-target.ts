@@ -38,7 +38,11 @@ import { startLocalGateway, type LocalGateway } from './gateway-server.js';
 import { createLogStore, type LocalLogStore } from './log-store.js';
 import { localAzureOnlyActions } from './azure-only-actions.js';
 import { listDataFolder } from './local-clean-up.js';
-import { createLocalBudgetState } from './local-budgets.js';
+import {
+  createLocalBudgetState,
+  readLocalEnforcement,
+  writeLocalEnforcement,
+} from './local-budgets.js';
 import { loadOrCreateKeys } from './local-keys.js';
 import { regionName, resourceIds } from './local-resources.js';
 import { loadPolicies } from './policy-engine.js';
@@ -327,6 +331,14 @@ export function createLocalTarget(
         rmSync(dataDir, { recursive: true, force: true });
       }
       return items;
+    },
+    async readEnforcement(opts: OperationOptions = {}) {
+      opts.signal?.throwIfAborted();
+      return readLocalEnforcement(config, budgets);
+    },
+    async writeEnforcement(states, opts: OperationOptions = {}) {
+      opts.signal?.throwIfAborted();
+      return writeLocalEnforcement(config, budgets, states);
     },
     async close() {
       await stop();

@@ -158,6 +158,8 @@ export function tinyTarget(
     createBudgetAlerts: unused,
     publishWorkbook: unused,
     cleanUp: unused,
+    readEnforcement: unused,
+    writeEnforcement: unused,
     close: async () => undefined,
   };
 }
