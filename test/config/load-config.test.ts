@@ -240,7 +240,7 @@ describe('budgets (issue 18)', () => {
     expect(c.budgets.businessUnits['bu-marketing']).toEqual({
       tokenQuota: 200,
       tokenQuotaPeriod: 'Daily',
-      monthlyBudgetUsd: 5,
+      monthlyBudgetUsd: 0.2,
     });
     expect(Object.keys(c.budgets.businessUnits).sort()).toEqual(
       c.businessUnits.map((b) => b.name).sort(),
