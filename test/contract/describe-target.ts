@@ -134,6 +134,34 @@ export function describeTarget(name: string, make: () => Promise<TargetUnderTest
       expect(await t.target.cleanUp()).toEqual(first);
     });
 
+    it("reads each BU's enforcement state, writes a change that reads back, and restores it", async () => {
+      await t.target.deploy();
+      const before = await t.target.readEnforcement();
+      expect(before.map((s) => s.bu)).toEqual(t.config.businessUnits.map((b) => b.name));
+      const mk = before.find((s) => s.bu === 'bu-marketing');
+      expect(mk).toEqual({
+        bu: 'bu-marketing',
+        state: 'active',
+        tokensPerMinute: undefined,
+        tokenQuota: 200,
+        tokenQuotaPeriod: 'Daily',
+      });
+      if (!mk) return;
+      const after = await t.target.writeEnforcement([
+        { ...mk, state: 'suspended', tokenQuota: 50, tokenQuotaPeriod: 'Monthly' },
+      ]);
+      expect(after.find((s) => s.bu === 'bu-marketing')).toEqual({
+        ...mk,
+        state: 'suspended',
+        tokenQuota: 50,
+        tokenQuotaPeriod: 'Monthly',
+      });
+      expect(after.filter((s) => s.bu !== 'bu-marketing')).toEqual(
+        before.filter((s) => s.bu !== 'bu-marketing'),
+      );
+      expect(await t.target.writeEnforcement([mk])).toEqual(before);
+    });
+
     it('can be closed and deployed again', async () => {
       const d = await t.target.deploy();
       await t.target.close();
