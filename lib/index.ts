@@ -213,14 +213,24 @@ export type {
 } from './budgets/review-budgets.js';
 export { forecastBudget, firstForecastAlertDay } from './budgets/forecast.js';
 export type { BudgetForecast, DailyCost, ForecastOptions } from './budgets/forecast.js';
-export { planEnforcement, undoEnforcement } from './budgets/enforcement-plan.js';
+export {
+  planEnforcement,
+  restoreEnforcement,
+  undoEnforcement,
+} from './budgets/enforcement-plan.js';
 export type {
   EnforcementPlan,
   EnforcementPlanOptions,
+  EnforcementRestore,
   EnforcementUndo,
   PlanChange,
 } from './budgets/enforcement-plan.js';
-export { showBudgets, showEnforcementPlan, showEnforcementUndo } from './output/views/budgets.js';
+export {
+  showBudgets,
+  showEnforcementPlan,
+  showEnforcementRestore,
+  showEnforcementUndo,
+} from './output/views/budgets.js';
 export { EnforcementRecordError } from './errors.js';
 export type { BuEnforcementState } from './target.js';
 export type { BuBudget, TokenQuotaPeriod } from './config/types.js';

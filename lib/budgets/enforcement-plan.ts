@@ -102,6 +102,29 @@ export async function undoEnforcement(
   return { restored, recordFile: file };
 }
 
+/** What clean-up found of an applied plan, and whether it put the BUs back. */
+export interface EnforcementRestore {
+  /** The recorded changes (empty when no plan was applied). */
+  changes: PlanChange[];
+  /** `would-restore` on a dry run, `restored` after, `nothing` when no plan is recorded. */
+  action: 'would-restore' | 'restored' | 'nothing';
+}
+
+/**
+ * Clean-up's step for an applied plan: lists (dry run, the default) or undoes what it changed.
+ * @example kit.showEnforcementRestore(await kit.restoreEnforcement(target, { dryRun: false }));
+ */
+export async function restoreEnforcement(
+  target: CostingTarget,
+  options: OperationOptions & { dryRun?: boolean } = {},
+): Promise<EnforcementRestore> {
+  const changes = appliedEnforcement(target.config) ?? [];
+  if (changes.length === 0) return { changes, action: 'nothing' };
+  if (options.dryRun ?? true) return { changes, action: 'would-restore' };
+  await undoEnforcement(target, options);
+  return { changes, action: 'restored' };
+}
+
 /** The changes of the recorded applied plan, if there is one (clean-up restores them). */
 export function appliedEnforcement(config: KitConfig): PlanChange[] | undefined {
   return readRecord(recordPath(config))?.changes;

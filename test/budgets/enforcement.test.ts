@@ -7,7 +7,11 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planEnforcement, undoEnforcement } from '../../lib/budgets/enforcement-plan.js';
+import {
+  planEnforcement,
+  restoreEnforcement,
+  undoEnforcement,
+} from '../../lib/budgets/enforcement-plan.js';
 import { reviewBudgets } from '../../lib/budgets/review-budgets.js';
 import { EnforcementRecordError } from '../../lib/errors.js';
 import { readLedger } from '../../lib/ledger/ledger.js';
@@ -122,6 +126,17 @@ describe('the enforcement plan (local)', () => {
     for (let run = 0; run < 3; run++) await sendTraffic(t.target, 'ai');
     const d1 = (await readLedger(t.config)).sources.ai;
     expect(d1?.byBu['bu-hr']?.failedByStatus['403'] ?? 0).toBeGreaterThan(0);
-    await undoEnforcement(t.target);
+    // Clean-up's step: a dry run lists the change and changes nothing; then it restores.
+    const before = await t.target.readEnforcement();
+    const listed = await restoreEnforcement(t.target);
+    expect(listed.action).toBe('would-restore');
+    expect(await t.target.readEnforcement()).toEqual(before);
+    const restored = await restoreEnforcement(t.target, { dryRun: false });
+    expect(restored.action).toBe('restored');
+    expect((await t.target.readEnforcement()).find((s) => s.bu === 'bu-hr')).toMatchObject({
+      tokenQuota: undefined,
+      tokenQuotaPeriod: undefined,
+    });
+    expect((await restoreEnforcement(t.target)).action).toBe('nothing');
   }, 60_000);
 });

@@ -3,7 +3,11 @@
  * projection to the month's end and the budget line), and the enforcement plan as a diff.
  */
 import type { BuBudgetReview, BudgetReview } from '../../budgets/review-budgets.js';
-import type { EnforcementPlan, EnforcementUndo } from '../../budgets/enforcement-plan.js';
+import type {
+  EnforcementPlan,
+  EnforcementRestore,
+  EnforcementUndo,
+} from '../../budgets/enforcement-plan.js';
 import type { BuEnforcementState } from '../../target.js';
 import { showChart, type PlotlyFigure } from '../charts.js';
 import { showMarkdown } from '../mime.js';
@@ -134,5 +138,25 @@ export function showEnforcementUndo(undo: EnforcementUndo): void {
   showTable(
     { columns: ['BU', 'Now'], rows: undo.restored.map((s) => [s.bu, limits(s)]) },
     { title: 'Enforcement undone' },
+  );
+}
+
+/** Shows clean-up's restore step: what an applied plan changed, and whether it was put back. */
+export function showEnforcementRestore(r: EnforcementRestore): void {
+  if (r.action === 'nothing') {
+    showMarkdown('**Budget enforcement:** no applied plan is recorded; nothing to restore.');
+    return;
+  }
+  showTable(
+    {
+      columns: ['BU', 'Applied', 'Restored to'],
+      rows: r.changes.map((c) => [c.displayName, limits(c.proposed), limits(c.current)]),
+    },
+    {
+      title:
+        r.action === 'restored'
+          ? 'Budget enforcement restored'
+          : 'Budget enforcement (dry run): what would be restored',
+    },
   );
 }
