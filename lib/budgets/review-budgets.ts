@@ -8,6 +8,7 @@ import { buDisplayName } from '../artifacts/names.js';
 import { rowsOf } from '../common/kql-rows.js';
 import { loadQuery } from '../kql/query-files.js';
 import { getApimPricing, getModelPricing, tokenCost } from '../pricing/pricing.js';
+import { loadPricedQuery } from '../pricing/query-prices.js';
 import type { BuEnforcementState, CostingTarget, OperationOptions } from '../target.js';
 import { forecastBudget, type BudgetForecast, type DailyCost } from './forecast.js';
 
@@ -34,6 +35,12 @@ export interface BuBudgetReview {
   monthTokens: number;
   /** The subscription state and token limits deployed now. */
   enforcement: BuEnforcementState | undefined;
+  /**
+   * Whether the forecast alert's rule query (`kql/budget-forecast-alert.kql`, the Azure scheduled
+   * query rule's) returns a row for the BU over the logs now; `undefined` without a budget or
+   * when an actual replaces the estimate (the rule only sees the logs).
+   */
+  ruleFires: boolean | undefined;
 }
 
 /** What E5's forecast found. */
@@ -115,6 +122,7 @@ export async function reviewBudgets(
     }
     const windowDays = options.windowDays;
     return {
+      ruleFires: undefined,
       bu: bu.name,
       displayName: buDisplayName(bu.name),
       source: actual ? 'actual' : 'estimate',
@@ -128,5 +136,22 @@ export async function reviewBudgets(
       enforcement: enforcement.find((e) => e.bu === bu.name),
     };
   });
+  // The forecast alert, evaluated here as the scheduled query rule would run on Azure.
+  for (const b of businessUnits) {
+    if (b.forecast.budgetUsd === undefined || b.source === 'actual') continue;
+    const rule = loadPricedQuery('budget-forecast-alert', config, {
+      businessUnit: b.bu,
+      budgetUsd: b.forecast.budgetUsd,
+      asOf: new Date(
+        Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), asOf.getUTCDate(), 23, 59, 59, 999),
+      ),
+      windowDays: options.windowDays ?? 7,
+    });
+    const fired = await target.queryLogs(rule.text, {
+      ...options,
+      timespan: `${monthStart.toISOString()}/${new Date(asOf.getTime() + 1).toISOString()}`,
+    });
+    b.ruleFires = fired.table.rows.length > 0;
+  }
   return { asOfDay, month: asOfDay.slice(0, 7), businessUnits };
 }

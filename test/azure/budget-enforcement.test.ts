@@ -72,6 +72,7 @@ async function review(): Promise<BudgetReview> {
       { budgetUsd, asOfDay: `2026-06-${String(daily.length).padStart(2, '0')}` },
     ),
     monthTokens: 10_000,
+    ruleFires: undefined,
     enforcement: enforcement.find((e) => e.bu === name),
   });
   return {

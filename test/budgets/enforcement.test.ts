@@ -15,6 +15,7 @@ import {
 import { reviewBudgets } from '../../lib/budgets/review-budgets.js';
 import { EnforcementRecordError } from '../../lib/errors.js';
 import { readLedger } from '../../lib/ledger/ledger.js';
+import { loadPricedQuery } from '../../lib/pricing/query-prices.js';
 import { sendTraffic } from '../../lib/traffic/send-traffic.js';
 import { startTestTarget, type TestTarget } from '../local/helpers.js';
 
@@ -53,6 +54,27 @@ describe('the enforcement plan (local)', () => {
       tokenQuotaPeriod: 'Daily',
     });
     expect(review.businessUnits.find((b) => b.bu === 'bu-hr')?.forecast.overBudget).toBe(false);
+    // The scheduled rule's query agrees with the forecast, BU by BU.
+    for (const b of review.businessUnits)
+      if (b.forecast.budgetUsd !== undefined) expect(b.ruleFires, b.bu).toBe(b.forecast.alert);
+    // The rule's query fires exactly between the spend and the projection.
+    const hrF = review.businessUnits.find((b) => b.bu === 'bu-hr')?.forecast;
+    if (!hrF) throw new Error('no hr');
+    const fires = async (budgetUsd: number): Promise<boolean> => {
+      const q = loadPricedQuery('budget-forecast-alert', t.config, {
+        businessUnit: 'bu-hr',
+        budgetUsd,
+        asOf: new Date(`${review.asOfDay}T23:59:59.999Z`),
+      });
+      const r = await t.target.queryLogs(q.text);
+      if (r.table.rows.length > 0)
+        expect(Number(r.table.rows[0]?.[1])).toBeCloseTo(hrF.monthToDateUsd, 6);
+      return r.table.rows.length > 0;
+    };
+    if (hrF.projectedUsd > hrF.monthToDateUsd * 1.001)
+      expect(await fires(hrF.monthToDateUsd * 1.001)).toBe(true);
+    expect(await fires(hrF.monthToDateUsd * 0.5)).toBe(false);
+    expect(await fires(hrF.projectedUsd * 2)).toBe(false);
     // An actual from the allocated bill (E4) replaces the estimate.
     const withBill = await reviewBudgets(t.target, { actual: [{ bu: 'bu-hr', actualUsd: 2_000 }] });
     const hr = withBill.businessUnits.find((b) => b.bu === 'bu-hr');
