@@ -212,6 +212,7 @@ export type {
   ReviewBudgetsOptions,
 } from './budgets/review-budgets.js';
 export { forecastBudget, firstForecastAlertDay } from './budgets/forecast.js';
+export { createForecastAlerts } from './budgets/forecast-alerts.js';
 export type { BudgetForecast, DailyCost, ForecastOptions } from './budgets/forecast.js';
 export {
   planEnforcement,

@@ -217,6 +217,11 @@ export interface CostingTarget {
   publishWorkbook(options: PublishWorkbookOptions): Promise<PublishedWorkbook>;
   /** Removes what the kit made; dry run by default. */
   cleanUp(options?: CleanUpOptions): Promise<CleanUpItem[]>;
+  /**
+   * One forecast alert per BU with a `monthlyBudgetUsd`: a daily scheduled query rule from
+   * `kql/budget-forecast-alert.kql` (cell E5; the local target evaluates it in the cell instead).
+   */
+  createForecastAlerts(options?: OperationOptions): Promise<ActionOutcome>;
   /** Each configured BU's subscription state and deployed token limits (cell E5). */
   readEnforcement(options?: OperationOptions): Promise<BuEnforcementState[]>;
   /**

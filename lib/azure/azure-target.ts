@@ -23,6 +23,7 @@ import { BUDGET_ALERT_QUERY_FILE } from '../artifacts/names.js';
 import { readArtifact } from '../artifacts/read-artifact.js';
 import { withDeadline } from '../common/operation-signal.js';
 import { DeploymentTimeoutError, MissingStepError } from '../errors.js';
+import { createForecastAlerts } from './forecast-alerts.js';
 import { readAzureEnforcement, writeAzureEnforcement } from './budget-enforcement.js';
 import { createAzureClients, type AzureClients } from './azure-clients.js';
 import {
@@ -212,6 +213,19 @@ export function createAzureTarget(
         return cleanUpAzure(
           { config, names, resources: await c.resources(), costManagement: c.costManagement() },
           { ...opts, ...o },
+        );
+      });
+    },
+
+    createForecastAlerts(opts: OperationOptions = {}): Promise<ActionOutcome> {
+      return withDeadline('Creating the forecast alerts', opts, async (_signal, o) => {
+        const current = await requireState('The Log Analytics workspace for the alerts', o);
+        return createForecastAlerts(
+          await sdk().monitor(),
+          config,
+          current.names,
+          current.deployment.logAnalytics.resourceId,
+          o,
         );
       });
     },

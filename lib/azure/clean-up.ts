@@ -3,6 +3,7 @@
  * top-level resources, by the kit tag), with a dry-run listing first. It never deletes an APIM
  * service or resource group the kit did not create.
  */
+import { forecastAlertRuleName } from './forecast-alerts.js';
 import { BUDGET_NAMED_VALUES } from '../config/budget-limits.js';
 import type { KitConfig } from '../config/types.js';
 import type { CleanUpItem, CleanUpOptions } from '../target.js';
@@ -47,6 +48,15 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       apiVersion: '2023-12-01',
       tagged: true,
     })),
+    ...config.businessUnits
+      .filter((bu) => config.budgets.businessUnits[bu.name]?.monthlyBudgetUsd !== undefined)
+      .map((bu) => ({
+        kind: 'alert rule',
+        name: forecastAlertRuleName(names, bu.name),
+        id: id('Microsoft.Insights/scheduledQueryRules', forecastAlertRuleName(names, bu.name)),
+        apiVersion: '2023-12-01',
+        tagged: true,
+      })),
     {
       kind: 'action group',
       name: names.actionGroupName,

@@ -36,7 +36,7 @@ import { buildApiCatalog, type CatalogApi } from './api-catalog.js';
 import type { LogEnvironment } from './gateway-pipeline.js';
 import { startLocalGateway, type LocalGateway } from './gateway-server.js';
 import { createLogStore, type LocalLogStore } from './log-store.js';
-import { localAzureOnlyActions } from './azure-only-actions.js';
+import { localAzureOnlyActions, recordSkippedAction } from './azure-only-actions.js';
 import { listDataFolder } from './local-clean-up.js';
 import {
   createLocalBudgetState,
@@ -331,6 +331,15 @@ export function createLocalTarget(
         rmSync(dataDir, { recursive: true, force: true });
       }
       return items;
+    },
+    async createForecastAlerts(opts: OperationOptions = {}) {
+      opts.signal?.throwIfAborted();
+      return recordSkippedAction(
+        dataDir,
+        'createForecastAlerts',
+        'The local target has no Azure Monitor; cell E5 evaluates kql/budget-forecast-alert.kql itself.',
+        `Create a daily scheduled query rule per BU with a monthly budget from kql/budget-forecast-alert.kql (month to date, projected from the last 7 days).`,
+      );
     },
     async readEnforcement(opts: OperationOptions = {}) {
       opts.signal?.throwIfAborted();

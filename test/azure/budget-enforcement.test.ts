@@ -87,6 +87,39 @@ async function review(): Promise<BudgetReview> {
 
 const writes = () => fake.requests.filter((r) => r.method === 'PUT' || r.method === 'PATCH');
 
+describe('forecast alert rules over ARM (fake transport)', () => {
+  it('PUTs one daily rule per BU with a budget, reading 31 days, with the budget bound', async () => {
+    fake.on('PUT', /\/providers\/Microsoft\.Insights\/scheduledQueryRules\/[^/]+$/i, (r) => ({
+      status: 201,
+      body: { id: r.path, name: r.path.split('/').pop(), ...(r.body as object) },
+    }));
+    const outcome = await target.createForecastAlerts();
+    expect(outcome.status).toBe('done');
+    const puts = fake.find('PUT', /\/scheduledQueryRules\/[^/]+$/i);
+    const budgeted = target.config.businessUnits.filter(
+      (b) => target.config.budgets.businessUnits[b.name]?.monthlyBudgetUsd !== undefined,
+    );
+    expect(puts.map((p) => p.path.split('/').pop())).toEqual(
+      budgeted.map((b) => `alert-apim-costing-1-${b.name}-forecast`),
+    );
+    const mk = puts.find((p) => p.path.endsWith('bu-marketing-forecast'));
+    const props = (mk?.body as { properties: Record<string, unknown> }).properties;
+    expect(props).toMatchObject({
+      evaluationFrequency: 'P1D',
+      windowSize: 'P1D',
+      overrideQueryTimeRange: 'P31D',
+      severity: 2,
+      enabled: true,
+    });
+    const query = (props.criteria as { allOf: { query: string }[] }).allOf[0]?.query ?? '';
+    expect(query).toContain('let businessUnit = "bu-marketing";');
+    expect(query).toContain('let budgetUsd = real(0.2);');
+    expect(query).toContain('let baseMonthlyCost = real(150.01);');
+    // asOf stays now(): the rule evaluates the day it runs.
+    expect(query).toContain('let asOf = now();');
+  });
+});
+
 describe('enforcement plan over ARM (fake transport)', () => {
   it('a dry run sends no write', async () => {
     const r = await review();

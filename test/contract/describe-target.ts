@@ -104,6 +104,7 @@ export function describeTarget(name: string, make: () => Promise<TargetUnderTest
         await t.target.createCostExport(),
         await t.target.runCostExport(),
         await t.target.createBudgetAlerts(),
+        await t.target.createForecastAlerts(),
       ]) {
         if (outcome.status === 'done') expect(outcome.summary.length).toBeGreaterThan(0);
         else {

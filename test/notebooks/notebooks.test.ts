@@ -144,13 +144,17 @@ describe('executing the notebooks in-process on the local target', () => {
       'E3',
       'E5',
       'E5',
+      'E5',
       'F',
     ]);
   });
 
   it('E5 shows the forecast with a chart per BU, and the plan as a dry run that changed nothing', () => {
     const cells = runs[0]!.cells.filter((c) => c.source.startsWith('// E5 '));
-    const [forecast, plan] = cells.map(cellText);
+    const [forecast, alerts, plan] = cells.map(cellText);
+    expect(alerts).toMatch(
+      /^\*\*E5 Forecast alerts:\*\* skipped: .* Would have: Create a daily scheduled query rule/,
+    );
     expect(forecast).toMatch(/Budgets on \d{4}-\d{2}-\d{2}/);
     expect(forecast).toContain('over budget');
     expect(plan).toContain('Enforcement plan (dry run: nothing changed)');

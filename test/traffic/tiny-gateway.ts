@@ -159,6 +159,7 @@ export function tinyTarget(
     publishWorkbook: unused,
     cleanUp: unused,
     readEnforcement: unused,
+    createForecastAlerts: unused,
     writeEnforcement: unused,
     close: async () => undefined,
   };
