@@ -11,6 +11,9 @@ import {
   tokenLimitEntries,
   withTokenLimits,
 } from '../config/budget-limits.js';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DATA_FILES } from '../artifacts/names.js';
 import type { KitConfig } from '../config/types.js';
 import type { BuEnforcementState } from '../target.js';
 import type { GatewayState } from './gateway-auth.js';
@@ -22,8 +25,32 @@ export interface LocalBudgetState {
   tokenLimiter: TokenLimiter;
 }
 
-/** The state as the configuration deploys it: A1's limits, every subscription active. */
-export function createLocalBudgetState(config: KitConfig): LocalBudgetState {
+/**
+ * The state as the configuration deploys it: A1's limits, every subscription active; then what
+ * an applied enforcement plan recorded in the data folder (cell E5), so a kernel restart keeps an
+ * applied plan in force as APIM would, until it is undone.
+ */
+export function createLocalBudgetState(config: KitConfig, dataDir?: string): LocalBudgetState {
+  const s = initialState(config);
+  const applied = dataDir ? recordedStates(path.join(dataDir, DATA_FILES.enforcement)) : [];
+  if (applied.length > 0) writeLocalEnforcement(config, s, applied);
+  return s;
+}
+
+function recordedStates(file: string): BuEnforcementState[] {
+  if (!existsSync(file)) return [];
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as {
+      changes?: { proposed?: BuEnforcementState }[];
+    };
+    return (v.changes ?? []).flatMap((c) => (c.proposed ? [c.proposed] : []));
+  } catch {
+    // An unreadable record is reported by the undo (lib/budgets); the emulator starts as configured.
+    return [];
+  }
+}
+
+function initialState(config: KitConfig): LocalBudgetState {
   return {
     state: {
       suspended: new Set(),

@@ -118,7 +118,7 @@ export function createLocalTarget(
     faults: options.faults ?? {},
     region: regionName(config.deployment.location),
   });
-  const budgets = createLocalBudgetState(config);
+  const budgets = createLocalBudgetState(config, dataDir);
   let rateLimit = options.rateLimitPerMinute ?? config.local.rateLimitPerMinute;
   let running:
     | Promise<{ deployment: Deployment; gateway: LocalGateway; aoaiServer: RunningServer }>

@@ -104,6 +104,13 @@ describe('the enforcement plan (local)', () => {
       before.filter((s) => s.bu !== 'bu-marketing'),
     );
 
+    // A new session over the same data folder (a kernel restart) keeps the applied plan.
+    const { createLocalTarget } = await import('../../lib/local/local-target.js');
+    const restarted = createLocalTarget(t.config);
+    expect((await restarted.readEnforcement()).find((s) => s.bu === 'bu-marketing')?.state).toBe(
+      'suspended',
+    );
+    await restarted.close();
     // D1 again: every Marketing request is refused with the inactive-subscription answer (401).
     await sendTraffic(t.target, 'ai');
     const d1 = (await readLedger(t.config)).sources.ai;
