@@ -71,6 +71,14 @@ param deployServiceDiagnostic bool = true
 @description('Tags for every resource the template creates.')
 param tags object = {}
 
+// --- Budgets (issue 18): per-BU llm-token-limit values, see modules/budget-limits.bicep ---
+
+@description('Per-BU token limits for the budget-token-limit fragment (lib/config/budget-limits.ts).')
+param budgetTokenLimits string = '*,2147483647,1000000000000000,Yearly'
+
+@description('estimate-prompt-tokens of the per-BU llm-token-limit.')
+param budgetEstimatePromptTokens bool = false
+
 var costingApiId = '${apiPrefix}subscription-api'
 var entraApiId = '${apiPrefix}entraid-api'
 var tokenTrackingApiId = '${apiPrefix}token-tracking-api'
@@ -125,6 +133,16 @@ resource extractCallerIdFragment 'Microsoft.ApiManagement/service/policyFragment
     description: '${kitMarker} sets variable callerId from the JWT appid/azp claim, else the subscription id.'
     format: 'xml'
     value: loadTextContent('../policies/fragments/extract-caller-id.xml')
+  }
+}
+
+module budgetLimits 'modules/budget-limits.bicep' = if (enableFoundry) {
+  name: 'budget-limits'
+  params: {
+    apimName: apimName
+    tokenLimits: budgetTokenLimits
+    estimatePromptTokens: budgetEstimatePromptTokens
+    kitMarker: kitMarker
   }
 }
 
@@ -345,7 +363,7 @@ resource aoaiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' =
     format: 'xml'
     value: loadTextContent('../policies/aoai-gateway-api.xml')
   }
-  dependsOn: [aoaiBackend, extractCallerIdFragment, ensureIncludeUsageFragment]
+  dependsOn: [aoaiBackend, extractCallerIdFragment, ensureIncludeUsageFragment, budgetLimits]
 }
 
 resource aoaiChatPolicy 'Microsoft.ApiManagement/service/apis/operations/policies@2024-05-01' = if (enableFoundry) {

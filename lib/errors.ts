@@ -313,3 +313,11 @@ function formatDuration(ms: number): string {
   if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
+
+/** The enforcement record of cell E5 cannot be used for an undo (none applied, or unreadable). */
+export class EnforcementRecordError extends KitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EnforcementRecordError';
+  }
+}

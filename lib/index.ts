@@ -203,3 +203,35 @@ export {
   KqlRuntimeError,
   KqlParameterError,
 } from './kql/errors.js';
+
+// Cell E5: budgets, burn-rate forecast and the enforcement plan (issue 18).
+export { reviewBudgets } from './budgets/review-budgets.js';
+export type {
+  BudgetReview,
+  BuBudgetReview,
+  ReviewBudgetsOptions,
+} from './budgets/review-budgets.js';
+export { forecastBudget, firstForecastAlertDay } from './budgets/forecast.js';
+export { createForecastAlerts } from './budgets/forecast-alerts.js';
+export type { BudgetForecast, DailyCost, ForecastOptions } from './budgets/forecast.js';
+export {
+  planEnforcement,
+  restoreEnforcement,
+  undoEnforcement,
+} from './budgets/enforcement-plan.js';
+export type {
+  EnforcementPlan,
+  EnforcementPlanOptions,
+  EnforcementRestore,
+  EnforcementUndo,
+  PlanChange,
+} from './budgets/enforcement-plan.js';
+export {
+  showBudgets,
+  showEnforcementPlan,
+  showEnforcementRestore,
+  showEnforcementUndo,
+} from './output/views/budgets.js';
+export { EnforcementRecordError } from './errors.js';
+export type { BuEnforcementState } from './target.js';
+export type { BuBudget, TokenQuotaPeriod } from './config/types.js';

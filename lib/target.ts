@@ -2,7 +2,7 @@
  * The one interface both targets implement (`local` emulator, `azure`). Types only: the
  * implementations live in `local/` and `azure/`, and `createTarget` picks one.
  */
-import type { ApimSku, KitConfig, TargetKind } from './config/types.js';
+import type { ApimSku, KitConfig, TargetKind, TokenQuotaPeriod } from './config/types.js';
 
 /**
  * Shared options of every async operation of the kit. Every operation that takes them honours
@@ -179,6 +179,20 @@ export interface CleanUpOptions extends OperationOptions {
   purgeSoftDeleted?: boolean;
 }
 
+/**
+ * One BU subscription's enforcement state (cell E5): the APIM subscription's state and the
+ * `llm-token-limit` values deployed for it (`undefined`: no rate, no quota).
+ */
+export interface BuEnforcementState {
+  /** BU subscription id, e.g. `bu-hr`. */
+  bu: string;
+  /** APIM subscription state; a suspended subscription's key is refused. */
+  state: 'active' | 'suspended';
+  tokensPerMinute: number | undefined;
+  tokenQuota: number | undefined;
+  tokenQuotaPeriod: TokenQuotaPeriod | undefined;
+}
+
 /** The operations the notebook needs, the same on both targets. */
 export interface CostingTarget {
   readonly kind: TargetKind;
@@ -203,6 +217,22 @@ export interface CostingTarget {
   publishWorkbook(options: PublishWorkbookOptions): Promise<PublishedWorkbook>;
   /** Removes what the kit made; dry run by default. */
   cleanUp(options?: CleanUpOptions): Promise<CleanUpItem[]>;
+  /**
+   * One forecast alert per BU with a `monthlyBudgetUsd`: a daily scheduled query rule from
+   * `kql/budget-forecast-alert.kql` (cell E5; the local target evaluates it in the cell instead).
+   */
+  createForecastAlerts(options?: OperationOptions): Promise<ActionOutcome>;
+  /** Each configured BU's subscription state and deployed token limits (cell E5). */
+  readEnforcement(options?: OperationOptions): Promise<BuEnforcementState[]>;
+  /**
+   * Sets the listed BUs' subscription state and token limits (E5 apply and undo; azure: the
+   * subscription's `state` and the `budget-token-limits` named value through ARM); BUs not
+   * listed keep theirs. Returns every BU's state afterwards.
+   */
+  writeEnforcement(
+    states: readonly BuEnforcementState[],
+    options?: OperationOptions,
+  ): Promise<BuEnforcementState[]>;
   /** Releases sockets and servers; the target can be deployed again afterwards. */
   close(): Promise<void>;
 }

@@ -48,6 +48,8 @@ export const DATA_FILES = {
   keys: 'subscriptions.local.json',
   /** Local target: what the Azure-only actions would have done. */
   skippedActions: 'azure-only-actions.local.json',
+  /** Cell E5: the enforcement plan applied (what it changed, for the undo and clean-up). */
+  enforcement: 'budget-enforcement.local.json',
   /** Local target: the log store's folder. */
   logs: 'logs',
 } as const;

@@ -3,6 +3,7 @@
  * App Insights, logger, diagnostic setting), `main.json` (APIs, policies, subscriptions,
  * storage, workbook, optional Foundry), then the BU keys through `listSecrets`.
  */
+import { formatTokenLimits, tokenLimitEntries } from '../config/budget-limits.js';
 import { z } from 'zod';
 import type { KitConfig } from '../config/types.js';
 import type {
@@ -166,6 +167,8 @@ export function mainParameters(
     workbookData,
     deployServiceDiagnostic: plan.deployServiceDiagnostic,
     tags: kitTags(config),
+    budgetTokenLimits: formatTokenLimits(tokenLimitEntries(config)),
+    budgetEstimatePromptTokens: config.budgets.estimatePromptTokens,
   });
 }
 

@@ -23,6 +23,8 @@ import { BUDGET_ALERT_QUERY_FILE } from '../artifacts/names.js';
 import { readArtifact } from '../artifacts/read-artifact.js';
 import { withDeadline } from '../common/operation-signal.js';
 import { DeploymentTimeoutError, MissingStepError } from '../errors.js';
+import { createForecastAlerts } from './forecast-alerts.js';
+import { readAzureEnforcement, writeAzureEnforcement } from './budget-enforcement.js';
 import { createAzureClients, type AzureClients } from './azure-clients.js';
 import {
   deployToAzure,
@@ -213,6 +215,29 @@ export function createAzureTarget(
           { ...opts, ...o },
         );
       });
+    },
+
+    createForecastAlerts(opts: OperationOptions = {}): Promise<ActionOutcome> {
+      return withDeadline('Creating the forecast alerts', opts, async (_signal, o) => {
+        const current = await requireState('The Log Analytics workspace for the alerts', o);
+        return createForecastAlerts(
+          await sdk().monitor(),
+          config,
+          current.names,
+          current.deployment.logAnalytics.resourceId,
+          o,
+        );
+      });
+    },
+
+    async readEnforcement(opts: OperationOptions = {}) {
+      const current = await requireState('The BU subscriptions', opts);
+      return readAzureEnforcement(sdk(), config, current.names, opts);
+    },
+
+    async writeEnforcement(states, opts: OperationOptions = {}) {
+      const current = await requireState('The BU subscriptions', opts);
+      return writeAzureEnforcement(sdk(), config, current.names, states, opts);
     },
 
     async close(): Promise<void> {

@@ -3,6 +3,8 @@
  * top-level resources, by the kit tag), with a dry-run listing first. It never deletes an APIM
  * service or resource group the kit did not create.
  */
+import { forecastAlertRuleName } from './forecast-alerts.js';
+import { BUDGET_NAMED_VALUES } from '../config/budget-limits.js';
 import type { KitConfig } from '../config/types.js';
 import type { CleanUpItem, CleanUpOptions } from '../target.js';
 import { hasStatus, toKitError } from './azure-errors.js';
@@ -46,6 +48,15 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       apiVersion: '2023-12-01',
       tagged: true,
     })),
+    ...config.businessUnits
+      .filter((bu) => config.budgets.businessUnits[bu.name]?.monthlyBudgetUsd !== undefined)
+      .map((bu) => ({
+        kind: 'alert rule',
+        name: forecastAlertRuleName(names, bu.name),
+        id: id('Microsoft.Insights/scheduledQueryRules', forecastAlertRuleName(names, bu.name)),
+        apiVersion: '2023-12-01',
+        tagged: true,
+      })),
     {
       kind: 'action group',
       name: names.actionGroupName,
@@ -84,6 +95,16 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       tagged: false,
       ifMatch: true,
       marker: true,
+    })),
+    // The budget fragment's named values (issue 18): untaggable by ARM tags, so tagged: false;
+    // they carry the APIM tag 'apim-costing' and go with a kit-made APIM anyway.
+    ...Object.values(BUDGET_NAMED_VALUES).map((nv) => ({
+      kind: 'APIM named value',
+      name: nv,
+      id: id('Microsoft.ApiManagement/service/namedValues', apim, nv),
+      apiVersion: APIM_API_VERSION,
+      tagged: false,
+      ifMatch: true,
     })),
     // On a kit-made APIM it goes with the service; on the user's, only if the kit made it.
     ...(config.deployment.existingApim

@@ -3,6 +3,7 @@
  * subscription, for globally unique names), never random, so a second run of `create.ipynb`
  * updates in place and `clean-up.ipynb` finds exactly what the first run made.
  */
+import { BUDGET_FRAGMENT_ID } from '../config/budget-limits.js';
 import { createHash } from 'node:crypto';
 import type { KitConfig } from '../config/types.js';
 
@@ -85,7 +86,8 @@ export function azureResourceNames(config: KitConfig, subscriptionId: string): A
     actionGroupShortName: `apimcost${index}`.slice(0, 12),
     infraDeploymentName: `apim-costing-infra-${index}`,
     mainDeploymentName: `apim-costing-main-${index}`,
-    policyFragmentIds: ['extract-caller-id', 'ensure-stream-include-usage'],
+    // The budget fragment (issue 18) is deployed with the AOAI gateway (modules/budget-limits.bicep).
+    policyFragmentIds: ['extract-caller-id', 'ensure-stream-include-usage', BUDGET_FRAGMENT_ID],
     alertRuleName: (buName: string) => `alert-apim-costing-${index}-${buName}`,
   };
 }

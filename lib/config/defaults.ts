@@ -2,7 +2,7 @@
  * The configuration's default lists (business units, simulated callers, models), as the original
  * sample has them. Cell A1 shows them and may replace any of them.
  */
-import type { BusinessUnit, ModelSpec, SimulatedCaller } from './types.js';
+import type { BuBudget, BusinessUnit, ModelSpec, SimulatedCaller } from './types.js';
 
 /** The business units of the original sample, with their request weights. */
 export const DEFAULT_BUSINESS_UNITS: readonly BusinessUnit[] = [
@@ -30,3 +30,20 @@ export const DEFAULT_MODELS: readonly ModelSpec[] = [
   { name: 'gpt-4.1-nano', version: '2025-04-14', capacityKTpm: 10, requestsPerBu: 4 },
   { name: 'gpt-5-mini', version: '2025-08-07', capacityKTpm: 10, requestsPerBu: 6 },
 ];
+
+/**
+ * Default limits and budgets, chosen so a default local Run All shows the mechanism: Marketing's
+ * daily token quota is smaller than what D1 sends for it, so its later D1 requests get 403; the
+ * other BUs carry a rate far above D1's. The budgets are demo-sized for one run's traffic:
+ * Marketing's is below what the run's share of the day's APIM base cost already spends (E5 drafts
+ * a suspension), Engineering's lies between its spend and its projection (E5 drafts a lower
+ * quota); the others stay within.
+ */
+export const DEFAULT_BUDGETS: Readonly<Record<string, BuBudget>> = {
+  'bu-hr': { tokensPerMinute: 100_000, monthlyBudgetUsd: 50 },
+  'bu-finance': { tokensPerMinute: 100_000, monthlyBudgetUsd: 120 },
+  'bu-marketing': { tokenQuota: 200, tokenQuotaPeriod: 'Daily', monthlyBudgetUsd: 0.2 },
+  'bu-engineering': { tokensPerMinute: 100_000, monthlyBudgetUsd: 1.5 },
+  'bu-sales': { tokensPerMinute: 100_000, monthlyBudgetUsd: 100 },
+  'bu-operations': { tokensPerMinute: 100_000, monthlyBudgetUsd: 80 },
+};

@@ -4,8 +4,9 @@
  */
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { DEFAULT_BUDGETS } from './defaults.js';
 import { configSchema } from './schema.js';
-import type { KitConfig, KitConfigInput } from './types.js';
+import type { BuBudget, KitConfig, KitConfigInput } from './types.js';
 
 /**
  * Fills defaults, validates and freezes the configuration.
@@ -40,6 +41,19 @@ export function loadConfig(
     'models',
     v.models.map((m) => m.name),
   );
+  // The default budgets apply to the default BUs that are configured; a list of one's own replaces them.
+  const budgetsByBu =
+    v.budgets.businessUnits ??
+    Object.fromEntries(
+      Object.entries(DEFAULT_BUDGETS)
+        .filter(([bu]) => v.businessUnits.some((b) => b.name === bu))
+        .map(([bu, b]) => [bu, { ...b }]),
+    );
+  checkBudgets(
+    problems,
+    budgetsByBu,
+    v.businessUnits.map((b) => b.name),
+  );
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: KitConfig = {
@@ -60,6 +74,7 @@ export function loadConfig(
     },
     governance: { ...v.governance, alertEmail: v.governance.alertEmail },
     businessUnits: v.businessUnits,
+    budgets: { ...v.budgets, businessUnits: budgetsByBu },
     callers: v.callers,
     models: v.models,
     local: { ...v.local, dataDir: v.local.dataDir ?? nonEmpty(env.COSTING_DATA_DIR) ?? '.data' },
@@ -94,6 +109,35 @@ function checkUnique(problems: ConfigProblem[], field: string, values: string[])
     }
     seen.add(value);
   });
+}
+
+/** A budget names a configured BU; a quota comes with its period and a period with its quota. */
+function checkBudgets(
+  problems: ConfigProblem[],
+  budgets: Record<string, BuBudget>,
+  buNames: string[],
+): void {
+  for (const [bu, b] of Object.entries(budgets)) {
+    const field = `budgets.businessUnits.${bu}`;
+    if (!buNames.includes(bu))
+      problems.push({
+        field,
+        received: JSON.stringify(bu),
+        expected: `must be one of businessUnits: ${buNames.join(', ')}`,
+      });
+    if (b.tokenQuota !== undefined && b.tokenQuotaPeriod === undefined)
+      problems.push({
+        field: `${field}.tokenQuotaPeriod`,
+        received: 'nothing',
+        expected: 'a tokenQuota needs its period: Hourly, Daily, Weekly, Monthly or Yearly',
+      });
+    if (b.tokenQuotaPeriod !== undefined && b.tokenQuota === undefined)
+      problems.push({
+        field: `${field}.tokenQuota`,
+        received: 'nothing',
+        expected: 'a tokenQuotaPeriod needs a tokenQuota (whole tokens greater than 0)',
+      });
+  }
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_BUSINESS_UNITS, DEFAULT_CALLERS, DEFAULT_MODELS } from './defaults.js';
-import { APIM_SKUS } from './types.js';
+import { APIM_SKUS, TOKEN_QUOTA_PERIODS } from './types.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BU_NAME = /^bu-[a-z0-9][a-z0-9-]*$/;
@@ -37,6 +37,25 @@ const model = z.strictObject({
     .int()
     .positive({ message: 'must be a whole number of K TPM greater than 0' }),
   requestsPerBu: z.number().int().positive({ message: 'must be a whole number greater than 0' }),
+});
+
+const buBudget = z.strictObject({
+  tokensPerMinute: z
+    .number()
+    .int()
+    .positive({ message: 'must be a whole number of tokens per minute greater than 0' })
+    .max(2_147_483_647, { message: 'must fit an int (at most 2147483647)' })
+    .optional(),
+  tokenQuota: z
+    .number()
+    .int()
+    .positive({ message: 'must be a whole number of tokens greater than 0' })
+    .optional(),
+  tokenQuotaPeriod: z.enum(TOKEN_QUOTA_PERIODS).optional(),
+  monthlyBudgetUsd: z
+    .number()
+    .positive({ message: 'must be a USD amount greater than 0' })
+    .optional(),
 });
 
 const share = z
@@ -145,6 +164,17 @@ export const configSchema = z
       .array(businessUnit)
       .min(1, { message: 'must list at least one business unit' })
       .default(() => DEFAULT_BUSINESS_UNITS.map((b) => ({ ...b }))),
+    budgets: z
+      .strictObject({
+        businessUnits: z
+          .record(
+            z.string().regex(BU_NAME, { message: "must be a BU name starting with 'bu-'" }),
+            buBudget,
+          )
+          .optional(),
+        estimatePromptTokens: z.boolean().default(false),
+      })
+      .prefault({}),
     callers: z
       .array(caller)
       .min(1, { message: 'must list at least one caller' })

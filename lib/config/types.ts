@@ -11,6 +11,22 @@ export const APIM_SKUS = [
 export type ApimSku = (typeof APIM_SKUS)[number];
 
 export type TargetKind = 'local' | 'azure';
+
+/** The quota periods `llm-token-limit` accepts (`token-quota-period`, APIM policy reference). */
+export const TOKEN_QUOTA_PERIODS = ['Hourly', 'Daily', 'Weekly', 'Monthly', 'Yearly'] as const;
+export type TokenQuotaPeriod = (typeof TOKEN_QUOTA_PERIODS)[number];
+
+/** One BU's limits and budget (cell A1 `budgets.businessUnits`); every field optional. */
+export interface BuBudget {
+  /** `llm-token-limit` rate: prompt + completion tokens per minute (429 past it). */
+  tokensPerMinute?: number;
+  /** `llm-token-limit` quota: tokens per `tokenQuotaPeriod` (403 past it). */
+  tokenQuota?: number;
+  /** The quota's fixed window, truncated to the UTC unit. Required with `tokenQuota`. */
+  tokenQuotaPeriod?: TokenQuotaPeriod;
+  /** Monthly budget in USD that E5 projects the BU's month-end cost against. */
+  monthlyBudgetUsd?: number;
+}
 export type CostExportFrequency = 'Daily' | 'Weekly' | 'Monthly';
 
 /** A business unit: an APIM subscription whose id starts with `bu-`. */
@@ -104,6 +120,13 @@ export interface KitConfig {
     readonly alertEmail: string | undefined;
   };
   readonly businessUnits: readonly BusinessUnit[];
+  /** Per-BU token limits (`llm-token-limit` on the AOAI gateway API) and monthly budgets (E5). */
+  readonly budgets: {
+    /** Limits and budgets by BU subscription name (`bu-hr`); a BU not listed has none. */
+    readonly businessUnits: Readonly<Record<string, Readonly<BuBudget>>>;
+    /** `estimate-prompt-tokens` of the policy. @default false */
+    readonly estimatePromptTokens: boolean;
+  };
   readonly callers: readonly SimulatedCaller[];
   readonly models: readonly ModelSpec[];
   readonly local: {
@@ -140,6 +163,13 @@ export type KitConfigInput = {
     costExportFrequency?: CostExportFrequency | Loose;
   };
   businessUnits?: BusinessUnit[];
+  budgets?: {
+    businessUnits?: Record<
+      string,
+      Omit<BuBudget, 'tokenQuotaPeriod'> & { tokenQuotaPeriod?: TokenQuotaPeriod | Loose }
+    >;
+    estimatePromptTokens?: boolean;
+  };
   callers?: SimulatedCaller[];
   models?: ModelSpec[];
   local?: Partial<KitConfig['local']>;

@@ -16,4 +16,10 @@ export const APIM_MESSAGES = {
     `Request entity too large. The request body must be at most ${max} bytes.`,
   rateLimited: (seconds: number) => `Rate limit is exceeded. Try again in ${seconds} seconds.`,
   internal: 'Internal server error',
+  /** `llm-token-limit` over its tokens-per-minute (429). */
+  tokenRateLimited: (seconds: number) =>
+    `Token limit is exceeded. Try again in ${seconds} seconds.`,
+  /** `llm-token-limit` over its token quota (403); the wait is to the period's end. */
+  tokenQuotaExceeded: (seconds: number) =>
+    `Token quota is exceeded. Try again in ${new Date(seconds * 1000).toISOString().slice(11, 19)}${seconds >= 86_400 ? ` (${Math.floor(seconds / 86_400)} days)` : ''}.`,
 } as const;

@@ -13,6 +13,14 @@ export interface GatewaySubscription extends BuSubscription {
   apiId?: string;
 }
 
+/** What plans change on the gateway at run time (cell E5): suspended subscriptions, named values. */
+export interface GatewayState {
+  /** Subscription ids whose state is `suspended`: their keys are refused as inactive. */
+  suspended: Set<string>;
+  /** APIM named values by name (`{{name}}` in policies). */
+  namedValues: Map<string, string>;
+}
+
 /** The outcome of the subscription-key check. */
 export type AuthResult =
   | { ok: true; subscription: GatewaySubscription | undefined }
@@ -29,6 +37,7 @@ export function authenticate(
   headers: Readonly<Record<string, string | string[] | undefined>>,
   query: URLSearchParams,
   subscriptions: ReadonlyMap<string, GatewaySubscription>,
+  suspended: ReadonlySet<string> = new Set(),
 ): AuthResult {
   const key =
     firstValue(headers['api-key']) ??
@@ -42,7 +51,8 @@ export function authenticate(
       : { ok: true, subscription: undefined };
   }
   const sub = subscriptions.get(key);
-  if (!sub || (sub.apiId !== undefined && sub.apiId !== api.id))
+  // A suspended subscription's key is not a key of an active subscription: the same answer.
+  if (!sub || (sub.apiId !== undefined && sub.apiId !== api.id) || suspended.has(sub.id))
     return { ok: false, reason: 'SubscriptionKeyInvalid', message: APIM_MESSAGES.invalidKey };
   return { ok: true, subscription: sub };
 }

@@ -33,6 +33,8 @@ export interface ForwardRequest {
   /** Headers the outbound section sets on the answer. */
   outboundHeaders: Record<string, string>;
   ctx: PolicyContext;
+  /** Headers `llm-token-limit` adds to the answer, from the usage known when its head goes out. */
+  answerHeaders?: ((usage: { total: number } | undefined) => Record<string, string>) | undefined;
 }
 
 /** Sends requests to the backend; `close()` drops its kept-alive sockets. */
@@ -70,6 +72,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     const llm = llmExchangeOf(route, inbound);
     const tap = llm ? new LlmAnswerTap(llm) : undefined;
 
+    // The answer's total tokens when known before its head (an in-process JSON answer).
+    let knownTotal: number | undefined;
     return new Promise<void>((resolve) => {
       let done = false;
       let stopBackend: () => void = () => undefined;
@@ -93,6 +97,13 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         for (const [k, v] of Object.entries(backendHeaders))
           if (!HOP_BY_HOP.has(k)) passHeaders[k] = v;
         Object.assign(passHeaders, outboundHeaders);
+        if (request.answerHeaders)
+          Object.assign(
+            passHeaders,
+            request.answerHeaders(
+              status < 300 && knownTotal !== undefined ? { total: knownTotal } : undefined,
+            ),
+          );
         res.writeHead(status, passHeaders);
         tap?.head(String(backendHeaders['content-type'] ?? ''));
       };
@@ -156,7 +167,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           headers,
           body: inbound.body,
         });
-        if (response.kind === 'json') tap?.value(response.value);
+        if (response.kind === 'json') {
+          tap?.value(response.value);
+          knownTotal = totalTokensOf(response.value);
+        }
         void deliverAoaiResponse(response, {
           head: (status, h) => onHead(status, h),
           write: (chunk) => onChunk(chunk),
@@ -192,4 +206,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       agent.destroy();
     },
   };
+}
+
+/** `usage.total_tokens` of a Chat Completions or Responses answer, when it has one. */
+function totalTokensOf(value: unknown): number | undefined {
+  const usage = (value as { usage?: { total_tokens?: unknown } } | null)?.usage;
+  return typeof usage?.total_tokens === 'number' ? usage.total_tokens : undefined;
 }

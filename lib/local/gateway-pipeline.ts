@@ -7,7 +7,7 @@
  */
 import type { RouteMatch } from './api-catalog.js';
 import { APIM_MESSAGES } from './apim-messages.js';
-import { authenticate, type GatewaySubscription } from './gateway-auth.js';
+import { authenticate, type GatewayState, type GatewaySubscription } from './gateway-auth.js';
 import {
   fault,
   readBody,
@@ -21,6 +21,8 @@ import { runInbound } from './inbound-steps.js';
 import type { PolicySet } from './policy-engine.js';
 import { applyHeaderSteps, type PolicyContext } from './policy-steps.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { tokenHeaders } from './token-limit-step.js';
+import type { TokenLimiter } from './token-limiter.js';
 
 // The gateway's options name the log environment; its home is the log-row builder.
 export type { LogEnvironment } from './gateway-log-rows.js';
@@ -31,6 +33,10 @@ export interface GatewayPipeline {
   /** Subscriptions by key. */
   keys: ReadonlyMap<string, GatewaySubscription>;
   limiter: RateLimiter;
+  /** `llm-token-limit` counters per key. */
+  tokenLimiter?: TokenLimiter;
+  /** Suspended subscriptions and named values, changed at run time. */
+  state?: GatewayState;
   policies: PolicySet;
   /** Largest accepted request body. @unit bytes */
   maxBody: number;
@@ -88,7 +94,7 @@ export async function runGatewayPipeline(gw: GatewayPipeline, ex: GatewayExchang
         'api',
       ),
     );
-  const auth = authenticate(route.api, req.headers, url.searchParams, gw.keys);
+  const auth = authenticate(route.api, req.headers, url.searchParams, gw.keys, gw.state?.suspended);
   if (!auth.ok)
     return reject(gw, ex, 401, auth.message, fault('authentication', auth.reason, auth.message));
   record.subscriptionId = auth.subscription?.id ?? '';
@@ -107,16 +113,38 @@ export async function runGatewayPipeline(gw: GatewayPipeline, ex: GatewayExchang
     operationName: route.operation.name,
     subscriptionId: auth.subscription?.id,
     variables: new Map(),
+    namedValues: gw.state?.namedValues,
   };
   const inbound = runInbound(
     policy,
-    { method: record.method.toUpperCase(), headers: req.headers, query: url.searchParams, body },
+    {
+      method: record.method.toUpperCase(),
+      headers: req.headers,
+      query: url.searchParams,
+      body,
+      tokenLimiter: gw.tokenLimiter,
+    },
     ctx,
     new Date(record.startMs),
   );
   record.traces = inbound.traces;
   record.metrics = inbound.metrics;
   record.backendId = inbound.backendId;
+  const tokens = inbound.tokenLimit;
+  if (tokens?.kind === 'refused') {
+    res.setHeader(tokens.step.retryAfterHeader.toLowerCase(), String(tokens.retryAfterSeconds));
+    const rate = tokens.status === 429;
+    const message = rate
+      ? APIM_MESSAGES.tokenRateLimited(tokens.retryAfterSeconds)
+      : APIM_MESSAGES.tokenQuotaExceeded(tokens.retryAfterSeconds);
+    return reject(
+      gw,
+      ex,
+      tokens.status,
+      message,
+      fault('llm-token-limit', rate ? 'TokenLimitExceeded' : 'TokenQuotaExceeded', message),
+    );
+  }
   const outboundHeaders: Record<string, string> = {};
   applyHeaderSteps(outboundHeaders, policy.outbound, ctx);
   if (inbound.returnResponse || !policy.forwards) {
@@ -132,7 +160,19 @@ export async function runGatewayPipeline(gw: GatewayPipeline, ex: GatewayExchang
     record.responseSize = payload.length;
     return gw.finish(ex);
   }
-  await gw.forwarder.forward(ex, { route, inbound, policy, outboundHeaders, ctx });
+  let settled = false;
+  const answerHeaders =
+    tokens?.kind === 'admitted'
+      ? (usage: { total: number } | undefined): Record<string, string> => {
+          // Usage known at the head (a JSON answer): count it now; a stream counts it at its end.
+          if (usage) settled = true;
+          return tokenHeaders(tokens, usage?.total, Date.now());
+        }
+      : undefined;
+  await gw.forwarder.forward(ex, { route, inbound, policy, outboundHeaders, ctx, answerHeaders });
+  if (tokens?.kind === 'admitted' && !settled) {
+    tokens.limiter.settle(tokens.lease, record.llm?.usage?.total, Date.now());
+  }
 }
 
 /** Answers a request the pipeline threw on (or cuts it if the answer had begun), and logs it. */

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { AoaiEmulator } from './aoai-emulator.js';
 import { matchRoute, type CatalogApi, type RouteMatch } from './api-catalog.js';
-import type { GatewaySubscription } from './gateway-auth.js';
+import type { GatewayState, GatewaySubscription } from './gateway-auth.js';
 import { closeExchange, openExchange, type GatewayExchange } from './gateway-exchange.js';
 import { createForwarder } from './gateway-forward.js';
 import { appendLogRows, type LogEnvironment } from './gateway-log-rows.js';
@@ -15,6 +15,7 @@ import { listen, type RunningServer } from './http-listen.js';
 import type { LocalLogStore } from './log-store.js';
 import type { PolicySet } from './policy-engine.js';
 import { RateLimiter } from './rate-limiter.js';
+import { TokenLimiter } from './token-limiter.js';
 
 export interface LocalGatewayOptions {
   catalog: readonly CatalogApi[];
@@ -36,6 +37,10 @@ export interface LocalGatewayOptions {
    * loopback HTTP (same responses, streaming and faults). @default HTTP to `backendUrl`
    */
   inProcessBackend?: AoaiEmulator;
+  /** Suspended subscriptions and named values; the caller keeps it and may change it. @default none suspended, no named values */
+  state?: GatewayState;
+  /** `llm-token-limit` counters (kept by the caller so they outlive a gateway restart). @default fresh counters */
+  tokenLimiter?: TokenLimiter;
 }
 
 /** A running gateway emulator. */
@@ -55,6 +60,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     routeOf: routeCache(options.catalog),
     keys: new Map(options.subscriptions.map((s) => [s.primaryKey, s] as const)),
     limiter: new RateLimiter(options.rateLimitPerMinute),
+    tokenLimiter: options.tokenLimiter ?? new TokenLimiter(),
+    state: options.state ?? { suspended: new Set(), namedValues: new Map() },
     policies: options.policies,
     maxBody: options.maxBodyBytes ?? 4 * 1024 * 1024,
     forwarder: createForwarder({

@@ -12,6 +12,8 @@ import {
 } from './policy-steps.js';
 import type { EmittedMetric, TraceRecord } from './gateway-record.js';
 import { firstValue, HOP_BY_HOP } from './http-headers.js';
+import { admitTokens, type TokenLimitOutcome } from './token-limit-step.js';
+import type { TokenLimiter } from './token-limiter.js';
 
 /** What the inbound section decided for one request. */
 export interface InboundResult {
@@ -29,6 +31,8 @@ export interface InboundResult {
   backendId: string;
   /** The resource a managed-identity token was requested for (replaces `Authorization`). */
   managedIdentityResource: string | undefined;
+  /** What `llm-token-limit` decided: admitted (with its lease) or refused. */
+  tokenLimit?: TokenLimitOutcome;
 }
 
 /** The request facts the inbound steps read. */
@@ -38,6 +42,8 @@ export interface InboundRequest {
   headers: Readonly<Record<string, string | string[] | undefined>>;
   query: URLSearchParams;
   body: Buffer;
+  /** The counters `llm-token-limit` runs against. @default none: the policy admits every request */
+  tokenLimiter?: TokenLimiter;
 }
 
 /**
@@ -152,6 +158,27 @@ export function runInbound(
         return answer(out, step.answer, ctx, body, parse);
       case 'return-response':
         return answer(out, step, ctx, body, parse);
+      case 'named-value-entry': {
+        const entries = (ctx.namedValues?.get(step.namedValue) ?? '').split(';');
+        const fields = (e: string) => e.split(',');
+        const own = entries.find(
+          (e) => fields(e).length === 4 && fields(e)[0] === ctx.subscriptionId,
+        );
+        const any = entries.find((e) => fields(e).length === 4 && fields(e)[0] === '*');
+        ctx.variables.set(step.variable, own ?? any ?? '');
+        break;
+      }
+      case 'llm-token-limit': {
+        if (!request.tokenLimiter) break;
+        const outcome = admitTokens(step, ctx, parse(), request.tokenLimiter, now.getTime());
+        out.tokenLimit = outcome;
+        if (outcome.kind === 'refused') {
+          out.body = body;
+          out.json = parse();
+          return out;
+        }
+        break;
+      }
       case 'set-backend':
         out.backendId = step.backendId;
         break;

@@ -36,8 +36,13 @@ import { buildApiCatalog, type CatalogApi } from './api-catalog.js';
 import type { LogEnvironment } from './gateway-pipeline.js';
 import { startLocalGateway, type LocalGateway } from './gateway-server.js';
 import { createLogStore, type LocalLogStore } from './log-store.js';
-import { localAzureOnlyActions } from './azure-only-actions.js';
+import { localAzureOnlyActions, recordSkippedAction } from './azure-only-actions.js';
 import { listDataFolder } from './local-clean-up.js';
+import {
+  createLocalBudgetState,
+  readLocalEnforcement,
+  writeLocalEnforcement,
+} from './local-budgets.js';
 import { loadOrCreateKeys } from './local-keys.js';
 import { regionName, resourceIds } from './local-resources.js';
 import { loadPolicies } from './policy-engine.js';
@@ -113,6 +118,7 @@ export function createLocalTarget(
     faults: options.faults ?? {},
     region: regionName(config.deployment.location),
   });
+  const budgets = createLocalBudgetState(config, dataDir);
   let rateLimit = options.rateLimitPerMinute ?? config.local.rateLimitPerMinute;
   let running:
     | Promise<{ deployment: Deployment; gateway: LocalGateway; aoaiServer: RunningServer }>
@@ -173,6 +179,8 @@ export function createLocalTarget(
         store,
         env,
         rateLimitPerMinute: rateLimit,
+        state: budgets.state,
+        tokenLimiter: budgets.tokenLimiter,
         ...(options.backendTransport === 'http' ? {} : { inProcessBackend: aoai }),
         ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
         port: 0,
@@ -323,6 +331,23 @@ export function createLocalTarget(
         rmSync(dataDir, { recursive: true, force: true });
       }
       return items;
+    },
+    async createForecastAlerts(opts: OperationOptions = {}) {
+      opts.signal?.throwIfAborted();
+      return recordSkippedAction(
+        dataDir,
+        'createForecastAlerts',
+        'The local target has no Azure Monitor; cell E5 evaluates kql/budget-forecast-alert.kql itself.',
+        `Create a daily scheduled query rule per BU with a monthly budget from kql/budget-forecast-alert.kql (month to date, projected from the last 7 days).`,
+      );
+    },
+    async readEnforcement(opts: OperationOptions = {}) {
+      opts.signal?.throwIfAborted();
+      return readLocalEnforcement(config, budgets);
+    },
+    async writeEnforcement(states, opts: OperationOptions = {}) {
+      opts.signal?.throwIfAborted();
+      return writeLocalEnforcement(config, budgets, states);
     },
     async close() {
       await stop();

@@ -5,6 +5,7 @@
  * fails with a {@link PolicyError} naming the file.
  */
 import { PolicyError } from '../errors.js';
+import { substituteNamedValues } from './policy-steps.js';
 import type {
   HeaderStep,
   PolicyStep,
@@ -82,11 +83,26 @@ const EXPRESSIONS: { pattern: RegExp; compile: (m: RegExpMatchArray) => PolicyVa
     pattern: /^context\.Variables\.GetValueOrDefault<string>\("([^"]+)"(?:,"([^"]*)")?\)$/,
     compile: (m) => (c) => c.variables.get(m[1] as string) ?? m[2] ?? '',
   },
+  // The budget fragment's fields of its looked-up entry, as int, long or text.
+  {
+    pattern:
+      /^(int|long)\.Parse\(\(\(string\)context\.Variables\["([^"]+)"\]\)\.Split\(','\)\[(\d)\]\)$/,
+    compile: (m) => (c) => field(c.variables.get(m[2] as string), Number(m[3])),
+  },
+  {
+    pattern: /^\(\(string\)context\.Variables\["([^"]+)"\]\)\.Split\(','\)\[(\d)\]$/,
+    compile: (m) => (c) => field(c.variables.get(m[1] as string), Number(m[2])),
+  },
 ];
+
+function field(entry: string | undefined, index: number): string {
+  return (entry ?? '').split(',')[index] ?? '';
+}
 
 export function compileValue(file: string, where: string, raw: string): PolicyValue {
   const text = raw.trim();
-  if (!text.startsWith('@')) return () => text;
+  if (!text.startsWith('@'))
+    return /\{\{/.test(text) ? (c) => substituteNamedValues(text, c) : () => text;
   const inner =
     text.startsWith('@(') && text.endsWith(')') ? text.slice(2, -1).replace(/\s+/g, '') : undefined;
   if (inner !== undefined) {
@@ -102,6 +118,10 @@ export function compileValue(file: string, where: string, raw: string): PolicyVa
 }
 
 export function compileSetVariable(file: string, name: string, raw: string): PolicyStep {
+  // The budget fragment's code block: the entry of a `;`-separated named value for the subscription.
+  const lookup = /"\{\{([^{}]+)\}\}"\.Split\(';'\)/.exec(raw);
+  if (raw.trim().startsWith('@{') && lookup && /context\.Subscription\??\.Id/.test(raw))
+    return { kind: 'named-value-entry', variable: name, namedValue: lookup[1] as string };
   // The caller-id fragment's code block: the claims it reads, in order, and its fallbacks.
   const claims = [...raw.matchAll(/claims\["([^"]+)"\]/g)].map((m) => m[1] as string);
   if (raw.trim().startsWith('@{') && claims.length > 0) {
@@ -203,4 +223,35 @@ export function compileReturnResponse(file: string, node: XmlNode): ReturnRespon
     }
   }
   return { kind: 'return-response', status, reason, headers, body };
+}
+
+/** Compiles `<llm-token-limit>`: a rate, a quota with its period, or both, as the reference requires. */
+export function compileTokenLimit(file: string, node: XmlNode): PolicyStep {
+  const at = attrs(node);
+  const tag = 'llm-token-limit';
+  const opt = (name: string) =>
+    at[name] === undefined ? undefined : compileValue(file, `<${tag}> ${name}`, at[name]);
+  const tokensPerMinute = opt('tokens-per-minute');
+  const tokenQuota = opt('token-quota');
+  const tokenQuotaPeriod = opt('token-quota-period');
+  if (!tokensPerMinute && !tokenQuota)
+    throw new PolicyError(file, `<${tag}> needs tokens-per-minute, token-quota or both`);
+  if ((tokenQuota === undefined) !== (tokenQuotaPeriod === undefined))
+    throw new PolicyError(file, `<${tag}> token-quota and token-quota-period go together`);
+  return {
+    kind: tag,
+    counterKey: compileValue(file, `<${tag}> counter-key`, need(file, tag, at, 'counter-key')),
+    tokensPerMinute,
+    tokenQuota,
+    tokenQuotaPeriod,
+    estimatePromptTokens: compileValue(
+      file,
+      `<${tag}> estimate-prompt-tokens`,
+      need(file, tag, at, 'estimate-prompt-tokens'),
+    ),
+    retryAfterHeader: at['retry-after-header-name'] ?? 'Retry-After',
+    remainingQuotaTokensHeader: at['remaining-quota-tokens-header-name'],
+    remainingTokensHeader: at['remaining-tokens-header-name'],
+    tokensConsumedHeader: at['tokens-consumed-header-name'],
+  };
 }

@@ -18,6 +18,7 @@ import {
   compileHeader,
   compileReturnResponse,
   compileSetVariable,
+  compileTokenLimit,
   compileTrace,
   compileValue,
   defaultDimension,
@@ -220,6 +221,9 @@ class Loader {
           break;
         case 'return-response':
           out.push(compileReturnResponse(file, node));
+          break;
+        case 'llm-token-limit':
+          out.push(compileTokenLimit(file, node));
           break;
         case 'set-backend-service':
           out.push({ kind: 'set-backend', backendId: at['backend-id'] ?? at['base-url'] ?? '' });

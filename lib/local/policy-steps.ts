@@ -13,6 +13,8 @@ export interface PolicyContext {
   /** Subscription id (name) of the key used, if any. */
   subscriptionId: string | undefined;
   variables: Map<string, string>;
+  /** APIM named values by name, for `{{name}}` in policy text. @default none */
+  namedValues?: ReadonlyMap<string, string>;
 }
 
 /** A compiled policy value: a literal or one of the known expressions. */
@@ -64,8 +66,30 @@ export type PolicyStep =
   /** The costing API's `<choose>`: a request of `method` whose non-blank body is not JSON gets `answer`. */
   | { kind: 'reject-invalid-json'; method: string; answer: ReturnResponseStep }
   | ReturnResponseStep
+  /** The budget fragment's lookup: the `;`-separated entry of a named value for the subscription. */
+  | { kind: 'named-value-entry'; variable: string; namedValue: string }
+  | TokenLimitStep
   | { kind: 'set-backend'; backendId: string }
   | { kind: 'managed-identity'; resource: string };
+
+/** `llm-token-limit` as compiled: attribute values (expressions allowed where the reference allows them) and header names. */
+export interface TokenLimitStep {
+  kind: 'llm-token-limit';
+  counterKey: PolicyValue;
+  tokensPerMinute: PolicyValue | undefined;
+  tokenQuota: PolicyValue | undefined;
+  tokenQuotaPeriod: PolicyValue | undefined;
+  estimatePromptTokens: PolicyValue;
+  retryAfterHeader: string;
+  remainingQuotaTokensHeader: string | undefined;
+  remainingTokensHeader: string | undefined;
+  tokensConsumedHeader: string | undefined;
+}
+
+/** Replaces `{{name}}` with the named value (APIM substitutes them before the policy runs). */
+export function substituteNamedValues(text: string, ctx: PolicyContext): string {
+  return text.replace(/\{\{([^{}]+)\}\}/g, (_, name: string) => ctx.namedValues?.get(name) ?? '');
+}
 
 /** The effective policy of one operation: API scope merged into operation scope at `<base />`. */
 export interface CompiledPolicy {

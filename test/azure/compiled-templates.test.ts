@@ -88,8 +88,22 @@ describe('compiled templates', () => {
     const files = filesUnder(artifactPath('policies')).map((f) =>
       path.relative(artifactPath('policies'), f).split(path.sep).join('/'),
     );
+    // The budget fragment (issue 18) lives in modules/budget-limits.bicep, a nested template.
+    const budget = main.resources.budgetLimits?.properties?.template as
+      | {
+          resources: { type: string; properties: { format?: string; value?: string } }[];
+          variables: Record<string, string>;
+        }
+      | undefined;
+    const budgetFragment = budget?.resources.find((r) => r.type.endsWith('/policyFragments'));
+    expect(budgetFragment?.properties.format).toBe('xml');
+    const budgetVar =
+      /^\[variables\('([^']+)'\)\]$/.exec(String(budgetFragment?.properties.value))?.[1] ?? '';
+    expect(unescapeArm(budget?.variables[budgetVar])).toBe(
+      readFileSync(artifactPath('policies', 'fragments/budget-token-limit.xml'), 'utf8'),
+    );
     expect(files.filter((f) => f.endsWith('.xml')).sort()).toEqual(
-      Object.values(POLICY_RESOURCES).sort(),
+      [...Object.values(POLICY_RESOURCES), 'fragments/budget-token-limit.xml'].sort(),
     );
     // Fragment ids are the ones the policies include.
     const included = new Set(
@@ -102,7 +116,7 @@ describe('compiled templates', () => {
     const fragmentNames = ['extractCallerIdFragment', 'ensureIncludeUsageFragment'].map(
       (s) => /'([^']+)'\)\]$/.exec(main.resources[s]?.name ?? '')?.[1],
     );
-    expect([...included].sort()).toEqual([...fragmentNames].sort());
+    expect([...included].sort()).toEqual([...fragmentNames, 'budget-token-limit'].sort());
   });
 
   it('main.json deploys the workbook the kit builds, with exactly its placeholders replaced', () => {

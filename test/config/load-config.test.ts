@@ -232,3 +232,79 @@ describe('helpers', () => {
     expect(text).not.toContain('supersecretvalue123');
   });
 });
+
+describe('budgets (issue 18)', () => {
+  it('defaults: Marketing has a daily token quota, every default BU a monthly budget', () => {
+    const c = loadConfig({}, {});
+    expect(c.budgets.estimatePromptTokens).toBe(false);
+    expect(c.budgets.businessUnits['bu-marketing']).toEqual({
+      tokenQuota: 200,
+      tokenQuotaPeriod: 'Daily',
+      monthlyBudgetUsd: 0.2,
+    });
+    expect(Object.keys(c.budgets.businessUnits).sort()).toEqual(
+      c.businessUnits.map((b) => b.name).sort(),
+    );
+  });
+
+  it('default budgets follow the configured BUs; a list of its own replaces them', () => {
+    const c = loadConfig({ businessUnits: [{ name: 'bu-hr', displayName: 'HR', weight: 1 }] }, {});
+    expect(Object.keys(c.budgets.businessUnits)).toEqual(['bu-hr']);
+    const own = loadConfig(
+      { budgets: { businessUnits: { 'bu-sales': { monthlyBudgetUsd: 9 } } } },
+      {},
+    );
+    expect(own.budgets.businessUnits).toEqual({ 'bu-sales': { monthlyBudgetUsd: 9 } });
+  });
+
+  it('names the bad field: period values, a quota without its period, an unknown BU', () => {
+    const period = problemsOf(() =>
+      loadConfig(
+        {
+          budgets: { businessUnits: { 'bu-hr': { tokenQuota: 10, tokenQuotaPeriod: 'Minutely' } } },
+        },
+        {},
+      ),
+    );
+    expect(period[0]).toMatchObject({
+      field: 'budgets.businessUnits.bu-hr.tokenQuotaPeriod',
+      received: '"Minutely"',
+      expected: 'allowed: Hourly, Daily, Weekly, Monthly, Yearly',
+    });
+    const noPeriod = problemsOf(() =>
+      loadConfig({ budgets: { businessUnits: { 'bu-hr': { tokenQuota: 10 } } } }, {}),
+    );
+    expect(noPeriod.map((p) => p.field)).toEqual(['budgets.businessUnits.bu-hr.tokenQuotaPeriod']);
+    const noQuota = problemsOf(() =>
+      loadConfig(
+        {
+          budgets: { businessUnits: { 'bu-hr': { tokenQuotaPeriod: 'Daily' } } },
+        },
+        {},
+      ),
+    );
+    expect(noQuota.map((p) => p.field)).toEqual(['budgets.businessUnits.bu-hr.tokenQuota']);
+    const unknown = problemsOf(() =>
+      loadConfig(
+        {
+          budgets: { businessUnits: { 'bu-nobody': { monthlyBudgetUsd: 1 } } },
+        },
+        {},
+      ),
+    );
+    expect(unknown[0]?.field).toBe('budgets.businessUnits.bu-nobody');
+    expect(unknown[0]?.expected).toContain('bu-hr');
+    const negative = problemsOf(() =>
+      loadConfig(
+        {
+          budgets: { businessUnits: { 'bu-hr': { tokensPerMinute: -5, monthlyBudgetUsd: 0 } } },
+        },
+        {},
+      ),
+    );
+    expect(negative.map((p) => p.field).sort()).toEqual([
+      'budgets.businessUnits.bu-hr.monthlyBudgetUsd',
+      'budgets.businessUnits.bu-hr.tokensPerMinute',
+    ]);
+  });
+});

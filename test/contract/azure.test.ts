@@ -11,6 +11,7 @@ import {
   SUB,
   WORKSPACE_CUSTOMER_ID,
 } from '../azure/arm-simulator.js';
+import { installBudgetRoutes } from '../azure/arm-budget-routes.js';
 import { describeTarget } from './describe-target.js';
 
 /** Routes for cells B2-F and clean-up's listing, on top of the deployment routes. */
@@ -88,6 +89,7 @@ describeTarget('azure (fake transport)', async () => {
   const fake = new FakeAzure();
   installDeployRoutes(fake, config);
   installCellRoutes(fake);
+  installBudgetRoutes(fake, config);
   const target = createAzureTarget(config, {
     credential: new FakeCredential(),
     httpClient: fake,

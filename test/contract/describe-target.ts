@@ -104,6 +104,7 @@ export function describeTarget(name: string, make: () => Promise<TargetUnderTest
         await t.target.createCostExport(),
         await t.target.runCostExport(),
         await t.target.createBudgetAlerts(),
+        await t.target.createForecastAlerts(),
       ]) {
         if (outcome.status === 'done') expect(outcome.summary.length).toBeGreaterThan(0);
         else {
@@ -132,6 +133,34 @@ export function describeTarget(name: string, make: () => Promise<TargetUnderTest
       for (const item of first)
         expect(['would-delete', 'already-gone', 'kept']).toContain(item.action);
       expect(await t.target.cleanUp()).toEqual(first);
+    });
+
+    it("reads each BU's enforcement state, writes a change that reads back, and restores it", async () => {
+      await t.target.deploy();
+      const before = await t.target.readEnforcement();
+      expect(before.map((s) => s.bu)).toEqual(t.config.businessUnits.map((b) => b.name));
+      const mk = before.find((s) => s.bu === 'bu-marketing');
+      expect(mk).toEqual({
+        bu: 'bu-marketing',
+        state: 'active',
+        tokensPerMinute: undefined,
+        tokenQuota: 200,
+        tokenQuotaPeriod: 'Daily',
+      });
+      if (!mk) return;
+      const after = await t.target.writeEnforcement([
+        { ...mk, state: 'suspended', tokenQuota: 50, tokenQuotaPeriod: 'Monthly' },
+      ]);
+      expect(after.find((s) => s.bu === 'bu-marketing')).toEqual({
+        ...mk,
+        state: 'suspended',
+        tokenQuota: 50,
+        tokenQuotaPeriod: 'Monthly',
+      });
+      expect(after.filter((s) => s.bu !== 'bu-marketing')).toEqual(
+        before.filter((s) => s.bu !== 'bu-marketing'),
+      );
+      expect(await t.target.writeEnforcement([mk])).toEqual(before);
     });
 
     it('can be closed and deployed again', async () => {

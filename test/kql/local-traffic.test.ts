@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { AzureOpenAI } from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { getModelPricing } from '../../lib/pricing/pricing.js';
+import { priceParameters } from '../../lib/pricing/query-prices.js';
 import { loadConfig } from '../../lib/config/load-config.js';
 import { createLocalTarget, type LocalTarget } from '../../lib/local/local-target.js';
 import { createUnsignedJwt } from '../../lib/traffic/unsigned-jwt.js';
@@ -181,6 +182,8 @@ describe('repository queries on local gateway traffic', () => {
     expect(listQueryNames()).toEqual([
       'bu-token-usage',
       'budget-alert-threshold',
+      'budget-burn-rate',
+      'budget-forecast-alert',
       'caller-metrics-breakdown',
       'cost-allocation-caller',
       'cost-allocation-subscription',
@@ -190,6 +193,34 @@ describe('repository queries on local gateway traffic', () => {
       'token-ingestion-check',
       'token-metric-ingestion-check',
     ]);
+  });
+
+  test('budget-burn-rate: every BU request once, today, its tokens beside it', () => {
+    const rows = run('budget-burn-rate');
+    expect(rows.reduce((n, r) => n + Number(r.Requests), 0)).toBe(totalGets + ai.length);
+    expect(new Set(rows.map((r) => String(r.Day).slice(0, 10))).size).toBe(1);
+    expect(rows.every((r) => String(r.Subscription).startsWith('bu-'))).toBe(true);
+    const tokens = rows.reduce(
+      (n, r) => n + Number(r.PromptTokens) + Number(r.CompletionTokens),
+      0,
+    );
+    expect(tokens).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.Model === '').every((r) => Number(r.PromptTokens) === 0)).toBe(
+      true,
+    );
+  });
+
+  test('budget-forecast-alert: no row when the budget is out of reach or already spent (test/budgets checks the row between)', () => {
+    const prices = priceParameters(loadConfig({}, {}));
+    const at = (budgetUsd: number) =>
+      run('budget-forecast-alert', {
+        ...prices,
+        businessUnit: 'bu-hr',
+        budgetUsd,
+        asOf: new Date(),
+      });
+    expect(at(1e9)).toEqual([]);
+    expect(at(1e-9)).toEqual([]);
   });
 
   test('log-ingestion-check: rows, BU requests and AI requests', () => {

@@ -201,6 +201,9 @@ describe('policies drive the emulator', () => {
     expect(chat.inbound.map((s) => s.kind)).toEqual([
       'caller-id',
       'emit-metric',
+      // The budget fragment (issue 18): the BU's entry of the named value, then llm-token-limit.
+      'named-value-entry',
+      'llm-token-limit',
       'set-header',
       'set-header',
       'ensure-include-usage',

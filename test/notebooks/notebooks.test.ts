@@ -142,8 +142,24 @@ describe('executing the notebooks in-process on the local target', () => {
       'E1',
       'E2',
       'E3',
+      'E5',
+      'E5',
+      'E5',
       'F',
     ]);
+  });
+
+  it('E5 shows the forecast with a chart per BU, and the plan as a dry run that changed nothing', () => {
+    const cells = runs[0]!.cells.filter((c) => c.source.startsWith('// E5 '));
+    const [forecast, alerts, plan] = cells.map(cellText);
+    expect(alerts).toMatch(
+      /^\*\*E5 Forecast alerts:\*\* skipped: .* Would have: Create a daily scheduled query rule/,
+    );
+    expect(forecast).toMatch(/Budgets on \d{4}-\d{2}-\d{2}/);
+    expect(forecast).toContain('over budget');
+    expect(plan).toContain('Enforcement plan (dry run: nothing changed)');
+    expect(plan).toMatch(/marketing[\s\S]*\+ suspended/);
+    expect(plan).toContain('To perform it, run the cell with');
   });
 
   it('shows the A1 summary: target, SKU, BUs, callers, models, toggles', () => {

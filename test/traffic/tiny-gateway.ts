@@ -158,6 +158,9 @@ export function tinyTarget(
     createBudgetAlerts: unused,
     publishWorkbook: unused,
     cleanUp: unused,
+    readEnforcement: unused,
+    createForecastAlerts: unused,
+    writeEnforcement: unused,
     close: async () => undefined,
   };
 }
