@@ -41,11 +41,22 @@ export class KqlUnsupportedError extends KitError {
   }
 }
 
-/** The query is valid but failed while running (e.g. an unknown table in the log store). */
+/**
+ * The query is valid but failed while running (e.g. an unknown table in the log store). When
+ * the engine knows where, `line` and `column` (1-based) point at the operator or call.
+ */
 export class KqlRuntimeError extends KitError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly line?: number;
+  readonly column?: number;
+  constructor(message: string, options?: { cause?: unknown; line?: number; column?: number }) {
+    const at =
+      options?.line !== undefined && !/\(line \d+, column \d+\)/.test(message)
+        ? ` (line ${options.line}, column ${options.column ?? 1})`
+        : '';
+    super(`${message}${at}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KqlRuntimeError';
+    this.line = options?.line;
+    this.column = options?.column;
   }
 }
 

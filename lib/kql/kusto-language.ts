@@ -166,3 +166,30 @@ export function tableColumns(symbol: KSymbol | undefined): { name: string; type:
   const cols = symbol['Columns'] as KList<KSymbol> | undefined;
   return listToArray(cols).map((c) => ({ name: c.Name, type: (c['Type'] as KSymbol).Name }));
 }
+
+/** One parameter of a function signature the parser resolved a call to. */
+export interface KParameter {
+  name: string;
+  minOccurring: number;
+  maxOccurring: number;
+}
+
+/** The parameters of the signature a call resolved to (empty when the parser has none). */
+export function signatureParameters(call: KNode): KParameter[] {
+  const sig = call['ReferencedSignature'] as { Parameters?: KList<KSymbol> } | undefined;
+  return listToArray(sig?.Parameters).map((p) => ({
+    name: p.Name,
+    minOccurring: Number(p['MinOccurring'] ?? 1),
+    maxOccurring: Number(p['MaxOccurring'] ?? 1),
+  }));
+}
+
+/** The parameter name an argument at `index` binds to (repeating parameters repeat). */
+export function parameterNameAt(call: KNode, index: number): string {
+  let at = 0;
+  for (const p of signatureParameters(call)) {
+    if (index < at + p.maxOccurring) return p.name;
+    at += p.maxOccurring;
+  }
+  return `argument ${index + 1}`;
+}

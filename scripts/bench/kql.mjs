@@ -203,6 +203,14 @@ function columnSum(names, rows, column) {
 
 export default async function bench() {
   const kql = require('../../dist/kql/index.js');
+  const { loadPricedQuery } = require('../../dist/pricing/query-prices.js');
+  // Prices are parameters without defaults: bind them as the notebook does, for one SKU and the
+  // generated models.
+  const priceConfig = {
+    deployment: { apimSku: 'BasicV2' },
+    models: MODELS.map(([deployment]) => ({ name: deployment })),
+  };
+  const loadBound = (name, p) => loadPricedQuery(name, priceConfig, p);
   const nowMs = Date.now();
   const gen = time(() => generate(nowMs));
   console.log(
@@ -217,7 +225,7 @@ export default async function bench() {
     '\nKQL engine (first run includes converting the columns the query reads; warm = median of 3 later runs):',
   );
   for (const name of kql.listQueryNames()) {
-    const q = kql.loadQuery(name, params(name));
+    const q = loadBound(name, params(name));
     const first = time(() => kql.executeQuery(q.text, src));
     const warm = [0, 1, 2]
       .map(() => time(() => kql.executeQuery(q.text, src)).ms)
@@ -265,7 +273,7 @@ export default async function bench() {
     );
     for (const [label, sql] of Object.entries(SQL)) {
       const [kqlName, kqlParams, checkColumn] = MIRRORS[label];
-      const q = kql.loadQuery(kqlName, { ...params(kqlName), ...kqlParams });
+      const q = loadBound(kqlName, { ...params(kqlName), ...kqlParams });
       const kqlRuns = [];
       const duckRuns = [];
       let rows = 0;

@@ -8,7 +8,10 @@ import type { ExpectedTable } from './table-equal.js';
 export interface ConformanceCase {
   name: string;
   query: string;
-  expect: ExpectedTable;
+  /** The result, or `'refuse'`: the engine must throw a positioned KqlUnsupportedError. */
+  expect: ExpectedTable | 'refuse';
+  /** The reference page (learn.microsoft.com/kusto/query/...) the case is written from. */
+  ref?: string;
 }
 
 const XY = `let X = datatable(Key:string, Value1:long)['a',1,'b',2,'b',3,'c',4];

@@ -9,7 +9,12 @@ import type { Value } from './values.js';
 
 /** A `let` binding: a scalar value, or a tabular expression evaluated where it is referenced. */
 export type Binding =
-  { kind: 'scalar'; value: Value; type: string } | { kind: 'tabular'; node: KNode; env: Env };
+  | { kind: 'scalar'; value: Value; type: string }
+  | { kind: 'tabular'; node: KNode; env: Env }
+  /** A `let` function or view: its declaration and the names in scope where it was declared. */
+  | { kind: 'function'; decl: KNode; env: Env }
+  /** A function parameter bound to a per-row argument of the call being compiled. */
+  | { kind: 'row'; fn: (row: number) => Value; type: string };
 
 /** Names in scope (a new map per `let`, so scopes never leak). */
 export type Env = ReadonlyMap<string, Binding>;
@@ -27,6 +32,8 @@ export interface ExecContext {
   checkpoint(): void;
   /** `materialize()` results by the expression's position in the text. */
   materialized: Map<number, Frame>;
+  /** The query's cancellation signal (its reason passes the error boundary unchanged). */
+  signal?: AbortSignal;
   /** 1-based line and column of a text position. */
   position(offset: number): { line: number; column: number };
   /** Evaluates a tabular expression (used by `toscalar()` and `in (subquery)`). */

@@ -13,7 +13,6 @@ import {
   kindName,
   prop,
   referencedSymbol,
-  resultType,
   symbolKindName,
   type KNode,
 } from '../kusto-language.js';
@@ -29,6 +28,8 @@ import { compileExpr } from './expr.js';
 import { SINGLE_ROW, takeRows, type Frame } from './frame.js';
 import { sourceFrame } from './table-cache.js';
 import { toOutput } from './values.js';
+import { positioned } from './guard.js';
+import { bindLet, evalUserCall, isTabularNode } from './user-functions.js';
 
 /** Options of {@link executeQuery}. */
 export interface ExecuteOptions {
@@ -137,8 +138,20 @@ function scan(ctx: ExecContext, name: string, node: KNode): Frame {
   return limitToRange(frame, ctx.timeRange);
 }
 
-/** Evaluates a tabular expression. */
+/**
+ * Evaluates a tabular expression. An unexpected error inside an operator becomes a
+ * `KqlRuntimeError` at that operator (the innermost one that failed).
+ */
 export function evalTabular(node: KNode, env: Env, ctx: ExecContext): Frame {
+  try {
+    return evalTabularNode(node, env, ctx);
+  } catch (e) {
+    const op = kindName(node) === 'PipeExpression' ? (prop(node, 'Operator') ?? node) : node;
+    throw positioned(e, ctx.position, op, `'${firstTokenText(op) || kindName(op)}'`, ctx.signal);
+  }
+}
+
+function evalTabularNode(node: KNode, env: Env, ctx: ExecContext): Frame {
   const kind = kindName(node);
   switch (kind) {
     case 'PipeExpression': {
@@ -158,6 +171,8 @@ export function evalTabular(node: KNode, env: Env, ctx: ExecContext): Frame {
       if (binding && binding.kind === 'tabular' && (!sym || symbolKindName(sym) !== 'Table')) {
         return evalTabular(binding.node, binding.env, ctx);
       }
+      // A view (or a function without parameters) referenced by its name.
+      if (binding && binding.kind === 'function') return evalUserCall(node, binding, env, ctx);
       return scan(ctx, name, node);
     }
     case 'PathExpression': {
@@ -182,19 +197,16 @@ export function evalTabular(node: KNode, env: Env, ctx: ExecContext): Frame {
     case 'UnionOperator':
       return unionOf(node, undefined, env, ctx);
     case 'FunctionCallExpression': {
-      // Tabular functions (`table()`, stored functions, user-defined ones) are not implemented.
       const name = String(prop(node, 'Name')?.['SimpleName'] ?? '');
+      const binding = env.get(name);
+      if (binding && binding.kind === 'function') return evalUserCall(node, binding, env, ctx);
+      // Built-in tabular functions (`table()`, stored functions) are not implemented.
       const p = ctx.position(node.TextStart);
       throw new KqlUnsupportedError('function', name, p.line, p.column);
     }
     default:
       return unsupportedOperator(ctx, node);
   }
-}
-
-function isTabular(expr: KNode): boolean {
-  const t = resultType(expr);
-  return t !== undefined && symbolKindName(t) === 'Table';
 }
 
 function toKqlTable(frame: Frame): KqlTable {
@@ -221,12 +233,30 @@ export function executeQuery(
 ): QueryResult {
   const started = performance.now();
   options.signal?.throwIfAborted();
-  const code = analyse(text);
-  const errors = diagnosticsOf(code, options.file ?? '<query>').filter(
-    (d) => d.severity === 'error',
-  );
-  if (errors.length > 0) throw new KqlValidationError(errors);
   const starts = lineStarts(text);
+  const position = (offset: number): { line: number; column: number } => positionOf(starts, offset);
+  let current: KNode | undefined;
+  try {
+    const code = analyse(text);
+    const errors = diagnosticsOf(code, options.file ?? '<query>').filter(
+      (d) => d.severity === 'error',
+    );
+    if (errors.length > 0) throw new KqlValidationError(errors);
+    return run(code, source, options, started, position, (n) => (current = n));
+  } catch (e) {
+    // The boundary: nothing but the kit's own errors (and cancellation) leaves the engine.
+    throw positioned(e, position, current, 'the query', options.signal);
+  }
+}
+
+function run(
+  code: ReturnType<typeof analyse>,
+  source: LogTableSource,
+  options: ExecuteOptions,
+  started: number,
+  position: (offset: number) => { line: number; column: number },
+  at: (node: KNode) => void,
+): QueryResult {
   const now = (options.now ?? new Date()).getTime();
   const deadline = options.timeoutMs !== undefined ? started + options.timeoutMs : Infinity;
   const ctx: ExecContext = {
@@ -240,38 +270,22 @@ export function executeQuery(
         throw new OperationTimeoutError('The query', options.timeoutMs ?? 0);
     },
     materialized: new Map(),
-    position: (offset) => positionOf(starts, offset),
+    position,
+    signal: options.signal,
     evalTabular: (node, env) => evalTabular(node, env, ctx),
   };
   let env: Env = new Map<string, Binding>();
   let result: Frame | undefined;
   for (const stmt of elements(prop(code.Syntax, 'Statements'))) {
+    at(stmt);
     const kind = kindName(stmt);
     if (kind === 'LetStatement') {
-      const name = String(prop(prop(stmt, 'Name')!, 'SimpleName'));
-      const expr = prop(stmt, 'Expression')!;
-      if (kindName(expr) === 'FunctionDeclaration') {
-        const p = ctx.position(expr.TextStart);
-        throw new KqlUnsupportedError(
-          'expression',
-          `user-defined function ${name}`,
-          p.line,
-          p.column,
-        );
-      }
-      const next = new Map(env);
-      if (isTabular(expr)) {
-        next.set(name, { kind: 'tabular', node: expr, env });
-      } else {
-        const c = compileExpr(expr, { frame: SINGLE_ROW, env, ctx });
-        next.set(name, { kind: 'scalar', value: c.fn(0), type: c.type });
-      }
-      env = next;
+      env = bindLet(stmt, env, ctx);
       continue;
     }
     if (kind === 'ExpressionStatement') {
       const expr = prop(stmt, 'Expression')!;
-      if (!isTabular(expr)) {
+      if (!isTabularNode(expr)) {
         // A bare scalar expression statement is returned as a one-row table, like `print`.
         const c = compileExpr(expr, { frame: SINGLE_ROW, env, ctx });
         result = { columns: [{ name: 'print_0', type: c.type, data: [c.fn(0)] }], length: 1 };

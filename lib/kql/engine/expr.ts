@@ -4,7 +4,6 @@
  */
 import { KqlRuntimeError, KqlUnsupportedError } from '../errors.js';
 import {
-  elements,
   kindName,
   prop,
   referencedSymbol,
@@ -12,8 +11,8 @@ import {
   symbolKindName,
   type KNode,
 } from '../kusto-language.js';
-import { scalarFunction, type Arg, type Evaluator } from '../functions/registry.js';
-import { isAggregateName } from '../functions/aggregate-registry.js';
+import type { Arg, Evaluator } from '../functions/registry.js';
+import { callArgs, callName, compileCall } from './expr-calls.js';
 import { columnIndex } from './frame.js';
 import { literalValue } from './literals.js';
 import type { Scope } from './scope.js';
@@ -146,6 +145,7 @@ function compileName(node: KNode, scope: Scope): Compiled {
     const v = binding.value;
     return { fn: () => v, type: binding.type, node, constant: v, isConstant: true };
   }
+  if (binding && binding.kind === 'row') return { fn: binding.fn, type, node, isConstant: false };
   if (symKind === 'Column') {
     throw new KqlRuntimeError(
       `Column '${name}' is not in the input of this operator (engine bug or unsupported shape).`,
@@ -197,7 +197,10 @@ function compileArithmetic(kind: string, node: KNode, type: string, scope: Scope
         const b = r(i);
         if (b === null) return null;
         if (intResult && b === 0) return null;
-        return (a as number) % (b as number);
+        // Documented: N % D is a "small non-negative number", 0 <= N % D < abs(D), whatever
+        // the signs (-14 % 12 is 10, 14 % -12 is 2).
+        const m = (a as number) % (b as number);
+        return m < 0 ? m + Math.abs(b as number) : m;
       };
   }
 }
@@ -318,32 +321,6 @@ function compileToScalar(node: KNode, scope: Scope): Compiled {
   };
 }
 
-/** The function name of a call node. */
-export function callName(node: KNode): string {
-  const name = prop(node, 'Name');
-  return String(name?.['SimpleName'] ?? '');
-}
-
-/** The argument nodes of a call. */
-export function callArgs(node: KNode): KNode[] {
-  return elements(prop(prop(node, 'ArgumentList')!, 'Expressions'));
-}
-
-function compileCall(node: KNode, scope: Scope): Compiled {
-  const name = callName(node);
-  const type = typeOf(node);
-  const compiler = scalarFunction(name);
-  if (!compiler) {
-    if (isAggregateName(name)) {
-      return unsupported(scope, node, 'function', `${name}() outside summarize`);
-    }
-    return unsupported(scope, node, 'function', name);
-  }
-  const args = callArgs(node).map((a) => compileExpr(a, scope));
-  const fn = compiler(args, type, node, scope);
-  return { fn, type, node, isConstant: false };
-}
-
 /**
  * The values of an expression for every row of the scope's frame. A plain column reference
  * returns the column's own array (frames are never mutated), so no copy is made.
@@ -366,3 +343,5 @@ export function evaluateColumn(node: KNode, scope: Scope): { data: Value[]; type
   for (let r = 0; r < n; r++) data[r] = f(r);
   return { data, type: c.type };
 }
+
+export { callArgs, callName };

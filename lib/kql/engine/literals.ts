@@ -12,6 +12,12 @@ function inner(text: string): string {
   return /^(['"]).*\1$/.test(body) ? body.slice(1, -1) : body;
 }
 
+/** The text between `dynamic(` and `)`, quotes kept (they are part of the JSON). */
+function dynamicBody(text: string): string {
+  const m = /^dynamic\s*\(([\s\S]*)\)$/i.exec(text.trim());
+  return m ? m[1]!.trim() : text.trim();
+}
+
 function literalText(node: KNode): string {
   return node.ToString(0).trim();
 }
@@ -61,8 +67,18 @@ export function literalValue(
     }
     case 'NullLiteralExpression':
       return null;
-    case 'DynamicExpression':
-      return parseDynamicLiteral(inner(text));
+    case 'DynamicExpression': {
+      const body = dynamicBody(text);
+      try {
+        // A quoted scalar (dynamic('a')) has no documented meaning: refused, not guessed.
+        if (/^['"@]/.test(body)) throw new SyntaxError('a quoted scalar');
+        return parseDynamicLiteral(body);
+      } catch {
+        // e.g. dynamic('a'): a quoted scalar is not a JSON literal the engine reads.
+        const p = position(node.TextStart);
+        throw new KqlUnsupportedError('expression', text, p.line, p.column);
+      }
+    }
     default: {
       const p = position(node.TextStart);
       throw new KqlUnsupportedError('expression', text, p.line, p.column);

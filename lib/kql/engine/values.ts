@@ -260,3 +260,18 @@ export function toOutput(v: Value, type: string): Value {
   if (type === 'timespan' && typeof v === 'number') return formatTimespan(v);
   return v;
 }
+
+/**
+ * A typed value as it is held inside a dynamic value (an element of `pack_array`, `make_list`,
+ * a property of `bag_pack`): a datetime becomes its ISO text (as the engine writes datetimes
+ * everywhere) and a timespan its Kusto text (`01:00:00`), so neither turns into a bare number.
+ */
+export function dynamicOf(v: Value, type: string): Value {
+  if (v === null || typeof v !== 'number') return v;
+  if (type === 'datetime') {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  }
+  if (type === 'timespan') return formatTimespan(v);
+  return v;
+}

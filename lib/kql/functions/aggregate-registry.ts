@@ -26,7 +26,7 @@ export type AggregateResult =
 
 export type AggregateImpl = (input: AggregateInput) => AggregateResult;
 
-const aggregates = new Map<string, AggregateImpl>();
+const aggregates = new Map<string, { impl: AggregateImpl; maxArgs: number }>();
 
 /** Whether the name is an aggregation function. */
 export function isAggregateName(name: string): boolean {
@@ -35,14 +35,29 @@ export function isAggregateName(name: string): boolean {
 
 /** The aggregation of that name, or `undefined`. */
 export function aggregateFunction(name: string): AggregateImpl | undefined {
-  return aggregates.get(name);
+  return aggregates.get(name)?.impl;
 }
 
-function register(name: string | string[], impl: AggregateImpl): void {
-  for (const n of Array.isArray(name) ? name : [name]) aggregates.set(n, impl);
+/** How many leading arguments the aggregation honours (more are refused, never ignored). */
+export function aggregateMaxArgs(name: string): number {
+  return aggregates.get(name)?.maxArgs ?? 0;
 }
 
-const values = (v: Value[]): AggregateResult => ({ kind: 'values', values: v });
+/** The names of every registered aggregation. */
+export function aggregateNames(): string[] {
+  return [...aggregates.keys()].sort();
+}
+
+/** Adds an aggregation under one or more names, honouring its first `maxArgs` arguments. */
+export function registerAggregate(
+  name: string | string[],
+  impl: AggregateImpl,
+  maxArgs: number,
+): void {
+  for (const n of Array.isArray(name) ? name : [name]) aggregates.set(n, { impl, maxArgs });
+}
+
+export const values = (v: Value[]): AggregateResult => ({ kind: 'values', values: v });
 
 function countImpl(withPredicate: boolean): AggregateImpl {
   return ({ args, gid, groups, rows }) => {
@@ -52,8 +67,8 @@ function countImpl(withPredicate: boolean): AggregateImpl {
     return values(Array.from(out));
   };
 }
-register('count', countImpl(false));
-register('countif', countImpl(true));
+registerAggregate('count', countImpl(false), 0);
+registerAggregate('countif', countImpl(true), 1);
 
 function sumImpl(withPredicate: boolean): AggregateImpl {
   return ({ args, gid, groups, rows }) => {
@@ -70,8 +85,8 @@ function sumImpl(withPredicate: boolean): AggregateImpl {
     return values(Array.from(out));
   };
 }
-register('sum', sumImpl(false));
-register('sumif', sumImpl(true));
+registerAggregate('sum', sumImpl(false), 1);
+registerAggregate('sumif', sumImpl(true), 2);
 
 function avgImpl(withPredicate: boolean): AggregateImpl {
   return ({ args, gid, groups, rows }) => {
@@ -90,8 +105,8 @@ function avgImpl(withPredicate: boolean): AggregateImpl {
     return values(Array.from(sum, (s, g) => (n[g] ? s / n[g]! : null)));
   };
 }
-register('avg', avgImpl(false));
-register('avgif', avgImpl(true));
+registerAggregate('avg', avgImpl(false), 1);
+registerAggregate('avgif', avgImpl(true), 2);
 
 function extremeImpl(sign: 1 | -1, withPredicate: boolean): AggregateImpl {
   return ({ args, gid, groups, rows }) => {
@@ -109,10 +124,10 @@ function extremeImpl(sign: 1 | -1, withPredicate: boolean): AggregateImpl {
     return values(out);
   };
 }
-register('max', extremeImpl(1, false));
-register('min', extremeImpl(-1, false));
-register('maxif', extremeImpl(1, true));
-register('minif', extremeImpl(-1, true));
+registerAggregate('max', extremeImpl(1, false), 1);
+registerAggregate('min', extremeImpl(-1, false), 1);
+registerAggregate('maxif', extremeImpl(1, true), 2);
+registerAggregate('minif', extremeImpl(-1, true), 2);
 
 function dcountImpl(withPredicate: boolean): AggregateImpl {
   return ({ args, gid, groups, rows }) => {
@@ -128,35 +143,8 @@ function dcountImpl(withPredicate: boolean): AggregateImpl {
     return values(sets.map((s) => s.size));
   };
 }
-register('dcount', dcountImpl(false));
-register('dcountif', dcountImpl(true));
-
-function collectImpl(distinct: boolean, withPredicate: boolean): AggregateImpl {
-  return ({ args, gid, groups, rows }) => {
-    const lists: Value[][] = Array.from({ length: groups }, () => []);
-    const seen = distinct ? Array.from({ length: groups }, () => new Set<string>()) : [];
-    const f = args[0]!;
-    const pred = withPredicate ? args[1]! : undefined;
-    for (let r = 0; r < rows; r++) {
-      if (pred && pred(r) !== true) continue;
-      const v = f(r);
-      if (v === null) continue;
-      const g = gid[r]!;
-      // make_list/make_set flatten nothing: an array value is one element.
-      if (distinct) {
-        const k = valueKey(v);
-        if (seen[g]!.has(k)) continue;
-        seen[g]!.add(k);
-      }
-      lists[g]!.push(v);
-    }
-    return values(lists);
-  };
-}
-register('make_list', collectImpl(false, false));
-register('make_list_if', collectImpl(false, true));
-register('make_set', collectImpl(true, false));
-register('make_set_if', collectImpl(true, true));
+registerAggregate('dcount', dcountImpl(false), 2);
+registerAggregate('dcountif', dcountImpl(true), 3);
 
 function argImpl(sign: 1 | -1): AggregateImpl {
   return ({ args, gid, groups, rows }) => {
@@ -180,8 +168,8 @@ function argImpl(sign: 1 | -1): AggregateImpl {
     return { kind: 'rows', rows: winner, values: best };
   };
 }
-register('arg_max', argImpl(1));
-register('arg_min', argImpl(-1));
+registerAggregate('arg_max', argImpl(1), Infinity);
+registerAggregate('arg_min', argImpl(-1), Infinity);
 
 function isEmptyValue(v: Value): boolean {
   return v === null || v === '';
@@ -208,8 +196,8 @@ function takeAnyImpl(withPredicate: boolean): AggregateImpl {
     return { kind: 'rows', rows: winner, values: out };
   };
 }
-register(['take_any', 'any'], takeAnyImpl(false));
-register(['take_anyif', 'anyif'], takeAnyImpl(true));
+registerAggregate(['take_any', 'any'], takeAnyImpl(false), Infinity);
+registerAggregate(['take_anyif', 'anyif'], takeAnyImpl(true), 2);
 
 /** Nearest-rank percentile of sorted values: always one of the values (Kusto's method). */
 function nearestRank(sorted: number[], p: number): Value {
@@ -229,16 +217,24 @@ function sortedGroups({ args, gid, groups, rows }: AggregateInput): number[][] {
   return lists;
 }
 
-register('percentile', (input) => {
-  const p = Number(input.constants[1] ?? 50);
-  return values(sortedGroups(input).map((l) => nearestRank(l, p)));
-});
+registerAggregate(
+  'percentile',
+  (input) => {
+    const p = Number(input.constants[1] ?? 50);
+    return values(sortedGroups(input).map((l) => nearestRank(l, p)));
+  },
+  2,
+);
 
-register('percentiles', (input) => {
-  const lists = sortedGroups(input);
-  const ps = input.constants.slice(1).map((c) => Number(c));
-  return { kind: 'columns', columns: ps.map((p) => lists.map((l) => nearestRank(l, p))) };
-});
+registerAggregate(
+  'percentiles',
+  (input) => {
+    const lists = sortedGroups(input);
+    const ps = input.constants.slice(1).map((c) => Number(c));
+    return { kind: 'columns', columns: ps.map((p) => lists.map((l) => nearestRank(l, p))) };
+  },
+  Infinity,
+);
 
 function varianceImpl(stdev: boolean): AggregateImpl {
   return ({ args, gid, groups, rows }) => {
@@ -264,5 +260,5 @@ function varianceImpl(stdev: boolean): AggregateImpl {
     );
   };
 }
-register('stdev', varianceImpl(true));
-register('variance', varianceImpl(false));
+registerAggregate('stdev', varianceImpl(true), 1);
+registerAggregate('variance', varianceImpl(false), 1);

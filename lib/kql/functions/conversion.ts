@@ -2,14 +2,24 @@
  * Conversion functions: tostring, toint, tolong, todouble/toreal, todecimal, tobool,
  * todatetime, totimespan, toguid, parse_json/todynamic.
  */
-import { parseDatetime, parseTimespan, toKustoString, type Value } from '../engine/values.js';
+import {
+  dynamicOf,
+  parseDatetime,
+  parseTimespan,
+  toKustoString,
+  type Value,
+} from '../engine/values.js';
 import { registerScalar } from './registry.js';
 
-registerScalar('tostring', ([a]) => {
-  const f = a!.fn;
-  const t = a!.type;
-  return (r) => toKustoString(f(r), t);
-});
+registerScalar(
+  'tostring',
+  ([a]) => {
+    const f = a!.fn;
+    const t = a!.type;
+    return (r) => toKustoString(f(r), t);
+  },
+  1,
+);
 
 function toNumber(v: Value): number | null {
   if (v === null) return null;
@@ -24,79 +34,109 @@ function toNumber(v: Value): number | null {
   return null;
 }
 
-registerScalar(['toint', 'tolong'], ([a]) => {
-  const f = a!.fn;
-  return (r) => {
-    const n = toNumber(f(r));
-    // Conversion of a real to an integer truncates toward zero.
-    return n === null || !Number.isFinite(n) ? null : Math.trunc(n);
-  };
-});
+registerScalar(
+  ['toint', 'tolong'],
+  ([a]) => {
+    const f = a!.fn;
+    return (r) => {
+      const n = toNumber(f(r));
+      // Conversion of a real to an integer truncates toward zero.
+      return n === null || !Number.isFinite(n) ? null : Math.trunc(n);
+    };
+  },
+  1,
+);
 
-registerScalar(['todouble', 'toreal', 'todecimal'], ([a]) => {
-  const f = a!.fn;
-  return (r) => toNumber(f(r));
-});
+registerScalar(
+  ['todouble', 'toreal', 'todecimal'],
+  ([a]) => {
+    const f = a!.fn;
+    return (r) => toNumber(f(r));
+  },
+  1,
+);
 
-registerScalar(['tobool', 'toboolean'], ([a]) => {
-  const f = a!.fn;
-  return (r) => {
-    const v = f(r);
-    if (v === null) return null;
-    if (typeof v === 'boolean') return v;
-    if (typeof v === 'number') return v !== 0;
-    if (typeof v === 'string') {
-      const t = v.trim().toLowerCase();
-      if (t === 'true' || t === '1') return true;
-      if (t === 'false' || t === '0') return false;
-    }
-    return null;
-  };
-});
+registerScalar(
+  ['tobool', 'toboolean'],
+  ([a]) => {
+    const f = a!.fn;
+    return (r) => {
+      const v = f(r);
+      if (v === null) return null;
+      if (typeof v === 'boolean') return v;
+      if (typeof v === 'number') return v !== 0;
+      if (typeof v === 'string') {
+        const t = v.trim().toLowerCase();
+        if (t === 'true' || t === '1') return true;
+        if (t === 'false' || t === '0') return false;
+      }
+      return null;
+    };
+  },
+  1,
+);
 
-registerScalar(['todatetime'], ([a]) => {
-  const f = a!.fn;
-  const t = a!.type;
-  return (r) => {
-    const v = f(r);
-    if (v === null) return null;
-    if (typeof v === 'number') return t === 'datetime' ? v : null;
-    return typeof v === 'string' ? parseDatetime(v) : null;
-  };
-});
+registerScalar(
+  ['todatetime'],
+  ([a]) => {
+    const f = a!.fn;
+    const t = a!.type;
+    return (r) => {
+      const v = f(r);
+      if (v === null) return null;
+      if (typeof v === 'number') return t === 'datetime' ? v : null;
+      return typeof v === 'string' ? parseDatetime(v) : null;
+    };
+  },
+  1,
+);
 
-registerScalar(['totimespan', 'totime'], ([a]) => {
-  const f = a!.fn;
-  const t = a!.type;
-  return (r) => {
-    const v = f(r);
-    if (v === null) return null;
-    if (typeof v === 'number') return t === 'timespan' ? v : v / 10_000; // a number is ticks
-    return typeof v === 'string' ? (parseTimespan(v) ?? null) : null;
-  };
-});
+registerScalar(
+  ['totimespan', 'totime'],
+  ([a]) => {
+    const f = a!.fn;
+    const t = a!.type;
+    return (r) => {
+      const v = f(r);
+      if (v === null) return null;
+      if (typeof v === 'number') return t === 'timespan' ? v : v / 10_000; // a number is ticks
+      return typeof v === 'string' ? (parseTimespan(v) ?? null) : null;
+    };
+  },
+  1,
+);
 
-registerScalar('toguid', ([a]) => {
-  const f = a!.fn;
-  return (r) => {
-    const v = f(r);
-    return typeof v === 'string' && /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(v)
-      ? v.toLowerCase()
-      : null;
-  };
-});
+registerScalar(
+  'toguid',
+  ([a]) => {
+    const f = a!.fn;
+    return (r) => {
+      const v = f(r);
+      return typeof v === 'string' && /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(v)
+        ? v.toLowerCase()
+        : null;
+    };
+  },
+  1,
+);
 
-registerScalar(['parse_json', 'todynamic', 'toobject'], ([a]) => {
-  const f = a!.fn;
-  const t = a!.type;
-  return (r) => {
-    const v = f(r);
-    if (t !== 'string' || typeof v !== 'string') return v;
-    try {
-      return JSON.parse(v) as Value;
-    } catch {
-      // Text that is not JSON stays a dynamic string.
-      return v;
-    }
-  };
-});
+registerScalar(
+  ['parse_json', 'todynamic', 'toobject'],
+  ([a]) => {
+    const f = a!.fn;
+    const t = a!.type;
+    return (r) => {
+      const v = f(r);
+      if (t !== 'string' || typeof v !== 'string') return dynamicOf(v, t);
+      // Documented (isnull/isempty tables): parse_json("") is null.
+      if (v.trim() === '') return null;
+      try {
+        return JSON.parse(v) as Value;
+      } catch {
+        // Documented: text that is not valid JSON stays a dynamic string holding the text.
+        return v;
+      }
+    };
+  },
+  1,
+);

@@ -1,98 +1,53 @@
 /**
- * Date and time functions, all in UTC: now, ago, datetime_diff, datetime_add,
- * format_datetime, startofday/week/month/year, endofday (Kusto has no startofhour: use bin(t, 1h)), dayofweek, hourofday, getyear,
- * getmonth, datetime_part, unixtime_milliseconds_todatetime.
+ * Date and time functions, all in UTC: now, ago, datetime_diff, datetime_add, format_datetime,
+ * format_timespan, unixtime_*_todatetime. Calendar parts (startof*, endof*, datetime_part, the
+ * ISO week) are in datetime-parts.ts.
  */
 import { KqlRuntimeError } from '../errors.js';
 import type { Value } from '../engine/values.js';
 import { registerScalar, unary } from './registry.js';
+import { startOfDay, startOfWeek } from './datetime-parts.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-registerScalar('now', ([offset], _t, _n, scope) => {
-  const base = scope.ctx.now;
-  if (!offset) return () => base;
-  const fo = offset.fn;
-  return (r) => {
-    const o = fo(r);
-    return o === null ? null : base + (o as number);
-  };
-});
-
-registerScalar('ago', ([span], _t, _n, scope) => {
-  const base = scope.ctx.now;
-  const fs = span!.fn;
-  return (r) => {
-    const s = fs(r);
-    return s === null ? null : base - (s as number);
-  };
-});
-
-function startOfDay(ms: number): number {
-  return Math.floor(ms / DAY) * DAY;
-}
-function startOfWeek(ms: number): number {
-  const d = new Date(startOfDay(ms));
-  return d.getTime() - d.getUTCDay() * DAY;
-}
-function startOfMonth(ms: number): number {
-  const d = new Date(ms);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-}
-function startOfYear(ms: number): number {
-  return Date.UTC(new Date(ms).getUTCFullYear(), 0, 1);
-}
+registerScalar(
+  'now',
+  ([offset], _t, _n, scope) => {
+    const base = scope.ctx.now;
+    if (!offset) return () => base;
+    const fo = offset.fn;
+    return (r) => {
+      const o = fo(r);
+      return o === null ? null : base + (o as number);
+    };
+  },
+  1,
+);
 
 registerScalar(
-  'startofday',
-  unary((v) => startOfDay(v as number)),
+  'ago',
+  ([span], _t, _n, scope) => {
+    const base = scope.ctx.now;
+    const fs = span!.fn;
+    return (r) => {
+      const s = fs(r);
+      return s === null ? null : base - (s as number);
+    };
+  },
+  1,
 );
-registerScalar(
-  'startofweek',
-  unary((v) => startOfWeek(v as number)),
-);
-registerScalar(
-  'startofmonth',
-  unary((v) => startOfMonth(v as number)),
-);
-registerScalar(
-  'startofyear',
-  unary((v) => startOfYear(v as number)),
-);
-// The last tick of the day; the engine keeps milliseconds, so the last millisecond.
-registerScalar(
-  'endofday',
-  unary((v) => startOfDay(v as number) + DAY - 1),
-);
-registerScalar(
-  'dayofweek',
-  unary((v) => new Date(v as number).getUTCDay() * DAY),
-);
-registerScalar(
-  'dayofmonth',
-  unary((v) => new Date(v as number).getUTCDate()),
-);
-registerScalar(
-  'hourofday',
-  unary((v) => new Date(v as number).getUTCHours()),
-);
-registerScalar(
-  'getyear',
-  unary((v) => new Date(v as number).getUTCFullYear()),
-);
-registerScalar(
-  'getmonth',
-  unary((v) => new Date(v as number).getUTCMonth() + 1),
-);
+
 registerScalar(
   'unixtime_milliseconds_todatetime',
   unary((v) => v as number),
+  1,
 );
 registerScalar(
   'unixtime_seconds_todatetime',
   unary((v) => (v as number) * 1000),
+  1,
 );
 
 function diff(part: string, a: number, b: number): number {
@@ -130,30 +85,40 @@ function diff(part: string, a: number, b: number): number {
   }
 }
 
-registerScalar('datetime_diff', ([p, a, b]) => {
-  const fp = p!.fn;
-  const fa = a!.fn;
-  const fb = b!.fn;
-  return (r) => {
-    const x = fa(r);
-    const y = fb(r);
-    if (x === null || y === null) return null;
-    return diff(String(fp(r)).toLowerCase(), x as number, y as number);
-  };
-});
+registerScalar(
+  'datetime_diff',
+  ([p, a, b]) => {
+    const fp = p!.fn;
+    const fa = a!.fn;
+    const fb = b!.fn;
+    return (r) => {
+      const x = fa(r);
+      const y = fb(r);
+      if (x === null || y === null) return null;
+      return diff(String(fp(r)).toLowerCase(), x as number, y as number);
+    };
+  },
+  3,
+);
+
+/** Adds calendar months the .NET way: the day is clamped to the target month's last day. */
+function addMonths(ms: number, months: number): number {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth() + months;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  const day = Math.min(d.getUTCDate(), lastDay);
+  return Date.UTC(y, m, day) + (ms - startOfDay(ms));
+}
 
 function add(part: string, amount: number, ms: number): number {
-  const d = new Date(ms);
   switch (part) {
     case 'year':
-      d.setUTCFullYear(d.getUTCFullYear() + amount);
-      return d.getTime();
+      return addMonths(ms, 12 * amount);
     case 'quarter':
-      d.setUTCMonth(d.getUTCMonth() + 3 * amount);
-      return d.getTime();
+      return addMonths(ms, 3 * amount);
     case 'month':
-      d.setUTCMonth(d.getUTCMonth() + amount);
-      return d.getTime();
+      return addMonths(ms, amount);
     case 'week':
       return ms + amount * 7 * DAY;
     case 'day':
@@ -166,54 +131,30 @@ function add(part: string, amount: number, ms: number): number {
       return ms + amount * 1000;
     case 'millisecond':
       return ms + amount;
+    case 'microsecond':
+      return ms + amount / 1000;
+    case 'nanosecond':
+      return ms + amount / 1_000_000;
     default:
       throw new KqlRuntimeError(`datetime_add: unknown period '${part}'.`);
   }
 }
 
-registerScalar('datetime_add', ([p, n, d]) => {
-  const fp = p!.fn;
-  const fn = n!.fn;
-  const fd = d!.fn;
-  return (r) => {
-    const amount = fn(r);
-    const ms = fd(r);
-    if (amount === null || ms === null) return null;
-    return add(String(fp(r)).toLowerCase(), amount as number, ms as number);
-  };
-});
-
-registerScalar('datetime_part', ([p, d]) => {
-  const fp = p!.fn;
-  const fd = d!.fn;
-  return (r) => {
-    const ms = fd(r);
-    if (ms === null) return null;
-    const dt = new Date(ms as number);
-    switch (String(fp(r)).toLowerCase()) {
-      case 'year':
-        return dt.getUTCFullYear();
-      case 'quarter':
-        return Math.floor(dt.getUTCMonth() / 3) + 1;
-      case 'month':
-        return dt.getUTCMonth() + 1;
-      case 'day':
-        return dt.getUTCDate();
-      case 'dayofyear':
-        return Math.floor((startOfDay(ms as number) - startOfYear(ms as number)) / DAY) + 1;
-      case 'hour':
-        return dt.getUTCHours();
-      case 'minute':
-        return dt.getUTCMinutes();
-      case 'second':
-        return dt.getUTCSeconds();
-      case 'millisecond':
-        return dt.getUTCMilliseconds();
-      default:
-        return null;
-    }
-  };
-});
+registerScalar(
+  'datetime_add',
+  ([p, n, d]) => {
+    const fp = p!.fn;
+    const fn = n!.fn;
+    const fd = d!.fn;
+    return (r) => {
+      const amount = fn(r);
+      const ms = fd(r);
+      if (amount === null || ms === null) return null;
+      return add(String(fp(r)).toLowerCase(), amount as number, ms as number);
+    };
+  },
+  3,
+);
 
 const FORMAT_TOKEN = /(yyyy|yy|y|MM|M|dd|d|HH|H|hh|h|mm|m|ss|s|f{1,7}|F{1,7}|tt)/g;
 
@@ -264,15 +205,19 @@ export function formatWith(ms: number, format: string): string {
   });
 }
 
-registerScalar('format_datetime', ([d, f]) => {
-  const fd = d!.fn;
-  const ff = f!.fn;
-  return (r) => {
-    const ms = fd(r);
-    if (ms === null) return '';
-    return formatWith(ms as number, String(ff(r) ?? ''));
-  };
-});
+registerScalar(
+  'format_datetime',
+  ([d, f]) => {
+    const fd = d!.fn;
+    const ff = f!.fn;
+    return (r) => {
+      const ms = fd(r);
+      if (ms === null) return '';
+      return formatWith(ms as number, String(ff(r) ?? ''));
+    };
+  },
+  2,
+);
 
 export type { Value };
 
@@ -309,12 +254,16 @@ export function formatTimespanWith(ms: number, format: string): string {
   return neg ? `-${out}` : out;
 }
 
-registerScalar('format_timespan', ([t, f]) => {
-  const ft = t!.fn;
-  const ff = f!.fn;
-  return (r) => {
-    const ms = ft(r);
-    if (ms === null) return '';
-    return formatTimespanWith(ms as number, String(ff(r) ?? ''));
-  };
-});
+registerScalar(
+  'format_timespan',
+  ([t, f]) => {
+    const ft = t!.fn;
+    const ff = f!.fn;
+    return (r) => {
+      const ms = ft(r);
+      if (ms === null) return '';
+      return formatTimespanWith(ms as number, String(ff(r) ?? ''));
+    };
+  },
+  2,
+);

@@ -8,6 +8,13 @@ import './dynamic.js';
 import './math.js';
 import './strings.js';
 import './window.js';
+import './aggregate-collect.js';
+import './datetime-parts.js';
 
 export { scalarFunction, scalarFunctionNames, registerScalar } from './registry.js';
-export { aggregateFunction, isAggregateName } from './aggregate-registry.js';
+export {
+  aggregateFunction,
+  aggregateMaxArgs,
+  aggregateNames,
+  isAggregateName,
+} from './aggregate-registry.js';

@@ -27,15 +27,29 @@ export type ScalarCompiler = (
   scope: Scope,
 ) => Evaluator;
 
-const scalars = new Map<string, ScalarCompiler>();
-
-/** Adds scalar functions under one or more names. */
-export function registerScalar(names: string | string[], compile: ScalarCompiler): void {
-  for (const n of Array.isArray(names) ? names : [names]) scalars.set(n, compile);
+/** A registered function: its compiler and how many arguments it implements. */
+export interface ScalarSpec {
+  compile: ScalarCompiler;
+  /**
+   * The number of leading parameters the implementation honours. A call with more arguments
+   * is refused with the first unhonoured parameter's name and position (never ignored).
+   */
+  maxArgs: number;
 }
 
-/** The compiler of a scalar function, or `undefined`. */
-export function scalarFunction(name: string): ScalarCompiler | undefined {
+const scalars = new Map<string, ScalarSpec>();
+
+/** Adds scalar functions under one or more names, honouring the first `maxArgs` parameters. */
+export function registerScalar(
+  names: string | string[],
+  compile: ScalarCompiler,
+  maxArgs: number,
+): void {
+  for (const n of Array.isArray(names) ? names : [names]) scalars.set(n, { compile, maxArgs });
+}
+
+/** The registered scalar function, or `undefined`. */
+export function scalarFunction(name: string): ScalarSpec | undefined {
   return scalars.get(name);
 }
 

@@ -3,13 +3,17 @@
  * parser (`count_`, `sum_X`, `arg_max` expansions). With no `by`, one row even for no input.
  * Aggregates may sit inside scalar expressions (`sum(a) / count()`).
  */
-import { elements, kindName, prop, type KNode } from '../kusto-language.js';
+import { elements, kindName, parameterNameAt, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
 import { callArgs, callName, compileExpr, evaluateColumn } from '../engine/expr.js';
 import { columnIndex, SINGLE_ROW, type Column, type Frame } from '../engine/frame.js';
 import type { Scope } from '../engine/scope.js';
 import type { Value } from '../engine/values.js';
-import { aggregateFunction, isAggregateName } from '../functions/aggregate-registry.js';
+import {
+  aggregateFunction,
+  aggregateMaxArgs,
+  isAggregateName,
+} from '../functions/aggregate-registry.js';
 import type { Evaluator } from '../functions/registry.js';
 import { outputSchema, scopeOf, unsupportedAt, type Operator } from './common.js';
 import { groupRows, type Grouping } from './group-ids.js';
@@ -46,6 +50,15 @@ export function runAggregate(
   if (!impl) unsupportedAt(ctx, call, 'function', name);
   const scope = scopeOf(input, env, ctx);
   const argNodes = callArgs(call);
+  // An argument the implementation does not honour is refused, never ignored.
+  const maxArgs = aggregateMaxArgs(name);
+  if (argNodes.length > maxArgs)
+    unsupportedAt(
+      ctx,
+      argNodes[maxArgs]!,
+      'argument',
+      `${parameterNameAt(call, maxArgs)} of ${name}()`,
+    );
   const args: Evaluator[] = [];
   const argTypes: string[] = [];
   const constants: Value[] = [];

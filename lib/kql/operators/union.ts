@@ -1,23 +1,36 @@
 /**
- * `union [kind=outer|inner] [withsource=Col] T1, T2...`: rows of every input; columns matched
- * by name as the parser's schema lists them, missing ones null (empty for strings).
+ * `union [kind=outer|inner] [withsource=Col] [isfuzzy=b] T1, T2...`: rows of every input;
+ * columns matched by name as the parser's schema lists them, missing ones null (empty for
+ * strings); kind=inner keeps only the columns common to all inputs. `isfuzzy` changes nothing
+ * locally (every table the parser accepts is in the store, or the query fails).
  */
 import { elements, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
 import { columnIndex, type Frame } from '../engine/frame.js';
 import { nullOf, type Value } from '../engine/values.js';
-import { namedParameters, outputSchema } from './common.js';
+import { namedParameters, outputSchema, unsupportedAt } from './common.js';
 
 /** `union` with an optional piped input (first) and the listed tables. */
 export function unionOf(op: KNode, input: Frame | undefined, env: Env, ctx: ExecContext): Frame {
   const params = namedParameters(op);
   const sourceCol = params.get('withsource');
+  const kind = (params.get('kind') ?? 'outer').toLowerCase();
+  if (kind !== 'outer' && kind !== 'inner') unsupportedAt(ctx, op, 'argument', `kind=${kind}`);
+  for (const name of params.keys())
+    if (name !== 'kind' && name !== 'withsource' && name !== 'isfuzzy')
+      unsupportedAt(ctx, op, 'argument', name);
   const parts: { frame: Frame; label: string }[] = [];
   if (input) parts.push({ frame: input, label: 'union_arg0' });
   for (const e of elements(prop(op, 'Expressions'))) {
     parts.push({ frame: ctx.evalTabular(e, env), label: e.ToString(0).trim() });
   }
-  const schema = outputSchema(op);
+  // kind=inner keeps only the columns every input has (the parser lists the outer union's).
+  const schema = outputSchema(op).filter(
+    (s) =>
+      kind !== 'inner' ||
+      s.name === sourceCol ||
+      parts.every((p) => columnIndex(p.frame, s.name) >= 0),
+  );
   const length = parts.reduce((s, p) => s + p.frame.length, 0);
   const columns = schema.map((s) => {
     const data = new Array<Value>(length);
