@@ -28,13 +28,13 @@ function rng(seed) {
   };
 }
 
-function generate(nowMs) {
+export function generate(nowMs, gatewayRows = GATEWAY_ROWS) {
   const rand = rng(42);
   const span = 7 * 24 * 3600_000;
-  const gateway = new Array(GATEWAY_ROWS);
+  const gateway = new Array(gatewayRows);
   const llm = [];
-  for (let i = 0; i < GATEWAY_ROWS; i++) {
-    const ai = i % 10 === 0 && llm.length < LLM_REQUESTS * 2;
+  for (let i = 0; i < gatewayRows; i++) {
+    const ai = i % 10 === 0 && llm.length < (LLM_REQUESTS * 2 * gatewayRows) / GATEWAY_ROWS;
     const chat = rand() < 0.5;
     const time = new Date(nowMs - Math.floor(rand() * span)).toISOString();
     const code = rand() < 0.05 ? 429 : 200;
@@ -77,8 +77,9 @@ function generate(nowMs) {
       });
     }
   }
-  const metrics = new Array(METRIC_ROWS);
-  for (let i = 0; i < METRIC_ROWS; i++) {
+  const metricRows = Math.round((METRIC_ROWS * gatewayRows) / GATEWAY_ROWS);
+  const metrics = new Array(metricRows);
+  for (let i = 0; i < metricRows; i++) {
     metrics[i] = {
       timestamp: new Date(nowMs - Math.floor(rand() * span)).toISOString(),
       name: 'caller-requests',
@@ -95,7 +96,7 @@ function generate(nowMs) {
   return { gateway, llm, metrics };
 }
 
-function source(tables) {
+export function source(tables) {
   const schemas = {};
   for (const name of ['ApiManagementGatewayLogs', 'ApiManagementGatewayLlmLog', 'customMetrics']) {
     schemas[name] = require(`../../schemas/${name}.json`).columns.map((c) => ({
@@ -144,14 +145,14 @@ function csvField(v) {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function writeCsv(file, rows, columns) {
+export function writeCsv(file, rows, columns) {
   const lines = [columns.join(',')];
   for (const r of rows) lines.push(columns.map((c) => csvField(r[c])).join(','));
   writeFileSync(file, lines.join('\n'));
 }
 
 /** Hand-written DuckDB SQL for three of the repository queries (same filters and groups). */
-const SQL = {
+export const SQL = {
   'cost-allocation-subscription (filter+summarize)': `
     WITH r AS (SELECT ApimSubscriptionId, count(*) AS Requests FROM gw
                WHERE TimeGenerated > now() - INTERVAL 30 DAY AND ApimSubscriptionId LIKE 'bu-%'
@@ -181,7 +182,7 @@ const SQL = {
 };
 
 /** The KQL queries the SQL above mirrors (and their parameters). */
-const MIRRORS = {
+export const MIRRORS = {
   'cost-allocation-subscription (filter+summarize)': [
     'cost-allocation-subscription',
     {},
