@@ -71,6 +71,21 @@ param deployServiceDiagnostic bool = true
 @description('Tags for every resource the template creates.')
 param tags object = {}
 
+// --- forceStreamIncludeUsage (issue 13): false leaves out the fragment and every include of it ---
+
+@description('Deploy the ensure-stream-include-usage fragment and include it in the AI APIs (config features.forceStreamIncludeUsage); false leaves both out, as the original sample does.')
+param forceStreamIncludeUsage bool = true
+
+// The include line as the policy files write it (one line, two tabs in); the local target's policy
+// engine leaves out the same element (lib/local/policy-engine.ts).
+var streamUsageInclude = '\n\t\t<include-fragment fragment-id="ensure-stream-include-usage" />'
+var tokenTrackingPolicyXml = forceStreamIncludeUsage
+  ? loadTextContent('../policies/token-tracking-api.xml')
+  : replace(loadTextContent('../policies/token-tracking-api.xml'), streamUsageInclude, '')
+var aoaiPolicyXml = forceStreamIncludeUsage
+  ? loadTextContent('../policies/aoai-gateway-api.xml')
+  : replace(loadTextContent('../policies/aoai-gateway-api.xml'), streamUsageInclude, '')
+
 var costingApiId = '${apiPrefix}subscription-api'
 var entraApiId = '${apiPrefix}entraid-api'
 var tokenTrackingApiId = '${apiPrefix}token-tracking-api'
@@ -128,7 +143,7 @@ resource extractCallerIdFragment 'Microsoft.ApiManagement/service/policyFragment
   }
 }
 
-resource ensureIncludeUsageFragment 'Microsoft.ApiManagement/service/policyFragments@2024-05-01' = {
+resource ensureIncludeUsageFragment 'Microsoft.ApiManagement/service/policyFragments@2024-05-01' = if (forceStreamIncludeUsage) {
   parent: apim
   name: 'ensure-stream-include-usage'
   properties: {
@@ -260,7 +275,7 @@ resource tokenTrackingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024
   name: 'policy'
   properties: {
     format: 'xml'
-    value: loadTextContent('../policies/token-tracking-api.xml')
+    value: tokenTrackingPolicyXml
   }
   dependsOn: [extractCallerIdFragment, ensureIncludeUsageFragment]
 }
@@ -343,7 +358,7 @@ resource aoaiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' =
   name: 'policy'
   properties: {
     format: 'xml'
-    value: loadTextContent('../policies/aoai-gateway-api.xml')
+    value: aoaiPolicyXml
   }
   dependsOn: [aoaiBackend, extractCallerIdFragment, ensureIncludeUsageFragment]
 }

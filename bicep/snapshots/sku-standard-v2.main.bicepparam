@@ -21,3 +21,4 @@ param workbookDisplayName = values.workbookDisplayName
 param workbookData = values.workbookData
 param deployServiceDiagnostic = values.deployServiceDiagnostic
 param tags = values.tags
+param forceStreamIncludeUsage = values.forceStreamIncludeUsage

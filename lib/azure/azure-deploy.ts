@@ -166,6 +166,7 @@ export function mainParameters(
     workbookData,
     deployServiceDiagnostic: plan.deployServiceDiagnostic,
     tags: kitTags(config),
+    forceStreamIncludeUsage: config.features.forceStreamIncludeUsage,
   });
 }
 
