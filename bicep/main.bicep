@@ -51,6 +51,9 @@ param models modelSpec[] = []
 @description('Azure AI Services account name when enableFoundry is true.')
 param aiServicesName string = 'ais-${uniqueString(resourceGroup().id)}'
 
+@description('Foundry project under the AI Services account when enableFoundry is true (opens in the Foundry portal with the model deployments).')
+param foundryProjectName string = 'proj-apim-costing'
+
 @description('Storage account that receives the Cost Management export.')
 @minLength(3)
 @maxLength(24)
@@ -299,6 +302,7 @@ module foundry 'modules/foundry.bicep' = if (enableFoundry) {
     models: models
     apimPrincipalId: apim.identity.principalId
     tags: tags
+    projectName: foundryProjectName
   }
 }
 
@@ -608,6 +612,11 @@ output aoai object = {
   endpoint: foundry.?outputs.endpoint ?? ''
   backendId: aoaiBackendId
   deploymentNames: foundry.?outputs.deploymentNames ?? []
+  // The Foundry project (issue 13): cell F links it in the Foundry and Azure portals.
+  accountId: foundry.?outputs.accountId ?? ''
+  projectName: foundry.?outputs.projectName ?? ''
+  projectId: foundry.?outputs.projectId ?? ''
+  projectEndpoint: foundry.?outputs.projectEndpoint ?? ''
 }
 output workbook object = {
   name: workbook.name

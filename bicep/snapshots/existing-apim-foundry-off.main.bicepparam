@@ -15,6 +15,7 @@ param enableTokenTracking = values.enableTokenTracking
 param enableFoundry = values.enableFoundry
 param models = values.models
 param aiServicesName = values.aiServicesName
+param foundryProjectName = values.foundryProjectName
 param storageAccountName = values.storageAccountName
 param workbookId = values.workbookId
 param workbookDisplayName = values.workbookDisplayName
