@@ -51,6 +51,9 @@ param models modelSpec[] = []
 @description('Azure AI Services account name when enableFoundry is true.')
 param aiServicesName string = 'ais-${uniqueString(resourceGroup().id)}'
 
+@description('Foundry project under the AI Services account when enableFoundry is true (opens in the Foundry portal with the model deployments).')
+param foundryProjectName string = 'proj-apim-costing'
+
 @description('Storage account that receives the Cost Management export.')
 @minLength(3)
 @maxLength(24)
@@ -78,6 +81,20 @@ param budgetTokenLimits string = '*,2147483647,1000000000000000,Yearly'
 
 @description('estimate-prompt-tokens of the per-BU llm-token-limit.')
 param budgetEstimatePromptTokens bool = false
+// --- forceStreamIncludeUsage (issue 13): false leaves out the fragment and every include of it ---
+
+@description('Deploy the ensure-stream-include-usage fragment and include it in the AI APIs (config features.forceStreamIncludeUsage); false leaves both out, as the original sample does.')
+param forceStreamIncludeUsage bool = true
+
+// The include line as the policy files write it (one line, two tabs in); the local target's policy
+// engine leaves out the same element (lib/local/policy-engine.ts).
+var streamUsageInclude = '\n\t\t<include-fragment fragment-id="ensure-stream-include-usage" />'
+var tokenTrackingPolicyXml = forceStreamIncludeUsage
+  ? loadTextContent('../policies/token-tracking-api.xml')
+  : replace(loadTextContent('../policies/token-tracking-api.xml'), streamUsageInclude, '')
+var aoaiPolicyXml = forceStreamIncludeUsage
+  ? loadTextContent('../policies/aoai-gateway-api.xml')
+  : replace(loadTextContent('../policies/aoai-gateway-api.xml'), streamUsageInclude, '')
 
 var costingApiId = '${apiPrefix}subscription-api'
 var entraApiId = '${apiPrefix}entraid-api'
@@ -146,7 +163,7 @@ module budgetLimits 'modules/budget-limits.bicep' = if (enableFoundry) {
   }
 }
 
-resource ensureIncludeUsageFragment 'Microsoft.ApiManagement/service/policyFragments@2024-05-01' = {
+resource ensureIncludeUsageFragment 'Microsoft.ApiManagement/service/policyFragments@2024-05-01' = if (forceStreamIncludeUsage) {
   parent: apim
   name: 'ensure-stream-include-usage'
   properties: {
@@ -278,7 +295,7 @@ resource tokenTrackingPolicy 'Microsoft.ApiManagement/service/apis/policies@2024
   name: 'policy'
   properties: {
     format: 'xml'
-    value: loadTextContent('../policies/token-tracking-api.xml')
+    value: tokenTrackingPolicyXml
   }
   dependsOn: [extractCallerIdFragment, ensureIncludeUsageFragment]
 }
@@ -302,6 +319,7 @@ module foundry 'modules/foundry.bicep' = if (enableFoundry) {
     models: models
     apimPrincipalId: apim.identity.principalId
     tags: tags
+    projectName: foundryProjectName
   }
 }
 
@@ -361,7 +379,7 @@ resource aoaiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' =
   name: 'policy'
   properties: {
     format: 'xml'
-    value: loadTextContent('../policies/aoai-gateway-api.xml')
+    value: aoaiPolicyXml
   }
   dependsOn: [aoaiBackend, extractCallerIdFragment, ensureIncludeUsageFragment, budgetLimits]
 }
@@ -611,6 +629,11 @@ output aoai object = {
   endpoint: foundry.?outputs.endpoint ?? ''
   backendId: aoaiBackendId
   deploymentNames: foundry.?outputs.deploymentNames ?? []
+  // The Foundry project (issue 13): cell F links it in the Foundry and Azure portals.
+  accountId: foundry.?outputs.accountId ?? ''
+  projectName: foundry.?outputs.projectName ?? ''
+  projectId: foundry.?outputs.projectId ?? ''
+  projectEndpoint: foundry.?outputs.projectEndpoint ?? ''
 }
 output workbook object = {
   name: workbook.name

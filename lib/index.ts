@@ -57,6 +57,7 @@ export type {
   PortalLink,
   CleanUpItem,
   CleanUpOptions,
+  FoundryProject,
 } from './target.js';
 export { showConfig } from './output/views/config.js';
 

@@ -96,7 +96,15 @@ export interface Deployment {
   };
   subscriptions: BuSubscription[];
   /** The model backend behind the AOAI gateway API; `undefined` when none is deployed. */
-  aoai: { backendUrl: string; deployments: ModelDeployment[]; emulated: boolean } | undefined;
+  aoai:
+    | {
+        backendUrl: string;
+        deployments: ModelDeployment[];
+        emulated: boolean;
+        /** Azure: the Foundry project under the AI Services account, as the portals open it. */
+        foundry?: FoundryProject;
+      }
+    | undefined;
   appInsights: { name: string; appId: string; resourceId: string };
   logAnalytics: { name: string; workspaceId: string; resourceId: string };
   storage: { accountName: string; container: string };
@@ -152,6 +160,17 @@ export interface PublishedWorkbook {
   id: string;
   /** Portal links of the deployment (azure); empty on the local target. */
   links: PortalLink[];
+}
+
+/** The Foundry project of an Azure deployment (bicep/modules/foundry.bicep outputs). */
+export interface FoundryProject {
+  projectName: string;
+  /** ARM id of the project (`.../accounts/<account>/projects/<name>`). */
+  projectId: string;
+  /** The project's Foundry API endpoint. */
+  projectEndpoint: string;
+  /** ARM id of the AI Services account that holds the model deployments. */
+  accountId: string;
 }
 
 /** A link to something the kit deployed (the Azure portal, or a local file). */

@@ -1,5 +1,12 @@
 // Azure AI Services with the model deployments, and the Cognitive Services OpenAI User role
 // for the APIM managed identity, so the gateway can call the models without keys.
+//
+// The Foundry environment (issue 13): a Foundry project under the AI Services account
+// (accounts/projects, allowProjectManagement: true), not the original's hub + project. Microsoft
+// now builds new work on the Foundry resource and its projects (learn.microsoft.com/azure/foundry
+// -classic: "For net-new implementations, use Microsoft Foundry (new)"; hub-based projects are
+// the classic portal's only). The project needs no storage account, key vault or connection of
+// its own, and the new Foundry portal shows the account's model deployments in it directly.
 
 @description('Azure AI Services account name (also its custom subdomain).')
 param accountName string
@@ -15,6 +22,12 @@ param apimPrincipalId string
 
 @description('Tags for every resource.')
 param tags object
+
+@description('Foundry project name (under the account).')
+param projectName string
+
+@description('Foundry project display name, as the Foundry portal lists it.')
+param projectDisplayName string = 'APIM Costing & Showback'
 
 @export()
 @description('One model deployment.')
@@ -38,7 +51,12 @@ resource account 'Microsoft.CognitiveServices/accounts@2025-06-01' = {
   sku: {
     name: 'S0'
   }
+  // A project needs the account's managed identity and project management turned on.
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
+    allowProjectManagement: true
     customSubDomainName: accountName
     publicNetworkAccess: 'Enabled'
     // Only Entra ID (the APIM identity) may call the models.
@@ -76,6 +94,25 @@ resource apimOpenAiUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+resource project 'Microsoft.CognitiveServices/accounts/projects@2025-06-01' = {
+  parent: account
+  name: projectName
+  location: location
+  tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    displayName: projectDisplayName
+    description: 'Model deployments behind the APIM AOAI gateway API of the APIM costing kit.'
+  }
+}
+
 output accountName string = account.name
+output accountId string = account.id
+output projectName string = project.name
+output projectId string = project.id
+// The project's Foundry API endpoint (https://<account>.services.ai.azure.com/api/projects/<name>).
+output projectEndpoint string = project.properties.endpoints['AI Foundry API']
 output endpoint string = account.properties.endpoint
 output deploymentNames string[] = [for (model, i) in models: deployments[i].name]

@@ -1,10 +1,11 @@
 /**
- * The keys of the APIs' own subscriptions (scope: one API, not a business unit): the Entra ID
- * API's (C2, C3) and the token-tracking API's (D2), read through `listSecrets` as the BU keys
- * are (keys are never template outputs).
+ * The keys of the BU subscriptions, and of the APIs' own subscriptions (scope: one API, not a
+ * business unit): the Entra ID API's (C2, C3) and the token-tracking API's (D2), all read through
+ * `listSecrets` (keys are never template outputs).
  */
 import { AzureRequestError } from '../errors.js';
-import type { ApiSubscription, OperationOptions } from '../target.js';
+import type { KitConfig } from '../config/types.js';
+import type { ApiSubscription, BuSubscription, OperationOptions } from '../target.js';
 import type { AzureClients } from './azure-clients.js';
 import { toKitError } from './azure-errors.js';
 import type { AzureResourceNames } from './resource-names.js';
@@ -52,6 +53,42 @@ export async function listApiKeys(
       out.set(api.apiId, { id, primaryKey: secrets.primaryKey });
     } catch (error) {
       throw toKitError(error, `listing the keys of subscription ${id}`);
+    }
+  }
+  return out;
+}
+
+/** BU keys through the subscription `listSecrets` action (keys are never template outputs). */
+export async function listBuKeys(
+  config: KitConfig,
+  clients: AzureClients,
+  names: AzureResourceNames,
+  options: OperationOptions = {},
+): Promise<BuSubscription[]> {
+  const apim = await clients.apiManagement();
+  const out: BuSubscription[] = [];
+  for (const [i, bu] of config.businessUnits.entries()) {
+    options.onProgress?.({
+      message: `Reading the key of subscription ${bu.name}`,
+      done: i,
+      total: config.businessUnits.length,
+    });
+    try {
+      const secrets = await apim.subscription.listSecrets(
+        names.resourceGroup,
+        names.apimName,
+        bu.name,
+        options.signal !== undefined ? { abortSignal: options.signal } : {},
+      );
+      if (secrets.primaryKey === undefined || secrets.primaryKey === '')
+        throw new AzureRequestError(
+          `APIM returned no primary key for subscription ${bu.name}; run cell A2 again.`,
+          undefined,
+          'NoPrimaryKey',
+        );
+      out.push({ id: bu.name, displayName: bu.displayName, primaryKey: secrets.primaryKey });
+    } catch (error) {
+      throw toKitError(error, `listing the keys of subscription ${bu.name}`);
     }
   }
   return out;

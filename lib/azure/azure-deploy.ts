@@ -14,10 +14,10 @@ import type {
   OperationOptions,
 } from '../target.js';
 import { readArtifact } from '../artifacts/read-artifact.js';
-import { ArtifactError, AzureRequestError } from '../errors.js';
+import { ArtifactError } from '../errors.js';
 import { buildWorkbookData } from '../workbook/workbook-json.js';
 import type { AzureClients } from './azure-clients.js';
-import { listApiKeys } from './api-subscription-keys.js';
+import { listApiKeys, listBuKeys } from './api-subscription-keys.js';
 import { hasStatus, toKitError } from './azure-errors.js';
 import {
   deployTemplate,
@@ -91,6 +91,11 @@ const mainOutputs = z.object({
     endpoint: z.string(),
     backendId: z.string(),
     deploymentNames: z.array(z.string()),
+    // The Foundry project (issue 13); absent from deployments made before it existed.
+    accountId: z.string().default(''),
+    projectName: z.string().default(''),
+    projectId: z.string().default(''),
+    projectEndpoint: z.string().default(''),
   }),
   workbook: z.object({ name: z.string(), resourceId: z.string() }),
 });
@@ -161,6 +166,7 @@ export function mainParameters(
         }))
       : [],
     aiServicesName: names.aiServicesName,
+    foundryProjectName: names.foundryProjectName,
     storageAccountName: names.storageAccountName,
     workbookId: names.workbookName,
     workbookDisplayName: names.workbookDisplayName,
@@ -169,6 +175,7 @@ export function mainParameters(
     tags: kitTags(config),
     budgetTokenLimits: formatTokenLimits(tokenLimitEntries(config)),
     budgetEstimatePromptTokens: config.budgets.estimatePromptTokens,
+    forceStreamIncludeUsage: config.features.forceStreamIncludeUsage,
   });
 }
 
@@ -324,6 +331,16 @@ function assembleState(
             capacityKTpm: m.capacityKTpm,
           })),
           emulated: false,
+          ...(main.aoai.projectId !== ''
+            ? {
+                foundry: {
+                  projectName: main.aoai.projectName,
+                  projectId: main.aoai.projectId,
+                  projectEndpoint: main.aoai.projectEndpoint,
+                  accountId: main.aoai.accountId,
+                },
+              }
+            : {}),
         }
       : undefined,
     appInsights: {
@@ -342,42 +359,6 @@ function assembleState(
     storageResourceId: main.storage.resourceId,
     workbookResourceId: main.workbook.resourceId,
   };
-}
-
-/** BU keys through the subscription `listSecrets` action (keys are never template outputs). */
-export async function listBuKeys(
-  config: KitConfig,
-  clients: AzureClients,
-  names: AzureResourceNames,
-  options: OperationOptions = {},
-): Promise<BuSubscription[]> {
-  const apim = await clients.apiManagement();
-  const out: BuSubscription[] = [];
-  for (const [i, bu] of config.businessUnits.entries()) {
-    options.onProgress?.({
-      message: `Reading the key of subscription ${bu.name}`,
-      done: i,
-      total: config.businessUnits.length,
-    });
-    try {
-      const secrets = await apim.subscription.listSecrets(
-        names.resourceGroup,
-        names.apimName,
-        bu.name,
-        options.signal !== undefined ? { abortSignal: options.signal } : {},
-      );
-      if (secrets.primaryKey === undefined || secrets.primaryKey === '')
-        throw new AzureRequestError(
-          `APIM returned no primary key for subscription ${bu.name}; run cell A2 again.`,
-          undefined,
-          'NoPrimaryKey',
-        );
-      out.push({ id: bu.name, displayName: bu.displayName, primaryKey: secrets.primaryKey });
-    } catch (error) {
-      throw toKitError(error, `listing the keys of subscription ${bu.name}`);
-    }
-  }
-  return out;
 }
 
 function params(values: Record<string, unknown>): TemplateParameters {

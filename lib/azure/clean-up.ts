@@ -144,6 +144,18 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       ifMatch: true,
       marker: true,
     },
+    // Goes with its account; listed first so the report names what the user opened in Foundry.
+    {
+      kind: 'Foundry project',
+      name: names.foundryProjectName,
+      id: id(
+        'Microsoft.CognitiveServices/accounts/projects',
+        names.aiServicesName,
+        names.foundryProjectName,
+      ),
+      apiVersion: COGNITIVE_API_VERSION,
+      tagged: true,
+    },
     {
       kind: 'Azure AI Services',
       name: names.aiServicesName,

@@ -9,6 +9,7 @@ import type { ApiManagementServiceResource } from '@azure/arm-apimanagement';
 import type { KitConfig } from '../config/types.js';
 import type { OperationOptions } from '../target.js';
 import { AzureRequestError } from '../errors.js';
+import { STREAM_USAGE_FRAGMENT_ID } from '../artifacts/names.js';
 import { armJson, type ArmSender, type AzureClients } from './azure-clients.js';
 import { AzurePreflightError, hasStatus, parseArmError, toKitError } from './azure-errors.js';
 import { KIT_TAG, type AzureResourceNames } from './resource-names.js';
@@ -158,6 +159,8 @@ async function checkService(
     );
   }
   for (const id of names.policyFragmentIds) {
+    // Not deployed with forceStreamIncludeUsage false, so nothing of the user's is overwritten.
+    if (id === STREAM_USAGE_FRAGMENT_ID && !config.features.forceStreamIncludeUsage) continue;
     const fragment = await found(
       () => apim.policyFragment.get(rg, svc, id, abort),
       `reading APIM policy fragment '${id}'`,

@@ -25,6 +25,8 @@ export interface AzureResourceNames {
   storageAccountName: string;
   costExportContainer: string;
   aiServicesName: string;
+  /** Foundry project under the AI Services account (bicep/modules/foundry.bicep). */
+  foundryProjectName: string;
   aoaiBackendId: string;
   workbookName: string;
   workbookDisplayName: string;
@@ -73,6 +75,7 @@ export function azureResourceNames(config: KitConfig, subscriptionId: string): A
     storageAccountName: `stcost${index}${suffix}`.slice(0, 24),
     costExportContainer: 'cost-exports',
     aiServicesName: `ais-costing-${index}-${suffix}`,
+    foundryProjectName: `proj-apim-costing-${index}`,
     aoaiBackendId: 'aoai-backend',
     workbookName: deterministicGuid(
       subscriptionId.toLowerCase(),

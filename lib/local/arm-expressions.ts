@@ -1,6 +1,6 @@
 /**
  * Evaluates the few ARM template expressions the local target reads from the compiled
- * `bicep/main.json`: `parameters()`, `variables()`, `format()` and `concat()`, string, number
+ * `bicep/main.json`: `parameters()`, `variables()`, `format()`, `concat()`, `if()`, `replace()`, string, number
  * and boolean literals, and `.property` / `[index]` access. Anything else is reported, not
  * guessed.
  */
@@ -47,6 +47,16 @@ const FUNCTIONS: Record<string, (args: unknown[], scope: ArmScope, expr: string)
     if (args.every((a) => Array.isArray(a))) return (args as unknown[][]).flat();
     return args.map((a, i) => scalarText(a, `concat argument ${i + 1}`, expr)).join('');
   },
+  // main.bicep picks the AI policies by forceStreamIncludeUsage (if) and drops an include (replace).
+  if: (args, _scope, expr) => {
+    if (typeof args[0] !== 'boolean')
+      throw new ArmExpressionError(expr, 'if() takes a boolean as argument 1');
+    return args[0] ? args[1] : args[2];
+  },
+  replace: (args, _scope, expr) =>
+    stringArg(args, 0, 'replace', expr)
+      .split(stringArg(args, 1, 'replace', expr))
+      .join(stringArg(args, 2, 'replace', expr)),
   format: (args, _scope, expr) => {
     const template = stringArg(args, 0, 'format', expr);
     return template.replace(/\{\{|\}\}|\{(\d+)\}|\{[^}]*\}?/g, (m, index: string | undefined) => {

@@ -35,11 +35,22 @@ function unescapeArm(value: unknown): unknown {
   return value;
 }
 
-/** The value of a `[variables('name')]` expression. */
+/**
+ * The value of a `[variables('name')]` expression. The two AI API policies are
+ * `if(parameters('forceStreamIncludeUsage'), <file>, replace(<file>, <include>, ''))` (issue 13):
+ * both branches must load the same file, and the `true` branch is returned.
+ */
 function variableOf(t: ArmTemplate, expression: unknown): unknown {
   const name = /^\[variables\('([^']+)'\)\]$/.exec(String(expression))?.[1];
   if (name === undefined) throw new Error(`not a variables() reference: ${String(expression)}`);
-  return t.variables[name];
+  const value = t.variables[name];
+  const branches =
+    /^\[if\(parameters\('forceStreamIncludeUsage'\), variables\('([^']+)'\), replace\(variables\('([^']+)'\), variables\('streamUsageInclude'\), ''\)\)\]$/.exec(
+      String(value),
+    );
+  if (branches === null) return value;
+  expect(t.variables[branches[1]!]).toBe(t.variables[branches[2]!]);
+  return t.variables[branches[1]!];
 }
 
 function filesUnder(dir: string): string[] {

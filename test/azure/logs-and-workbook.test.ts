@@ -260,6 +260,9 @@ describe('azure target: workbook update and portal links (cells E3, F)', () => {
       'Log Analytics',
       'Storage (cost exports)',
       'Workbook',
+      'Foundry project proj-apim-costing-1 (Foundry portal)',
+      'Foundry project proj-apim-costing-1 (Azure portal)',
+      'Azure AI Services (model deployments)',
       'Cost Management exports',
     ]);
     expect(links[0]?.url).toBe(

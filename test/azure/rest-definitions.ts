@@ -265,6 +265,63 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     path: /^\/subscriptions\/[^/]+\/providers\/Microsoft\.CognitiveServices\/locations\/[^/]+\/resourceGroups\/[^/]+\/deletedAccounts\/[^/]+$/i,
     apiVersion: '2025-06-01',
   },
+  // Deployed by bicep/modules/foundry.bicep (not a raw call): test/azure/foundry.test.ts checks
+  // the resources `bicep snapshot` predicts against these two, api-version included.
+  {
+    source: `${COGNITIVE} (Accounts_Create, definition Account)`,
+    method: 'PUT',
+    path: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.CognitiveServices\/accounts\/[^/]+$/i,
+    apiVersion: '2025-06-01',
+    body: {
+      type: 'object',
+      properties: {
+        kind: { type: 'string' },
+        identity: {
+          type: 'object',
+          properties: {
+            type: {
+              type: 'string',
+              enum: ['None', 'SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned'],
+            },
+          },
+        },
+        properties: {
+          type: 'object',
+          properties: {
+            customSubDomainName: { type: 'string' },
+            allowProjectManagement: { type: 'boolean' },
+            disableLocalAuth: { type: 'boolean' },
+            publicNetworkAccess: { type: 'string', enum: ['Enabled', 'Disabled'] },
+          },
+        },
+      },
+    },
+  },
+  {
+    source: `${COGNITIVE} (Projects_Create, definition Project)`,
+    method: 'PUT',
+    path: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.CognitiveServices\/accounts\/[^/]+\/projects\/[^/]+$/i,
+    apiVersion: '2025-06-01',
+    body: {
+      type: 'object',
+      properties: {
+        location: { type: 'string' },
+        identity: {
+          type: 'object',
+          properties: {
+            type: {
+              type: 'string',
+              enum: ['None', 'SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned'],
+            },
+          },
+        },
+        properties: {
+          type: 'object',
+          properties: { displayName: { type: 'string' }, description: { type: 'string' } },
+        },
+      },
+    },
+  },
   {
     source: `${COGNITIVE} (Models_List, definition ModelListResult)`,
     method: 'GET',

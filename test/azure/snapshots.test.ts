@@ -94,6 +94,19 @@ describe.each(mains)('bicep snapshot of main.bicep: $name', (entry) => {
       expect(String(f.properties?.description)).toMatch(new RegExp(`^${KIT_MARKER}`));
   });
 
+  it('deploys the stream include_usage fragment and its includes exactly when forceStreamIncludeUsage is on', () => {
+    const on = config.features.forceStreamIncludeUsage;
+    const fragments = ofType(resources, 'Microsoft.ApiManagement/service/policyFragments').map(
+      (r) => r.name.split('/')[1],
+    );
+    expect(fragments.includes('ensure-stream-include-usage')).toBe(on);
+    const including = ofType(resources, 'Microsoft.ApiManagement/service/apis/policies')
+      .filter((r) => policyText(r).includes('fragment-id="ensure-stream-include-usage"'))
+      .map((r) => r.name.split('/')[1]);
+    const aiApis = apiIds.filter((id) => /(token-tracking|aoai-gateway)-api$/.test(id));
+    expect(including.sort()).toEqual(on ? aiApis.sort() : []);
+  });
+
   it('logs LLM messages only on the AI APIs, and on each of them', () => {
     const diagnostics = ofType(resources, 'Microsoft.ApiManagement/service/apis/diagnostics');
     const llm = diagnostics

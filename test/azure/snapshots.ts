@@ -213,7 +213,10 @@ class ArmExpression {
   /** `reference()` of a resource id: the runtime state a real deployment would read. */
   #reference(id: string, full: boolean): unknown {
     const name = id.split('/').pop() ?? '';
-    const type = /\/providers\/(.+)\/[^/]+$/.exec(id)?.[1] ?? '';
+    // `Namespace/type/name[/childType/childName]`: the type is the namespace and every type segment.
+    const segments = (/\/providers\/(.+)$/.exec(id)?.[1] ?? '').split('/');
+    const type = [segments[0], ...segments.slice(1).filter((_, i) => i % 2 === 0)].join('/');
+    const parent = segments[2] ?? '';
     const r = this.runtime;
     const byType: Record<string, { properties: Record<string, unknown>; identity?: unknown }> = {
       'Microsoft.ApiManagement/service': {
@@ -231,6 +234,13 @@ class ArmExpression {
       },
       'Microsoft.CognitiveServices/accounts': {
         properties: { endpoint: `https://${name}.cognitiveservices.azure.com/` },
+      },
+      'Microsoft.CognitiveServices/accounts/projects': {
+        properties: {
+          endpoints: {
+            'AI Foundry API': `https://${parent}.services.ai.azure.com/api/projects/${name}`,
+          },
+        },
       },
       'Microsoft.CostManagement/exports': {
         properties: {},
