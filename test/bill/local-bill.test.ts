@@ -191,6 +191,14 @@ describe('E4 allocates the bill', () => {
     );
   });
 
+  it('clean-up lists the export files, the definitions, the statement and the custom table', async () => {
+    const items = await target.cleanUp({ dryRun: true });
+    const kinds = new Set(items.map((i) => i.kind));
+    for (const k of ['cost-export-files', 'cost-export-definition', 'bill-statement'])
+      expect(kinds).toContain(k);
+    expect(items.map((i) => i.name)).toContain('logs/ApimCostAllocation_CL.jsonl');
+  });
+
   it('ingests the shares into ApimCostAllocation_CL', async () => {
     expect(bill.ingestion.status).toBe('done');
     const r = await target.queryLogs(
