@@ -321,3 +321,47 @@ export class EnforcementRecordError extends KitError {
     this.name = 'EnforcementRecordError';
   }
 }
+
+/** Blob storage refused to list or read the cost export (no data role on the account). */
+export class CostExportAccessError extends KitError {
+  constructor(account: string, container: string, cause?: unknown) {
+    super(
+      `Storage account '${account}' refused to list or read container '${container}' (403). Reading the export needs the Storage Blob Data Reader role (or Contributor) on the storage account for your sign-in: assign it (it takes a few minutes to apply) and run the cell again.`,
+      { cause },
+    );
+    this.name = 'CostExportAccessError';
+  }
+}
+
+/** No complete Cost Management export run to read yet (or only one still being written). */
+export class CostExportNotReadyError extends KitError {
+  readonly inProgress: boolean;
+  constructor(message: string, inProgress: boolean) {
+    super(message);
+    this.name = 'CostExportNotReadyError';
+    this.inProgress = inProgress;
+  }
+}
+
+/** An export file is not what the allocation can use: another export or scope, a currency, a malformed or truncated file. */
+export class CostExportFileError extends KitError {
+  /** Blob path of the file, and its line when one is to blame. */
+  readonly file: string;
+  readonly line: number | undefined;
+  constructor(file: string, line: number | undefined, message: string) {
+    super(
+      `${file}${line !== undefined ? `, line ${line}` : ''}: ${message} Nothing was allocated.`,
+    );
+    this.name = 'CostExportFileError';
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** A local emulator (Azurite) did not start or stopped answering. */
+export class LocalEmulatorError extends KitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LocalEmulatorError';
+  }
+}

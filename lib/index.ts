@@ -236,3 +236,16 @@ export {
 export { EnforcementRecordError } from './errors.js';
 export type { BuEnforcementState } from './target.js';
 export type { BuBudget, TokenQuotaPeriod } from './config/types.js';
+// E4: the actual bill, allocated
+export { allocateBill } from './bill/allocate-bill.js';
+export type { BillStatement, BuStatement, AllocateBillOptions } from './bill/allocate-bill.js';
+export type { Share } from './bill/allocate.js';
+export type { CostLine } from './bill/parse-export.js';
+export { showBill } from './output/views/bill.js';
+export type { CostExportRead, CostExportRunFiles, CostAllocationRow } from './target.js';
+export {
+  CostExportAccessError,
+  CostExportNotReadyError,
+  CostExportFileError,
+  LocalEmulatorError,
+} from './errors.js';

@@ -234,6 +234,20 @@ export interface CostingTarget {
   createBudgetAlerts(options?: OperationOptions): Promise<ActionOutcome>;
   /** Publishes the workbook (azure) or writes the local HTML preview (local). */
   publishWorkbook(options: PublishWorkbookOptions): Promise<PublishedWorkbook>;
+  /**
+   * Reads the newest complete run of the Cost Management export from blob storage (manifest
+   * first, then the files it lists): Azurite on the local target, the deployment's storage account
+   * with your sign-in on Azure. `run` is `undefined` when no run has completed yet.
+   */
+  readCostExport(options?: OperationOptions): Promise<CostExportRead>;
+  /**
+   * Writes allocation rows to the custom table `ApimCostAllocation_CL`: the local log store, or
+   * the Logs Ingestion API through the deployment's data collection rule on Azure.
+   */
+  ingestCostAllocation(
+    rows: readonly CostAllocationRow[],
+    options?: OperationOptions,
+  ): Promise<ActionOutcome>;
   /** Removes what the kit made; dry run by default. */
   cleanUp(options?: CleanUpOptions): Promise<CleanUpItem[]>;
   /**
@@ -254,4 +268,49 @@ export interface CostingTarget {
   ): Promise<BuEnforcementState[]>;
   /** Releases sockets and servers; the target can be deployed again afterwards. */
   close(): Promise<void>;
+}
+
+/** The files of one Cost Management export run, as read from blob storage. */
+export interface CostExportRunFiles {
+  /** Storage account and container read. */
+  account: string;
+  container: string;
+  /** Blob path of the run's `manifest.json`. */
+  manifestPath: string;
+  /** The manifest as parsed JSON (checked by the reader, not here). */
+  manifest: unknown;
+  /** The data files the manifest lists, in its order. */
+  blobs: { name: string; text: string }[];
+}
+
+/** What {@link CostingTarget.readCostExport} found. */
+export interface CostExportRead {
+  run: CostExportRunFiles | undefined;
+  /** Run folders that have files but no manifest yet (runs still being written). */
+  inProgress: string[];
+  /** The export's folder, `<rootFolderPath>/<exportName>/`. */
+  folder: string;
+  /** The export's name and Cost Management resource id (for checking the manifest against). */
+  exportName: string;
+  exportId: string;
+}
+
+/** One row of `ApimCostAllocation_CL` (schemas/ApimCostAllocation_CL.json). */
+export interface CostAllocationRow {
+  TimeGenerated: string;
+  BillingPeriodStart: string;
+  ChargePeriodStart: string;
+  /** `bu-...`, `shared` or `unallocated`. */
+  AllocatedTo: string;
+  Reason: string;
+  ResourceId: string;
+  ServiceName: string;
+  Meter: string;
+  AllocatedMethodId: string;
+  AllocatedRatio: number;
+  UsageQuantity: number;
+  UsageUnit: string;
+  BilledCostUsd: number;
+  EstimateUsd: number;
+  RunId: string;
 }

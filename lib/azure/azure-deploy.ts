@@ -44,6 +44,8 @@ export interface AzureDeploymentState {
   apimPrincipalId: string;
   storageResourceId: string;
   workbookResourceId: string;
+  /** The Logs Ingestion target of `ApimCostAllocation_CL`, when the deployment has its DCR. */
+  allocationIngestion?: { endpoint: string; ruleId: string; stream: string };
 }
 
 /** Options of {@link deployToAzure}. */

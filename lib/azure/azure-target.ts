@@ -35,6 +35,7 @@ import { createBudgetAlerts } from './budget-alerts.js';
 import { cleanUpAzure } from './clean-up.js';
 import { createCostExport, runCostExport, type RoleRetryOptions } from './cost-export.js';
 import { queryAzureLogs } from './log-queries.js';
+import { ingestAzureAllocation, readAzureCostExport } from './cost-export-read.js';
 import { ensureProviderRegistered, EXPORTS_PROVIDER } from './provider-registration.js';
 import { queryAzureMetric, type MetricQueryOptions } from './metric-queries.js';
 import { portalLinks } from './portal-links.js';
@@ -89,6 +90,10 @@ export function createAzureTarget(
         : {}),
     }));
   let state: AzureDeploymentState | undefined;
+  const dataPlane = () => ({
+    credential: sdk().credential,
+    ...(options.httpClient !== undefined ? { httpClient: options.httpClient } : {}),
+  });
 
   /** The deployment of this session, or of an earlier session found in ARM's deployment history. */
   const requireState = async (
@@ -166,6 +171,25 @@ export function createAzureTarget(
         ...opts,
         ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
         ...(options.now !== undefined ? { now: options.now } : {}),
+      });
+    },
+
+    readCostExport(opts: OperationOptions = {}) {
+      return withDeadline('Reading the cost export', opts, async (_signal, o) => {
+        const current = await requireState('The storage account of the cost export', o);
+        return readAzureCostExport(
+          current.names,
+          current.deployment.storage.container,
+          dataPlane(),
+          o,
+        );
+      });
+    },
+
+    ingestCostAllocation(rows, opts: OperationOptions = {}) {
+      return withDeadline('Ingesting the allocation', opts, async (_signal, o) => {
+        const current = await requireState('The data collection rule of the allocation', o);
+        return ingestAzureAllocation(current.allocationIngestion, rows, dataPlane(), o);
       });
     },
 

@@ -10,6 +10,7 @@ import { AzurePendingError, AzureRequestError, CostExportRunError } from '../err
 import { armJson, COST_MANAGEMENT_API_VERSION, type ArmSender } from './azure-clients.js';
 import { armErrorOf, hasStatus, parseArmError, toKitError } from './azure-errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { focusExportBody } from '../common/cost-export-definition.js';
 import {
   deterministicGuid,
   idForSdk,
@@ -37,44 +38,17 @@ export interface RoleRetryOptions {
   delayMs?: number;
 }
 
-/** The export body (PROTOCOLS 7.6): month-to-date actual cost, daily CSV, system-assigned identity. */
+/** The export body (PROTOCOLS 7.6): the FOCUS dataset, month to date, daily CSV, system-assigned identity. */
 export function costExportBody(
   context: CostExportContext,
   frequency: CostExportOptions['frequency'],
   now: Date,
 ): Record<string, unknown> {
-  // The service rejects a schedule that starts in the past: start tomorrow, as the sample does.
-  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
-  const to = new Date(Date.UTC(now.getUTCFullYear() + 1, now.getUTCMonth(), now.getUTCDate() + 1));
-  return {
-    identity: { type: 'SystemAssigned' },
-    location: 'global',
-    properties: {
-      definition: {
-        type: 'ActualCost',
-        timeframe: 'MonthToDate',
-        dataSet: { granularity: 'Daily', configuration: { dataVersion: '2023-05-01' } },
-      },
-      deliveryInfo: {
-        destination: {
-          type: 'AzureBlob',
-          resourceId: context.storageResourceId,
-          container: context.container,
-          rootFolderPath: 'apim-costing',
-        },
-      },
-      schedule: {
-        status: 'Active',
-        recurrence: frequency,
-        recurrencePeriod: { from: from.toISOString(), to: to.toISOString() },
-      },
-      format: 'Csv',
-      partitionData: true,
-      dataOverwriteBehavior: 'OverwritePreviousReport',
-      compressionMode: 'None',
-      exportDescription: 'APIM costing & showback: month-to-date actual cost',
-    },
-  };
+  return focusExportBody(
+    { storageResourceId: context.storageResourceId, container: context.container },
+    frequency,
+    now,
+  );
 }
 
 /**
@@ -139,7 +113,7 @@ export async function createCostExport(
   );
   return {
     status: 'done',
-    summary: `Cost Management export ${name} ${recreated ? 'recreated' : 'created'} (${options.frequency}, CSV to ${context.container}); ${assignment}.`,
+    summary: `Cost Management export ${name} ${recreated ? 'recreated' : 'created'} (FOCUS ${options.frequency}, CSV to ${context.container}); ${assignment}.`,
     details: { exportId: path, principalId, storageAccount: context.names.storageAccountName },
   };
 }

@@ -196,6 +196,11 @@ export const configSchema = z
           .int()
           .positive({ message: 'must be a whole number greater than 0' })
           .default(100_000),
+        costDiscount: z
+          .number()
+          .min(0, { message: 'must be a share from 0 to 0.9 (0.12 = 12% off list price)' })
+          .max(0.9, { message: 'must be a share from 0 to 0.9 (0.12 = 12% off list price)' })
+          .default(0.12),
       })
       .prefault({}),
     azure: z

@@ -136,6 +136,11 @@ export interface KitConfig {
     readonly ingestionLagMs: number;
     /** Per-subscription rate limit of the gateway emulator. @default 100000 */
     readonly rateLimitPerMinute: number;
+    /**
+     * The emulated Cost Management's negotiated discount off list price (0..0.9), so the
+     * exported actual cost differs from the list-price estimates. @default 0.12
+     */
+    readonly costDiscount: number;
   };
   readonly azure: {
     readonly subscriptionId: string | undefined;

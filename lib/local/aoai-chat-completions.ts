@@ -32,8 +32,10 @@ export function chatCompletion(
   const created = Math.floor(Date.now() / 1000);
   const finish = completion.truncated ? 'length' : 'stop';
   const promptFilter = [{ prompt_index: 0, content_filter_results: FILTER_OK }];
+  const served = { promptTokens, completionTokens: completion.tokens };
   if (!stream) {
     return {
+      served,
       kind: 'json',
       body: {
         id,
@@ -104,7 +106,7 @@ export function chatCompletion(
   events.push(chunk({ delta: {}, finish_reason: finish, logprobs: null }));
   if (includeUsage) events.push(formatSse(JSON.stringify({ ...base, choices: [], usage })));
   events.push(formatSse('[DONE]'));
-  return sseResponse(events);
+  return { ...sseResponse(events), served };
 }
 
 // --- Internal helpers ---

@@ -71,6 +71,20 @@ export interface AoaiEmulator {
   readonly faults: Readonly<FaultInjection>;
   /** The most recent requests, oldest first. */
   readonly received: readonly ReceivedRequest[];
+  /**
+   * Tokens served per UTC day and deployment (what the backend bills), including calls that did
+   * not come through the gateway. Keys are `YYYY-MM-DD|<deployment>`.
+   */
+  readonly served: ReadonlyMap<string, ServedTokens>;
+  /** Adds counters kept from an earlier session (the local target persists them). */
+  restoreServed(entries: Iterable<readonly [string, ServedTokens]>): void;
+}
+
+/** Tokens one deployment served on one day. */
+export interface ServedTokens {
+  promptTokens: number;
+  completionTokens: number;
+  requests: number;
 }
 
 /**
@@ -86,8 +100,20 @@ export function createAoaiEmulator(options: AoaiEmulatorOptions): AoaiEmulator {
   const received: ReceivedRequest[] = [];
   let faults: FaultInjection = { ...options.faults };
   let dice = mulberry32(faults.seed ?? 1);
+  const served = new Map<string, ServedTokens>();
 
   return {
+    served,
+    restoreServed(entries) {
+      for (const [key, v] of entries) {
+        const cur = served.get(key) ?? { promptTokens: 0, completionTokens: 0, requests: 0 };
+        served.set(key, {
+          promptTokens: cur.promptTokens + v.promptTokens,
+          completionTokens: cur.completionTokens + v.completionTokens,
+          requests: cur.requests + v.requests,
+        });
+      }
+    },
     get faults() {
       return faults;
     },
@@ -145,11 +171,21 @@ export function createAoaiEmulator(options: AoaiEmulatorOptions): AoaiEmulator {
       route.surface === 'chat'
         ? chatCompletion(body, deployment, stream)
         : responsesAnswer(body, deployment, stream);
+    if (result.served) count(deployment.deploymentName, result.served);
     if (result.kind === 'json') return jsonResponse(200, result.body, region, delayMs);
     result.delayMs = delayMs;
     if (cut) result.disconnectAfter = Math.max(1, Math.floor(result.events.length / 2));
     Object.assign(result.headers, baseHeaders(region));
     return result;
+  }
+
+  function count(name: string, t: { promptTokens: number; completionTokens: number }): void {
+    const key = `${new Date().toISOString().slice(0, 10)}|${name}`;
+    const cur = served.get(key) ?? { promptTokens: 0, completionTokens: 0, requests: 0 };
+    cur.promptTokens += t.promptTokens;
+    cur.completionTokens += t.completionTokens;
+    cur.requests += 1;
+    served.set(key, cur);
   }
 
   function remember(pathname: string, headers: AoaiRequest['headers'], body: unknown): void {

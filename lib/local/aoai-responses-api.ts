@@ -70,7 +70,8 @@ export function responsesAnswer(
     metadata: {},
   });
   const finalStatus = completion.truncated ? 'incomplete' : 'completed';
-  if (!stream) return { kind: 'json', body: response(finalStatus, [item], true) };
+  const served = { promptTokens, completionTokens: completion.tokens };
+  if (!stream) return { kind: 'json', body: response(finalStatus, [item], true), served };
   let seq = 0;
   const ev = (type: string, payload: Record<string, unknown>): string =>
     formatSse(JSON.stringify({ type, sequence_number: seq++, ...payload }), type);
@@ -97,7 +98,7 @@ export function responsesAnswer(
       response: response(finalStatus, [item], true),
     }),
   );
-  return sseResponse(events);
+  return { ...sseResponse(events), served };
 }
 
 // --- Internal helpers ---

@@ -38,7 +38,10 @@ export type AoaiResponse =
 export type AoaiStreamResponse = AoaiResponse & { kind: 'stream' };
 
 /** What a surface builder returns: a JSON value (headers are added later) or a stream. */
-export type BuiltAnswer = { kind: 'json'; body: unknown } | AoaiStreamResponse;
+export type BuiltAnswer = ({ kind: 'json'; body: unknown } | AoaiStreamResponse) & {
+  /** The tokens the backend served (and bills), whether or not the answer reports them. */
+  served?: { promptTokens: number; completionTokens: number };
+};
 
 /** An error body in Azure's style. */
 export interface AzureErrorBody {

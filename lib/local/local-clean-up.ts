@@ -25,6 +25,10 @@ function listFiles(dir: string, prefix = ''): string[] {
 
 function kindOf(rel: string): string {
   if (rel.startsWith(`${DATA_FILES.logs}/`)) return 'log-table';
+  // Azurite's account data: the cost export's files (and its own index of them).
+  if (rel.startsWith('azurite/')) return 'cost-export-files';
+  if (rel.startsWith('cost-management/')) return 'cost-export-definition';
+  if (rel.startsWith('statements/')) return 'bill-statement';
   if (rel === DATA_FILES.keys) return 'subscription-keys';
   if (rel === DATA_FILES.skippedActions) return 'skipped-actions-record';
   if (rel.endsWith('.local.json')) return 'ledger';

@@ -56,3 +56,24 @@ const REGIONS: Record<string, string> = {
 export function regionName(location: string): string {
   return REGIONS[location] ?? location;
 }
+
+/** The emulated resources the export bills, with Azure-shaped ids. */
+export function billedResources(config: KitConfig, apimName: string) {
+  const ids = resourceIds(config, apimName);
+  const rg = `/subscriptions/${ids.subscriptionId}/resourceGroups/${config.deployment.resourceGroup}/providers`;
+  const aoaiName = `aoai-costing-local-${config.deployment.index}`;
+  return {
+    subscriptionId: ids.subscriptionId,
+    resourceGroup: config.deployment.resourceGroup,
+    region: config.deployment.location,
+    regionName: regionName(config.deployment.location),
+    apim: { id: `${rg}/Microsoft.ApiManagement/service/${apimName}`, name: apimName },
+    aoai: { id: `${rg}/Microsoft.CognitiveServices/accounts/${aoaiName}`, name: aoaiName },
+    workspace: { id: ids.workspaceResourceId, name: ids.workspaceName },
+    appInsights: { id: ids.appInsightsResourceId, name: ids.appInsightsName },
+    storage: {
+      id: `${rg}/Microsoft.Storage/storageAccounts/${ids.storageAccount}`,
+      name: ids.storageAccount,
+    },
+  };
+}

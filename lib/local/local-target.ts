@@ -35,8 +35,15 @@ import {
 import { buildApiCatalog, type CatalogApi } from './api-catalog.js';
 import type { LogEnvironment } from './gateway-pipeline.js';
 import { startLocalGateway, type LocalGateway } from './gateway-server.js';
-import { createLogStore, type LocalLogStore } from './log-store.js';
+import {
+  ALLOCATION_TABLE,
+  createLogStore,
+  type LocalLogStore,
+  type LogRowInput,
+} from './log-store.js';
 import { localAzureOnlyActions, recordSkippedAction } from './azure-only-actions.js';
+import { lazyAzurite } from './azurite.js';
+import { createEmulatedCostManagement } from './cost-management.js';
 import { listDataFolder } from './local-clean-up.js';
 import {
   createLocalBudgetState,
@@ -44,7 +51,7 @@ import {
   writeLocalEnforcement,
 } from './local-budgets.js';
 import { loadOrCreateKeys } from './local-keys.js';
-import { regionName, resourceIds } from './local-resources.js';
+import { billedResources, regionName, resourceIds } from './local-resources.js';
 import { loadPolicies } from './policy-engine.js';
 
 export type { FaultInjection } from './aoai-emulator.js';
@@ -125,6 +132,18 @@ export function createLocalTarget(
     | undefined;
   let current: Deployment | undefined;
   const apimName = config.deployment.apimName ?? `apim-costing-local-${config.deployment.index}`;
+  const billed = billedResources(config, apimName);
+  // Azurite starts on first use of the storage account (B2, B3, E4), not with every deploy.
+  const azurite = lazyAzurite({ dataDir, accountName: billed.storage.name });
+  const costManagement = createEmulatedCostManagement({
+    config,
+    dataDir,
+    resources: billed,
+    store,
+    aoai,
+    storage: azurite.get,
+    container: COST_EXPORT_CONTAINER,
+  });
 
   async function start(): Promise<{
     deployment: Deployment;
@@ -228,6 +247,7 @@ export function createLocalTarget(
       storage: { accountName: ids.storageAccount, container: COST_EXPORT_CONTAINER },
     };
     current = deployment;
+    costManagement.markRunning();
     return { deployment, gateway, aoaiServer };
   }
 
@@ -235,9 +255,11 @@ export function createLocalTarget(
     const r = running;
     running = undefined;
     current = undefined;
+    await azurite.stop();
     if (!r) return;
     try {
       const { gateway, aoaiServer } = await r;
+      costManagement.markStopped();
       await gateway.close();
       await aoaiServer.close();
     } catch {
@@ -287,13 +309,32 @@ export function createLocalTarget(
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       });
     },
-    async createCostExport(opts: OperationOptions = {}) {
-      operationSignal(opts)?.throwIfAborted();
-      return azureOnly.createCostExport();
+    createCostExport(opts: OperationOptions = {}) {
+      return withDeadline('Creating the emulated Cost Management export', opts, (signal, o) => {
+        target.requireDeployment();
+        return costManagement.createExport({ ...o, ...(signal ? { signal } : {}) });
+      });
     },
-    async runCostExport(opts: OperationOptions = {}) {
+    runCostExport(opts: OperationOptions = {}) {
+      return withDeadline('Running the emulated Cost Management export', opts, (signal, o) => {
+        target.requireDeployment();
+        return costManagement.runExport({ ...o, ...(signal ? { signal } : {}) });
+      });
+    },
+    readCostExport(opts: OperationOptions = {}) {
+      return withDeadline('Reading the cost export from Azurite', opts, (signal, o) => {
+        target.requireDeployment();
+        return costManagement.read({ ...o, ...(signal ? { signal } : {}) });
+      });
+    },
+    async ingestCostAllocation(rows, opts: OperationOptions = {}) {
       operationSignal(opts)?.throwIfAborted();
-      return azureOnly.runCostExport();
+      target.requireDeployment();
+      store.appendRows(ALLOCATION_TABLE, rows as unknown as LogRowInput[]);
+      return {
+        status: 'done',
+        summary: `${rows.length} rows written to ${ALLOCATION_TABLE} in the local log store.`,
+      };
     },
     async createBudgetAlerts(opts: OperationOptions = {}) {
       operationSignal(opts)?.throwIfAborted();
@@ -326,6 +367,7 @@ export function createLocalTarget(
       items.push(...listDataFolder(dataDir, action));
       if (!dryRun) {
         await stop();
+        await azurite.stop();
         store.clear();
         store.close();
         rmSync(dataDir, { recursive: true, force: true });

@@ -24,7 +24,10 @@ export const LOG_TABLE_NAMES = [
   'ApiManagementGatewayLogs',
   'ApiManagementGatewayLlmLog',
   'customMetrics',
+  'ApimCostAllocation_CL',
 ] as const;
+/** The custom table cell E4 writes the bill's allocation to. */
+export const ALLOCATION_TABLE = 'ApimCostAllocation_CL';
 export type LogTableName = (typeof LOG_TABLE_NAMES)[number];
 
 /** A row to append: any subset of the table's columns; missing ones get their type's empty value. */

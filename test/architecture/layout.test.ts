@@ -13,7 +13,7 @@ const LIB = path.resolve(__dirname, '..', '..', 'lib');
 /** Folders below the notebook phases: every phase may use them. */
 const FOUNDATION = ['config', 'pricing', 'ledger', 'artifacts', 'workbook', 'common', 'kql'];
 /** One folder per notebook phase (A2, B2-B4, C-D, E1-E3, F). */
-const PHASES = ['deploy', 'governance', 'traffic', 'verify', 'publish', 'budgets'];
+const PHASES = ['deploy', 'governance', 'traffic', 'verify', 'publish', 'bill', 'budgets'];
 /** The two target implementations. */
 const TARGETS = ['local', 'azure'];
 
@@ -36,6 +36,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   verify: ['errors.ts', 'target.ts', ...FOUNDATION],
   publish: ['errors.ts', 'target.ts', ...FOUNDATION],
   budgets: ['errors.ts', 'target.ts', ...FOUNDATION],
+  bill: ['errors.ts', 'target.ts', ...FOUNDATION],
   output: ['errors.ts', 'target.ts', ...FOUNDATION, ...PHASES],
   internal: ['errors.ts'],
   'index.ts': ['*'],

@@ -65,9 +65,9 @@ describe('azure target: cost export (cells B2, B3)', () => {
       location: 'global',
       properties: {
         definition: {
-          type: 'ActualCost',
+          type: 'FocusCost',
           timeframe: 'MonthToDate',
-          dataSet: { granularity: 'Daily', configuration: { dataVersion: '2023-05-01' } },
+          dataSet: { granularity: 'Daily', configuration: { dataVersion: '1.0' } },
         },
         deliveryInfo: {
           destination: {
@@ -86,7 +86,7 @@ describe('azure target: cost export (cells B2, B3)', () => {
         partitionData: true,
         dataOverwriteBehavior: 'OverwritePreviousReport',
         compressionMode: 'None',
-        exportDescription: 'APIM costing & showback: month-to-date actual cost',
+        exportDescription: 'APIM costing & showback: month-to-date FOCUS cost and usage',
       },
     });
 
@@ -112,7 +112,7 @@ describe('azure target: cost export (cells B2, B3)', () => {
     expect(outcome).toEqual({
       status: 'done',
       summary:
-        'Cost Management export apim-costing-export-1 created (Weekly, CSV to cost-exports); Storage Blob Data Contributor granted to the export identity.',
+        'Cost Management export apim-costing-export-1 created (FOCUS Weekly, CSV to cost-exports); Storage Blob Data Contributor granted to the export identity.',
       details: {
         exportId: `/subscriptions/${SUB}/providers/Microsoft.CostManagement/exports/apim-costing-export-1`,
         principalId: EXPORT_PRINCIPAL,
@@ -141,7 +141,7 @@ describe('azure target: cost export (cells B2, B3)', () => {
     expect(order).toEqual(['GET', 'DELETE', 'PUT']);
     expect(fake.find('DELETE', EXPORT_PATH)[0]?.apiVersion).toBe('2025-03-01');
     expect(outcome.status === 'done' && outcome.summary).toBe(
-      'Cost Management export apim-costing-export-1 recreated (Daily, CSV to cost-exports); Storage Blob Data Contributor was already granted.',
+      'Cost Management export apim-costing-export-1 recreated (FOCUS Daily, CSV to cost-exports); Storage Blob Data Contributor was already granted.',
     );
   });
 

@@ -155,6 +155,8 @@ export function tinyTarget(
     queryLogs: unused,
     createCostExport: unused,
     runCostExport: unused,
+    readCostExport: unused,
+    ingestCostAllocation: unused,
     createBudgetAlerts: unused,
     publishWorkbook: unused,
     cleanUp: unused,
