@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { dataDirProblem } from './data-dir.js';
 import { configSchema } from './schema.js';
 import type { KitConfig, KitConfigInput } from './types.js';
 
@@ -40,6 +41,9 @@ export function loadConfig(
     'models',
     v.models.map((m) => m.name),
   );
+  const dataDir = v.local.dataDir ?? nonEmpty(env.COSTING_DATA_DIR) ?? '.data';
+  const refused = dataDirProblem(dataDir);
+  if (refused) problems.push(refused);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: KitConfig = {
@@ -62,7 +66,7 @@ export function loadConfig(
     businessUnits: v.businessUnits,
     callers: v.callers,
     models: v.models,
-    local: { ...v.local, dataDir: v.local.dataDir ?? nonEmpty(env.COSTING_DATA_DIR) ?? '.data' },
+    local: { ...v.local, dataDir },
     azure: {
       subscriptionId: v.azure.subscriptionId ?? nonEmpty(env.AZURE_SUBSCRIPTION_ID),
       tenantId: v.azure.tenantId ?? nonEmpty(env.AZURE_TENANT_ID),

@@ -1,32 +1,16 @@
 /**
- * Clean-up on the local target: what the data folder holds, listed (dry run) or deleted.
+ * Clean-up on the local target: what kind of thing each file the kit wrote in the data folder is.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import * as path from 'node:path';
 import { DATA_FILES } from '../artifacts/names.js';
-import type { CleanUpItem } from '../target.js';
 
-/** Every file below `dataDir`, as `CleanUpItem`s with the given action. */
-export function listDataFolder(dataDir: string, action: CleanUpItem['action']): CleanUpItem[] {
-  if (!existsSync(dataDir)) return [{ kind: 'data-dir', name: dataDir, action: 'already-gone' }];
-  return listFiles(dataDir).map((rel) => ({ kind: kindOf(rel), name: rel, action }));
-}
-
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    const rel = prefix ? `${prefix}/${name}` : name;
-    if (statSync(full).isDirectory()) out.push(...listFiles(full, rel));
-    else out.push(rel);
-  }
-  return out;
-}
-
-function kindOf(rel: string): string {
+/** The clean-up kind of a file in the data folder (relative path). */
+export function dataFileKind(rel: string): string {
   if (rel.startsWith(`${DATA_FILES.logs}/`)) return 'log-table';
+  if (rel.startsWith(`${DATA_FILES.runs}/`)) return 'run-journal';
   if (rel === DATA_FILES.keys) return 'subscription-keys';
   if (rel === DATA_FILES.skippedActions) return 'skipped-actions-record';
+  if (rel === DATA_FILES.lock) return 'kernel-lock';
+  if (rel === DATA_FILES.manifest) return 'kit-file-list';
   if (rel.endsWith('.local.json')) return 'ledger';
   return 'file';
 }

@@ -3,7 +3,7 @@
  * BU subscription keys kept in the data folder, and the on-disk log store. Building it does
  * no I/O; `deploy()` starts the servers.
  */
-import { rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { COST_EXPORT_CONTAINER } from '../artifacts/names.js';
 import { artifactPath } from '../artifacts/read-artifact.js';
@@ -37,7 +37,8 @@ import type { LogEnvironment } from './gateway-pipeline.js';
 import { startLocalGateway, type LocalGateway } from './gateway-server.js';
 import { createLogStore, type LocalLogStore } from './log-store.js';
 import { localAzureOnlyActions } from './azure-only-actions.js';
-import { listDataFolder } from './local-clean-up.js';
+import { acquireDataFolder, releaseDataFolder, removeTrackedFiles } from '../ledger/data-folder.js';
+import { dataFileKind } from './local-clean-up.js';
 import { loadOrCreateKeys } from './local-keys.js';
 import { regionName, resourceIds } from './local-resources.js';
 import { loadPolicies } from './policy-engine.js';
@@ -249,6 +250,8 @@ export function createLocalTarget(
     async deploy(opts: OperationOptions = {}) {
       return withDeadline('Starting the local emulator', opts, async (signal, o) => {
         signal?.throwIfAborted();
+        // One kernel per data folder: a second one would interleave its runs with ours.
+        acquireDataFolder(dataDir);
         running ??= start();
         try {
           const { deployment } = await running;
@@ -315,17 +318,30 @@ export function createLocalTarget(
           action,
           reason: 'stops the gateway and Azure OpenAI emulators',
         });
-      items.push(...listDataFolder(dataDir, action));
       if (!dryRun) {
         await stop();
-        store.clear();
         store.close();
-        rmSync(dataDir, { recursive: true, force: true });
+      }
+      if (!existsSync(dataDir))
+        items.push({ kind: 'data-dir', name: dataDir, action: 'already-gone' });
+      // Only the files the kit wrote (its manifest), then the folder if nothing else is left.
+      else
+        for (const f of removeTrackedFiles(dataDir, dryRun))
+          items.push({
+            kind: dataFileKind(f.name),
+            name: f.name,
+            action: f.action,
+            ...(f.reason ? { reason: f.reason } : {}),
+          });
+      if (!dryRun) {
+        releaseDataFolder(dataDir);
+        store.clear();
       }
       return items;
     },
     async close() {
       await stop();
+      releaseDataFolder(dataDir);
     },
     setFaults(faults) {
       aoai.setFaults(faults);
