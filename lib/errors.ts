@@ -365,3 +365,29 @@ export class LocalEmulatorError extends KitError {
     this.name = 'LocalEmulatorError';
   }
 }
+
+/** Another live kernel holds the data folder (its lock file names the pid). */
+export class DataFolderLockedError extends KitError {
+  readonly dataDir: string;
+  readonly holderPid: number;
+  constructor(dataDir: string, holderPid: number) {
+    super(
+      `The data folder ${dataDir} is in use by another kernel (pid ${holderPid}): shut that kernel down, or set local.dataDir in cell A1 to another folder.`,
+    );
+    this.name = 'DataFolderLockedError';
+    this.dataDir = dataDir;
+    this.holderPid = holderPid;
+  }
+}
+
+/** A traffic run was stopped before the end (kernel interrupt, a re-run of its cell). */
+export class TrafficInterruptedError extends KitError {
+  readonly cell: string;
+  constructor(cell: string, why: string) {
+    super(
+      `${cell} was stopped (${why}); the ledger keeps what it sent as an aborted run, and E1-E3 count it: run ${cell} again to send its plan anew.`,
+    );
+    this.name = 'TrafficInterruptedError';
+    this.cell = cell;
+  }
+}

@@ -196,6 +196,8 @@ export {
   AzurePendingError,
   CostExportRunError,
   AzureRequestError,
+  DataFolderLockedError,
+  TrafficInterruptedError,
 } from './errors.js';
 export type { ConfigProblem, DeploymentFailure } from './errors.js';
 export {

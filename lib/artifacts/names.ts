@@ -52,4 +52,10 @@ export const DATA_FILES = {
   enforcement: 'budget-enforcement.local.json',
   /** Local target: the log store's folder. */
   logs: 'logs',
+  /** Every file the kit wrote in the data folder: clean-up removes these and nothing else. */
+  manifest: 'kit-files.local.json',
+  /** The kernel that holds the data folder (its pid): one kernel per data folder. */
+  lock: 'kernel.lock.local.json',
+  /** Per-run journals of the running traffic cells (one line per finished request). */
+  runs: 'runs',
 } as const;

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { DEFAULT_BUDGETS } from './defaults.js';
+import { dataDirProblem } from './data-dir.js';
 import { configSchema } from './schema.js';
 import type { BuBudget, KitConfig, KitConfigInput } from './types.js';
 
@@ -54,6 +55,9 @@ export function loadConfig(
     budgetsByBu,
     v.businessUnits.map((b) => b.name),
   );
+  const dataDir = v.local.dataDir ?? nonEmpty(env.COSTING_DATA_DIR) ?? '.data';
+  const refused = dataDirProblem(dataDir);
+  if (refused) problems.push(refused);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: KitConfig = {
@@ -77,7 +81,7 @@ export function loadConfig(
     budgets: { ...v.budgets, businessUnits: budgetsByBu },
     callers: v.callers,
     models: v.models,
-    local: { ...v.local, dataDir: v.local.dataDir ?? nonEmpty(env.COSTING_DATA_DIR) ?? '.data' },
+    local: { ...v.local, dataDir },
     azure: {
       subscriptionId: v.azure.subscriptionId ?? nonEmpty(env.AZURE_SUBSCRIPTION_ID),
       tenantId: v.azure.tenantId ?? nonEmpty(env.AZURE_TENANT_ID),

@@ -72,6 +72,7 @@ interface NotebookJson {
 
 interface TslabExecutor {
   execute(src: string): Promise<boolean>;
+  interrupt(): void;
   close(): void;
 }
 interface TslabConverter {
@@ -90,18 +91,26 @@ export function readCodeCells(notebookPath: string): { id: string | undefined; s
     .map((c) => ({ id: c.id, source: Array.isArray(c.source) ? c.source.join('') : c.source }));
 }
 
+/** One kernel in this process: cells run in it one after another share their variables. */
+export interface InProcessKernel {
+  /**
+   * Runs one cell's source (type-checked and executed as the kernel does).
+   * @param meta - the cell's number and id, for the result.
+   */
+  execute(source: string, meta?: { cellNumber?: number; cellId?: string }): Promise<CellRun>;
+  /**
+   * Interrupts the running cell as Jupyter does: the kernel process receives SIGINT (here: its
+   * listeners are called), and tslab stops waiting for the cell.
+   */
+  interrupt(): void;
+  close(): void;
+}
+
 /**
- * Executes every code cell of a notebook in order, in this process.
- * @param notebookPath - the `.ipynb` file; cells resolve imports relative to its folder.
- * @returns every cell's outputs and timing.
- * @throws {@link NotebookCellError} naming the first failing cell (unless `throwOnError: false`).
+ * Opens a kernel in this process, through tslab's own executor.
+ * @param rootDir - folder cells resolve imports from (`./dist`).
  */
-export async function runNotebook(
-  notebookPath: string,
-  options: RunNotebookOptions = {},
-): Promise<NotebookRun> {
-  const abs = path.resolve(notebookPath);
-  const rootDir = path.resolve(options.rootDir ?? path.dirname(abs));
+export function openKernel(rootDir: string): InProcessKernel {
   const req = createRequire(path.join(rootDir, 'package.json'));
   const { createExecutor } = req('tslab/dist/executor') as {
     createExecutor: (
@@ -135,25 +144,24 @@ export async function runNotebook(
     log: (...args: unknown[]) => stream('stdout', `${format(...args)}\n`),
     error: (...args: unknown[]) => stream('stderr', `${format(...args)}\n`),
   });
-
   const previousSink = jupyter.lastWriteDisplayData;
+  jupyter.lastWriteDisplayData = (d, update) => {
+    current.push({
+      kind: 'display',
+      data: d.data,
+      displayId: d.transient?.display_id,
+      update: update === true,
+    });
+  };
   const realStdout = process.stdout.write.bind(process.stdout);
   const realStderr = process.stderr.write.bind(process.stderr);
-  const run: NotebookRun = { notebook: abs, cells: [], elapsedMs: 0 };
-  const started = performance.now();
-  const throwOnError = options.throwOnError ?? true;
-  try {
-    jupyter.lastWriteDisplayData = (d, update) => {
-      current.push({
-        kind: 'display',
-        data: d.data,
-        displayId: d.transient?.display_id,
-        update: update === true,
-      });
-    };
-    const cells = readCodeCells(abs);
-    for (const [i, cell] of cells.entries()) {
+  let count = 0;
+
+  return {
+    async execute(source, meta = {}) {
+      count += 1;
       current = [];
+      const outputs = current;
       // As the kernel does: whatever the cell's code prints goes to the cell's output.
       process.stdout.write = ((chunk: string | Uint8Array) => {
         stream('stdout', typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
@@ -177,29 +185,63 @@ export async function runNotebook(
       const t0 = performance.now();
       let ok: boolean;
       try {
-        ok = await executor.execute(cell.source);
+        ok = await executor.execute(source);
       } finally {
         process.stdout.write = realStdout;
         process.stderr.write = realStderr;
         Object.assign(console, saved);
       }
-      const result: CellRun = {
-        cellNumber: i + 1,
-        cellId: cell.id,
-        source: cell.source,
+      return {
+        cellNumber: meta.cellNumber ?? count,
+        cellId: meta.cellId,
+        source,
         ok,
         elapsedMs: performance.now() - t0,
-        outputs: current,
+        outputs,
       };
+    },
+    interrupt() {
+      // The listeners a kernel process has for SIGINT (the kit's own among them), then tslab's.
+      for (const listener of process.listeners('SIGINT')) listener('SIGINT');
+      executor.interrupt();
+    },
+    close() {
+      jupyter.lastWriteDisplayData = previousSink;
+      executor.close();
+      converters.close();
+    },
+  };
+}
+
+/**
+ * Executes every code cell of a notebook in order, in this process.
+ * @param notebookPath - the `.ipynb` file; cells resolve imports relative to its folder.
+ * @returns every cell's outputs and timing.
+ * @throws {@link NotebookCellError} naming the first failing cell (unless `throwOnError: false`).
+ */
+export async function runNotebook(
+  notebookPath: string,
+  options: RunNotebookOptions = {},
+): Promise<NotebookRun> {
+  const abs = path.resolve(notebookPath);
+  const rootDir = path.resolve(options.rootDir ?? path.dirname(abs));
+  const kernel = openKernel(rootDir);
+  const run: NotebookRun = { notebook: abs, cells: [], elapsedMs: 0 };
+  const started = performance.now();
+  const throwOnError = options.throwOnError ?? true;
+  try {
+    for (const [i, cell] of readCodeCells(abs).entries()) {
+      const result = await kernel.execute(cell.source, {
+        cellNumber: i + 1,
+        ...(cell.id !== undefined ? { cellId: cell.id } : {}),
+      });
       run.cells.push(result);
       options.onCell?.(result);
-      if (!ok && throwOnError) throw new NotebookCellError(abs, result, run);
+      if (!result.ok && throwOnError) throw new NotebookCellError(abs, result, run);
     }
   } finally {
     run.elapsedMs = performance.now() - started;
-    jupyter.lastWriteDisplayData = previousSink;
-    executor.close();
-    converters.close();
+    kernel.close();
   }
   return run;
 }

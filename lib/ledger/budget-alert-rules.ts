@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DATA_FILES } from '../artifacts/names.js';
+import { trackDataFile } from './data-folder.js';
 import type { KitConfig } from '../config/types.js';
 import { LedgerError } from '../errors.js';
 
@@ -38,6 +39,7 @@ export function recordBudgetAlerts(
   rules: RegisteredBudgetAlerts,
 ): void {
   mkdirSync(config.local.dataDir, { recursive: true });
+  trackDataFile(config.local.dataDir, rulesFile(config));
   writeFileSync(rulesFile(config), `${JSON.stringify(rules, null, 2)}\n`);
 }
 

@@ -69,7 +69,8 @@ function addTokens(map: Record<string, TokenSums>, key: string, t: TokenSums): v
 }
 
 /**
- * The log counts the ledger's traffic should produce (sources that ran; skipped ones add nothing).
+ * The log counts the ledger's traffic should produce: the sum over every run of the sources asked
+ * for (every run in the window: the logs keep them all; skipped runs add nothing).
  * @param ledger - from {@link readLedger}.
  * @param sources - which sources to include. @default all
  * @returns gateway rows by subscription, API and status, caller metrics, and LLM token sums.
@@ -94,9 +95,11 @@ export function expectedLogCounts(
     llmRequestsWithTokens: 0,
   };
   const cells = new Map<string, GatewayRowCell>();
-  for (const source of sources) {
-    const entry: LedgerEntry | undefined = ledger.sources[source];
-    if (!entry) continue;
+  // Every run counts: the logs keep every run's rows, so the window's truth is their sum.
+  const wanted = new Set(sources);
+  for (const entry of ledger.runs as LedgerEntry[]) {
+    const source = entry.source;
+    if (!wanted.has(source)) continue;
     for (const record of entry.requests) {
       const subscription = record.loggedSubscription ?? record.bu;
       const apiId = record.api ?? entry.apiId;

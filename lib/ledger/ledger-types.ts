@@ -139,11 +139,27 @@ export interface AiCellCounts {
   counts: TrafficCounts;
 }
 
-/** A source entry's state. */
-export type LedgerEntryStatus = 'running' | 'completed' | 'aborted' | 'failed' | 'skipped';
+/**
+ * A run's state: `running` while its cell sends; `done` when the plan ran to the end; `aborted`
+ * when an interrupt, a re-run of the cell or its time limit stopped it (what it sent is kept);
+ * `died` when the kernel that ran it went away mid-run (found by the next kernel: its pid is
+ * gone); `failed` when the gateway was unreachable; `skipped` when the configuration turned the
+ * cell off. Ledgers written before runs existed say `completed` for `done`.
+ */
+export type LedgerEntryStatus =
+  'running' | 'done' | 'completed' | 'aborted' | 'died' | 'failed' | 'skipped';
 
 /** Fields of an entry that are not derived from its records. */
 export interface LedgerEntryHead {
+  /**
+   * The run's id (`D1-20261202T081500123Z-3f2a`): one per execution of a traffic cell. Entries
+   * written without one (ledgers from before runs) get `<source>-legacy`.
+   */
+  runId?: string;
+  /** Process id of the kernel that ran it: a `running` run whose pid is gone `died`. */
+  pid?: number;
+  /** For a `died` run: requests that had started and have no outcome in the ledger. */
+  inFlightAtDeath?: number;
   source: TrafficSource;
   /** Notebook cell, e.g. `C1`. */
   cell: string;
@@ -177,10 +193,16 @@ export interface LedgerEntry extends LedgerEntryHead {
   requests: RequestRecord[];
 }
 
-/** The whole ledger file. */
+/**
+ * The whole ledger. The file holds `runs`, every run of every traffic cell, oldest first; the
+ * logs only grow, so what E1-E3 expect over the runs' window is the sum over all of them.
+ */
 export interface Ledger {
-  version: 1;
+  version: 2;
   updatedAt: string;
+  /** Every run, oldest first. */
+  runs: LedgerEntry[];
+  /** The latest run of each source (derived from `runs` when read; not stored). */
   sources: Partial<Record<TrafficSource, LedgerEntry>>;
 }
 

@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DATA_FILES } from '../artifacts/names.js';
+import { trackDataFile } from '../ledger/data-folder.js';
 import type { KitConfig } from '../config/types.js';
 import type { ActionOutcome } from '../target.js';
 
@@ -35,6 +36,7 @@ export function recordSkippedAction(
   entries = entries.filter((e) => e?.action !== action);
   entries.push({ action, at: new Date().toISOString(), reason, wouldHaveDone });
   mkdirSync(dataDir, { recursive: true });
+  trackDataFile(dataDir, file);
   writeFileSync(file, JSON.stringify(entries, null, 2) + '\n');
   return { status: 'skipped', reason, wouldHaveDone };
 }

@@ -15,7 +15,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DATA_FILES } from '../artifacts/names.js';
 import type { KitConfig } from '../config/types.js';
-import type { BuEnforcementState } from '../target.js';
+import type { BuEnforcementState, CostingTarget, OperationOptions } from '../target.js';
+import { recordSkippedAction } from './azure-only-actions.js';
 import type { GatewayState } from './gateway-auth.js';
 import { TokenLimiter } from './token-limiter.js';
 
@@ -85,4 +86,31 @@ export function writeLocalEnforcement(
     else s.state.suspended.delete(st.bu);
   }
   return readLocalEnforcement(config, s);
+}
+
+/** The local target's E5 operations: the forecast rule is evaluated in the cell, the plan's state lives here. */
+export function localBudgetOperations(
+  config: KitConfig,
+  budgets: LocalBudgetState,
+  dataDir: string,
+): Pick<CostingTarget, 'createForecastAlerts' | 'readEnforcement' | 'writeEnforcement'> {
+  return {
+    async createForecastAlerts(opts: OperationOptions = {}) {
+      opts.signal?.throwIfAborted();
+      return recordSkippedAction(
+        dataDir,
+        'createForecastAlerts',
+        'The local target has no Azure Monitor; cell E5 evaluates kql/budget-forecast-alert.kql itself.',
+        `Create a daily scheduled query rule per BU with a monthly budget from kql/budget-forecast-alert.kql (month to date, projected from the last 7 days).`,
+      );
+    },
+    async readEnforcement(opts: OperationOptions = {}) {
+      opts.signal?.throwIfAborted();
+      return readLocalEnforcement(config, budgets);
+    },
+    async writeEnforcement(states, opts: OperationOptions = {}) {
+      opts.signal?.throwIfAborted();
+      return writeLocalEnforcement(config, budgets, states);
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DATA_FILES } from '../artifacts/names.js';
+import { trackDataFile } from '../ledger/data-folder.js';
 import type { BuSubscription } from '../target.js';
 
 /** A subscription that needs a key: its id (name) and display name. */
@@ -45,6 +46,7 @@ export function loadOrCreateKeys(
   });
   if (changed) {
     mkdirSync(dataDir, { recursive: true });
+    trackDataFile(dataDir, file);
     writeFileSync(file, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
   }
   return subs;

@@ -3,7 +3,6 @@
  * BU subscription keys kept in the data folder, and the on-disk log store. Building it does
  * no I/O; `deploy()` starts the servers.
  */
-import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { COST_EXPORT_CONTAINER } from '../artifacts/names.js';
 import { artifactPath } from '../artifacts/read-artifact.js';
@@ -41,15 +40,12 @@ import {
   type LocalLogStore,
   type LogRowInput,
 } from './log-store.js';
-import { localAzureOnlyActions, recordSkippedAction } from './azure-only-actions.js';
+import { localAzureOnlyActions } from './azure-only-actions.js';
 import { lazyAzurite } from './azurite.js';
 import { createEmulatedCostManagement } from './cost-management.js';
-import { listDataFolder } from './local-clean-up.js';
-import {
-  createLocalBudgetState,
-  readLocalEnforcement,
-  writeLocalEnforcement,
-} from './local-budgets.js';
+import { createLocalBudgetState, localBudgetOperations } from './local-budgets.js';
+import { acquireDataFolder, releaseDataFolder } from '../ledger/data-folder.js';
+import { cleanUpDataFolder, trackKitFolders } from './local-clean-up.js';
 import { loadOrCreateKeys } from './local-keys.js';
 import { billedResources, regionName, resourceIds } from './local-resources.js';
 import { loadPolicies } from './policy-engine.js';
@@ -279,6 +275,9 @@ export function createLocalTarget(
     async deploy(opts: OperationOptions = {}) {
       return withDeadline('Starting the local emulator', opts, async (signal, o) => {
         signal?.throwIfAborted();
+        // One kernel per data folder: a second one would interleave its runs with ours.
+        acquireDataFolder(dataDir);
+        trackKitFolders(dataDir);
         running ??= start();
         try {
           const { deployment } = await running;
@@ -364,35 +363,19 @@ export function createLocalTarget(
           action,
           reason: 'stops the gateway and Azure OpenAI emulators',
         });
-      items.push(...listDataFolder(dataDir, action));
       if (!dryRun) {
         await stop();
         await azurite.stop();
-        store.clear();
         store.close();
-        rmSync(dataDir, { recursive: true, force: true });
       }
+      items.push(...cleanUpDataFolder(dataDir, dryRun));
+      if (!dryRun) store.clear();
       return items;
     },
-    async createForecastAlerts(opts: OperationOptions = {}) {
-      opts.signal?.throwIfAborted();
-      return recordSkippedAction(
-        dataDir,
-        'createForecastAlerts',
-        'The local target has no Azure Monitor; cell E5 evaluates kql/budget-forecast-alert.kql itself.',
-        `Create a daily scheduled query rule per BU with a monthly budget from kql/budget-forecast-alert.kql (month to date, projected from the last 7 days).`,
-      );
-    },
-    async readEnforcement(opts: OperationOptions = {}) {
-      opts.signal?.throwIfAborted();
-      return readLocalEnforcement(config, budgets);
-    },
-    async writeEnforcement(states, opts: OperationOptions = {}) {
-      opts.signal?.throwIfAborted();
-      return writeLocalEnforcement(config, budgets, states);
-    },
+    ...localBudgetOperations(config, budgets, dataDir),
     async close() {
       await stop();
+      releaseDataFolder(dataDir);
     },
     setFaults(faults) {
       aoai.setFaults(faults);

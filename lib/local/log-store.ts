@@ -16,6 +16,7 @@ import {
 import * as path from 'node:path';
 import { readArtifact } from '../artifacts/read-artifact.js';
 import { LogStoreError } from '../errors.js';
+import { trackDataFile } from '../ledger/data-folder.js';
 import type { LogRow, LogTable, LogTableSource } from '../kql/log-tables.js';
 import type { KqlColumn, KqlValue } from '../target.js';
 
@@ -241,6 +242,8 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
     s.pending = '';
     if (s.fd === undefined) {
       mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
+      // Clean-up removes the files the kit lists as its own, and nothing else.
+      trackDataFile(dataDir, tableFile(dataDir, s.name));
       s.fd = openSync(tableFile(dataDir, s.name), 'a');
       // After a crash mid-line, start on a fresh line so the new rows stay readable.
       if (s.partialLastLine) text = '\n' + text;

@@ -15,6 +15,7 @@ import type {
   TokenUsage,
 } from '../ledger/ledger-types.js';
 import type { ProgressEvent } from '../target.js';
+import { createProgress } from './run-progress.js';
 
 /** One request of a plan; traffic modules extend it with what their sender needs. */
 export type PlannedRequest = RequestPlan;
@@ -82,6 +83,13 @@ export interface RunRequestsOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Called whenever a request reaches its final outcome. */
   onRecord?: (record: RequestRecord) => void;
+  /** Called when a request's first attempt starts. */
+  onStart?: (index: number) => void;
+  /**
+   * After the caller's signal aborts, requests in flight get this long to finish (so their
+   * outcome, and their gateway row, is known) before they are abandoned. @default 1000
+   */
+  abortGraceMs?: number;
 }
 
 /** What {@link runRequests} returns; it never throws. */
@@ -208,17 +216,23 @@ export async function runRequests<P extends PlannedRequest>(
   const maxDelayMs = options.maxDelayMs ?? 8000;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
 
-  // One controller stops everything: the caller's signal, or the first "unreachable" error.
+  // `drain` ends the run: no new request, no retry. `stop` also cuts the attempts in flight: at
+  // once for an unreachable gateway, after a grace period for the caller's abort (a request that
+  // finishes in it has a known outcome; one cut off may or may not have a gateway row).
+  const drain = new AbortController();
   const stop = new AbortController();
   let stopped: RunRequestsResult['stopped'];
   let stopError: unknown;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const graceMs = options.abortGraceMs ?? 1000;
   const onCallerAbort = (): void => {
     if (!stopped) {
       stopped = 'aborted';
       stopError =
         options.signal?.reason ?? new DOMException('The traffic run was aborted.', 'AbortError');
     }
-    stop.abort(stopError);
+    drain.abort(stopError);
+    graceTimer = setTimeout(() => stop.abort(stopError), graceMs);
   };
   if (options.signal?.aborted) onCallerAbort();
   else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
@@ -275,6 +289,7 @@ export async function runRequests<P extends PlannedRequest>(
             stopError = new TargetUnavailableError(
               `The gateway at ${options.gatewayUrl} is not reachable (${result.error}): run cell A2 to deploy or restart it, then run this cell again.`,
             );
+            drain.abort(stopError);
             stop.abort(stopError);
           }
           return;
@@ -288,7 +303,7 @@ export async function runRequests<P extends PlannedRequest>(
       }
       if (
         !retryable ||
-        stop.signal.aborted ||
+        drain.signal.aborted ||
         attempt > options.maxRetries ||
         retriesUsed >= budget
       )
@@ -299,23 +314,52 @@ export async function runRequests<P extends PlannedRequest>(
       if (delay > maxRetryAfterMs) return;
       retriesUsed += 1;
       progress.tick(done, retriesUsed, failures);
-      await pause(delay, stop.signal);
-      if (stop.signal.aborted) return;
+      await pause(delay, drain.signal);
+      if (drain.signal.aborted) return;
     }
   };
 
+  const inFlight = new Set<number>();
   const worker = async (): Promise<void> => {
-    while (!stop.signal.aborted && next < total) {
+    while (!drain.signal.aborted && next < total) {
       const i = next;
       next += 1;
       const p = plan[i] as P;
       const record = records[i] as RequestRecord;
+      inFlight.add(i);
+      options.onStart?.(p.index);
       await runOne(p, record);
+      inFlight.delete(i);
+      if (abandoned) return;
       finish(record);
     }
   };
 
-  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+  let abandoned = false;
+  const workers = Promise.all(Array.from({ length: concurrency }, () => worker()));
+  // A sender that ignores its signal cannot hold the run: 250 ms after the grace period the
+  // requests still in flight are abandoned, recorded as aborted.
+  let abandonTimer: NodeJS.Timeout | undefined;
+  const abandon = new Promise<void>((resolve) => {
+    const arm = (): void => {
+      abandonTimer = setTimeout(resolve, 250);
+    };
+    if (stop.signal.aborted) arm();
+    else stop.signal.addEventListener('abort', arm, { once: true });
+  });
+  await Promise.race([workers, abandon]);
+  clearTimeout(abandonTimer);
+  clearTimeout(graceTimer);
+  if (inFlight.size > 0) {
+    abandoned = true;
+    for (const i of inFlight) {
+      const record = records[i] as RequestRecord;
+      record.outcome = 'failed-network';
+      record.error = 'aborted';
+      record.attempts.push({ error: 'aborted', durationMs: 0 });
+      finish(record);
+    }
+  }
   options.signal?.removeEventListener('abort', onCallerAbort);
   progress.end(done, retriesUsed, failures, stopped);
   const result: RunRequestsResult = {
@@ -328,40 +372,4 @@ export async function runRequests<P extends PlannedRequest>(
     result.error = stopError;
   }
   return result;
-}
-
-interface Progress {
-  tick(done: number, retries: number, failures: number): void;
-  end(done: number, retries: number, failures: number, stopped: RunRequestsResult['stopped']): void;
-}
-
-function createProgress(options: RunRequestsOptions, total: number, started: number): Progress {
-  let lastAt = 0;
-  const text = (done: number, retries: number, failures: number, suffix = ''): string => {
-    const seconds = (performance.now() - started) / 1000;
-    const rate = seconds > 0 ? done / seconds : 0;
-    const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
-    return `${options.label}: ${done}/${total} (${pct}%) · ${rate.toFixed(1)} req/s · retries ${retries} · failures ${failures}${suffix}`;
-  };
-  const emit = (message: string, done: number): void => {
-    options.onProgress?.({ message, done, total });
-  };
-  return {
-    tick(done, retries, failures) {
-      const now = performance.now();
-      // A progress line per request would flood a terminal; four a second reads as live.
-      if (now - lastAt < 250 && done < total) return;
-      lastAt = now;
-      emit(text(done, retries, failures), done);
-    },
-    end(done, retries, failures, stopped) {
-      const suffix =
-        stopped === 'aborted'
-          ? ' · aborted'
-          : stopped === 'unreachable'
-            ? ' · gateway unreachable'
-            : ' · done';
-      emit(text(done, retries, failures, suffix), done);
-    },
-  };
 }

@@ -4,8 +4,10 @@
  * runs it the same way for all: skipped with one line when off, else planned, sent with bounded
  * concurrency and retries, and recorded in the ledger as it goes.
  */
+import { interruptScope } from '../common/kernel-interrupt.js';
 import { withDeadline } from '../common/operation-signal.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, TrafficInterruptedError } from '../errors.js';
+import { takeOver } from './active-runs.js';
 import type { CostingTarget } from '../target.js';
 import { aiTraffic, type AiTrafficOptions } from './ai.js';
 import { buTraffic, type BuTrafficOptions } from './bu.js';
@@ -69,34 +71,53 @@ export async function sendTraffic<K extends TrafficKindName>(
   }
   const config = target.config;
   const deployment = target.requireDeployment();
-  const api = descriptor.api(deployment);
-  const reason = await descriptor.skipReason(target, options);
-  if (reason !== undefined) {
-    return recordSkipped(
-      config,
-      deployment,
-      descriptor.source,
-      descriptor.cell,
-      api.apiId,
-      reason,
-      options,
-    );
-  }
-  // `timeoutMs` bounds the whole run: past it the run stops like an interrupt (the ledger keeps
-  // what completed) and the cell gets an OperationTimeoutError.
-  return withDeadline(descriptor.label, options, async (_signal, bounded) => {
-    const { plan, send } = await descriptor.prepare(target, { ...options, ...bounded });
-    return runTrafficSession({
-      config,
-      deployment,
-      source: descriptor.source,
-      cell: descriptor.cell,
-      label: descriptor.label,
-      apiId: api.apiId,
-      url: api.url,
-      plan,
-      send,
-      options: { ...options, ...bounded },
+  // A run of this cell still going (interrupted, or never awaited) stops first: runs of one
+  // cell never overlap. Then this run stops on a kernel interrupt or when the cell runs again.
+  const slot = await takeOver(descriptor.source, descriptor.cell);
+  const interrupt = interruptScope(
+    () => new TrafficInterruptedError(descriptor.cell, 'the kernel was interrupted'),
+  );
+  const signal = AbortSignal.any([
+    slot.signal,
+    interrupt.signal,
+    ...(options.signal ? [options.signal] : []),
+  ]);
+  const work = (async (): Promise<TrafficSummary> => {
+    const api = descriptor.api(deployment);
+    const reason = await descriptor.skipReason(target, options);
+    if (reason !== undefined) {
+      return recordSkipped(
+        config,
+        deployment,
+        descriptor.source,
+        descriptor.cell,
+        api.apiId,
+        reason,
+        options,
+      );
+    }
+    // `timeoutMs` bounds the whole run: past it the run stops like an interrupt (the ledger keeps
+    // what completed) and the cell gets an OperationTimeoutError.
+    return withDeadline(descriptor.label, { ...options, signal }, async (_signal, bounded) => {
+      const { plan, send } = await descriptor.prepare(target, { ...options, ...bounded });
+      return runTrafficSession({
+        config,
+        deployment,
+        source: descriptor.source,
+        cell: descriptor.cell,
+        label: descriptor.label,
+        apiId: api.apiId,
+        url: api.url,
+        plan,
+        send,
+        options: { ...options, ...bounded },
+      });
     });
-  });
+  })();
+  slot.finished(work);
+  try {
+    return await work;
+  } finally {
+    interrupt.dispose();
+  }
 }

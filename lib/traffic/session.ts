@@ -14,6 +14,8 @@ import type {
 } from '../ledger/ledger-types.js';
 import type { Deployment } from '../target.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { openRunJournal } from '../ledger/run-journal.js';
+import { acquireDataFolder } from '../ledger/data-folder.js';
 import { notSentRecord, runRequests, type PlannedRequest, type SendAttempt } from './runner.js';
 import type { TrafficOptions } from './traffic-kind.js';
 
@@ -161,8 +163,13 @@ export async function runTrafficSession<P extends PlannedRequest>(
 ): Promise<TrafficSummary> {
   const { config, deployment, options } = args;
   checkTrafficOptions(options);
+  // One kernel per data folder: a second kernel's runs would interleave with this one's.
+  acquireDataFolder(config.local.dataDir);
   const startedAt = new Date();
+  const runId = newRunId(args.cell, startedAt);
   const head: LedgerEntryHead = {
+    runId,
+    pid: process.pid,
     source: args.source,
     cell: args.cell,
     status: 'running',
@@ -172,8 +179,10 @@ export async function runTrafficSession<P extends PlannedRequest>(
     startedAt: startedAt.toISOString(),
   };
   const live: RequestRecord[] = args.plan.map(notSentRecord);
-  // The stale entry goes first: from here on the ledger only holds this run.
+  // The run is in the ledger before its first request, beside every earlier run: the logs keep
+  // those runs' rows, so E1-E3 count them all.
   await writeLedgerEntry(config, args.source, buildLedgerEntry(head, live));
+  const journal = openRunJournal(config, runId);
 
   let lastPersist = performance.now();
   let persistEveryMs = PERSIST_EVERY_MS;
@@ -204,7 +213,9 @@ export async function runTrafficSession<P extends PlannedRequest>(
     gatewayUrl: args.url,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    onStart: (index) => journal.started(index),
     onRecord: (record) => {
+      journal.finished(record);
       live[record.index] = record;
       if (performance.now() - lastPersist >= persistEveryMs) persist();
     },
@@ -215,11 +226,7 @@ export async function runTrafficSession<P extends PlannedRequest>(
   const final: LedgerEntryHead = {
     ...head,
     status:
-      run.stopped === 'aborted'
-        ? 'aborted'
-        : run.stopped === 'unreachable'
-          ? 'failed'
-          : 'completed',
+      run.stopped === 'aborted' ? 'aborted' : run.stopped === 'unreachable' ? 'failed' : 'done',
     finishedAt: finishedAt.toISOString(),
     durationMs: run.elapsedMs,
   };
@@ -227,8 +234,15 @@ export async function runTrafficSession<P extends PlannedRequest>(
     final.reason = run.error instanceof Error ? run.error.message : String(run.error);
   const entry = buildLedgerEntry(final, run.records);
   await writeLedgerEntry(config, args.source, entry);
+  journal.close(true);
   if (run.stopped) throw run.error;
   return summarizeEntry(entry, config);
+}
+
+/** A run id: the cell, its start to the millisecond, and a random suffix (`D1-20261202T081500123Z-3f2a`). */
+export function newRunId(cell: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:.]/g, '');
+  return `${cell}-${stamp}-${Math.random().toString(16).slice(2, 6).padEnd(4, '0')}`;
 }
 
 /**
@@ -245,10 +259,13 @@ export async function recordSkipped(
   reason: string,
   options: Pick<TrafficOptions, 'onProgress'> = {},
 ): Promise<TrafficSummary> {
-  const now = new Date().toISOString();
+  const at = new Date();
+  const now = at.toISOString();
   const entry: LedgerEntry = {
     ...buildLedgerEntry(
       {
+        runId: newRunId(cell, at),
+        pid: process.pid,
         source,
         cell,
         status: 'skipped',

@@ -1,13 +1,15 @@
 /**
  * Cell E1: waits until the gateway and LLM logs hold this run's traffic, then reads requests,
  * cost and tokens per BU with the queries of `kql/` (prices bound for the configured SKU and
- * models). The window is the ledger's run, so a second Run All does not count the first.
+ * models). The window spans every run in the ledger, and the expected counts are their sum (the
+ * logs keep every run's rows); `runs` says which rows came from which run.
  */
 import { loadQuery } from '../kql/query-files.js';
 import { expectedLogCounts, type ExpectedLogCounts } from '../ledger/expected-logs.js';
 import { loadPricedQuery } from '../pricing/query-prices.js';
 import type { CostingTarget, KqlTable, OperationOptions } from '../target.js';
 import { ingestionPolling, trafficToVerify, wholeTable } from './ingestion-polling.js';
+import { attributeGatewayRows, type RunAttribution } from './run-attribution.js';
 import { waitForRows } from './wait-for-rows.js';
 
 /** What E1 found. */
@@ -21,6 +23,11 @@ export interface LogsVerification {
   /** `kql/bu-token-usage.kql`: tokens per BU, model, surface and mode. */
   tokenUsage: KqlTable;
   waitedMs: number;
+  /**
+   * The gateway rows run by run (by `CorrelationId`), rows no run explains, and notes naming the
+   * earlier and dead runs the figures include.
+   */
+  runs: RunAttribution;
 }
 
 /**
@@ -64,6 +71,8 @@ export async function verifyLogs(
   const waitedMs = Date.now() - started;
   report(`Logs arrived after ${(waitedMs / 1000).toFixed(1)} s (${gateway.attempts} check(s)).`);
   const query = { timespan, ...(poll.signal ? { signal: poll.signal } : {}) };
+  const runs = await attributeGatewayRows(target, ledger, timespan, poll.signal);
+  for (const note of runs.notes) report(note);
   const [ingestion, requestsPerBu, tokenUsage] = await Promise.all([
     target.queryLogs(ingestionQuery, query),
     target.queryLogs(loadPricedQuery('cost-allocation-subscription', config).text, query),
@@ -76,5 +85,6 @@ export async function verifyLogs(
     requestsPerBu: wholeTable(requestsPerBu, 'cost-allocation-subscription'),
     tokenUsage: wholeTable(tokenUsage, 'bu-token-usage'),
     waitedMs,
+    runs,
   };
 }

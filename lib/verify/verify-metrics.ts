@@ -10,6 +10,7 @@ import { expectedLogCounts } from '../ledger/expected-logs.js';
 import type { CostingTarget, KqlTable, OperationOptions } from '../target.js';
 import { ingestionPolling, trafficToVerify, wholeTable } from './ingestion-polling.js';
 import { waitForRows } from './wait-for-rows.js';
+import { runNotes } from './run-attribution.js';
 
 /** One AI API's `caller-requests` rows: what the ledger predicts beside what arrived. */
 export interface AiMetricCheck {
@@ -38,6 +39,10 @@ export interface MetricsVerification {
   /** The AI APIs' rows per API against the ledger (D1 on the AOAI gateway, D2 on token tracking). */
   aiApis: AiMetricCheck[];
   waitedMs: number;
+  /** `caller-requests` rows that arrived beyond what the runs predict (0 when all are explained). */
+  unexplainedRequests: number;
+  /** Which runs the expected rows sum, dead runs, and rows no run explains. */
+  notes: string[];
 }
 
 /**
@@ -112,9 +117,23 @@ export async function verifyMetrics(
     const got = received.get(a.name) ?? 0;
     return { apiId: a.apiId, api: a.name, expected: want, received: got, match: want === got };
   });
+  const perRun = (r: (typeof ledger.runs)[number]): number =>
+    Object.values(expectedLogCounts({ ...ledger, runs: [r] }).callerRequests).reduce(
+      (a, b) => a + b,
+      0,
+    );
+  const notes = runNotes(ledger, 'caller-requests rows', perRun);
+  const unexplainedRequests = Math.max(0, waited.count - expectedRequests);
+  if (unexplainedRequests > 0)
+    notes.push(
+      `${unexplainedRequests} caller-requests row(s) arrived beyond the ${expectedRequests} the runs predict: no run in the ledger explains them (requests of a dead run in flight, or traffic the kit did not send).`,
+    );
+  for (const note of notes) options.onProgress?.({ message: note });
   return {
     timespan,
     expectedRequests,
+    unexplainedRequests,
+    notes,
     ingestion: wholeTable(waited.result, 'metric-ingestion-check'),
     perCaller,
     aiIngestion,

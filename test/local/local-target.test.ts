@@ -160,8 +160,10 @@ describe('local target', () => {
       const dry = await t.target.cleanUp();
       expect(dry.map((i) => [i.kind, i.name, i.action])).toEqual([
         ['local-emulator', t.deployment.gatewayUrl, 'would-delete'],
+        ['kernel-lock', LOCAL_FILES.lock, 'would-delete'],
         ['log-table', 'logs/ApiManagementGatewayLogs.jsonl', 'would-delete'],
         ['subscription-keys', LOCAL_FILES.keys, 'would-delete'],
+        ['kit-file-list', LOCAL_FILES.manifest, 'would-delete'],
       ]);
       expect(existsSync(path.join(t.dataDir, LOCAL_FILES.keys))).toBe(true);
       const real = await t.target.cleanUp({ dryRun: false });

@@ -70,8 +70,8 @@ describe('ledger under SIGKILL', () => {
       await runAndKill(script, dataDir, afterMs);
       const text = await readFile(path.join(dataDir, 'ledger.local.json'), 'utf8');
       const ledger = JSON.parse(text) as Ledger;
-      expect(ledger.version).toBe(1);
-      for (const entry of Object.values(ledger.sources)) {
+      expect(ledger.version).toBe(2);
+      for (const entry of ledger.runs) {
         expect(entry?.totals.planned).toBe(entry?.requests.length);
         expect(entry?.totals.succeeded).toBe(entry?.requests.length);
       }

@@ -108,8 +108,8 @@ describe('ledger', () => {
   it('sees a change another process made to the file before replacing its own entry', async () => {
     await writeLedgerEntry(config, 'bu', buildLedgerEntry(head('bu'), records));
     const file = ledgerPath(config);
-    const other = JSON.parse(await readFile(file, 'utf8')) as { sources: Record<string, unknown> };
-    other.sources.entra = buildLedgerEntry(head('entra'), records.slice(0, 1));
+    const other = JSON.parse(await readFile(file, 'utf8')) as { runs: unknown[] };
+    other.runs.push(buildLedgerEntry(head('entra'), records.slice(0, 1)));
     await writeFile(file, JSON.stringify(other), 'utf8');
     await writeLedgerEntry(config, 'ai', buildLedgerEntry(head('ai'), records));
     const ledger = await readLedger(config);
@@ -172,6 +172,6 @@ describe('ledger', () => {
     expect(running.length).toBeGreaterThan(0);
     // Mid-run snapshots already hold completed requests.
     expect(running.some((s) => s.succeeded > 0)).toBe(true);
-    expect((await readLedger(config)).sources.bu?.status).toBe('completed');
+    expect((await readLedger(config)).sources.bu?.status).toBe('done');
   });
 });

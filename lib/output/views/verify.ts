@@ -12,7 +12,8 @@ import { showTable } from '../tables.js';
 
 /** Shows E1: ingestion, requests and cost per BU, tokens per BU and model, tokens per model and mode. */
 export function showLogsVerification(v: LogsVerification): void {
-  showTable(v.ingestion, { title: 'Log ingestion (this run)' });
+  showTable(v.ingestion, { title: 'Log ingestion (every run in the window)' });
+  showRuns(v);
   showChart(
     barFigure(v.requestsPerBu, {
       x: 'BusinessUnit',
@@ -62,7 +63,8 @@ export function showLogsVerification(v: LogsVerification): void {
 
 /** Shows E2: the per-caller table and chart, and the AI APIs' token-metric check. */
 export function showMetricsVerification(v: MetricsVerification): void {
-  showTable(v.ingestion, { title: 'caller-requests metric ingestion (this run)' });
+  showTable(v.ingestion, { title: 'caller-requests metric ingestion (every run in the window)' });
+  if (v.notes.length > 0) showMarkdown(v.notes.map((n) => `- ${n}`).join('\n'));
   showChart(
     barFigure(v.perCaller, {
       x: 'Caller',
@@ -100,13 +102,14 @@ export function showCrossReference(x: CrossReference): void {
         r.query,
         r.groundTruth,
         r.workbook,
-        r.match ? 'match' : 'MISMATCH',
+        r.explainedBy !== undefined ? `match (${r.explainedBy})` : r.match ? 'match' : 'MISMATCH',
       ]),
     },
     {
       title: `Ledger vs workbook tiles (${x.rows.filter((r) => r.match).length}/${x.rows.length} match)`,
     },
   );
+  if (x.notes.length > 0) showMarkdown(x.notes.map((n) => `- ${n}`).join('\n'));
   if (x.hint) showMarkdown(`**Not all tiles match yet.** ${x.hint}`);
   if (x.budgetAlerts === undefined) {
     showMarkdown('No budget-alert rules were registered: run cell B4 to see which BUs would fire.');
@@ -133,4 +136,25 @@ export function showCrossReference(x: CrossReference): void {
       title: `Budget alerts (B4's rule per BU): ${x.budgetAlerts.filter((a) => a.wouldFire).length} would fire, replayed every 5 minutes over the last hour (${x.budgetAlerts[0]?.evaluations ?? 0} evaluations)`,
     },
   );
+}
+
+/** E1's gateway rows run by run, and the notes on earlier, dead and unexplained rows. */
+function showRuns(v: LogsVerification): void {
+  showTable(
+    {
+      columns: ['Cell', 'Run', 'Status', 'Started', 'Gateway rows (ledger)', 'Gateway rows (logs)'],
+      rows: v.runs.runs.map((r) => [
+        r.cell,
+        r.runId,
+        r.status === 'died' ? `died (${r.inFlightAtDeath ?? 0} in flight)` : r.status,
+        r.startedAt,
+        r.expectedRows,
+        r.foundRows,
+      ]),
+    },
+    {
+      title: `Gateway rows by run (CorrelationId): ${v.runs.unexplainedRows} row(s) no run explains`,
+    },
+  );
+  if (v.runs.notes.length > 0) showMarkdown(v.runs.notes.map((n) => `- ${n}`).join('\n'));
 }

@@ -1,0 +1,97 @@
+/**
+ * A running traffic cell's journal: one line appended when a request starts and one when it
+ * ends, written synchronously, so a kernel killed mid-run leaves every finished request's
+ * outcome and the exact number that were in flight. The ledger's snapshot of a run is rewritten
+ * twice a second; the journal fills the gap when the run dies. Removed when the run ends.
+ */
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import * as path from 'node:path';
+import { DATA_FILES } from '../artifacts/names.js';
+import type { KitConfig } from '../config/types.js';
+import { trackDataFile } from './data-folder.js';
+import type { RequestRecord } from './ledger-types.js';
+
+/** Path of a run's journal: `<dataDir>/runs/<runId>.jsonl`. */
+export function journalPath(config: KitConfig, runId: string): string {
+  return path.resolve(config.local.dataDir, DATA_FILES.runs, `${runId}.jsonl`);
+}
+
+/** The open journal of one run. */
+export interface RunJournal {
+  started(index: number): void;
+  finished(record: RequestRecord): void;
+  /** Closes it; with `remove` the file goes (the run's final entry is in the ledger). */
+  close(remove: boolean): void;
+}
+
+/** Opens (creates) a run's journal. A journal that cannot be written is a no-op, not a failure. */
+export function openRunJournal(config: KitConfig, runId: string): RunJournal {
+  const file = journalPath(config, runId);
+  let fd: number | undefined;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    trackDataFile(config.local.dataDir, file);
+    fd = openSync(file, 'a');
+  } catch {
+    fd = undefined;
+  }
+  const line = (value: unknown): void => {
+    if (fd === undefined) return;
+    try {
+      writeSync(fd, `${JSON.stringify(value)}\n`);
+    } catch {
+      // A full disk costs the journal, not the run: the ledger snapshot still has most of it.
+    }
+  };
+  return {
+    started: (index) => line({ s: index }),
+    finished: (record) => line({ r: record }),
+    close(remove) {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+      if (remove) rmSync(file, { force: true });
+    },
+  };
+}
+
+/** What a dead run's journal says. */
+export interface JournalContents {
+  /** Indexes of requests that started. */
+  started: Set<number>;
+  /** Final records by index. */
+  records: Map<number, RequestRecord>;
+  /** Lines that could not be read (a line cut by the kill). */
+  skippedLines: number;
+}
+
+/** Reads a run's journal; a missing file is an empty journal. */
+export function readRunJournal(config: KitConfig, runId: string): JournalContents {
+  const out: JournalContents = { started: new Set(), records: new Map(), skippedLines: 0 };
+  const file = journalPath(config, runId);
+  if (!existsSync(file)) return out;
+  for (const text of readFileSync(file, 'utf8').split('\n')) {
+    if (text === '') continue;
+    try {
+      const v = JSON.parse(text) as { s?: unknown; r?: RequestRecord };
+      if (typeof v.s === 'number') out.started.add(v.s);
+      else if (v.r && typeof v.r.index === 'number') out.records.set(v.r.index, v.r);
+      else out.skippedLines += 1;
+    } catch {
+      out.skippedLines += 1;
+    }
+  }
+  return out;
+}
+
+/** Removes a run's journal (once its entry in the ledger is final). */
+export function removeRunJournal(config: KitConfig, runId: string): void {
+  rmSync(journalPath(config, runId), { force: true });
+}
