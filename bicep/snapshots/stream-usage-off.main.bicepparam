@@ -22,4 +22,6 @@ param workbookDisplayName = values.workbookDisplayName
 param workbookData = values.workbookData
 param deployServiceDiagnostic = values.deployServiceDiagnostic
 param tags = values.tags
+param budgetTokenLimits = values.budgetTokenLimits
+param budgetEstimatePromptTokens = values.budgetEstimatePromptTokens
 param forceStreamIncludeUsage = values.forceStreamIncludeUsage
