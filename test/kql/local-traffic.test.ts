@@ -180,6 +180,9 @@ afterAll(async () => {
 describe('repository queries on local gateway traffic', () => {
   test('the test covers every query file', () => {
     expect(listQueryNames()).toEqual([
+      'bill-billed-size-by-bu',
+      'bill-requests-by-hour',
+      'bill-tokens-by-bu',
       'bu-token-usage',
       'budget-alert-threshold',
       'budget-burn-rate',
@@ -193,6 +196,35 @@ describe('repository queries on local gateway traffic', () => {
       'token-ingestion-check',
       'token-metric-ingestion-check',
     ]);
+  });
+
+  test('bill-requests-by-hour: every gateway row once, under its subscription', () => {
+    const rows = run('bill-requests-by-hour');
+    expect(rows.reduce((n, r) => n + Number(r.Requests), 0)).toBe(
+      totalGets + totalCallers + ai.length,
+    );
+    const bu = rows.filter((r) => String(r.Subscription).startsWith('bu-'));
+    expect(bu.reduce((n, r) => n + Number(r.Requests), 0)).toBe(totalGets + ai.length);
+  });
+
+  test('bill-tokens-by-bu: the LLM log tokens, each under its request subscription', () => {
+    const rows = run('bill-tokens-by-bu');
+    const sum = (k: string) => rows.reduce((n, r) => n + Number(r[k]), 0);
+    expect(sum('PromptTokens')).toBe(ai.reduce((n, a) => n + a.prompt, 0));
+    expect(sum('CompletionTokens')).toBe(ai.reduce((n, a) => n + a.completion, 0));
+    expect(rows.every((r) => String(r.Subscription).startsWith('bu-'))).toBe(true);
+  });
+
+  test('bill-billed-size-by-bu: the billed bytes of every gateway and LLM row, once', () => {
+    const rows = run('bill-billed-size-by-bu');
+    const raw = executeQuery(
+      'union ApiManagementGatewayLogs, ApiManagementGatewayLlmLog | summarize Bytes = sum(_BilledSize)',
+      target.store,
+    );
+    const [total] = rowsOf(raw.table);
+    expect(rows.reduce((n, r) => n + Number(r.Bytes), 0)).toBe(Number(total!.Bytes));
+    expect(Number(total!.Bytes)).toBeGreaterThan(0);
+    expect(rows.filter((r) => String(r.Subscription).startsWith('bu-')).length).toBe(6);
   });
 
   test('budget-burn-rate: every BU request once, today, its tokens beside it', () => {
