@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import * as path from 'node:path';
 import { buDisplayName, DATA_FILES } from '../artifacts/names.js';
 import type { KitConfig } from '../config/types.js';
+import { trackDataFile } from '../ledger/data-folder.js';
 import { EnforcementRecordError } from '../errors.js';
 import type { BuEnforcementState, CostingTarget, OperationOptions } from '../target.js';
 import type { BudgetReview, BuBudgetReview } from './review-budgets.js';
@@ -72,6 +73,7 @@ export async function planEnforcement(
     `${JSON.stringify({ version: 1, appliedAt: new Date().toISOString(), changes }, null, 2)}\n`,
   );
   renameSync(`${file}.tmp`, file);
+  trackDataFile(target.config.local.dataDir, file);
   return {
     changes,
     applied: true,

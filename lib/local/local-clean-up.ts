@@ -3,12 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DATA_FILES } from '../artifacts/names.js';
-import {
-  releaseDataFolder,
-  removeTrackedFiles,
-  trackDataFile,
-  trackDataFolder,
-} from '../ledger/data-folder.js';
+import { releaseDataFolder, removeTrackedFiles, trackDataFolder } from '../ledger/data-folder.js';
 import type { CleanUpItem } from '../target.js';
 
 /** Data-folder sub-folders whose files the kit makes through other programs or phases. */
@@ -16,11 +11,10 @@ const KIT_FOLDERS = ['azurite', 'cost-management', 'statements'] as const;
 
 /**
  * Folders other writers fill for the kit (Azurite, the emulated Cost Management, E4's
- * statements) and E5's record: clean-up removes them with the rest of what the kit made.
+ * statements): clean-up removes them with the rest of what the kit made.
  */
 export function trackKitFolders(dataDir: string): void {
   for (const folder of KIT_FOLDERS) trackDataFolder(dataDir, folder);
-  trackDataFile(dataDir, DATA_FILES.enforcement);
 }
 
 /**
