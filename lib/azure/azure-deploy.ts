@@ -221,29 +221,35 @@ export async function deployToAzure(
   const failureHint =
     'Fix the cause above (ARM says which resource and why), then run cell A2 again: deployments are incremental.';
   const common = { ...options, rejectionHint, failureHint, tags: kitTags(config) };
-  const infra = parse(
+  const deployAndRead = async <T>(
+    schema: z.ZodType<T>,
+    deploymentName: string,
+    template: 'infra' | 'main',
+    parameters: Parameters<typeof deployTemplate>[4],
+  ): Promise<T> =>
+    parse(
+      schema,
+      await deployTemplate(
+        deployments,
+        names.resourceGroup,
+        deploymentName,
+        loadTemplate(template),
+        parameters,
+        common,
+      ),
+      deploymentName,
+    );
+  const infra = await deployAndRead(
     infraOutputs,
-    await deployTemplate(
-      deployments,
-      names.resourceGroup,
-      names.infraDeploymentName,
-      loadTemplate('infra'),
-      infraParameters(config, names, plan),
-      common,
-    ),
     names.infraDeploymentName,
+    'infra',
+    infraParameters(config, names, plan),
   );
-  const main = parse(
+  const main = await deployAndRead(
     mainOutputs,
-    await deployTemplate(
-      deployments,
-      names.resourceGroup,
-      names.mainDeploymentName,
-      loadTemplate('main'),
-      mainParameters(config, names, plan),
-      common,
-    ),
     names.mainDeploymentName,
+    'main',
+    mainParameters(config, names, plan),
   );
   const subscriptions = await listBuKeys(config, clients, names, options);
   const apiKeys = await listApiKeys(clients, names, main.apis, options);

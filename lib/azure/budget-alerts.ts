@@ -83,41 +83,17 @@ export async function createBudgetAlerts(
       total: config.businessUnits.length,
     });
     const query = budgetAlertQuery(options.query, bu.name, options.threshold);
-    try {
-      await monitor.scheduledQueryRules.createOrUpdate(
-        names.resourceGroup,
-        ruleName,
-        {
-          location: config.deployment.location,
-          tags,
-          kind: 'LogAlert',
-          displayName: `APIM costing: ${bu.displayName} over ${options.threshold} requests per hour`,
-          description: `Fires when business unit ${bu.name} sends more than ${options.threshold} requests through APIM in the last hour (evaluated every 5 minutes).`,
-          severity: 2,
-          enabled: true,
-          scopes: [workspaceResourceId],
-          evaluationFrequency: BUDGET_ALERT_SCHEDULE.evaluationFrequency,
-          windowSize: BUDGET_ALERT_SCHEDULE.windowSize,
-          criteria: {
-            allOf: [
-              {
-                query,
-                // The query returns a row only when this BU is over the threshold: any row is a breach.
-                timeAggregation: 'Count',
-                operator: 'GreaterThan',
-                threshold: 0,
-                failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
-              },
-            ],
-          },
-          actions: { actionGroups: [actionGroupId], customProperties: { businessUnit: bu.name } },
-          autoMitigate: true,
-        },
-        abort,
-      );
-    } catch (error) {
-      throw toKitError(error, `creating alert rule '${ruleName}'`);
-    }
+    await putBuLogAlert(monitor, names.resourceGroup, ruleName, abort, {
+      location: config.deployment.location,
+      tags,
+      displayName: `APIM costing: ${bu.displayName} over ${options.threshold} requests per hour`,
+      description: `Fires when business unit ${bu.name} sends more than ${options.threshold} requests through APIM in the last hour (evaluated every 5 minutes).`,
+      scopes: [workspaceResourceId],
+      evaluationFrequency: BUDGET_ALERT_SCHEDULE.evaluationFrequency,
+      windowSize: BUDGET_ALERT_SCHEDULE.windowSize,
+      ...anyRowFires(query, actionGroupId, bu.name),
+      autoMitigate: true,
+    });
     rules.push(ruleName);
   }
   return {
@@ -130,4 +106,58 @@ export async function createBudgetAlerts(
 function maskEmail(email: string): string {
   const [user = '', domain = ''] = email.split('@');
   return `${user.slice(0, 1)}***@${domain}`;
+}
+
+/** The body of a per-BU log alert rule, less what every such rule shares. */
+export type BuLogAlertBody = Omit<
+  Parameters<MonitorClient['scheduledQueryRules']['createOrUpdate']>[2],
+  'kind' | 'severity' | 'enabled'
+>;
+
+/** Creates (or updates) one per-BU log alert rule: severity 2, enabled. */
+export async function putBuLogAlert(
+  monitor: MonitorClient,
+  resourceGroup: string,
+  ruleName: string,
+  abort: { abortSignal?: AbortSignal },
+  body: BuLogAlertBody,
+): Promise<void> {
+  try {
+    await monitor.scheduledQueryRules.createOrUpdate(
+      resourceGroup,
+      ruleName,
+      { ...body, kind: 'LogAlert', severity: 2, enabled: true },
+      abort,
+    );
+  } catch (error) {
+    throw toKitError(error, `creating alert rule '${ruleName}'`);
+  }
+}
+
+/**
+ * The criteria and actions of a per-BU log alert whose query returns a row only when the BU is
+ * in breach: any row fires, through the kit's action group, tagged with the BU.
+ */
+export function anyRowFires(
+  query: string,
+  actionGroupId: string,
+  businessUnit: string,
+): {
+  criteria: { allOf: Record<string, unknown>[] };
+  actions: { actionGroups: string[]; customProperties: Record<string, string> };
+} {
+  return {
+    criteria: {
+      allOf: [
+        {
+          query,
+          timeAggregation: 'Count',
+          operator: 'GreaterThan',
+          threshold: 0,
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+        },
+      ],
+    },
+    actions: { actionGroups: [actionGroupId], customProperties: { businessUnit } },
+  };
 }

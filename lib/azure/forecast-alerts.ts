@@ -9,7 +9,7 @@ import type { MonitorClient } from '@azure/arm-monitor';
 import type { KitConfig } from '../config/types.js';
 import { loadPricedQuery } from '../pricing/query-prices.js';
 import type { ActionOutcome, OperationOptions } from '../target.js';
-import { toKitError } from './azure-errors.js';
+import { anyRowFires, putBuLogAlert } from './budget-alerts.js';
 import { kitTags, resourceId, type AzureResourceNames } from './resource-names.js';
 
 /** How often the forecast rules run and how far back their query reads. */
@@ -53,39 +53,16 @@ export async function createForecastAlerts(
       businessUnit: bu.name,
       budgetUsd,
     }).text;
-    try {
-      await monitor.scheduledQueryRules.createOrUpdate(
-        names.resourceGroup,
-        ruleName,
-        {
-          location: config.deployment.location,
-          tags: kitTags(config),
-          kind: 'LogAlert',
-          displayName: `APIM costing: ${bu.displayName} projected over its $${budgetUsd} budget`,
-          description: `Fires when business unit ${bu.name}'s month-end cost, projected from its last 7 days, crosses its monthly budget of $${budgetUsd} before its spend does (evaluated daily).`,
-          severity: 2,
-          enabled: true,
-          scopes: [workspaceResourceId],
-          ...FORECAST_ALERT_SCHEDULE,
-          criteria: {
-            allOf: [
-              {
-                query,
-                timeAggregation: 'Count',
-                operator: 'GreaterThan',
-                threshold: 0,
-                failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
-              },
-            ],
-          },
-          actions: { actionGroups: [actionGroupId], customProperties: { businessUnit: bu.name } },
-          autoMitigate: false,
-        },
-        abort,
-      );
-    } catch (error) {
-      throw toKitError(error, `creating alert rule '${ruleName}'`);
-    }
+    await putBuLogAlert(monitor, names.resourceGroup, ruleName, abort, {
+      location: config.deployment.location,
+      tags: kitTags(config),
+      displayName: `APIM costing: ${bu.displayName} projected over its $${budgetUsd} budget`,
+      description: `Fires when business unit ${bu.name}'s month-end cost, projected from its last 7 days, crosses its monthly budget of $${budgetUsd} before its spend does (evaluated daily).`,
+      scopes: [workspaceResourceId],
+      ...FORECAST_ALERT_SCHEDULE,
+      ...anyRowFires(query, actionGroupId, bu.name),
+      autoMitigate: false,
+    });
     rules.push(ruleName);
   }
   return {

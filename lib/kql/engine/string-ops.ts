@@ -27,31 +27,41 @@ export function hasTerm(hay: string, needle: string, caseSensitive: boolean): bo
   }
 }
 
-/** `hasprefix`: some term of the haystack starts with the needle. */
-export function hasPrefix(hay: string, needle: string, caseSensitive: boolean): boolean {
+/** Whether some occurrence of the needle in the haystack passes `at` (its start and end index). */
+function someOccurrence(
+  hay: string,
+  needle: string,
+  caseSensitive: boolean,
+  test: (h: string, start: number, end: number) => boolean,
+): boolean {
   const h = caseSensitive ? hay : hay.toLowerCase();
   const n = caseSensitive ? needle : needle.toLowerCase();
-  let from = 0;
-  for (;;) {
+  for (let from = 0; ;) {
     const at = h.indexOf(n, from);
     if (at < 0) return false;
-    if (at === 0 || !isTermChar(h.charCodeAt(at - 1))) return true;
+    if (test(h, at, at + n.length)) return true;
     from = at + 1;
   }
 }
 
+/** `hasprefix`: some term of the haystack starts with the needle. */
+export function hasPrefix(hay: string, needle: string, caseSensitive: boolean): boolean {
+  return someOccurrence(
+    hay,
+    needle,
+    caseSensitive,
+    (h, start) => start === 0 || !isTermChar(h.charCodeAt(start - 1)),
+  );
+}
+
 /** `hassuffix`: some term of the haystack ends with the needle. */
 export function hasSuffix(hay: string, needle: string, caseSensitive: boolean): boolean {
-  const h = caseSensitive ? hay : hay.toLowerCase();
-  const n = caseSensitive ? needle : needle.toLowerCase();
-  let from = 0;
-  for (;;) {
-    const at = h.indexOf(n, from);
-    if (at < 0) return false;
-    const end = at + n.length;
-    if (end >= h.length || !isTermChar(h.charCodeAt(end))) return true;
-    from = at + 1;
-  }
+  return someOccurrence(
+    hay,
+    needle,
+    caseSensitive,
+    (h, _start, end) => end >= h.length || !isTermChar(h.charCodeAt(end)),
+  );
 }
 
 /** Converts a Kusto (RE2) regular expression to a JavaScript one; flags like `(?i)` become JS flags. */

@@ -9,7 +9,7 @@ import {
   toKustoString,
   type Value,
 } from '../engine/values.js';
-import { registerScalar } from './registry.js';
+import { registerScalar, type ScalarCompiler } from './registry.js';
 
 registerScalar(
   'tostring',
@@ -76,33 +76,41 @@ registerScalar(
   1,
 );
 
-registerScalar(
-  ['todatetime'],
-  ([a]) => {
+/**
+ * `todatetime` / `totimespan`: a value already of the type passes, another number converts
+ * with `fromNumber`, a string is parsed, anything else is null.
+ */
+function temporalConversion(
+  type: 'datetime' | 'timespan',
+  fromNumber: (v: number) => Value,
+  fromString: (v: string) => Value,
+): ScalarCompiler {
+  return ([a]) => {
     const f = a!.fn;
-    const t = a!.type;
+    const same = a!.type === type;
     return (r) => {
       const v = f(r);
       if (v === null) return null;
-      if (typeof v === 'number') return t === 'datetime' ? v : null;
-      return typeof v === 'string' ? parseDatetime(v) : null;
+      if (typeof v === 'number') return same ? v : fromNumber(v);
+      return typeof v === 'string' ? fromString(v) : null;
     };
-  },
+  };
+}
+
+registerScalar(
+  ['todatetime'],
+  temporalConversion('datetime', () => null, parseDatetime),
   1,
 );
 
 registerScalar(
   ['totimespan', 'totime'],
-  ([a]) => {
-    const f = a!.fn;
-    const t = a!.type;
-    return (r) => {
-      const v = f(r);
-      if (v === null) return null;
-      if (typeof v === 'number') return t === 'timespan' ? v : v / 10_000; // a number is ticks
-      return typeof v === 'string' ? (parseTimespan(v) ?? null) : null;
-    };
-  },
+  // A number is ticks (100 ns).
+  temporalConversion(
+    'timespan',
+    (v) => v / 10_000,
+    (v) => parseTimespan(v) ?? null,
+  ),
   1,
 );
 
