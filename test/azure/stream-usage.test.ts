@@ -71,11 +71,11 @@ describe('forceStreamIncludeUsage on Azure', () => {
   it('false: no fragment, and each AI policy is its file without the include line only', () => {
     const resources = loadSnapshot('stream-usage-off.main').predictedResources;
     // Every fragment of the default deployment but this one (the budgets' token limit stays).
-    const others = fragmentNames(loadSnapshot('default.main').predictedResources).filter(
+    const kept = fragmentNames(loadSnapshot('default.main').predictedResources).filter(
       (f) => f !== STREAM_USAGE_FRAGMENT_ID,
     );
-    expect(fragmentNames(resources)).toEqual(others);
-    expect(others).toContain('extract-caller-id');
+    expect(fragmentNames(resources)).toEqual(kept);
+    expect(kept).toContain('extract-caller-id');
     for (const [apiId, file] of Object.entries(AI_POLICIES)) {
       const text = readFileSync(artifactPath('policies', file), 'utf8');
       expect(text.split(INCLUDE)).toHaveLength(2);
