@@ -80,10 +80,11 @@ describe('names shared by code and artifacts', () => {
       })),
       ...listWorkbookQueries().map((q) => ({ name: `workbook.json#${q.name}`, text: q.template })),
     ];
+    // AllocatedTo (ApimCostAllocation_CL, the Actual cost tab) holds the same bu- ids.
     for (const { name, text } of texts) {
-      for (const m of text.matchAll(/ApimSubscriptionId startswith '([^']*)'/g))
+      for (const m of text.matchAll(/(?:ApimSubscriptionId|AllocatedTo) startswith '([^']*)'/g))
         expect(m[1], name).toBe(BU_PREFIX);
-      for (const m of text.matchAll(/substring\(ApimSubscriptionId, (\d+)\)/g))
+      for (const m of text.matchAll(/substring\((?:ApimSubscriptionId|AllocatedTo), (\d+)\)/g))
         expect(Number(m[1]), name).toBe(BU_PREFIX.length);
     }
   });

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { allocateBill, type BillStatement } from '../../lib/bill/allocate-bill.js';
 import { loadConfig } from '../../lib/config/load-config.js';
 import type { KitConfig } from '../../lib/config/types.js';
 import { readLedger } from '../../lib/ledger/ledger.js';
@@ -30,12 +31,14 @@ export interface LocalWorkbookRun {
   workbook: WorkbookDocument;
   queries: WorkbookQuery[];
   outcomes: WorkbookQueryOutcome[];
+  /** What cell E4 returned: the bill the Actual cost tab shows from ApimCostAllocation_CL. */
+  bill: BillStatement;
   now: Date;
   /** Stops the target and removes the data folder. */
   dispose(): Promise<void>;
 }
 
-/** Deploys the local target in a fresh data folder, sends all traffic kinds, runs every workbook query. */
+/** Deploys the local target in a fresh data folder, sends all traffic kinds, allocates the bill (E4), runs every workbook query. */
 export async function runLocalWorkbook(requestsPerSubscription = 20): Promise<LocalWorkbookRun> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workbook-run-'));
   const config = loadConfig({
@@ -56,6 +59,9 @@ export async function runLocalWorkbook(requestsPerSubscription = 20): Promise<Lo
     await sendTraffic(target, 'ai', { ...quiet, maxRetries: 0 });
     // D2 normally skips after D1; force it so the mock (no-LLM-log) path shows up too.
     await sendTraffic(target, 'mock-ai', { ...quiet, force: true });
+    // B2, then E4 (running the export after the traffic), so the Actual cost tab has rows.
+    await target.createCostExport();
+    const bill = await allocateBill(target, { runExport: true });
     const ledger = await readLedger(config);
     const serializedData = buildWorkbookData(config, deployment);
     const workbook = loadWorkbook(serializedData);
@@ -71,6 +77,7 @@ export async function runLocalWorkbook(requestsPerSubscription = 20): Promise<Lo
       workbook,
       queries,
       outcomes,
+      bill,
       now,
       async dispose() {
         await target.close();

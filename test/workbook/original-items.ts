@@ -166,3 +166,36 @@ export const VALIDATED_PARAMETERS: readonly string[] = [
   'PtuCapacityTpm',
   'MaxRows',
 ];
+
+/**
+ * The Actual cost tab issue 17 asks for (item 5): the statement per BU from
+ * `ApimCostAllocation_CL`, actual vs estimate, the unallocated remainder with its reasons and
+ * the shared lines, by workbook item name.
+ */
+export const ACTUAL_COST_ITEMS: readonly NamedItem[] = [
+  {
+    what: 'statement per BU: actual allocated vs list-price estimate, variance',
+    name: 'actual-cost-statement',
+    kind: 'table',
+    columns: ['BusinessUnit', 'ActualUsd', 'EstimateUsd', 'VarianceUsd'],
+  },
+  { what: 'actual vs estimate bar chart', name: 'actual-cost-vs-estimate', kind: 'chart' },
+  {
+    what: 'allocated + shared + unallocated',
+    name: 'actual-cost-reconciliation',
+    kind: 'table',
+    columns: ['Part', 'ActualUsd'],
+  },
+  {
+    what: 'unallocated remainder with its reasons',
+    name: 'actual-cost-unallocated',
+    kind: 'table',
+    columns: ['Reason', 'ActualUsd'],
+  },
+  {
+    what: 'shared lines',
+    name: 'actual-cost-shared',
+    kind: 'table',
+    columns: ['ServiceName', 'Meter', 'Reason', 'ActualUsd'],
+  },
+];

@@ -210,8 +210,9 @@ describe('renderWorkbookHtml', () => {
       now: new Date('2026-11-27T10:00:00Z'),
     });
     expect(html).toContain('<title>APIM &lt;Costing&gt;</title>');
-    expect(html.match(/<button type="button" class="tab"/g)).toHaveLength(5);
-    expect(html.match(/<section class="tab-panel"/g)).toHaveLength(5);
+    // Six tabs: the original's five plus Actual cost (issue 17).
+    expect(html.match(/<button type="button" class="tab"/g)).toHaveLength(6);
+    expect(html.match(/<section class="tab-panel"/g)).toHaveLength(6);
     expect(html).toContain('<span class="param-value" data-param="TimeRange">Last 30 days</span>');
     expect(html).toContain(
       '<div class="tile-title">BU requests</div><div class="tile-value">1,234</div>',

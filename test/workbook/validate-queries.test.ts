@@ -23,7 +23,8 @@ const workbook = loadWorkbook(
 describe('every workbook query validates against the schemas', () => {
   const results = validateWorkbookQueries(listWorkbookQueries(workbook));
 
-  it('lists at least one query on each of the five tabs', () => {
+  // Six tabs: the original's five plus Actual cost (issue 17: the bill allocated by E4).
+  it('lists at least one query on each of the six tabs', () => {
     const perTab = new Map<string, number>();
     for (const r of results) perTab.set(r.query.tabLabel, (perTab.get(r.query.tabLabel) ?? 0) + 1);
     expect([...perTab.keys()]).toEqual([
@@ -32,6 +33,7 @@ describe('every workbook query validates against the schemas', () => {
       'Entra ID Application Costing',
       'AI Gateway Token/PTU',
       'Per-Request Detail',
+      'Actual cost',
     ]);
   });
 

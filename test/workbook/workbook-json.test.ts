@@ -62,13 +62,15 @@ describe('workbook.json shape (plain Notebook/1.0 that Azure accepts)', () => {
     }
   });
 
-  it('has the five tabs of the original workbook, each with text and queries', () => {
+  // The original's five tabs, then Actual cost (issue 17: the allocated bill from ApimCostAllocation_CL).
+  it('has the five tabs of the original workbook and Actual cost, each with text and queries', () => {
     expect(listWorkbookTabs(workbook).map((t) => t.label)).toEqual([
       'Overview',
       'Subscription-Based Costing',
       'Entra ID Application Costing',
       'AI Gateway Token/PTU',
       'Per-Request Detail',
+      'Actual cost',
     ]);
     const queries = listWorkbookQueries(workbook);
     for (const tab of listWorkbookTabs(workbook)) {
