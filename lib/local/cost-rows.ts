@@ -149,26 +149,20 @@ export function focusRows(
         });
       }
     }
-    add(d.day, resources.workspace, {
-      type: 'Log Analytics workspaces',
-      service: 'Log Analytics',
-      category: 'Management and Governance',
-      meterCategory: 'Log Analytics',
-      meter: METERS.logIngestion,
-      quantity: d.workspaceBytes / GB,
-      unit: 'GB',
-      unitPrice: LOG_INGESTION_PER_GB_USD,
-    });
-    add(d.day, resources.appInsights, {
-      type: 'Application Insights components',
-      service: 'Application Insights',
-      category: 'Management and Governance',
-      meterCategory: 'Log Analytics',
-      meter: METERS.logIngestion,
-      quantity: d.appInsightsBytes / GB,
-      unit: 'GB',
-      unitPrice: LOG_INGESTION_PER_GB_USD,
-    });
+    // Workspace-based Application Insights ingestion is billed on the Log Analytics meter too.
+    const ingestion = { category: 'Management and Governance', meterCategory: 'Log Analytics' };
+    const perGb = { meter: METERS.logIngestion, unit: 'GB', unitPrice: LOG_INGESTION_PER_GB_USD };
+    const ingested = [
+      [resources.workspace, 'Log Analytics workspaces', 'Log Analytics', d.workspaceBytes],
+      [
+        resources.appInsights,
+        'Application Insights components',
+        'Application Insights',
+        d.appInsightsBytes,
+      ],
+    ] as const;
+    for (const [resource, type, service, bytes] of ingested)
+      add(d.day, resource, { type, service, ...ingestion, ...perGb, quantity: bytes / GB });
     add(d.day, resources.storage, {
       type: 'Storage accounts',
       service: 'Storage',
