@@ -2,6 +2,7 @@
  * Cell A1: `loadConfig` fills the defaults, validates every field (a bad one is named with what
  * it accepts) and returns the frozen {@link KitConfig}.
  */
+import { inspect } from 'node:util';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { DEFAULT_BUDGETS } from './defaults.js';
@@ -107,7 +108,24 @@ export function loadConfig(
       tenantId: v.azure.tenantId ?? nonEmpty(env.AZURE_TENANT_ID),
     },
   };
+  hideWhenInspected(config.realJwt, 'clientSecret');
   return deepFreeze(config);
+}
+
+/**
+ * A cell that ends with `config` (or `config.realJwt`) shows it through `util.inspect`: the
+ * secret is shown hidden there (the object itself keeps it; JSON and code still read it).
+ */
+function hideWhenInspected<T extends object>(value: T, secret: keyof T & string): void {
+  Object.defineProperty(value, inspect.custom, {
+    enumerable: false,
+    value(this: T): Record<string, unknown> {
+      const shown: Record<string, unknown> = { ...(this as Record<string, unknown>) };
+      if (typeof shown[secret] === 'string' && shown[secret] !== '')
+        shown[secret] = `${'•'.repeat(8)} (hidden)`;
+      return shown;
+    },
+  });
 }
 
 // One home for max(1, floor(base x weight)): the cells and the bound check use the same function.

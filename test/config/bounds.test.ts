@@ -210,3 +210,21 @@ describe('A1 refuses whitespace-only display names', () => {
     );
   });
 });
+
+describe('displaying config hides the client secret', () => {
+  it('util.inspect (what a cell ending with `config` shows) never prints the secret', async () => {
+    const { inspect } = await import('node:util');
+    const secret = 'Zq8~very-secret-client-secret-value';
+    const config = loadConfig(
+      { realJwt: { useRealJwt: true, tenantId: 't', clientId: 'c', clientSecret: secret } },
+      {},
+    );
+    for (const shown of [inspect(config, { depth: 5 }), inspect(config.realJwt)]) {
+      expect(shown).not.toContain(secret);
+      expect(shown).toContain('(hidden)');
+    }
+    expect(config.realJwt.clientSecret).toBe(secret);
+    const { describeConfig } = await import('../../lib/output/views/config.js');
+    expect(describeConfig(config)).not.toContain(secret);
+  });
+});

@@ -94,3 +94,25 @@ describe('no full key in the data folder under any query spelling', () => {
     }
   });
 });
+
+describe('displaying a deployment masks its keys', () => {
+  it('util.inspect of deploy() and requireDeployment() shows no key; the object keeps them', async () => {
+    const { inspect } = await import('node:util');
+    const t = await startTestTarget();
+    try {
+      const keys = [
+        ...t.deployment.subscriptions.map((s) => s.primaryKey),
+        t.deployment.apis.entra.subscription?.primaryKey ?? '',
+      ].filter((k) => k.length > 8);
+      expect(keys.length).toBeGreaterThan(1);
+      for (const d of [t.deployment, t.target.requireDeployment()]) {
+        const shown = inspect(d, { depth: 10 });
+        for (const k of keys) expect(shown).not.toContain(k);
+        expect(shown).toContain('••••••••');
+        expect(JSON.stringify(d)).toContain(keys[0]);
+      }
+    } finally {
+      await t.dispose();
+    }
+  });
+});
