@@ -5,7 +5,7 @@
  */
 
 // A1: configuration and the target
-export { loadConfig } from './config/load-config.js';
+export { loadPricedConfig as loadConfig } from './pricing/priced-config.js';
 export { DEFAULT_BUSINESS_UNITS, DEFAULT_CALLERS, DEFAULT_MODELS } from './config/defaults.js';
 export { APIM_SKUS } from './config/types.js';
 export type {

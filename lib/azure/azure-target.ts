@@ -22,6 +22,7 @@ import type {
 import { BUDGET_ALERT_QUERY_FILE } from '../artifacts/names.js';
 import { readArtifact } from '../artifacts/read-artifact.js';
 import { withDeadline } from '../common/operation-signal.js';
+import { maskWhenInspected } from '../common/mask-secret.js';
 import { DeploymentTimeoutError, MissingStepError } from '../errors.js';
 import { createForecastAlerts } from './forecast-alerts.js';
 import { readAzureEnforcement, writeAzureEnforcement } from './budget-enforcement.js';
@@ -122,12 +123,12 @@ export function createAzureTarget(
           }),
         (timeoutMs, cause) => new DeploymentTimeoutError(timeoutMs, { cause }),
       );
-      return state.deployment;
+      return maskWhenInspected(state.deployment);
     },
 
     requireDeployment(): Deployment {
       if (state === undefined) throw new MissingStepError('A2', 'The Azure deployment');
-      return state.deployment;
+      return maskWhenInspected(state.deployment);
     },
 
     queryLogs(query: string, opts: QueryOptions = {}): Promise<QueryResult> {

@@ -2,17 +2,27 @@
  * Cell A1: `loadConfig` fills the defaults, validates every field (a bad one is named with what
  * it accepts) and returns the frozen {@link KitConfig}.
  */
+import { inspect } from 'node:util';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { DEFAULT_BUDGETS } from './defaults.js';
 import { dataDirProblem } from './data-dir.js';
 import { configSchema } from './schema.js';
+import { MOCK_AI_REQUESTS_PER_CALLER, plannedTotalProblems } from './bounds.js';
 import type { BuBudget, KitConfig, KitConfigInput } from './types.js';
+
+/** What `loadConfig` checks beyond the schema. */
+export interface LoadConfigOptions {
+  /** Model names with a known price (undated, any case); when given, every `models[i].name` must be one. */
+  readonly pricedModels?: readonly string[];
+}
 
 /**
  * Fills defaults, validates and freezes the configuration.
  * @param input - what cell A1 sets; everything else takes the defaults (`defaults.ts`, `schema.ts`).
  * @param env - environment for `COSTING_JWT_*` and `AZURE_SUBSCRIPTION_ID` (default `process.env`).
+ * @param options - `pricedModels`: the model names with a price (the kit's `loadConfig` passes
+ *   the pricing table's, so an unknown model fails in A1 rather than in B1).
  * @returns the frozen {@link KitConfig}.
  * @throws {@link ConfigError} with one problem per bad field.
  * @example const config = loadConfig({ target: 'local', deployment: { apimSku: 'BasicV2' } });
@@ -20,6 +30,7 @@ import type { BuBudget, KitConfig, KitConfigInput } from './types.js';
 export function loadConfig(
   input: KitConfigInput = {},
   env: NodeJS.ProcessEnv = process.env,
+  options: LoadConfigOptions = {},
 ): KitConfig {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
@@ -55,6 +66,16 @@ export function loadConfig(
     budgetsByBu,
     v.businessUnits.map((b) => b.name),
   );
+  if (options.pricedModels) checkPriced(problems, v.models, options.pricedModels);
+  problems.push(
+    ...plannedTotalProblems({
+      sampleRequestsPerSubscription: v.traffic.sampleRequestsPerSubscription,
+      businessUnits: v.businessUnits,
+      callers: v.callers,
+      models: v.models,
+      mockAiRequestsPerCaller: MOCK_AI_REQUESTS_PER_CALLER,
+    }),
+  );
   const dataDir = v.local.dataDir ?? nonEmpty(env.COSTING_DATA_DIR) ?? '.data';
   const refused = dataDirProblem(dataDir);
   if (refused) problems.push(refused);
@@ -87,13 +108,28 @@ export function loadConfig(
       tenantId: v.azure.tenantId ?? nonEmpty(env.AZURE_TENANT_ID),
     },
   };
+  hideWhenInspected(config.realJwt, 'clientSecret');
   return deepFreeze(config);
 }
 
-/** Requests per BU for a base count: max(1, floor(base x weight)), as the original sample plans them. */
-export function requestsFor(base: number, weight: number): number {
-  return Math.max(1, Math.floor(base * weight));
+/**
+ * A cell that ends with `config` (or `config.realJwt`) shows it through `util.inspect`: the
+ * secret is shown hidden there (the object itself keeps it; JSON and code still read it).
+ */
+function hideWhenInspected<T extends object>(value: T, secret: keyof T & string): void {
+  Object.defineProperty(value, inspect.custom, {
+    enumerable: false,
+    value(this: T): Record<string, unknown> {
+      const shown: Record<string, unknown> = { ...(this as Record<string, unknown>) };
+      if (typeof shown[secret] === 'string' && shown[secret] !== '')
+        shown[secret] = `${'•'.repeat(8)} (hidden)`;
+      return shown;
+    },
+  });
 }
+
+// One home for max(1, floor(base x weight)): the cells and the bound check use the same function.
+export { requestsFor } from './bounds.js';
 
 // --- Internal helpers ---
 
@@ -112,6 +148,24 @@ function checkUnique(problems: ConfigProblem[], field: string, values: string[])
       });
     }
     seen.add(value);
+  });
+}
+
+/** Every model has a price: B1 and the workbook price tokens by model name. */
+function checkPriced(
+  problems: ConfigProblem[],
+  models: readonly { name: string }[],
+  priced: readonly string[],
+): void {
+  const known = new Set(priced.map((m) => m.toLowerCase()));
+  models.forEach((m, i) => {
+    const undated = m.name.replace(/-\d{4}-\d{2}-\d{2}$/, '').toLowerCase();
+    if (!known.has(undated))
+      problems.push({
+        field: `models[${i}].name`,
+        received: JSON.stringify(m.name),
+        expected: `must be a model with a price in lib/pricing: ${priced.join(', ')} (pick one, or add its price there)`,
+      });
   });
 }
 

@@ -5,24 +5,47 @@
 import { z } from 'zod';
 import { DEFAULT_BUSINESS_UNITS, DEFAULT_CALLERS, DEFAULT_MODELS } from './defaults.js';
 import { APIM_SKUS, TOKEN_QUOTA_PERIODS } from './types.js';
+import { MAX_PLANNED_REQUESTS, MAX_WEIGHT } from './bounds.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BU_NAME = /^bu-[a-z0-9][a-z0-9-]*$/;
+
+/** A weight: greater than 0 and bounded, so a plan stays finite (C1 would loop forever on 1e300). */
+const weight = z
+  .number()
+  .positive({ message: 'must be a number greater than 0' })
+  .max(MAX_WEIGHT, {
+    message: `must be at most ${MAX_WEIGHT}: weights are relative, so lower them all by the same factor`,
+  });
+
+/** A display name: at least one visible character. */
+const displayName = z
+  .string()
+  .refine((s) => s.trim() !== '', { message: 'must contain a visible character, not only spaces' });
+
+/** A request count before weighting, bounded like the cell totals. */
+const requestCount = z
+  .number()
+  .int({ message: 'must be a whole number greater than 0' })
+  .positive({ message: 'must be a whole number greater than 0' })
+  .max(MAX_PLANNED_REQUESTS, {
+    message: `must be at most ${MAX_PLANNED_REQUESTS.toLocaleString('en-US')} (the most one traffic cell plans): lower it in cell A1`,
+  });
 
 const businessUnit = z.strictObject({
   name: z.string().regex(BU_NAME, {
     message: "must start with 'bu-' followed by lower-case letters, digits or '-'",
   }),
-  displayName: z.string().min(1, { message: 'must be a non-empty string' }),
-  weight: z.number().positive({ message: 'must be a number greater than 0' }),
+  displayName,
+  weight,
 });
 
 const caller = z.strictObject({
   appId: z
     .string()
     .regex(GUID, { message: 'must be a GUID like 00000000-0000-0000-0000-000000000000' }),
-  name: z.string().min(1, { message: 'must be a non-empty string' }),
-  weight: z.number().positive({ message: 'must be a number greater than 0' }),
+  name: displayName,
+  weight,
 });
 
 const model = z.strictObject({
@@ -36,7 +59,7 @@ const model = z.strictObject({
     .number()
     .int()
     .positive({ message: 'must be a whole number of K TPM greater than 0' }),
-  requestsPerBu: z.number().int().positive({ message: 'must be a whole number greater than 0' }),
+  requestsPerBu: requestCount,
 });
 
 const buBudget = z.strictObject({
@@ -111,11 +134,7 @@ export const configSchema = z
         runRegularRequests: z.boolean().default(true),
         runAiRequests: z.boolean().default(true),
         generateSampleLoad: z.boolean().default(true),
-        sampleRequestsPerSubscription: z
-          .number()
-          .int()
-          .positive({ message: 'must be a whole number greater than 0' })
-          .default(50),
+        sampleRequestsPerSubscription: requestCount.default(50),
         concurrency: z
           .number()
           .int()
@@ -141,11 +160,7 @@ export const configSchema = z
         tenantId: z.string().optional(),
         clientId: z.string().optional(),
         clientSecret: z.string().optional(),
-        requests: z
-          .number()
-          .int()
-          .positive({ message: 'must be a whole number greater than 0' })
-          .default(10),
+        requests: requestCount.default(10),
       })
       .prefault({}),
     governance: z

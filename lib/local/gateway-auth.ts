@@ -21,6 +21,47 @@ export interface GatewayState {
   namedValues: Map<string, string>;
 }
 
+/**
+ * The query parameters that carry a subscription key, in the order APIM reads them (after the
+ * headers). Names are compared after percent-decoding, as `URLSearchParams` (and APIM) decode
+ * them, so `subscription%2Dkey` is the same parameter.
+ */
+export const QUERY_KEY_PARAMETERS = ['subscription-key', 'api-key'] as const;
+
+/** The decoded name of one `name=value` part of a query string, as `URLSearchParams` reads it. */
+function decodedName(part: string): string {
+  const eq = part.indexOf('=');
+  const raw = eq < 0 ? part : part.slice(0, eq);
+  for (const name of new URLSearchParams(`${raw}=`).keys()) return name;
+  return raw;
+}
+
+/** Whether a query part is a key parameter: the decoded-name comparison authentication uses. */
+function isKeyParameter(part: string): boolean {
+  // Case-insensitive on purpose: masking a parameter that would not authenticate costs nothing,
+  // and a key must never reach the log under a spelling a gateway may accept.
+  const name = decodedName(part).toLowerCase();
+  return (QUERY_KEY_PARAMETERS as readonly string[]).includes(name);
+}
+
+/**
+ * A request URL (path and query) with the value of every key parameter replaced by `***`, under
+ * every spelling of its name that authenticates (plain, percent-encoded, any case), whatever the
+ * value's encoding: the logged URL never carries a key.
+ * @example maskQueryKeys('/api/get?subscription%2Dkey=abc&x=1') // '/api/get?subscription%2Dkey=***&x=1'
+ */
+export function maskQueryKeys(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const query = hash < 0 ? url.slice(q + 1) : url.slice(q + 1, hash);
+  const masked = query
+    .split('&')
+    .map((part) => (isKeyParameter(part) ? `${part.split('=', 1)[0] ?? ''}=***` : part))
+    .join('&');
+  return `${url.slice(0, q + 1)}${masked}${hash < 0 ? '' : url.slice(hash)}`;
+}
+
 /** The outcome of the subscription-key check. */
 export type AuthResult =
   | { ok: true; subscription: GatewaySubscription | undefined }
@@ -42,8 +83,7 @@ export function authenticate(
   const key =
     firstValue(headers['api-key']) ??
     firstValue(headers['ocp-apim-subscription-key']) ??
-    query.get('subscription-key') ??
-    query.get('api-key') ??
+    QUERY_KEY_PARAMETERS.map((name) => query.get(name)).find((v) => v !== null) ??
     undefined;
   if (key === undefined || key === '') {
     return api.subscriptionRequired

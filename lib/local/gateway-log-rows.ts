@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KqlValue } from '../target.js';
+import { maskQueryKeys } from './gateway-auth.js';
 import type { RequestRecord } from './gateway-record.js';
 import type { LocalLogStore, LogRowInput } from './log-store.js';
 
@@ -40,10 +41,8 @@ export function gatewayLogRow(r: RequestRecord, env: LogEnvironment): LogRowInpu
     TotalTime: total,
     CallerIpAddress: r.clientIp,
     Method: r.method,
-    // Keys sent in the query string are not logged.
-    Url: r.url.includes('key=')
-      ? r.url.replace(/([?&](?:subscription-key|api-key)=)[^&#]*/gi, '$1***')
-      : r.url,
+    // Keys sent in the query string are not logged, under any spelling that authenticates.
+    Url: r.url.includes('?') ? maskQueryKeys(r.url) : r.url,
     ClientProtocol: 'HTTP/1.1',
     ResponseCode: r.responseCode,
     ResponseSize: r.responseSize,
@@ -58,7 +57,7 @@ export function gatewayLogRow(r: RequestRecord, env: LogEnvironment): LogRowInpu
     ApiRevision: r.api ? '1' : '',
     BackendId: r.backendId,
     BackendMethod: b?.method,
-    BackendUrl: b?.url,
+    BackendUrl: b?.url.includes('?') ? maskQueryKeys(b.url) : b?.url,
     BackendProtocol: b ? 'HTTP/1.1' : undefined,
     BackendResponseCode: b?.responseCode,
     IsTraceRequested: false,

@@ -11,6 +11,7 @@ import {
   type TraceTemplate,
 } from './policy-steps.js';
 import type { EmittedMetric, TraceRecord } from './gateway-record.js';
+import { QUERY_KEY_PARAMETERS } from './gateway-auth.js';
 import { firstValue, HOP_BY_HOP } from './http-headers.js';
 import { admitTokens, type TokenLimitOutcome } from './token-limit-step.js';
 import type { TokenLimiter } from './token-limiter.js';
@@ -70,8 +71,7 @@ export function runInbound(
     headers[k] = Array.isArray(v) ? v.join(', ') : v;
   }
   const query = new URLSearchParams(request.query);
-  query.delete('subscription-key');
-  query.delete('api-key');
+  for (const name of QUERY_KEY_PARAMETERS) query.delete(name);
   let body = request.body;
   let json: Record<string, unknown> | undefined;
   let parsed = false;

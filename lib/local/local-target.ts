@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { COST_EXPORT_CONTAINER } from '../artifacts/names.js';
 import { artifactPath } from '../artifacts/read-artifact.js';
 import { operationSignal, withDeadline } from '../common/operation-signal.js';
+import { maskWhenInspected } from '../common/mask-secret.js';
 import type { KitConfig } from '../config/types.js';
 import { InvalidArgumentError, MissingStepError } from '../errors.js';
 import type {
@@ -282,7 +283,7 @@ export function createLocalTarget(
         try {
           const { deployment } = await running;
           o.onProgress?.({ message: `Local emulator running at ${deployment.gatewayUrl}` });
-          return deployment;
+          return maskWhenInspected(deployment);
         } catch (err) {
           running = undefined;
           throw err;
@@ -295,7 +296,7 @@ export function createLocalTarget(
           'A2',
           'The local deployment (gateway URL, subscriptions and keys)',
         );
-      return current;
+      return maskWhenInspected(current);
     },
     async queryLogs(query: string, opts: QueryOptions = {}): Promise<QueryResult> {
       opts.signal?.throwIfAborted();

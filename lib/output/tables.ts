@@ -31,6 +31,18 @@ function normalize(table: KqlTable | PlainTable): PlainTable {
   return table as PlainTable;
 }
 
+/**
+ * A value as one cell of a Markdown table: `|` escaped as `\|` (a display name with a `|` would
+ * otherwise split its row into extra columns), backslashes doubled so the escape stays one, and
+ * line breaks folded to spaces (a row is one line).
+ */
+export function markdownCell(value: string | number): string {
+  return String(value)
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n|\r/g, ' ');
+}
+
 /** Fixed-width text rendering (terminal fallback and tests). */
 export function tableText(table: KqlTable | PlainTable, maxRows = 50): string {
   const t = normalize(table);

@@ -8,7 +8,7 @@
  */
 import { AzureOpenAI } from 'openai';
 import { AI_API_VERSIONS } from '../artifacts/names.js';
-import { requestsFor } from '../config/load-config.js';
+import { requestsFor } from '../config/bounds.js';
 import { ModelNotDeployedError } from '../errors.js';
 import type { CostingTarget, Deployment, ModelDeployment } from '../target.js';
 import { sendAiAttempt, type AiRequest } from './ai-attempt.js';

@@ -6,6 +6,7 @@
  * AI tab's "all subscriptions" figures and in the caller metrics, never under a business unit.
  * Skipped, saying why, when D1 already sent real AI traffic.
  */
+import { MOCK_AI_REQUESTS_PER_CALLER } from '../config/bounds.js';
 import { readLedger } from '../ledger/ledger.js';
 import type { CostingTarget } from '../target.js';
 import { sendHttpAttempt, type HttpRequest } from './http.js';
@@ -27,8 +28,8 @@ interface MockAiRequest extends PlannedRequest {
   request: HttpRequest;
 }
 
-/** Requests per caller before weighting, as the original sample's D2 (C2 sends 50). */
-export const MOCK_AI_REQUESTS_PER_CALLER = 20;
+// D2's base lives with the A1 bounds, which check the total it plans.
+export { MOCK_AI_REQUESTS_PER_CALLER };
 
 /** Builds D2's plan: per caller, max(1, floor(20 x weight)) requests with the API's own key. */
 export function planMockAiTraffic(

@@ -2,7 +2,7 @@
  * Request plans: which BU (and caller, model, mode) each request goes out as. Counts follow
  * `requestsFor`: max(1, floor(base x weight)); overrides are checked field by field.
  */
-import { requestsFor } from '../config/load-config.js';
+import { MAX_PLANNED_REQUESTS, requestsFor } from '../config/bounds.js';
 import type { BusinessUnit, KitConfig, SimulatedCaller } from '../config/types.js';
 import { ConfigError, MissingStepError, type ConfigProblem } from '../errors.js';
 import type { ApiEndpoint, ApiSubscription, BuSubscription, Deployment } from '../target.js';
@@ -42,7 +42,7 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-/** Checks a count override: a whole number greater than 0. */
+/** Checks a count override: a whole number greater than 0, at most {@link MAX_PLANNED_REQUESTS}. */
 export function checkCount(problems: ConfigProblem[], field: string, value: unknown): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     problems.push({
@@ -50,7 +50,25 @@ export function checkCount(problems: ConfigProblem[], field: string, value: unkn
       received: describe(value),
       expected: 'must be a whole number greater than 0',
     });
+  } else if (value > MAX_PLANNED_REQUESTS) {
+    problems.push({
+      field,
+      received: describe(value),
+      expected: `must be at most ${MAX_PLANNED_REQUESTS.toLocaleString('en-US')} (the most one traffic cell plans): lower it`,
+    });
   }
+}
+
+/** Checks the total of an override: one cell plans at most {@link MAX_PLANNED_REQUESTS}. */
+function checkTotal(problems: ConfigProblem[], field: string, counts: Iterable<number>): void {
+  let total = 0;
+  for (const n of counts) total += n;
+  if (total > MAX_PLANNED_REQUESTS)
+    problems.push({
+      field,
+      received: `${total.toLocaleString('en-US')} requests in total`,
+      expected: `must plan at most ${MAX_PLANNED_REQUESTS.toLocaleString('en-US')} requests in one cell: lower the counts`,
+    });
 }
 
 /**
@@ -88,6 +106,7 @@ export function countsPerBu(
     checkCount(problems, `${field}.${bu}`, n);
     counts.set(bu, n);
   }
+  if (problems.length === 0) checkTotal(problems, field, counts.values());
   if (problems.length > 0) throw new ConfigError(problems);
   return counts;
 }
@@ -126,6 +145,7 @@ export function countsPerCaller(
     checkCount(problems, `${field}.${key}`, n);
     counts.set(caller, n);
   }
+  if (problems.length === 0) checkTotal(problems, field, counts.values());
   if (problems.length > 0) throw new ConfigError(problems);
   return counts;
 }

@@ -7,6 +7,7 @@ import type { Ledger, TrafficCounts, TrafficSource } from '../../ledger/ledger-t
 import { TRAFFIC_SOURCES } from '../../ledger/ledger-types.js';
 import { AI_MODES } from '../../traffic/ai-modes.js';
 import { showMarkdown } from '../mime.js';
+import { markdownCell } from '../tables.js';
 import type { TrafficSummary, TrafficSummaryRow } from '../../traffic/session.js';
 
 /** One row of {@link ledgerSummaryTable}: a source's totals. */
@@ -112,12 +113,12 @@ function markdownTable(
     ...(withTokens ? ['prompt tok', 'completion tok', 'total tok'] : []),
   ];
   const lines = [
-    `| ${[title, ...head.slice(1)].join(' | ')} |`,
+    `| ${[markdownCell(title), ...head.slice(1)].join(' | ')} |`,
     `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
   ];
   for (const r of rows) {
     const cells = [
-      r.group === 'total' ? '**total**' : r.group,
+      r.group === 'total' ? '**total**' : markdownCell(r.group),
       r.planned,
       r.sent,
       r.delivered,
