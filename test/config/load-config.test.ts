@@ -93,9 +93,12 @@ describe('loadConfig reads the environment', () => {
     expect(c.realJwt).toMatchObject({ tenantId: 't', clientId: 'c', clientSecret: 's' });
   });
   it('takes the data folder from COSTING_DATA_DIR unless set', () => {
-    expect(loadConfig({}, { COSTING_DATA_DIR: '/var/tmp/costing-data-test' }).local.dataDir).toBe('/var/tmp/costing-data-test');
+    expect(loadConfig({}, { COSTING_DATA_DIR: '/var/tmp/costing-data-test' }).local.dataDir).toBe(
+      '/var/tmp/costing-data-test',
+    );
     expect(
-      loadConfig({ local: { dataDir: 'mine' } }, { COSTING_DATA_DIR: '/var/tmp/costing-data-test' }).local.dataDir,
+      loadConfig({ local: { dataDir: 'mine' } }, { COSTING_DATA_DIR: '/var/tmp/costing-data-test' })
+        .local.dataDir,
     ).toBe('mine');
     expect(loadConfig({}, {}).local.dataDir).toBe('.data');
   });
