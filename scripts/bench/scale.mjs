@@ -4,11 +4,11 @@
 // mirrors of three queries, interleaved in the same run, with the ratios. Sizes: `SCALE_SIZES`
 // (comma list, e.g. `100k,1m,3m,10m`), default 100k,1m. The store's restart time and disk size
 // are measured by `SCALE_STORE=1` (writes the rows through the local log store to a temp dir).
-import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { generate, source, writeCsv, SQL, MIRRORS } from './kql.mjs';
+import { duckDbLoader, generate, source, SQL, MIRRORS } from './kql.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -31,10 +31,20 @@ export default async function bench() {
   const config = loadConfig({ target: 'local' });
   const load = (name, extra = {}) => loadPricedQuery(name, config, { ...params(name), ...extra });
   const sizes = (process.env.SCALE_SIZES ?? '100k,1m').split(',').map(parseSize);
-  const params = (name) =>
-    name === 'budget-alert-threshold'
-      ? { threshold: 0, lookback: { timespanMs: 30 * 86_400_000 } }
-      : { lookback: { timespanMs: 30 * 86_400_000 } };
+  // What the bench binds, offered to every query; each query takes only the names it declares.
+  const offered = {
+    threshold: 0,
+    lookback: { timespanMs: 30 * 86_400_000 },
+    monthStart: new Date(new Date().toISOString().slice(0, 8) + '01T00:00:00Z'),
+    businessUnit: 'bu-engineering',
+    budgetUsd: 100,
+    asOf: new Date(),
+  };
+  const params = (name) => {
+    const text = readFileSync(new URL(`../../kql/${name}.kql`, import.meta.url), 'utf8');
+    const declared = new Set(kql.declaredParameters(text).map((p) => p.name));
+    return Object.fromEntries(Object.entries(offered).filter(([k]) => declared.has(k)));
+  };
   for (const n of sizes) {
     const nowMs = Date.now();
     let t0 = performance.now();
@@ -87,34 +97,10 @@ export default async function bench() {
 
     const dir = mkdtempSync(path.join(tmpdir(), 'scale-bench-'));
     try {
-      writeCsv(path.join(dir, 'gw.csv'), gen.gateway, [
-        'TimeGenerated',
-        'ApimSubscriptionId',
-        'ApiId',
-        'OperationId',
-        'ResponseCode',
-        'CorrelationId',
-      ]);
-      writeCsv(path.join(dir, 'llm.csv'), gen.llm, [
-        'TimeGenerated',
-        'CorrelationId',
-        'OperationName',
-        'IsStreamCompletion',
-        'SequenceNumber',
-        'DeploymentName',
-        'ModelName',
-        'PromptTokens',
-        'CompletionTokens',
-        'TotalTokens',
-      ]);
+      const loadTables = duckDbLoader(dir, { gw: gen.gateway, llm: gen.llm });
       const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
       const con = await instance.connect();
-      await con.run(
-        `CREATE TABLE gw AS SELECT * FROM read_csv('${path.join(dir, 'gw.csv')}', header=true, columns={'TimeGenerated':'TIMESTAMPTZ','ApimSubscriptionId':'VARCHAR','ApiId':'VARCHAR','OperationId':'VARCHAR','ResponseCode':'INTEGER','CorrelationId':'VARCHAR'})`,
-      );
-      await con.run(
-        `CREATE TABLE llm AS SELECT * FROM read_csv('${path.join(dir, 'llm.csv')}', header=true, columns={'TimeGenerated':'TIMESTAMPTZ','CorrelationId':'VARCHAR','OperationName':'VARCHAR','IsStreamCompletion':'BOOLEAN','SequenceNumber':'INTEGER','DeploymentName':'VARCHAR','ModelName':'VARCHAR','PromptTokens':'INTEGER','CompletionTokens':'INTEGER','TotalTokens':'INTEGER'})`,
-      );
+      await loadTables(con);
       let kSum = 0;
       let dSum = 0;
       for (const [label, sql] of Object.entries(SQL)) {
