@@ -1,7 +1,7 @@
 // KQL engine benchmark: every repository query over generated logs (1,000,000 gateway rows,
 // 200,000 LLM rows, 100,000 metric rows), and DuckDB on hand-written SQL equivalents of three
 // of them over the same rows, in the same run. Prints the times and the ratios.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -242,6 +242,24 @@ function columnSum(names, rows, column) {
   return rows.reduce((s, r) => s + Number(r[i]), 0);
 }
 
+/**
+ * The parameters the benches bind: one value per name any query of kql/ may declare, each query
+ * given only the names its header declares.
+ */
+export function benchParameters(kql, name) {
+  const offered = {
+    threshold: 0,
+    lookback: { timespanMs: 30 * 86_400_000 },
+    monthStart: new Date(new Date().toISOString().slice(0, 8) + '01T00:00:00Z'),
+    businessUnit: 'bu-engineering',
+    budgetUsd: 100,
+    asOf: new Date(),
+  };
+  const text = readFileSync(new URL(`../../kql/${name}.kql`, import.meta.url), 'utf8');
+  const declared = new Set(kql.declaredParameters(text).map((p) => p.name));
+  return Object.fromEntries(Object.entries(offered).filter(([k]) => declared.has(k)));
+}
+
 export default async function bench() {
   const kql = require('../../dist/kql/index.js');
   const { loadPricedQuery } = require('../../dist/pricing/query-prices.js');
@@ -258,10 +276,7 @@ export default async function bench() {
     `generated ${gen.result.gateway.length} gateway, ${gen.result.llm.length} LLM, ${gen.result.metrics.length} metric rows in ${gen.ms.toFixed(0)} ms`,
   );
   const src = source(gen.result);
-  const params = (name) =>
-    name === 'budget-alert-threshold'
-      ? { threshold: 0, lookback: { timespanMs: 30 * 86_400_000 } }
-      : { lookback: { timespanMs: 30 * 86_400_000 } };
+  const params = (name) => benchParameters(kql, name);
   console.log(
     '\nKQL engine (first run includes converting the columns the query reads; warm = median of 3 later runs):',
   );

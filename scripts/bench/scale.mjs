@@ -4,11 +4,11 @@
 // mirrors of three queries, interleaved in the same run, with the ratios. Sizes: `SCALE_SIZES`
 // (comma list, e.g. `100k,1m,3m,10m`), default 100k,1m. The store's restart time and disk size
 // are measured by `SCALE_STORE=1` (writes the rows through the local log store to a temp dir).
-import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { duckDbLoader, generate, source, SQL, MIRRORS } from './kql.mjs';
+import { benchParameters, duckDbLoader, generate, source, SQL, MIRRORS } from './kql.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -31,20 +31,7 @@ export default async function bench() {
   const config = loadConfig({ target: 'local' });
   const load = (name, extra = {}) => loadPricedQuery(name, config, { ...params(name), ...extra });
   const sizes = (process.env.SCALE_SIZES ?? '100k,1m').split(',').map(parseSize);
-  // What the bench binds, offered to every query; each query takes only the names it declares.
-  const offered = {
-    threshold: 0,
-    lookback: { timespanMs: 30 * 86_400_000 },
-    monthStart: new Date(new Date().toISOString().slice(0, 8) + '01T00:00:00Z'),
-    businessUnit: 'bu-engineering',
-    budgetUsd: 100,
-    asOf: new Date(),
-  };
-  const params = (name) => {
-    const text = readFileSync(new URL(`../../kql/${name}.kql`, import.meta.url), 'utf8');
-    const declared = new Set(kql.declaredParameters(text).map((p) => p.name));
-    return Object.fromEntries(Object.entries(offered).filter(([k]) => declared.has(k)));
-  };
+  const params = (name) => benchParameters(kql, name);
   for (const n of sizes) {
     const nowMs = Date.now();
     let t0 = performance.now();
