@@ -251,6 +251,11 @@ export interface CostingTarget {
   /** Removes what the kit made; dry run by default. */
   cleanUp(options?: CleanUpOptions): Promise<CleanUpItem[]>;
   /**
+   * Local target: one message per log file whose unreadable lines were skipped when the store
+   * loaded it (file, count, line numbers, what to do); none: `[]`. Azure has no such files.
+   */
+  unreadableLogLines?(): readonly string[];
+  /**
    * One forecast alert per BU with a `monthlyBudgetUsd`: a daily scheduled query rule from
    * `kql/budget-forecast-alert.kql` (cell E5; the local target evaluates it in the cell instead).
    */

@@ -61,8 +61,14 @@ export function readBudgetAlerts(
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
+    const what =
+      error instanceof SyntaxError
+        ? 'is not valid JSON'
+        : (error as NodeJS.ErrnoException).code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : `cannot be read (${(error as Error).message})`;
     throw new LedgerError(
-      `The budget-alert record ${file} is not valid JSON: run cell B4 again to rewrite it.`,
+      `The budget-alert record ${file} ${what}: delete it and run cell B4 again to rewrite it.`,
       { cause: error },
     );
   }
@@ -77,7 +83,7 @@ export function readBudgetAlerts(
     typeof v.registeredAt !== 'string'
   ) {
     throw new LedgerError(
-      `The budget-alert record ${file} is not one cell B4 wrote (it needs threshold, businessUnits and registeredAt): run cell B4 again to rewrite it.`,
+      `The budget-alert record ${file} is not one cell B4 wrote (it needs threshold, businessUnits and registeredAt): delete it and run cell B4 again to rewrite it.`,
     );
   }
   return { threshold: v.threshold, businessUnits: v.businessUnits, registeredAt: v.registeredAt };

@@ -38,10 +38,12 @@ function toLedger(stored: StoredLedger): Ledger {
   return { version: 2, updatedAt: stored.updatedAt, runs: stored.runs, sources };
 }
 
+// Clean-up removes the ledger without reading it, so it is a way out of a broken one.
+const LEDGER_REMEDY =
+  'move it aside and run the traffic cells (C1-D2) again, or delete it (clean-up.ipynb does) and run the traffic cells again';
+
 function shapeError(file: string, what: string): LedgerError {
-  return new LedgerError(
-    `The ledger ${file} ${what}: move it aside (it is the only record of what the traffic cells sent) and run the traffic cells (C1-D2) again.`,
-  );
+  return new LedgerError(`The ledger ${file} ${what}: ${LEDGER_REMEDY}.`);
 }
 
 function isEntry(e: unknown): e is LedgerEntry {
@@ -74,7 +76,7 @@ async function readStored(file: string): Promise<StoredLedger> {
     parsed = JSON.parse(text);
   } catch (err) {
     throw new LedgerError(
-      `The ledger ${file} is not valid JSON (${(err as Error).message}): move it aside and run the traffic cells (C1-D2) again.`,
+      `The ledger ${file} is not valid JSON (${(err as Error).message}): ${LEDGER_REMEDY}.`,
       { cause: err },
     );
   }

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DATA_FILES } from '../artifacts/names.js';
 import { trackDataFile } from '../ledger/data-folder.js';
+import { LocalEmulatorError } from '../errors.js';
 import type { BuSubscription } from '../target.js';
 
 /** A subscription that needs a key: its id (name) and display name. */
@@ -25,14 +26,7 @@ export function loadOrCreateKeys(
   subscriptions: readonly KeyedSubscription[],
 ): BuSubscription[] {
   const file = path.join(dataDir, DATA_FILES.keys);
-  let saved: Record<string, string> = {};
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-      saved = parsed as Record<string, string>;
-  } catch {
-    // First start (or an unreadable file): new keys are generated below.
-  }
+  const saved = readSavedKeys(file);
   let changed = false;
   const subs = subscriptions.map((s) => {
     let key = saved[s.id];
@@ -44,10 +38,55 @@ export function loadOrCreateKeys(
     }
     return { id: s.id, displayName: s.displayName, primaryKey: key };
   });
+  sharedKeyCheck(file, subs);
   if (changed) {
     mkdirSync(dataDir, { recursive: true });
     trackDataFile(dataDir, file);
     writeFileSync(file, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
   }
   return subs;
+}
+
+const REMEDY = 'delete it (or run clean-up) and run cell A2 again to generate new keys';
+
+function readSavedKeys(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // First start: new keys are generated.
+    if (code === 'ENOENT') return {};
+    throw new LocalEmulatorError(
+      `The subscription keys file ${file} cannot be read (${code === 'EISDIR' ? 'it is a folder' : (err as Error).message}): ${REMEDY}.`,
+      { cause: err },
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new LocalEmulatorError(
+      `The subscription keys file ${file} is not valid JSON (${(err as Error).message}): ${REMEDY}.`,
+      { cause: err },
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new LocalEmulatorError(
+      `The subscription keys file ${file} is not an object of subscription names to keys: ${REMEDY}.`,
+    );
+  return parsed as Record<string, string>;
+}
+
+/** One key opening two subscriptions would log one BU's traffic under the other's name. */
+function sharedKeyCheck(file: string, subs: readonly BuSubscription[]): void {
+  const owner = new Map<string, string>();
+  for (const s of subs) {
+    const first = owner.get(s.primaryKey);
+    if (first !== undefined)
+      throw new LocalEmulatorError(
+        `The subscription keys file ${file} gives ${first} and ${s.id} the same key: each subscription needs its own (the gateway could not tell them apart). Remove one of the two entries, or ${REMEDY}.`,
+      );
+    owner.set(s.primaryKey, s.id);
+  }
 }

@@ -48,6 +48,7 @@ import { createLocalBudgetState, localBudgetOperations } from './local-budgets.j
 import { acquireDataFolder, releaseDataFolder } from '../ledger/data-folder.js';
 import { cleanUpDataFolder, trackKitFolders } from './local-clean-up.js';
 import { loadOrCreateKeys } from './local-keys.js';
+import { unreadableLinesMessage } from './log-file-reader.js';
 import { billedResources, regionName, resourceIds } from './local-resources.js';
 import { loadPolicies } from './policy-engine.js';
 
@@ -273,6 +274,7 @@ export function createLocalTarget(
     dataDir,
     store,
     aoai,
+    unreadableLogLines: () => store.unreadableLines().map(unreadableLinesMessage),
     async deploy(opts: OperationOptions = {}) {
       return withDeadline('Starting the local emulator', opts, async (signal, o) => {
         signal?.throwIfAborted();

@@ -4,19 +4,12 @@
  * persisted as append-only JSON lines under `<dataDir>/logs/`, and served to the local KQL
  * engine through {@link LogTableSource}.
  */
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { readArtifact } from '../artifacts/read-artifact.js';
 import { LogStoreError } from '../errors.js';
 import { trackDataFile } from '../ledger/data-folder.js';
+import { readLogFile, type UnreadableLogLines } from './log-file-reader.js';
 import type { LogRow, LogTable, LogTableSource } from '../kql/log-tables.js';
 import type { KqlColumn, KqlValue } from '../target.js';
 
@@ -66,6 +59,8 @@ export interface LocalLogStore extends LogTableSource {
   flush(): void;
   /** Flushes and closes the files; the store reopens them on the next append. */
   close(): void;
+  /** The log files whose unreadable lines were skipped when they were loaded (none: `[]`). */
+  unreadableLines(): UnreadableLogLines[];
 }
 
 /**
@@ -182,6 +177,7 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
         s.viewCount = 0;
         s.partialLastLine = false;
         s.pending = '';
+        s.unreadable = undefined;
         s.version++;
         if (dataDir) rmSync(tableFile(dataDir, s.name), { force: true });
       }
@@ -189,6 +185,9 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
     },
     flush() {
       if (tables) for (const s of tables.values()) flush(s);
+    },
+    unreadableLines() {
+      return [...load().values()].flatMap((s) => (s.unreadable ? [s.unreadable] : []));
     },
     close() {
       if (tables) {
@@ -271,6 +270,8 @@ interface TableState {
   partialLastLine: boolean;
   /** JSON lines not yet written. */
   pending: string;
+  /** Lines of the file on disk that could not be read when it was loaded. */
+  unreadable: UnreadableLogLines | undefined;
   /** The table has `_BilledSize`: rows that do not set it get their stored JSON size. */
   billedSize: boolean;
 }
@@ -321,40 +322,20 @@ function _createTableState(name: LogTableName): TableState {
     fd: undefined,
     partialLastLine: false,
     pending: '',
+    unreadable: undefined,
     billedSize: columns.some((c) => c.name === '_BilledSize'),
   };
 }
 
 function _reloadTable(s: TableState, file: string): void {
-  if (!existsSync(file)) return;
-  const buf = readFileSync(file);
-  s.partialLastLine = buf.length > 0 && buf[buf.length - 1] !== 10;
-  let start = 0;
-  // Scan bytes for newlines instead of one giant string: a million rows can exceed V8's
-  // maximum string length.
-  while (start < buf.length) {
-    let end = buf.indexOf(10, start);
-    if (end < 0) end = buf.length;
-    if (end > start) {
-      try {
-        const parsed = JSON.parse(buf.toString('utf8', start, end)) as unknown;
-        if (
-          Array.isArray(parsed) &&
-          typeof parsed[0] === 'number' &&
-          parsed[1] &&
-          typeof parsed[1] === 'object'
-        ) {
-          const row = new s.Row(parsed[1] as LogRowInput);
-          if (s.billedSize && row._BilledSize === null)
-            row._BilledSize = JSON.stringify(parsed[1]).length;
-          s.rows.push(row);
-          s.ingestMs.push(parsed[0]);
-        }
-      } catch {
-        // A line cut short by a crash mid-write: skip it, keep the rest.
-      }
-    }
-    start = end + 1;
+  const read = readLogFile(file);
+  s.partialLastLine = read.partialLastLine;
+  s.unreadable = read.unreadable;
+  for (const { ingestMs, input } of read.rows) {
+    const row = new s.Row(input);
+    if (s.billedSize && row._BilledSize === null) row._BilledSize = JSON.stringify(input).length;
+    s.rows.push(row);
+    s.ingestMs.push(ingestMs);
   }
   s.view = s.rows;
   s.viewCount = s.rows.length;

@@ -4,6 +4,7 @@
  * models). The window spans every run in the ledger, and the expected counts are their sum (the
  * logs keep every run's rows); `runs` says which rows came from which run.
  */
+import { IngestionTimeoutError, LogStoreError } from '../errors.js';
 import { loadQuery } from '../kql/query-files.js';
 import { expectedLogCounts, type ExpectedLogCounts } from '../ledger/expected-logs.js';
 import { loadPricedQuery } from '../pricing/query-prices.js';
@@ -47,32 +48,37 @@ export async function verifyLogs(
   const started = Date.now();
   const poll = ingestionPolling(config, timespan, options);
   const report = (message: string): void => options.onProgress?.({ message });
-  const gateway = await waitForRows(
-    target,
-    `${ingestionQuery} | where Source == 'ApiManagementGatewayLogs'`,
-    {
+  // Local log files with unreadable lines: their rows are lost, not late.
+  const skipped = target.unreadableLogLines?.() ?? [];
+  for (const note of skipped) report(note);
+  const gateway = await notLateButLost(skipped, () =>
+    waitForRows(target, `${ingestionQuery} | where Source == 'ApiManagementGatewayLogs'`, {
       ...poll,
       minRows: expected.gatewayRows,
       countColumn: 'Rows',
       onProgress: (p) => report(`Gateway log: ${p.message} (expecting ${expected.gatewayRows})`),
-    },
+    }),
   );
   if (expected.llmRequestsWithTokens > 0) {
-    await waitForRows(target, `${ingestionQuery} | where Source == 'ApiManagementGatewayLlmLog'`, {
-      ...poll,
-      minRows: expected.llmRequestsWithTokens,
-      countColumn: 'AiRequests',
-      onProgress: (p) =>
-        report(
-          `LLM log: ${p.message} (expecting ${expected.llmRequestsWithTokens} requests with usage)`,
-        ),
-    });
+    await notLateButLost(skipped, () =>
+      waitForRows(target, `${ingestionQuery} | where Source == 'ApiManagementGatewayLlmLog'`, {
+        ...poll,
+        minRows: expected.llmRequestsWithTokens,
+        countColumn: 'AiRequests',
+        onProgress: (p) =>
+          report(
+            `LLM log: ${p.message} (expecting ${expected.llmRequestsWithTokens} requests with usage)`,
+          ),
+      }),
+    );
   }
   const waitedMs = Date.now() - started;
   report(`Logs arrived after ${(waitedMs / 1000).toFixed(1)} s (${gateway.attempts} check(s)).`);
   const query = { timespan, ...(poll.signal ? { signal: poll.signal } : {}) };
   const runs = await attributeGatewayRows(target, ledger, timespan, poll.signal);
   for (const note of runs.notes) report(note);
+  // Shown with E1's result too, not only as progress.
+  runs.notes.push(...skipped);
   const [ingestion, requestsPerBu, tokenUsage] = await Promise.all([
     target.queryLogs(ingestionQuery, query),
     target.queryLogs(loadPricedQuery('cost-allocation-subscription', config).text, query),
@@ -87,4 +93,20 @@ export async function verifyLogs(
     waitedMs,
     runs,
   };
+}
+
+/**
+ * Runs a wait; when rows are missing and the local store skipped unreadable log lines, the
+ * error says so instead of blaming ingestion delay.
+ */
+async function notLateButLost<T>(skipped: readonly string[], wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (err) {
+    if (!(err instanceof IngestionTimeoutError) || skipped.length === 0) throw err;
+    throw new LogStoreError(
+      `Only ${err.received} of ${err.expected} row(s) are in the local logs, and no more will arrive: ${skipped.join(' ')}`,
+      { cause: err },
+    );
+  }
 }
