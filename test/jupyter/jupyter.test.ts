@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DATA_FILES } from '../../lib/artifacts/names.js';
 import { PLOTLY_MIME } from '../../lib/output/charts.js';
 import { plotlyBundlePath } from '../../lib/artifacts/plotly-bundle.js';
 import { defaultPreviewPath } from '../../lib/workbook/render-preview.js';
@@ -132,6 +134,31 @@ describe('real Jupyter with the tslab kernel', () => {
     const html = readFileSync(path.join(work, 'build', 'notebooks', 'create.html'), 'utf8');
     const prompts = [...html.matchAll(/In(?:&nbsp;|\s)\[([^\]]*)\]:/g)].map((m) => m[1]);
     expect(prompts).toEqual(code.map((_, i) => String(i + 1)));
+  });
+
+  it('leaves no full subscription key in the executed notebook, its HTML, the logs or the ledger', () => {
+    const dataDir = path.join(work, 'data');
+    const keys = Object.values(
+      JSON.parse(readFileSync(path.join(dataDir, DATA_FILES.keys), 'utf8')) as Record<
+        string,
+        string
+      >,
+    );
+    // The BUs' keys and the APIs' own: one per subscription A2 made.
+    expect(keys.length).toBeGreaterThanOrEqual(6);
+    const files = [
+      path.join(work, 'build', 'notebooks', 'create.ipynb'),
+      path.join(work, 'build', 'notebooks', 'create.html'),
+      ...readdirSync(dataDir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && e.name !== DATA_FILES.keys)
+        .map((e) => path.join(e.parentPath, e.name)),
+    ];
+    expect(files).toContain(path.join(dataDir, DATA_FILES.ledger));
+    expect(files).toContain(path.join(dataDir, 'logs', 'ApiManagementGatewayLogs.jsonl'));
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8').toLowerCase();
+      for (const key of keys) expect(text.includes(key.toLowerCase()), file).toBe(false);
+    }
   });
 
   it('keeps the outputs small: no plotly.js in the notebook, one copy in each HTML page, each under 3 MB', () => {
