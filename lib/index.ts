@@ -30,6 +30,7 @@ export type {
 } from './local/aoai-emulator.js';
 export { LOG_TABLE_NAMES } from './local/log-store.js';
 export type { LocalLogStore, LogRowInput, LogTableName } from './local/log-store.js';
+export type { UnreadableLogLines } from './local/log-file-reader.js';
 export type { LogRow, LogTable, LogTableSource } from './kql/log-tables.js';
 export { createAzureTarget } from './azure/azure-target.js';
 export type { AzureTargetOptions, AzureCostingTarget } from './azure/azure-target.js';
