@@ -4,12 +4,12 @@
  * models). The window spans every run in the ledger, and the expected counts are their sum (the
  * logs keep every run's rows); `runs` says which rows came from which run.
  */
-import { IngestionTimeoutError, LogStoreError } from '../errors.js';
 import { loadQuery } from '../kql/query-files.js';
 import { expectedLogCounts, type ExpectedLogCounts } from '../ledger/expected-logs.js';
 import { loadPricedQuery } from '../pricing/query-prices.js';
 import type { CostingTarget, KqlTable, OperationOptions } from '../target.js';
 import { ingestionPolling, trafficToVerify, wholeTable } from './ingestion-polling.js';
+import { notLateButLost } from './lost-log-lines.js';
 import { attributeGatewayRows, type RunAttribution } from './run-attribution.js';
 import { waitForRows } from './wait-for-rows.js';
 
@@ -93,20 +93,4 @@ export async function verifyLogs(
     waitedMs,
     runs,
   };
-}
-
-/**
- * Runs a wait; when rows are missing and the local store skipped unreadable log lines, the
- * error says so instead of blaming ingestion delay.
- */
-async function notLateButLost<T>(skipped: readonly string[], wait: () => Promise<T>): Promise<T> {
-  try {
-    return await wait();
-  } catch (err) {
-    if (!(err instanceof IngestionTimeoutError) || skipped.length === 0) throw err;
-    throw new LogStoreError(
-      `Only ${err.received} of ${err.expected} row(s) are in the local logs, and no more will arrive: ${skipped.join(' ')}`,
-      { cause: err },
-    );
-  }
 }

@@ -9,6 +9,7 @@ import { loadQuery } from '../kql/query-files.js';
 import { expectedLogCounts } from '../ledger/expected-logs.js';
 import type { CostingTarget, KqlTable, OperationOptions } from '../target.js';
 import { ingestionPolling, trafficToVerify, wholeTable } from './ingestion-polling.js';
+import { notLateButLost } from './lost-log-lines.js';
 import { waitForRows } from './wait-for-rows.js';
 import { runNotes } from './run-attribution.js';
 
@@ -66,27 +67,34 @@ export async function verifyMetrics(
   );
   const started = Date.now();
   const poll = ingestionPolling(config, timespan, options);
-  const waited = await waitForRows(target, loadQuery('metric-ingestion-check').text, {
-    ...poll,
-    minRows: expectedRequests,
-    countColumn: 'Requests',
-    onProgress: (p) =>
-      options.onProgress?.({
-        message: `caller-requests metric: ${p.message} (expecting ${expectedRequests})`,
-      }),
-  });
+  // Local log files with unreadable lines: their rows are lost, not late.
+  const skipped = target.unreadableLogLines?.() ?? [];
+  for (const message of skipped) options.onProgress?.({ message });
+  const waited = await notLateButLost(skipped, () =>
+    waitForRows(target, loadQuery('metric-ingestion-check').text, {
+      ...poll,
+      minRows: expectedRequests,
+      countColumn: 'Requests',
+      onProgress: (p) =>
+        options.onProgress?.({
+          message: `caller-requests metric: ${p.message} (expecting ${expectedRequests})`,
+        }),
+    }),
+  );
   const aiQuery = loadQuery('token-metric-ingestion-check', {
     aiApis: aiEndpoints.map((a) => a.name),
   }).text;
-  const aiWaited = await waitForRows(target, aiQuery, {
-    ...poll,
-    minRows: expectedAi,
-    countColumn: 'Requests',
-    onProgress: (p) =>
-      options.onProgress?.({
-        message: `caller-requests of the AI APIs: ${p.message} (expecting ${expectedAi})`,
-      }),
-  });
+  const aiWaited = await notLateButLost(skipped, () =>
+    waitForRows(target, aiQuery, {
+      ...poll,
+      minRows: expectedAi,
+      countColumn: 'Requests',
+      onProgress: (p) =>
+        options.onProgress?.({
+          message: `caller-requests of the AI APIs: ${p.message} (expecting ${expectedAi})`,
+        }),
+    }),
+  );
   const waitedMs = Date.now() - started;
   options.onProgress?.({ message: `Metrics arrived after ${(waitedMs / 1000).toFixed(1)} s.` });
   const breakdown = wholeTable(

@@ -18,6 +18,7 @@ import { createLocalTarget } from '../../lib/local/local-target.js';
 import { createLogStore } from '../../lib/local/log-store.js';
 import { sendTraffic } from '../../lib/traffic/send-traffic.js';
 import { verifyLogs } from '../../lib/verify/verify-logs.js';
+import { verifyMetrics } from '../../lib/verify/verify-metrics.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -68,17 +69,22 @@ describe('unreadable log lines', () => {
     expect(c.unreadableLines()).toEqual([]);
   });
 
-  it('make E1 say the log file had N unreadable lines, not blame ingestion delay', async () => {
+  it('make E1 and E2 say the log file had N unreadable lines, not blame ingestion delay', async () => {
     const dir = tempDir();
     const first = createLocalTarget(configFor(dir));
     await first.deploy();
     await sendTraffic(first, 'bu');
+    await sendTraffic(first, 'entra');
     await first.close();
     const file = path.join(dir, 'logs', 'ApiManagementGatewayLogs.jsonl');
     const lines = readFileSync(file, 'utf8').split('\n');
     lines[2] = '{"garbage';
     lines[6] = 'null';
     writeFileSync(file, lines.join('\n'));
+    const metrics = path.join(dir, 'logs', 'customMetrics.jsonl');
+    const metricLines = readFileSync(metrics, 'utf8').split('\n');
+    metricLines[0] = '[1, "not a row"]';
+    writeFileSync(metrics, metricLines.join('\n'));
 
     // A kernel restart: a new target on the same data folder.
     const second = createLocalTarget(configFor(dir));
@@ -94,6 +100,11 @@ describe('unreadable log lines', () => {
       expect(err.message).toMatch(/Delete the file \(or run clean-up\) and run the traffic cells/);
       expect(err.message).not.toMatch(/Ingestion can take/);
       expect(progress.some((m) => m.includes(file) && m.includes('2 unreadable'))).toBe(true);
+      // E2 likewise, for the metrics file.
+      const e2 = await kitErrorOf(() => verifyMetrics(second, { timeoutMs: 500 }));
+      expect(e2).toBeInstanceOf(LogStoreError);
+      expect(e2.message).toContain(`The log file ${metrics} had 1 unreadable line(s) (line 1)`);
+      expect(e2.message).not.toMatch(/Ingestion can take/);
     } finally {
       await second.close();
     }
