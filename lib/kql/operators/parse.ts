@@ -8,7 +8,8 @@
  *   page's examples show (flag `U` makes them lazy), flags `i`, `m`, `s` as in RE2.
  * Typed columns: integers match `-?\d+`, reals a decimal number; other types match lazily
  * and are converted. A failed match, or (simple, regex) a failed conversion, gives nulls in
- * every parsed column; relaxed nulls only the column whose value did not convert.
+ * every parsed column; relaxed nulls only the column whose value did not convert (a typed
+ * column there matches its type's text, or else any text up to the next delimiter).
  */
 import { elements, kindName, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
@@ -128,14 +129,14 @@ function compilePattern(op: KNode, ctx: ExecContext): Compiled {
       const type = outputSchema(op).find((s) => s.name === name)?.type ?? 'string';
       if (type === 'unknown') unsupportedAt(ctx, p, 'argument', `column type of ${name}`);
       targets.push({ name, type });
-      const typed =
-        kind === 'relaxed'
-          ? any
-          : type === 'long' || type === 'int'
-            ? INTEGER
-            : type === 'real' || type === 'decimal'
-              ? REAL
-              : any;
+      const exact =
+        type === 'long' || type === 'int'
+          ? INTEGER
+          : type === 'real' || type === 'decimal'
+            ? REAL
+            : undefined;
+      // Relaxed: a value of the type when there is one, else any text (which then nulls).
+      const typed = !exact ? any : kind === 'relaxed' ? `${exact}|${any}` : exact;
       source += `(?<c${targets.length - 1}>${typed})`;
     } else {
       unsupportedAt(ctx, p, 'expression', p.ToString(0).trim());
