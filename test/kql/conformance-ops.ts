@@ -297,6 +297,16 @@ export const OPS_CASES: ConformanceCase[] = [
     `print s = 'aa=1' | parse kind=regex flags=U s with 'a+=' n:long`,
     'refuse',
   ),
+  parse(
+    'parse: flags with the simple kind are refused (the page defines them for regex only)',
+    `print s = 'a=1' | parse flags=i s with 'A=' n:long`,
+    'refuse',
+  ),
+  parse(
+    'parse: a flag RE2 does not have is refused',
+    `print s = 'a=1' | parse kind=regex flags=x s with 'a=' n:long`,
+    'refuse',
+  ),
   // ---- parse-where ----
   parseWhere(
     'parse-where: only the rows that parse are kept',

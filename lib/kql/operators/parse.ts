@@ -113,7 +113,8 @@ function compilePattern(op: KNode, ctx: ExecContext): Compiled {
   }
   const any = lazy ? '.*?' : '.*';
   const targets: Target[] = [];
-  let source = '^';
+  // The whole text, whatever `m` does to ^ and $.
+  let source = '(?<![\\s\\S])';
   for (const p of patterns) {
     const k = kindName(p);
     if (k === 'StarExpression') {
@@ -142,7 +143,7 @@ function compilePattern(op: KNode, ctx: ExecContext): Compiled {
       unsupportedAt(ctx, p, 'expression', p.ToString(0).trim());
     }
   }
-  return { regex: new RegExp(`${source}$`, flags), targets, kind };
+  return { regex: new RegExp(`${source}(?![\\s\\S])`, flags), targets, kind };
 }
 
 function stringOf(node: KNode): string {
