@@ -9,12 +9,13 @@ import type { LogTableSource } from '../../lib/kql/log-tables.js';
 import { CASES as BASE } from './conformance-cases.js';
 import { MORE_CASES } from './conformance-more.js';
 import { EDGE_CASES } from './conformance-edges.js';
+import { OPS_CASES } from './conformance-ops.js';
 import { refOf } from './conformance-refs.js';
 import { tableEqual } from './table-equal.js';
 
 const empty: LogTableSource = { tableNames: () => [], getTable: () => undefined };
 const now = new Date('2024-01-10T12:00:00Z');
-const CASES = [...BASE, ...MORE_CASES, ...EDGE_CASES].map((c) => ({
+const CASES = [...BASE, ...MORE_CASES, ...EDGE_CASES, ...OPS_CASES].map((c) => ({
   ...c,
   ref: c.ref ?? refOf(c.name),
 }));

@@ -114,3 +114,16 @@ export function declaredName(expr: KNode): string | undefined {
 export function renameBySchema(op: KNode, frame: Frame, ctx: ExecContext): Frame {
   return applySchema(op, frame.columns, frame.length, ctx, frame.serialized);
 }
+
+/**
+ * Refuses every named parameter of the operator that is not in `allowed`. Parameters named
+ * `hint.*` pass: the reference pages say hints (shuffle keys, strategies, partitions, remote
+ * placement) change how a cluster runs the operator, never its result.
+ */
+export function checkParameters(op: KNode, ctx: ExecContext, allowed: readonly string[]): void {
+  for (const p of elements(prop(op, 'Parameters'))) {
+    const name = String(prop(p, 'Name')?.['SimpleName'] ?? '').toLowerCase();
+    if (name.startsWith('hint.') || allowed.includes(name)) continue;
+    unsupportedAt(ctx, p, 'argument', name);
+  }
+}

@@ -3,9 +3,10 @@ import { elements, kindName, prop } from '../kusto-language.js';
 import { evaluateColumn } from '../engine/expr.js';
 import { takeRows, type Column } from '../engine/frame.js';
 import { aq } from '../engine/arquero.js';
-import { applySchema, scopeOf, type Operator } from './common.js';
+import { applySchema, checkParameters, scopeOf, type Operator } from './common.js';
 
 export const distinct: Operator = (op, input, env, ctx) => {
+  checkParameters(op, ctx, []);
   const exprs = elements(prop(op, 'Expressions'));
   let columns: Column[];
   if (exprs.length === 1 && kindName(exprs[0]!) === 'StarExpression') {

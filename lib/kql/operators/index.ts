@@ -10,6 +10,9 @@ import { join } from './join.js';
 import { lookup } from './lookup.js';
 import { makeSeries } from './make-series.js';
 import { mvExpand } from './mv-expand.js';
+import { parse, parseWhere } from './parse.js';
+import { topNested } from './top-nested.js';
+import { evaluate } from './evaluate.js';
 import { project } from './project.js';
 import { projectAway } from './project-away.js';
 import { projectRename } from './project-rename.js';
@@ -44,6 +47,10 @@ export const OPERATORS: ReadonlyMap<string, Operator> = new Map<string, Operator
   ['SerializeOperator', serialize],
   ['MvExpandOperator', mvExpand],
   ['MakeSeriesOperator', makeSeries],
+  ['ParseOperator', parse],
+  ['ParseWhereOperator', parseWhere],
+  ['TopNestedOperator', topNested],
+  ['EvaluateOperator', evaluate],
   // `render` only tells a client how to draw; the data is unchanged.
   ['RenderOperator', passThrough],
   ['AsOperator', passThrough],

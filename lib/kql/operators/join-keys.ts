@@ -29,7 +29,14 @@ export function joinKeys(clause: KNode | undefined, ctx: ExecContext): JoinKeys 
   if (!clause || kindName(clause) !== 'JoinOnClause') {
     return unsupportedAt(ctx, clause ?? ({ TextStart: 0 } as KNode), 'expression', 'join where');
   }
-  for (const e of elements(prop(clause, 'Expressions'))) {
+  // `a == b and c == d` is the same as `a == b, c == d` (the join page).
+  const conditions: KNode[] = [];
+  const flatten = (e: KNode): void => {
+    if (kindName(e) !== 'AndExpression') conditions.push(e);
+    else for (const side of ['Left', 'Right']) flatten(prop(e, side)!);
+  };
+  elements(prop(clause, 'Expressions')).forEach(flatten);
+  for (const e of conditions) {
     const kind = kindName(e);
     if (kind === 'NameReference') {
       const n = String(e['SimpleName']);

@@ -9,6 +9,7 @@ import { lazyColumn, takeRows, type Column, type Frame } from '../engine/frame.j
 import { nullOf, type Value } from '../engine/values.js';
 import {
   applySchema,
+  checkParameters,
   namedParameters,
   renameBySchema,
   unsupportedAt,
@@ -39,6 +40,7 @@ export function pickRows(
 }
 
 export const join: Operator = (op, input, env, ctx) => {
+  checkParameters(op, ctx, ['kind']);
   const kind = (namedParameters(op).get('kind') ?? 'innerunique').toLowerCase();
   const right = ctx.evalTabular(prop(op, 'Expression')!, env);
   const keys = joinKeys(prop(op, 'ConditionClause'), ctx);

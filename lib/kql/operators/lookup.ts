@@ -3,11 +3,18 @@
  * columns are not repeated in the output.
  */
 import { prop } from '../kusto-language.js';
-import { applySchema, namedParameters, unsupportedAt, type Operator } from './common.js';
+import {
+  applySchema,
+  checkParameters,
+  namedParameters,
+  unsupportedAt,
+  type Operator,
+} from './common.js';
 import { pickRows } from './join.js';
 import { joinKeys, matchRows } from './join-keys.js';
 
 export const lookup: Operator = (op, input, env, ctx) => {
+  checkParameters(op, ctx, ['kind']);
   const kind = (namedParameters(op).get('kind') ?? 'leftouter').toLowerCase();
   if (kind !== 'leftouter' && kind !== 'inner') unsupportedAt(ctx, op, 'argument', `kind=${kind}`);
   const right = ctx.evalTabular(prop(op, 'Expression')!, env);

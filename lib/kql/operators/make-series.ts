@@ -8,7 +8,7 @@ import type { Env, ExecContext } from '../engine/context.js';
 import { compileExpr } from '../engine/expr.js';
 import { SINGLE_ROW, takeRows, type Column, type Frame } from '../engine/frame.js';
 import type { Value } from '../engine/values.js';
-import { applySchema, scopeOf, unsupportedAt, type Operator } from './common.js';
+import { applySchema, checkParameters, scopeOf, unsupportedAt, type Operator } from './common.js';
 import { groupRows } from './group-ids.js';
 import { runAggregate } from './summarize.js';
 
@@ -17,6 +17,8 @@ function constant(node: KNode | undefined, env: Env, ctx: ExecContext): Value {
 }
 
 export const makeSeries: Operator = (op, input, env, ctx) => {
+  // kind=nonempty (a default row for empty input) is not implemented: refused by name.
+  checkParameters(op, ctx, []);
   const scope = scopeOf(input, env, ctx);
   const onExpr = prop(prop(op, 'OnClause')!, 'Expression')!;
   const range = prop(op, 'RangeClause');

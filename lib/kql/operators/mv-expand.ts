@@ -6,18 +6,23 @@
 import { elements, kindName, prop } from '../kusto-language.js';
 import { compileExpr } from '../engine/expr.js';
 import { columnIndex, type Column } from '../engine/frame.js';
-import { fromStored, type Value } from '../engine/values.js';
+import { fromStored, normaliseType, nullOf, parseTimespan, type Value } from '../engine/values.js';
 import {
   applySchema,
+  checkParameters,
   declaredName,
   namedParameters,
   outputSchema,
   scopeOf,
+  unsupportedAt,
   type Operator,
 } from './common.js';
 
 export const mvExpand: Operator = (op, input, env, ctx) => {
+  checkParameters(op, ctx, ['kind', 'bagexpansion', 'with_itemindex']);
   const params = namedParameters(op);
+  const mode = (params.get('kind') ?? params.get('bagexpansion') ?? 'bag').toLowerCase();
+  if (mode !== 'bag' && mode !== 'array') unsupportedAt(ctx, op, 'argument', `kind=${mode}`);
   const asArray =
     (params.get('kind') ?? params.get('bagexpansion') ?? 'bag').toLowerCase() === 'array';
   const indexCol = params.get('with_itemindex');
@@ -33,7 +38,11 @@ export const mvExpand: Operator = (op, input, env, ctx) => {
     const name =
       declaredName(expr) ??
       String((kindName(expr) === 'NameReference' ? expr['SimpleName'] : '') || '');
-    return { fn: compileExpr(expr, scope).fn, name, type: typeText ?? 'dynamic' };
+    return {
+      fn: compileExpr(expr, scope).fn,
+      name,
+      type: typeText ? normaliseType(typeText) : 'dynamic',
+    };
   });
   const elementsOf = (v: Value): Value[] | null => {
     if (v === null) return null;
@@ -77,22 +86,33 @@ export const mvExpand: Operator = (op, input, env, ctx) => {
   return applySchema(op, columns, srcRows.length, ctx);
 };
 
-/** `to typeof(T)` only casts: elements of another type become null. */
+/**
+ * `to typeof(T)` only casts: "doesn't include parsing or type-conversion; elements that don't
+ * conform become null" (the page). Datetimes and timespans inside dynamic values are held as
+ * their text, so those are read back from it.
+ */
 function castTo(v: Value, type: string): Value {
-  if (v === null) return null;
+  if (v === null) return nullOf(type);
   switch (type) {
     case 'string':
       return typeof v === 'string' ? v : '';
     case 'long':
     case 'int':
+      return typeof v === 'number' && Number.isInteger(v) ? v : null;
     case 'real':
-    case 'double':
+    case 'decimal':
       return typeof v === 'number' ? v : null;
     case 'bool':
       return typeof v === 'boolean' ? v : null;
     case 'datetime':
       return typeof v === 'string' ? fromStored(v, 'datetime') : null;
+    case 'timespan':
+      return typeof v === 'string' ? (parseTimespan(v) ?? null) : null;
+    case 'guid':
+      return typeof v === 'string' && GUID.test(v) ? v : null;
     default:
       return v;
   }
 }
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -7,7 +7,7 @@ import type { Env, ExecContext } from '../engine/context.js';
 import { evaluateColumn } from '../engine/expr.js';
 import { takeRows, type Frame } from '../engine/frame.js';
 import { compareValues, type Value } from '../engine/values.js';
-import { scopeOf, type Operator } from './common.js';
+import { checkParameters, scopeOf, type Operator } from './common.js';
 
 interface SortKey {
   data: Value[];
@@ -54,6 +54,7 @@ export function sortIndex(keys: SortKey[], n: number): number[] {
 }
 
 export const sort: Operator = (op, input, env, ctx) => {
+  checkParameters(op, ctx, []);
   const keys = elements(prop(op, 'Expressions')).map((e) => sortKey(e, input, env, ctx));
   const frame = takeRows(input, sortIndex(keys, input.length));
   return { ...frame, serialized: true };

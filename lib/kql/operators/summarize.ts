@@ -15,7 +15,7 @@ import {
   isAggregateName,
 } from '../functions/aggregate-registry.js';
 import type { Evaluator } from '../functions/registry.js';
-import { outputSchema, scopeOf, unsupportedAt, type Operator } from './common.js';
+import { checkParameters, outputSchema, scopeOf, unsupportedAt, type Operator } from './common.js';
 import { groupRows, type Grouping } from './group-ids.js';
 
 /** Finds the aggregate calls inside an expression. */
@@ -119,6 +119,7 @@ function rowPickColumns(
 }
 
 export const summarize: Operator = (op, input, env, ctx) => {
+  checkParameters(op, ctx, []);
   const scope = scopeOf(input, env, ctx);
   const byClause = prop(op, 'ByClause');
   const byExprs = byClause ? elements(prop(byClause, 'Expressions')) : [];
