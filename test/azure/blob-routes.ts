@@ -22,7 +22,11 @@ const VERSION = '2025-11-05';
 function storageError(status: number, code: string, message: string): FakeResponse {
   return {
     status,
-    headers: { 'content-type': 'application/xml', 'x-ms-error-code': code, 'x-ms-version': VERSION },
+    headers: {
+      'content-type': 'application/xml',
+      'x-ms-error-code': code,
+      'x-ms-version': VERSION,
+    },
     body: `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
   };
 }
@@ -31,13 +35,22 @@ const xml = (s: string) =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 const LAST_MODIFIED = 'Tue, 01 Dec 2026 06:00:00 GMT';
-const etagOf = (name: string) => `"0x8DD${Buffer.from(name).toString('hex').slice(0, 12).toUpperCase()}"`;
+const etagOf = (name: string) =>
+  `"0x8DD${Buffer.from(name).toString('hex').slice(0, 12).toUpperCase()}"`;
 
 function unauthenticated(r: RecordedRequest): FakeResponse | undefined {
   if (!/^Bearer \S+$/.test(r.headers['authorization'] ?? ''))
-    return storageError(401, 'NoAuthenticationInformation', 'Server failed to authenticate the request.');
+    return storageError(
+      401,
+      'NoAuthenticationInformation',
+      'Server failed to authenticate the request.',
+    );
   if (r.headers['x-ms-version'] === undefined)
-    return storageError(400, 'MissingRequiredHeader', 'An HTTP header that is mandatory for this request is not specified.');
+    return storageError(
+      400,
+      'MissingRequiredHeader',
+      'An HTTP header that is mandatory for this request is not specified.',
+    );
   return undefined;
 }
 
@@ -52,7 +65,11 @@ export function installBlobRoutes(fake: FakeAzure, store: FakeBlobAccount): void
     const denied = unauthenticated(r);
     if (denied) return denied;
     if (r.query.get('restype') !== 'container' || r.query.get('comp') !== 'list')
-      return storageError(400, 'InvalidQueryParameterValue', 'Value for one of the query parameters specified in the request URI is invalid.');
+      return storageError(
+        400,
+        'InvalidQueryParameterValue',
+        'Value for one of the query parameters specified in the request URI is invalid.',
+      );
     const prefix = r.query.get('prefix') ?? '';
     const marker = r.query.get('marker') ?? '';
     const size = Math.min(Number(r.query.get('maxresults') ?? 5000), store.pageSize ?? 5000);
@@ -77,7 +94,8 @@ export function installBlobRoutes(fake: FakeAzure, store: FakeBlobAccount): void
     if (denied) return denied;
     const name = blobPath.exec(r.path)?.[1] ?? '';
     const text = store.blobs.get(name);
-    if (text === undefined) return storageError(404, 'BlobNotFound', 'The specified blob does not exist.');
+    if (text === undefined)
+      return storageError(404, 'BlobNotFound', 'The specified blob does not exist.');
     const bytes = Buffer.from(text, 'utf8');
     const common = {
       ...headers,
@@ -91,10 +109,15 @@ export function installBlobRoutes(fake: FakeAzure, store: FakeBlobAccount): void
       'accept-ranges': 'bytes',
       'content-type': name.endsWith('.json') ? 'application/json' : 'text/csv',
     };
-    if (head) return { status: 200, headers: { ...common, 'content-length': String(bytes.length) } };
+    if (head)
+      return { status: 200, headers: { ...common, 'content-length': String(bytes.length) } };
     const range = /^bytes=(\d+)-(\d*)$/.exec(r.headers['x-ms-range'] ?? r.headers['range'] ?? '');
     if (range === null)
-      return { status: 200, headers: { ...common, 'content-length': String(bytes.length) }, body: text };
+      return {
+        status: 200,
+        headers: { ...common, 'content-length': String(bytes.length) },
+        body: text,
+      };
     const start = Number(range[1]);
     const end = Math.min(range[2] === '' ? bytes.length - 1 : Number(range[2]), bytes.length - 1);
     const slice = bytes.subarray(start, end + 1);
@@ -114,7 +137,8 @@ export function installBlobRoutes(fake: FakeAzure, store: FakeBlobAccount): void
     const denied = unauthenticated(r);
     if (denied) return denied;
     const name = blobPath.exec(r.path)?.[1] ?? '';
-    if (!store.blobs.delete(name)) return storageError(404, 'BlobNotFound', 'The specified blob does not exist.');
+    if (!store.blobs.delete(name))
+      return storageError(404, 'BlobNotFound', 'The specified blob does not exist.');
     return { status: 202, headers: { ...headers, 'x-ms-delete-type-permanent': 'true' } };
   });
 }

@@ -9,12 +9,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { parseExportRun } from '../../lib/bill/parse-export.js';
-import { dateRangeFolder, partFileName, type ExportManifest } from '../../lib/common/cost-export-blobs.js';
-import { FOCUS_EXPORT_COLUMNS, type FocusExportRow } from '../../lib/common/focus.js';
-import { toCsv } from '../../lib/local/cost-management.js';
+import { partFileName } from '../../lib/common/cost-export-blobs.js';
 import type { CostAllocationRow } from '../../lib/target.js';
 import { DCR_IMMUTABLE_ID, deployedTarget, LOGS_INGESTION_ENDPOINT, SUB } from './arm-simulator.js';
 import { installBlobRoutes } from './blob-routes.js';
+import { exportRunBlobs as exportRun, FOLDER, focusRow as row } from './export-blobs.js';
 import { FakeCredential } from './fake-azure.js';
 import { loadSnapshot } from './snapshots.js';
 
@@ -22,73 +21,6 @@ const SCHEMA = JSON.parse(readFileSync('schemas/ApimCostAllocation_CL.json', 'ut
   table: string;
   columns: { name: string; type: string }[];
 };
-const EXPORT_ID = `/subscriptions/${SUB}/providers/Microsoft.CostManagement/exports/apim-costing-export-1`;
-const FOLDER = 'apim-costing/apim-costing-export-1/';
-
-function row(resource: string, meter: string, cost: string): FocusExportRow {
-  const r = Object.fromEntries(FOCUS_EXPORT_COLUMNS.map((c) => [c, ''])) as FocusExportRow;
-  return {
-    ...r,
-    BilledCost: cost,
-    EffectiveCost: cost,
-    ListCost: cost,
-    BillingCurrency: 'USD',
-    ChargePeriodStart: '2026-12-01T00:00:00Z',
-    ChargePeriodEnd: '2026-12-02T00:00:00Z',
-    BillingPeriodStart: '2026-12-01T00:00:00Z',
-    BillingPeriodEnd: '2027-01-01T00:00:00Z',
-    ConsumedQuantity: '24',
-    ResourceId: `/subscriptions/${SUB}/resourceGroups/rg-apim-costing-1/providers/${resource}`,
-    ResourceName: resource.split('/').pop()!,
-    ServiceName: 'API Management',
-    SubAccountId: `/subscriptions/${SUB}`,
-    x_ResourceGroupName: 'rg-apim-costing-1',
-    x_SkuMeterName: meter,
-  };
-}
-
-/** One complete run as Cost Management writes it: part files, then the manifest. */
-function exportRun(runId: string, submittedTime: string, rows: FocusExportRow[]): Map<string, string> {
-  const runFolder = `${FOLDER}${dateRangeFolder(new Date('2026-12-01'), new Date('2026-12-31'))}/${runId}/`;
-  const csv = toCsv(rows);
-  const part = `${runFolder}${partFileName(1)}`;
-  const manifest: ExportManifest = {
-    manifestVersion: '2024-04-01',
-    byteCount: Buffer.byteLength(csv),
-    blobCount: 1,
-    dataRowCount: rows.length,
-    exportConfig: {
-      exportName: 'apim-costing-export-1',
-      resourceId: EXPORT_ID,
-      dataVersion: '1.0',
-      apiVersion: '2025-03-01',
-      type: 'FocusCost',
-      timeFrame: 'MonthToDate',
-      granularity: 'Daily',
-    },
-    deliveryConfig: {
-      partitionData: true,
-      dataOverwriteBehavior: 'OverwritePreviousReport',
-      fileFormat: 'Csv',
-      compressionMode: 'None',
-      containerUri: `/subscriptions/${SUB}/resourceGroups/rg-apim-costing-1/providers/Microsoft.Storage/storageAccounts/st`,
-      rootFolderPath: 'apim-costing',
-    },
-    runInfo: {
-      executionType: 'OnDemand',
-      submittedTime,
-      runId,
-      startDate: '2026-12-01T00:00:00',
-      endDate: '2026-12-31T00:00:00',
-    },
-    blobs: [{ blobName: part, byteCount: Buffer.byteLength(csv), dataRowCount: rows.length }],
-  };
-  return new Map([
-    [part, csv],
-    [`${runFolder}manifest.json`, JSON.stringify(manifest)],
-  ]);
-}
-
 function allocationRow(to: string, cost: number): CostAllocationRow {
   return {
     TimeGenerated: '2026-12-02T10:00:00.000Z',
@@ -114,7 +46,9 @@ describe('azure target: cell E4 reads the export with the user credential over t
     const credential = new FakeCredential();
     const { fake, target, deployment } = await deployedTarget({}, { credential });
     const blobs = new Map([
-      ...exportRun('run-1', '2026-12-01T06:00:00Z', [row('Microsoft.ApiManagement/service/apim', 'API Management unit hours', '1.00')]),
+      ...exportRun('run-1', '2026-12-01T06:00:00Z', [
+        row('Microsoft.ApiManagement/service/apim', 'API Management unit hours', '1.00'),
+      ]),
       ...exportRun('run-2', '2026-12-02T06:00:00Z', [
         row('Microsoft.ApiManagement/service/apim', 'API Management unit hours', '2.40'),
         row('Microsoft.Storage/storageAccounts/st', 'Hot LRS data stored', '0.01'),
@@ -139,7 +73,9 @@ describe('azure target: cell E4 reads the export with the user credential over t
     expect(credential.scopes).toContain('https://storage.azure.com/.default');
     expect(read.inProgress).toEqual([`${FOLDER}20261201-20261231/run-3/`]);
     expect(read.run?.manifestPath).toBe(`${FOLDER}20261201-20261231/run-2/manifest.json`);
-    expect(read.run?.blobs.map((b) => b.name)).toEqual([`${FOLDER}20261201-20261231/run-2/part_0_0001.csv`]);
+    expect(read.run?.blobs.map((b) => b.name)).toEqual([
+      `${FOLDER}20261201-20261231/run-2/part_0_0001.csv`,
+    ]);
     // The run-1 data file is never downloaded: only what the newest manifest lists.
     expect(storage.some((r) => r.method === 'GET' && r.path.includes('/run-1/part_'))).toBe(false);
 
@@ -151,7 +87,10 @@ describe('azure target: cell E4 reads the export with the user credential over t
     const { fake, target } = await deployedTarget();
     fake.on('GET', /^\/cost-exports$/, {
       status: 403,
-      headers: { 'content-type': 'application/xml', 'x-ms-error-code': 'AuthorizationPermissionMismatch' },
+      headers: {
+        'content-type': 'application/xml',
+        'x-ms-error-code': 'AuthorizationPermissionMismatch',
+      },
       body: '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>This request is not authorized to perform this operation using this permission.</Message></Error>',
     });
     await expect(target.readCostExport()).rejects.toThrow(/Storage Blob Data Reader role/);
@@ -166,7 +105,10 @@ describe('azure target: cell E4 ingests through the data collection rule', () =>
     fake.on('POST', upload, (r) =>
       r.headers['content-encoding'] === 'gzip' && Array.isArray(r.body)
         ? { status: 204 }
-        : { status: 400, body: { error: { code: 'InvalidContentEncoding', message: 'gzip expected' } } },
+        : {
+            status: 400,
+            body: { error: { code: 'InvalidContentEncoding', message: 'gzip expected' } },
+          },
     );
     const rows = [allocationRow('bu-hr', 1.2), allocationRow('bu-finance', 1.2)];
     const outcome = await target.ingestCostAllocation(rows);
@@ -175,9 +117,13 @@ describe('azure target: cell E4 ingests through the data collection rule', () =>
     const sent = fake.find('POST', upload);
     expect(sent).toHaveLength(1);
     expect(`https://${sent[0]!.host}`).toBe(LOGS_INGESTION_ENDPOINT);
-    expect(sent[0]!.path).toBe(`/dataCollectionRules/${DCR_IMMUTABLE_ID}/streams/Custom-ApimCostAllocation_CL`);
+    expect(sent[0]!.path).toBe(
+      `/dataCollectionRules/${DCR_IMMUTABLE_ID}/streams/Custom-ApimCostAllocation_CL`,
+    );
     expect(sent[0]!.apiVersion).toBe('2023-01-01');
-    expect(credential.scopes.some((s) => /^https:\/\/monitor\.azure\.com\/+\.default$/.test(s))).toBe(true);
+    expect(
+      credential.scopes.some((s) => /^https:\/\/monitor\.azure\.com\/+\.default$/.test(s)),
+    ).toBe(true);
     expect(sent[0]!.body).toEqual(rows);
     // Every field sent is a column the stream declares (the schema file), and none is missing.
     for (const r of sent[0]!.body as Record<string, unknown>[])
@@ -188,7 +134,13 @@ describe('azure target: cell E4 ingests through the data collection rule', () =>
     const { fake, target } = await deployedTarget();
     fake.on('POST', /^\/dataCollectionRules\//, {
       status: 403,
-      body: { error: { code: 'OperationFailed', message: 'The authentication token provided does not have access to ingest data for the data collection rule with immutable Id.' } },
+      body: {
+        error: {
+          code: 'OperationFailed',
+          message:
+            'The authentication token provided does not have access to ingest data for the data collection rule with immutable Id.',
+        },
+      },
     });
     await expect(target.ingestCostAllocation([allocationRow('bu-hr', 1)])).rejects.toThrow(
       `your sign-in needs Monitoring Metrics Publisher on data collection rule ${DCR_IMMUTABLE_ID}`,
@@ -214,11 +166,18 @@ describe('bicep: the custom table, endpoint and rule of ApimCostAllocation_CL', 
       {},
       { credential: new SignedInCredential('4f6e8d2c-1b3a-4c5d-9e7f-0a1b2c3d4e5f') },
     );
-    expect(mainParameters['costAllocationPrincipalId']).toBe('4f6e8d2c-1b3a-4c5d-9e7f-0a1b2c3d4e5f');
+    expect(mainParameters['costAllocationPrincipalId']).toBe(
+      '4f6e8d2c-1b3a-4c5d-9e7f-0a1b2c3d4e5f',
+    );
     expect(mainParameters['costAllocationPrincipalType']).toBe('User');
 
     const snapshot = loadSnapshot('ingestion-principal.main') as unknown as {
-      predictedResources: { type: string; name: string; id: string; properties: Record<string, unknown> }[];
+      predictedResources: {
+        type: string;
+        name: string;
+        id: string;
+        properties: Record<string, unknown>;
+      }[];
     };
     const of = (type: string) => snapshot.predictedResources.filter((r) => r.type === type);
     const [table] = of('Microsoft.OperationalInsights/workspaces/tables');
@@ -227,7 +186,8 @@ describe('bicep: the custom table, endpoint and rule of ApimCostAllocation_CL', 
       type: c.type === 'datetime' ? 'dateTime' : c.type,
     }));
     expect(table?.name).toBe(`log-apim-costing-1/${SCHEMA.table}`);
-    const columns = (table?.properties['schema'] as { columns: { name: string; type: string }[] }).columns;
+    const columns = (table?.properties['schema'] as { columns: { name: string; type: string }[] })
+      .columns;
     expect(columns.map((c) => ({ name: c.name, type: c.type }))).toEqual(expected);
 
     const [rule] = of('Microsoft.Insights/dataCollectionRules');
@@ -250,7 +210,9 @@ describe('bicep: the custom table, endpoint and rule of ApimCostAllocation_CL', 
         outputStream: `Custom-${SCHEMA.table}`,
       },
     ]);
-    expect(p.destinations.logAnalytics[0]?.workspaceResourceId).toMatch(/\/workspaces\/log-apim-costing-1$/);
+    expect(p.destinations.logAnalytics[0]?.workspaceResourceId).toMatch(
+      /\/workspaces\/log-apim-costing-1$/,
+    );
 
     const roles = of('Microsoft.Authorization/roleAssignments').filter((r) =>
       String(r.id).startsWith(rule!.id),
@@ -259,12 +221,18 @@ describe('bicep: the custom table, endpoint and rule of ApimCostAllocation_CL', 
     expect(roles[0]!.properties).toMatchObject({
       principalId: '4f6e8d2c-1b3a-4c5d-9e7f-0a1b2c3d4e5f',
       principalType: 'User',
-      roleDefinitionId: expect.stringMatching(/roleDefinitions\/3913510d-42f4-4e42-8a64-420c390055eb$/),
+      roleDefinitionId: expect.stringMatching(
+        /roleDefinitions\/3913510d-42f4-4e42-8a64-420c390055eb$/,
+      ),
     });
     // Without an object id in the token (the default fake), no assignment is made.
     const plain = loadSnapshot('default.main') as unknown as typeof snapshot;
     expect(
-      plain.predictedResources.filter((r) => r.type === 'Microsoft.Authorization/roleAssignments' && String(r.id).includes('dataCollectionRules')),
+      plain.predictedResources.filter(
+        (r) =>
+          r.type === 'Microsoft.Authorization/roleAssignments' &&
+          String(r.id).includes('dataCollectionRules'),
+      ),
     ).toEqual([]);
   });
 });

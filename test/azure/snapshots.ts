@@ -249,12 +249,15 @@ class ArmExpression {
       'Microsoft.Insights/dataCollectionEndpoints': {
         properties: {
           logsIngestion: {
-            endpoint: r.logsIngestionEndpoint ?? `https://${name}-x1y2.eastus2-1.ingest.monitor.azure.com`,
+            endpoint:
+              r.logsIngestionEndpoint ?? `https://${name}-x1y2.eastus2-1.ingest.monitor.azure.com`,
           },
         },
       },
       'Microsoft.Insights/dataCollectionRules': {
-        properties: { immutableId: r.dataCollectionRuleImmutableId ?? 'dcr-00000000000000000000000000000000' },
+        properties: {
+          immutableId: r.dataCollectionRuleImmutableId ?? 'dcr-00000000000000000000000000000000',
+        },
       },
       'Microsoft.CostManagement/exports': {
         properties: {},
