@@ -11,7 +11,15 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { parseExportRun } from '../../lib/bill/parse-export.js';
 import { partFileName } from '../../lib/common/cost-export-blobs.js';
 import type { CostAllocationRow } from '../../lib/target.js';
-import { DCR_IMMUTABLE_ID, deployedTarget, LOGS_INGESTION_ENDPOINT, SUB } from './arm-simulator.js';
+import { allocateBill } from '../../lib/bill/allocate-bill.js';
+import { CostExportNotReadyError } from '../../lib/errors.js';
+import {
+  DCR_IMMUTABLE_ID,
+  deployedTarget,
+  exportRun as runOf,
+  LOGS_INGESTION_ENDPOINT,
+  SUB,
+} from './arm-simulator.js';
 import { installBlobRoutes } from './blob-routes.js';
 import { exportRunBlobs as exportRun, FOLDER, focusRow as row } from './export-blobs.js';
 import { FakeCredential } from './fake-azure.js';
@@ -234,5 +242,50 @@ describe('bicep: the custom table, endpoint and rule of ApimCostAllocation_CL', 
           String(r.id).includes('dataCollectionRules'),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('azure target: cell E4 before the export has delivered (bad input)', () => {
+  it('no run yet: says to run B3 and how long the first run takes on Azure', async () => {
+    const { fake, target, deployment } = await deployedTarget();
+    installBlobRoutes(fake, {
+      account: deployment.storage.accountName,
+      container: 'cost-exports',
+      blobs: new Map(),
+    });
+    await expect(allocateBill(target)).rejects.toThrow(
+      /No complete run of export apim-costing-export-1 in .*\/cost-exports\/apim-costing\/apim-costing-export-1\/ yet: run cell B3\. On Azure .* within 4 hours of its start/,
+    );
+  });
+
+  it('a run still being written (data file, no manifest): says to wait, names the folder', async () => {
+    const { fake, target, deployment } = await deployedTarget();
+    installBlobRoutes(fake, {
+      account: deployment.storage.accountName,
+      container: 'cost-exports',
+      blobs: new Map([[`${FOLDER}20261201-20261231/run-9/${partFileName(1)}`, 'BilledCost\r\n']]),
+    });
+    const e = await allocateBill(target).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CostExportNotReadyError);
+    expect((e as CostExportNotReadyError).inProgress).toBe(true);
+    expect((e as Error).message).toBe(
+      `The export run in ${FOLDER}20261201-20261231/run-9/ is still being written (no manifest yet): wait for it to finish (cell B3 waits for it) and run this cell again.`,
+    );
+  });
+
+  it('B3 on a run still in progress at its time limit: says it goes on in Azure and to run B3 again', async () => {
+    const { fake, target } = await deployedTarget();
+    fake.on('POST', /\/exports\/apim-costing-export-1\/run$/, { status: 200 });
+    fake.on('GET', /\/runHistory$/, {
+      status: 200,
+      body: { value: [runOf('InProgress', new Date().toISOString())] },
+    });
+    const progress: string[] = [];
+    await expect(
+      target.runCostExport({ timeoutMs: 30, onProgress: (p) => progress.push(p.message) }),
+    ).rejects.toThrow(
+      'The Cost Management export run is still InProgress after 0 min; it goes on in Azure: run cell B3 again later to see how it ended.',
+    );
+    expect(progress[0]).toBe('Export run inprogress');
   });
 });
