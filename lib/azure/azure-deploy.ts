@@ -376,15 +376,8 @@ function assembleState(
     apimPrincipalId: main.apimPrincipalId,
     storageResourceId: main.storage.resourceId,
     workbookResourceId: main.workbook.resourceId,
-    ...(main.costAllocation !== undefined
-      ? {
-          allocationIngestion: {
-            endpoint: main.costAllocation.endpoint,
-            ruleId: main.costAllocation.ruleId,
-            stream: main.costAllocation.stream,
-          },
-        }
-      : {}),
+    // The schema keeps only endpoint, ruleId and stream of the output.
+    ...(main.costAllocation !== undefined ? { allocationIngestion: main.costAllocation } : {}),
   };
 }
 
