@@ -86,6 +86,19 @@ param budgetEstimatePromptTokens bool = false
 @description('Deploy the ensure-stream-include-usage fragment and include it in the AI APIs (config features.forceStreamIncludeUsage); false leaves both out, as the original sample does.')
 param forceStreamIncludeUsage bool = true
 
+@description('Data collection endpoint of the cost allocation table.')
+param costAllocationEndpointName string = 'dce-apim-costing'
+
+@description('Data collection rule of the cost allocation table.')
+param costAllocationRuleName string = 'dcr-apim-costing-allocation'
+
+@description('Object id of who runs cell E4 (Monitoring Metrics Publisher on the rule); empty: none.')
+param costAllocationPrincipalId string = ''
+
+@description('Principal type of costAllocationPrincipalId.')
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param costAllocationPrincipalType string = 'User'
+
 // The include line as the policy files write it (one line, two tabs in); the local target's policy
 // engine leaves out the same element (lib/local/policy-engine.ts).
 var streamUsageInclude = '\n\t\t<include-fragment fragment-id="ensure-stream-include-usage" />'
@@ -558,6 +571,21 @@ resource exportContainer 'Microsoft.Storage/storageAccounts/blobServices/contain
   }
 }
 
+// --- Actual cost: the custom table E4 ingests into (Logs Ingestion API) ---
+
+module costAllocation 'modules/cost-allocation.bicep' = {
+  name: 'cost-allocation'
+  params: {
+    location: location
+    workspaceName: workspace.name
+    endpointName: costAllocationEndpointName
+    ruleName: costAllocationRuleName
+    principalId: costAllocationPrincipalId
+    principalType: costAllocationPrincipalType
+    tags: tags
+  }
+}
+
 // --- Workbook (built by the kit: the same serialization cell F publishes) ---
 
 resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
@@ -634,6 +662,13 @@ output aoai object = {
   projectName: foundry.?outputs.projectName ?? ''
   projectId: foundry.?outputs.projectId ?? ''
   projectEndpoint: foundry.?outputs.projectEndpoint ?? ''
+}
+// Where cell E4 sends ApimCostAllocation_CL rows (the Logs Ingestion API).
+output costAllocation object = {
+  endpoint: costAllocation.outputs.endpoint
+  ruleId: costAllocation.outputs.ruleId
+  stream: costAllocation.outputs.stream
+  ruleResourceId: costAllocation.outputs.ruleResourceId
 }
 output workbook object = {
   name: workbook.name

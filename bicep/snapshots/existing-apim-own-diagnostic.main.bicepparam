@@ -25,3 +25,7 @@ param tags = values.tags
 param budgetTokenLimits = values.budgetTokenLimits
 param budgetEstimatePromptTokens = values.budgetEstimatePromptTokens
 param forceStreamIncludeUsage = values.forceStreamIncludeUsage
+param costAllocationEndpointName = values.costAllocationEndpointName
+param costAllocationRuleName = values.costAllocationRuleName
+param costAllocationPrincipalId = values.costAllocationPrincipalId
+param costAllocationPrincipalType = values.costAllocationPrincipalType

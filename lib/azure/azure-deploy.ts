@@ -27,6 +27,7 @@ import {
   type TemplateParameters,
 } from './arm-deployment.js';
 import { defaultPlan, preflight, type DeploymentPlan } from './preflight.js';
+import { signedInPrincipal } from './signed-in-principal.js';
 import {
   azureResourceNames,
   kitTags,
@@ -100,6 +101,10 @@ const mainOutputs = z.object({
     projectEndpoint: z.string().default(''),
   }),
   workbook: z.object({ name: z.string(), resourceId: z.string() }),
+  // The allocation's Logs Ingestion target; absent from deployments made before it existed.
+  costAllocation: z
+    .object({ endpoint: z.string(), ruleId: z.string(), stream: z.string() })
+    .optional(),
 });
 
 /** Parameters of `bicep/infra.json` for this configuration. */
@@ -178,6 +183,10 @@ export function mainParameters(
     budgetTokenLimits: formatTokenLimits(tokenLimitEntries(config)),
     budgetEstimatePromptTokens: config.budgets.estimatePromptTokens,
     forceStreamIncludeUsage: config.features.forceStreamIncludeUsage,
+    costAllocationEndpointName: names.dataCollectionEndpointName,
+    costAllocationRuleName: names.dataCollectionRuleName,
+    costAllocationPrincipalId: plan.ingestionPrincipal.id,
+    costAllocationPrincipalType: plan.ingestionPrincipal.type,
   });
 }
 
@@ -206,6 +215,7 @@ export async function deployToAzure(
   const names = azureResourceNames(config, subscriptionId);
   // Before any ARM write: what would fail inside ARM, or overwrite someone else's entity.
   const { plan, notes } = await preflight(config, clients, names, options);
+  plan.ingestionPrincipal = await signedInPrincipal(clients.credential, options.signal);
   for (const note of notes) options.onProgress?.({ message: `Note: ${note}` });
   const resources = await clients.resources();
   const createdResourceGroup = await ensureResourceGroup(
@@ -366,6 +376,8 @@ function assembleState(
     apimPrincipalId: main.apimPrincipalId,
     storageResourceId: main.storage.resourceId,
     workbookResourceId: main.workbook.resourceId,
+    // The schema keeps only endpoint, ruleId and stream of the output.
+    ...(main.costAllocation !== undefined ? { allocationIngestion: main.costAllocation } : {}),
   };
 }
 

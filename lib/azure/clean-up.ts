@@ -7,6 +7,7 @@ import { forecastAlertRuleName } from './forecast-alerts.js';
 import { BUDGET_NAMED_VALUES } from '../config/budget-limits.js';
 import type { KitConfig } from '../config/types.js';
 import type { CleanUpItem, CleanUpOptions } from '../target.js';
+import { ALLOCATION_TABLE } from '../common/focus.js';
 import { hasStatus, toKitError } from './azure-errors.js';
 import { COGNITIVE_API_VERSION, KIT_MARKER } from './preflight.js';
 import {
@@ -168,12 +169,42 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
         apiVersion: COGNITIVE_API_VERSION,
       },
     },
+    // Cell E4's ingestion path: the rule first (it names the endpoint), then the endpoint.
+    {
+      kind: 'data collection rule',
+      name: names.dataCollectionRuleName,
+      id: id('Microsoft.Insights/dataCollectionRules', names.dataCollectionRuleName),
+      apiVersion: '2024-03-11',
+      tagged: true,
+    },
+    {
+      kind: 'data collection endpoint',
+      name: names.dataCollectionEndpointName,
+      id: id('Microsoft.Insights/dataCollectionEndpoints', names.dataCollectionEndpointName),
+      apiVersion: '2024-03-11',
+      tagged: true,
+    },
+    // Deleting the table deletes its rows: a purge would leave the table, needs the Data Purger
+    // role and takes days. Tables carry no tags; the name is the kit's own.
+    {
+      kind: 'custom table',
+      name: ALLOCATION_TABLE,
+      id: id(
+        'Microsoft.OperationalInsights/workspaces/tables',
+        names.workspaceName,
+        ALLOCATION_TABLE,
+      ),
+      apiVersion: '2025-07-01',
+      tagged: false,
+      note: 'its allocation rows are deleted with it',
+    },
     {
       kind: 'storage account',
       name: names.storageAccountName,
       id: id('Microsoft.Storage/storageAccounts', names.storageAccountName),
       apiVersion: '2025-06-01',
       tagged: true,
+      note: `the Cost Management export files in container ${names.costExportContainer} are deleted with it`,
     },
     {
       kind: 'Application Insights',
@@ -195,6 +226,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       { name: names.infraDeploymentName, tagged: true },
       { name: 'apim-costing-foundry', tagged: false },
       { name: 'apim-costing-apim-service', tagged: false },
+      { name: 'cost-allocation', tagged: false },
     ].map((d) => ({
       kind: 'deployment record',
       name: d.name,

@@ -7,7 +7,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import { LogsIngestionClient } from '@azure/monitor-ingestion';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobServiceClient, newPipeline } from '@azure/storage-blob';
+import { AzureRequestError } from '../errors.js';
+import { storageHttpClient } from './storage-transport.js';
 import { exportFolder, readNewestExportRun } from '../common/cost-export-blobs.js';
 import { COST_EXPORT_ROOT_FOLDER } from '../common/cost-export-definition.js';
 import type {
@@ -31,11 +33,12 @@ export async function readAzureCostExport(
   client: DataPlaneOptions,
   options: OperationOptions = {},
 ): Promise<CostExportRead> {
-  // Storage's pipeline takes the older core-http transport type, so the injected transport of
-  // the SDK clients does not reach it: this read always goes to the real endpoint.
   const service = new BlobServiceClient(
     `https://${names.storageAccountName}.blob.core.windows.net`,
-    client.credential,
+    newPipeline(
+      client.credential,
+      client.httpClient !== undefined ? { httpClient: storageHttpClient(client.httpClient) } : {},
+    ),
   );
   const folder = exportFolder(COST_EXPORT_ROOT_FOLDER, names.costExportName);
   const found = await readNewestExportRun(
@@ -78,16 +81,45 @@ export async function ingestAzureAllocation(
     client.credential,
     client.httpClient ? { httpClient: client.httpClient } : {},
   );
-  await logs.upload(
-    ingestion.ruleId,
-    ingestion.stream,
-    rows as unknown as Record<string, unknown>[],
-    {
-      ...(options.signal ? { abortSignal: options.signal } : {}),
-    },
-  );
+  try {
+    await logs.upload(
+      ingestion.ruleId,
+      ingestion.stream,
+      rows as unknown as Record<string, unknown>[],
+      options.signal ? { abortSignal: options.signal } : {},
+    );
+  } catch (error) {
+    throw uploadError(error, ingestion);
+  }
   return {
     status: 'done',
     summary: `${rows.length} rows sent to ApimCostAllocation_CL through data collection rule ${ingestion.ruleId} (they show in the workspace within a few minutes).`,
   };
+}
+
+/** The first cause of the SDK's AggregateLogsUploadError, said as what to do. */
+function uploadError(error: unknown, ingestion: AllocationIngestion): Error {
+  if (isAbort(error)) return error as Error;
+  const causes = (error as { errors?: { cause?: unknown }[] }).errors ?? [];
+  const cause = causes[0]?.cause ?? error;
+  const status = (cause as { statusCode?: unknown }).statusCode;
+  const code = (cause as { code?: unknown }).code;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  if (status === 403 || status === 401)
+    return new AzureRequestError(
+      `The Logs Ingestion API refused the allocation rows (${status}): your sign-in needs Monitoring Metrics Publisher on data collection rule ${ingestion.ruleId}. Cell A2 grants it to whoever deploys; assign it to your account (it takes a few minutes to apply) and run cell E4 again.`,
+      status,
+      typeof code === 'string' ? code : undefined,
+      { cause: error },
+    );
+  return new AzureRequestError(
+    `Sending the allocation rows to ApimCostAllocation_CL failed (${typeof status === 'number' ? status : 'no answer'}: ${detail}); run cell E4 again.`,
+    typeof status === 'number' ? status : undefined,
+    typeof code === 'string' ? code : undefined,
+    { cause: error },
+  );
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'AbortError';
 }

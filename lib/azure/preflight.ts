@@ -35,11 +35,26 @@ export interface DeploymentPlan {
   createApim: boolean;
   /** Deploy the service-level azuremonitor diagnostic (false when the user's APIM has one). */
   deployServiceDiagnostic: boolean;
+  /**
+   * Who gets Monitoring Metrics Publisher on the allocation's data collection rule (the signed-in
+   * user or service principal, from the ARM token); empty when the token does not say.
+   */
+  ingestionPrincipal: SignedInPrincipal;
+}
+
+/** The object id and principal type of the signed-in caller. */
+export interface SignedInPrincipal {
+  id: string;
+  type: 'User' | 'ServicePrincipal';
 }
 
 /** The plan without a preflight: create what the configuration says the kit creates. */
 export function defaultPlan(config: KitConfig): DeploymentPlan {
-  return { createApim: !config.deployment.existingApim, deployServiceDiagnostic: true };
+  return {
+    createApim: !config.deployment.existingApim,
+    deployServiceDiagnostic: true,
+    ingestionPrincipal: { id: '', type: 'User' },
+  };
 }
 
 /** What the preflight decided, and the notes to show (one line each). */

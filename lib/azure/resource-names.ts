@@ -31,6 +31,9 @@ export interface AzureResourceNames {
   workbookName: string;
   workbookDisplayName: string;
   costExportName: string;
+  /** Data collection endpoint and rule of `ApimCostAllocation_CL` (cell E4 ingests through them). */
+  dataCollectionEndpointName: string;
+  dataCollectionRuleName: string;
   actionGroupName: string;
   actionGroupShortName: string;
   infraDeploymentName: string;
@@ -85,6 +88,8 @@ export function azureResourceNames(config: KitConfig, subscriptionId: string): A
     ),
     workbookDisplayName: `APIM Costing & Showback (${index})`,
     costExportName: `apim-costing-export-${index}`,
+    dataCollectionEndpointName: `dce-apim-costing-${index}`,
+    dataCollectionRuleName: `dcr-apim-costing-allocation-${index}`,
     actionGroupName: `ag-apim-costing-${index}`,
     actionGroupShortName: `apimcost${index}`.slice(0, 12),
     infraDeploymentName: `apim-costing-infra-${index}`,

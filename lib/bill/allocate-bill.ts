@@ -94,7 +94,7 @@ export function allocateBill(
       throw new CostExportNotReadyError(
         read.inProgress.length > 0
           ? `The export run in ${read.inProgress[0]} is still being written (no manifest yet): wait for it to finish (cell B3 waits for it) and run this cell again.`
-          : `No complete run of export ${read.exportName} in ${deployment.storage.accountName}/${deployment.storage.container}/${read.folder} yet: run cell B3. On Azure the first run of a new export can take up to a few hours before files appear.`,
+          : `No complete run of export ${read.exportName} in ${deployment.storage.accountName}/${deployment.storage.container}/${read.folder} yet: run cell B3. On Azure the first run of a new export can take up to a few hours before files appear (Cost Management delivers a run's data within 4 hours of its start; cell B3 says when the run completed).`,
         read.inProgress.length > 0,
       );
     const parsed = parseExportRun(read, read.run);

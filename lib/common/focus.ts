@@ -100,3 +100,6 @@ export const METERS = {
   logIngestion: 'Analytics logs data ingestion',
   blobStorage: 'Hot LRS data stored',
 } as const;
+
+/** The custom Log Analytics table the allocation goes to (schemas/ApimCostAllocation_CL.json). */
+export const ALLOCATION_TABLE = 'ApimCostAllocation_CL';

@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { readArtifact } from '../artifacts/read-artifact.js';
 import { LogStoreError } from '../errors.js';
+import { ALLOCATION_TABLE } from '../common/focus.js';
 import { trackDataFile } from '../ledger/data-folder.js';
 import { readLogFile, type UnreadableLogLines } from './log-file-reader.js';
 import type { LogRow, LogTable, LogTableSource } from '../kql/log-tables.js';
@@ -18,10 +19,10 @@ export const LOG_TABLE_NAMES = [
   'ApiManagementGatewayLogs',
   'ApiManagementGatewayLlmLog',
   'customMetrics',
-  'ApimCostAllocation_CL',
+  ALLOCATION_TABLE,
 ] as const;
 /** The custom table cell E4 writes the bill's allocation to. */
-export const ALLOCATION_TABLE = 'ApimCostAllocation_CL';
+export { ALLOCATION_TABLE };
 export type LogTableName = (typeof LOG_TABLE_NAMES)[number];
 
 /** A row to append: any subset of the table's columns; missing ones get their type's empty value. */

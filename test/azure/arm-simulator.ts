@@ -35,6 +35,10 @@ export function parametersOf(request: RecordedRequest): Record<string, unknown> 
 }
 
 /** The principal id of the APIM system-assigned identity in every simulated deployment. */
+/** What ARM reports for the allocation's data collection endpoint and rule once created. */
+export const LOGS_INGESTION_ENDPOINT =
+  'https://dce-apim-costing-1-x1y2.eastus2-1.ingest.monitor.azure.com';
+export const DCR_IMMUTABLE_ID = 'dcr-5f3a9c1e2b4d4e6f8a0b1c2d3e4f5a6b';
 export const APIM_PRINCIPAL = '11111111-2222-4333-8444-555555555555';
 
 /**
@@ -51,6 +55,8 @@ function outputsFor(
     apimPrincipalId: APIM_PRINCIPAL,
     workspaceCustomerId: WORKSPACE_CUSTOMER_ID,
     appInsightsAppId: APP_ID,
+    logsIngestionEndpoint: LOGS_INGESTION_ENDPOINT,
+    dataCollectionRuleImmutableId: DCR_IMMUTABLE_ID,
   });
 }
 

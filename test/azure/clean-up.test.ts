@@ -173,6 +173,12 @@ describe('azure target: clean-up', () => {
       [`${apim}/providers/Microsoft.Insights/diagnosticSettings/apim-costing-logs`, null],
       [`${apim}/loggers/apim-costing-logger-1`, null],
       [`${base}/Microsoft.CognitiveServices/accounts/${names.aiServicesName}`, KIT],
+      [`${base}/Microsoft.Insights/dataCollectionRules/dcr-apim-costing-allocation-1`, KIT],
+      [`${base}/Microsoft.Insights/dataCollectionEndpoints/dce-apim-costing-1`, KIT],
+      [
+        `${base}/Microsoft.OperationalInsights/workspaces/log-apim-costing-1/tables/ApimCostAllocation_CL`,
+        null,
+      ],
       [`${base}/Microsoft.Storage/storageAccounts/${names.storageAccountName}`, KIT],
       // Same name, but not tagged by the kit: someone else's, kept.
       [`${base}/Microsoft.Insights/components/appi-apim-costing-1`, { owner: 'platform-team' }],
@@ -216,6 +222,9 @@ describe('azure target: clean-up', () => {
       'APIM diagnostic setting: apim-costing-logs',
       'APIM logger: apim-costing-logger-1',
       `Azure AI Services: ${names.aiServicesName}`,
+      'data collection rule: dcr-apim-costing-allocation-1',
+      'data collection endpoint: dce-apim-costing-1',
+      'custom table: ApimCostAllocation_CL',
       `storage account: ${names.storageAccountName}`,
       'Log Analytics workspace: log-apim-costing-1',
       'deployment record: apim-costing-main-1',
@@ -263,6 +272,9 @@ describe('azure target: clean-up', () => {
       'apim-costing-logs',
       'apim-costing-logger-1',
       names.aiServicesName,
+      'dcr-apim-costing-allocation-1',
+      'dce-apim-costing-1',
+      'ApimCostAllocation_CL',
       names.storageAccountName,
       'log-apim-costing-1',
       'apim-costing-main-1',
@@ -282,6 +294,16 @@ describe('azure target: clean-up', () => {
     );
     expect(fake.find('GET', /\/operationResults\/del-1$/)).toHaveLength(1);
     expect(done.filter((i) => i.action === 'deleted')).toHaveLength(deletes.length);
+    // The custom table's rows go with the table; the export files with the storage account.
+    expect(done.find((i) => i.kind === 'custom table')?.reason).toBe(
+      'its allocation rows are deleted with it',
+    );
+    expect(done.find((i) => i.kind === 'storage account')?.reason).toBe(
+      'the Cost Management export files in container cost-exports are deleted with it',
+    );
+    expect(fake.find('DELETE', /\/tables\/ApimCostAllocation_CL$/)[0]?.apiVersion).toBe(
+      '2025-07-01',
+    );
     expect(done.find((i) => i.kind === 'Azure AI Services')?.reason).toBe(
       'soft-deleted by Azure for 48 hours; clean up with purgeSoftDeleted: true to reuse the name sooner',
     );

@@ -10,6 +10,8 @@ import {
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 
 /** One request as the fake saw it. */
 export interface RecordedRequest {
@@ -63,11 +65,18 @@ export class FakeAzure implements HttpClient {
     const headers: Record<string, string> = {};
     for (const [name, value] of request.headers) headers[name.toLowerCase()] = value;
     let body: unknown = undefined;
-    if (typeof request.body === 'string' && request.body !== '') {
+    // The Logs Ingestion client sends its JSON gzipped (Content-Encoding: gzip), as a Buffer.
+    const raw =
+      request.body instanceof Uint8Array
+        ? headers['content-encoding'] === 'gzip'
+          ? gunzipSync(request.body).toString('utf8')
+          : Buffer.from(request.body).toString('utf8')
+        : request.body;
+    if (typeof raw === 'string' && raw !== '') {
       try {
-        body = JSON.parse(request.body);
+        body = JSON.parse(raw);
       } catch {
-        body = request.body;
+        body = raw;
       }
     }
     const recorded: RecordedRequest = {
@@ -105,16 +114,20 @@ export class FakeAzure implements HttpClient {
         : typeof answer.body === 'string'
           ? answer.body
           : JSON.stringify(answer.body);
-    return {
-      request,
-      status: answer.status,
-      headers: createHttpHeaders({
-        ...(text !== '' ? { 'content-type': 'application/json; charset=utf-8' } : {}),
-        'x-ms-request-id': `req-${this.requests.length}`,
-        ...answer.headers,
-      }),
-      bodyAsText: text,
-    };
+    const responseHeaders = createHttpHeaders({
+      ...(text !== '' ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+      'x-ms-request-id': `req-${this.requests.length}`,
+      ...answer.headers,
+    });
+    // As Node's transport does: a status the client asked to stream (blob downloads) comes as a stream.
+    if (request.streamResponseStatusCodes?.has(answer.status) === true)
+      return {
+        request,
+        status: answer.status,
+        headers: responseHeaders,
+        readableStreamBody: Readable.from([Buffer.from(text, 'utf8')]),
+      };
+    return { request, status: answer.status, headers: responseHeaders, bodyAsText: text };
   }
 }
 

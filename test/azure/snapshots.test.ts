@@ -136,8 +136,18 @@ describe.each(mains)('bicep snapshot of main.bicep: $name', (entry) => {
 
   it('gives every role assignment a principalType', () => {
     const roles = ofType(resources, 'Microsoft.Authorization/roleAssignments');
-    expect(roles.length).toBe(config.features.enableFoundry ? 1 : 0);
-    for (const r of roles) expect(r.properties?.principalType).toBe('ServicePrincipal');
+    // Foundry's role for the APIM identity; Monitoring Metrics Publisher on the allocation's
+    // data collection rule when the deployer's object id is known.
+    const publisher = (
+      entry.plan as { ingestionPrincipal?: { id: string; type: string } } | undefined
+    )?.ingestionPrincipal;
+    const onRule = roles.filter((r) => String(r.id).includes('/dataCollectionRules/'));
+    expect(roles.length).toBe((config.features.enableFoundry ? 1 : 0) + (publisher?.id ? 1 : 0));
+    expect(onRule.map((r) => r.properties?.principalType)).toEqual(
+      publisher?.id ? [publisher.type] : [],
+    );
+    for (const r of roles.filter((x) => !onRule.includes(x)))
+      expect(r.properties?.principalType).toBe('ServicePrincipal');
   });
 
   it('outputs what cell A2 reads, once the run-time values are known', () => {

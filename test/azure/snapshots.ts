@@ -99,6 +99,10 @@ export interface RuntimeValues {
   workspaceCustomerId: string;
   appInsightsAppId: string;
   exportPrincipalId?: string;
+  /** `properties.logsIngestion.endpoint` of the data collection endpoint. */
+  logsIngestionEndpoint?: string;
+  /** `properties.immutableId` of the data collection rule. */
+  dataCollectionRuleImmutableId?: string;
 }
 
 /** The outputs of a snapshot with every ARM expression evaluated against `runtime`. */
@@ -240,6 +244,19 @@ class ArmExpression {
           endpoints: {
             'AI Foundry API': `https://${parent}.services.ai.azure.com/api/projects/${name}`,
           },
+        },
+      },
+      'Microsoft.Insights/dataCollectionEndpoints': {
+        properties: {
+          logsIngestion: {
+            endpoint:
+              r.logsIngestionEndpoint ?? `https://${name}-x1y2.eastus2-1.ingest.monitor.azure.com`,
+          },
+        },
+      },
+      'Microsoft.Insights/dataCollectionRules': {
+        properties: {
+          immutableId: r.dataCollectionRuleImmutableId ?? 'dcr-00000000000000000000000000000000',
         },
       },
       'Microsoft.CostManagement/exports': {

@@ -13,6 +13,9 @@ import {
 } from '../azure/arm-simulator.js';
 import { installBudgetRoutes } from '../azure/arm-budget-routes.js';
 import { describeTarget } from './describe-target.js';
+import { installBlobRoutes } from '../azure/blob-routes.js';
+import { exportRunBlobs, focusRow } from '../azure/export-blobs.js';
+import { azureResourceNames } from '../../lib/azure/resource-names.js';
 
 /** Routes for cells B2-F and clean-up's listing, on top of the deployment routes. */
 function installCellRoutes(fake: FakeAzure): void {
@@ -90,6 +93,21 @@ describeTarget('azure (fake transport)', async () => {
   installDeployRoutes(fake, config);
   installCellRoutes(fake);
   installBudgetRoutes(fake, config);
+  // The storage account's Blob service: empty until B3's run writes a complete run into it.
+  const blobs = new Map<string, string>();
+  installBlobRoutes(fake, {
+    account: azureResourceNames(config, SUB).storageAccountName,
+    container: 'cost-exports',
+    blobs,
+  });
+  fake.on('POST', /\/exports\/apim-costing-export-1\/run$/, () => {
+    for (const [name, text] of exportRunBlobs('run-1', new Date().toISOString(), [
+      focusRow('Microsoft.ApiManagement/service/apim', 'API Management unit hours', '2.40'),
+    ]))
+      blobs.set(name, text);
+    return { status: 200 };
+  });
+  fake.on('POST', /^\/dataCollectionRules\/[^/]+\/streams\/[^/]+$/, { status: 204 });
   const target = createAzureTarget(config, {
     credential: new FakeCredential(),
     httpClient: fake,

@@ -7,7 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KitConfig } from '../../lib/config/types.js';
 import { MissingStepError } from '../../lib/errors.js';
-import type { CostingTarget } from '../../lib/target.js';
+import type { CostAllocationRow, CostingTarget } from '../../lib/target.js';
+import { parseExportRun } from '../../lib/bill/parse-export.js';
 import { buildWorkbookData } from '../../lib/workbook/workbook-json.js';
 
 /** What a contract run needs: a fresh, undeployed target and a way to dispose of it. */
@@ -113,6 +114,48 @@ export function describeTarget(name: string, make: () => Promise<TargetUnderTest
           expect(outcome.wouldHaveDone.length).toBeGreaterThan(0);
         }
       }
+    });
+
+    it('reads no export run before B3, then the newest complete FOCUS run, and ingests allocation rows', async () => {
+      await t.target.deploy();
+      const before = await t.target.readCostExport();
+      expect(before.run).toBeUndefined();
+      await t.target.createCostExport();
+      await t.target.runCostExport();
+      const read = await t.target.readCostExport();
+      expect(read.folder).toMatch(new RegExp(`/${read.exportName}/$`));
+      const run = read.run;
+      expect(run).toBeDefined();
+      if (run === undefined) return;
+      expect(run.manifestPath.startsWith(read.folder)).toBe(true);
+      expect(run.manifestPath.endsWith('/manifest.json')).toBe(true);
+      const manifest = run.manifest as { exportConfig: { exportName: string; type: string } };
+      expect(manifest.exportConfig).toMatchObject({
+        exportName: read.exportName,
+        type: 'FocusCost',
+      });
+      const parsed = parseExportRun(read, run);
+      expect(parsed.lines.length).toBeGreaterThan(0);
+      for (const line of parsed.lines) expect(line.currency).toBe('USD');
+      const rows: CostAllocationRow[] = parsed.lines.map((l) => ({
+        TimeGenerated: new Date().toISOString(),
+        BillingPeriodStart: `${l.day.slice(0, 8)}01T00:00:00.000Z`,
+        ChargePeriodStart: `${l.day}T00:00:00.000Z`,
+        AllocatedTo: 'shared',
+        Reason: 'contract test',
+        ResourceId: l.resourceId,
+        ServiceName: l.serviceName,
+        Meter: l.meter,
+        AllocatedMethodId: 'contract',
+        AllocatedRatio: 1,
+        UsageQuantity: l.quantity,
+        UsageUnit: l.unit,
+        BilledCostUsd: l.billedUsd,
+        EstimateUsd: l.listUsd,
+        RunId: 'contract',
+      }));
+      const ingested = await t.target.ingestCostAllocation(rows);
+      expect(ingested.status).toBe('done');
     });
 
     it('publishes the filled workbook and says where it is', async () => {
