@@ -13,6 +13,7 @@ import {
   hasKitTag,
   idForSdk,
   KIT_TAG,
+  apimScope,
   resourceId,
   type AzureResourceNames,
 } from './resource-names.js';
@@ -36,6 +37,9 @@ const SOFT_DELETE_NOTE =
 /** Everything the kit may have made for this configuration, in deletion order. */
 export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames): Candidate[] {
   const id = (type: string, ...segments: string[]): string => resourceId(names, type, ...segments);
+  // The APIM and its entities live in the APIM's resource group (another one for a user's APIM).
+  const apimId = (type: string, ...segments: string[]): string =>
+    resourceId(apimScope(names), type, ...segments);
   const apim = names.apimName;
   const apiIds = ['subscription-api', 'entraid-api', 'token-tracking-api', 'aoai-gateway-api'].map(
     (s) => `${config.deployment.apiPrefix}${s}`,
@@ -74,7 +78,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
     ...config.businessUnits.map((bu) => ({
       kind: 'APIM subscription',
       name: bu.name,
-      id: id('Microsoft.ApiManagement/service/subscriptions', apim, bu.name),
+      id: apimId('Microsoft.ApiManagement/service/subscriptions', apim, bu.name),
       apiVersion: APIM_API_VERSION,
       tagged: false,
       ifMatch: true,
@@ -82,7 +86,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
     ...apiIds.map((apiId) => ({
       kind: 'APIM API',
       name: apiId,
-      id: id('Microsoft.ApiManagement/service/apis', apim, apiId),
+      id: apimId('Microsoft.ApiManagement/service/apis', apim, apiId),
       apiVersion: APIM_API_VERSION,
       tagged: false,
       ifMatch: true,
@@ -90,7 +94,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
     ...names.policyFragmentIds.map((f) => ({
       kind: 'APIM policy fragment',
       name: f,
-      id: id('Microsoft.ApiManagement/service/policyFragments', apim, f),
+      id: apimId('Microsoft.ApiManagement/service/policyFragments', apim, f),
       apiVersion: APIM_API_VERSION,
       tagged: false,
       ifMatch: true,
@@ -101,7 +105,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
     ...Object.values(BUDGET_NAMED_VALUES).map((nv) => ({
       kind: 'APIM named value',
       name: nv,
-      id: id('Microsoft.ApiManagement/service/namedValues', apim, nv),
+      id: apimId('Microsoft.ApiManagement/service/namedValues', apim, nv),
       apiVersion: APIM_API_VERSION,
       tagged: false,
       ifMatch: true,
@@ -112,7 +116,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
           {
             kind: 'APIM service diagnostic',
             name: 'azuremonitor',
-            id: id('Microsoft.ApiManagement/service/diagnostics', apim, 'azuremonitor'),
+            id: apimId('Microsoft.ApiManagement/service/diagnostics', apim, 'azuremonitor'),
             apiVersion: APIM_API_VERSION,
             tagged: false,
             ifMatch: true,
@@ -123,7 +127,7 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
     {
       kind: 'APIM backend',
       name: names.aoaiBackendId,
-      id: id('Microsoft.ApiManagement/service/backends', apim, names.aoaiBackendId),
+      id: apimId('Microsoft.ApiManagement/service/backends', apim, names.aoaiBackendId),
       apiVersion: APIM_API_VERSION,
       tagged: false,
       ifMatch: true,
@@ -131,14 +135,14 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
     {
       kind: 'APIM diagnostic setting',
       name: names.diagnosticSettingName,
-      id: `${id('Microsoft.ApiManagement/service', apim)}/providers/Microsoft.Insights/diagnosticSettings/${names.diagnosticSettingName}`,
+      id: `${apimId('Microsoft.ApiManagement/service', apim)}/providers/Microsoft.Insights/diagnosticSettings/${names.diagnosticSettingName}`,
       apiVersion: '2021-05-01-preview',
       tagged: false,
     },
     {
       kind: 'APIM logger',
       name: names.apimLoggerName,
-      id: id('Microsoft.ApiManagement/service/loggers', apim, names.apimLoggerName),
+      id: apimId('Microsoft.ApiManagement/service/loggers', apim, names.apimLoggerName),
       apiVersion: APIM_API_VERSION,
       tagged: false,
       ifMatch: true,
@@ -175,37 +179,49 @@ export function cleanUpCandidates(config: KitConfig, names: AzureResourceNames):
       apiVersion: '2025-06-01',
       tagged: true,
     },
+    // A workspace or App Insights named in cell A1 is the user's: listed, never deleted.
     {
       kind: 'Application Insights',
-      name: names.appInsightsName,
-      id: id('Microsoft.Insights/components', names.appInsightsName),
+      name: names.appInsights.name,
+      id: names.appInsights.id,
       apiVersion: '2020-02-02',
       tagged: true,
+      ...(names.appInsights.existing
+        ? { keep: 'it is the existing Application Insights named in deployment.appInsightsId' }
+        : {}),
     },
     {
       kind: 'Log Analytics workspace',
-      name: names.workspaceName,
-      id: id('Microsoft.OperationalInsights/workspaces', names.workspaceName),
+      name: names.workspace.name,
+      id: names.workspace.id,
       apiVersion: '2025-07-01',
       tagged: true,
+      ...(names.workspace.existing
+        ? {
+            keep: 'it is the existing Log Analytics workspace named in deployment.logAnalyticsWorkspaceId',
+          }
+        : {}),
     },
-    // Deployment history: the two template deployments (tagged) and their modules (by name).
+    // Deployment history: the two template deployments (tagged) and their modules (by name);
+    // main and the modules on the APIM are in the APIM's resource group.
     ...[
-      { name: names.mainDeploymentName, tagged: true },
-      { name: names.infraDeploymentName, tagged: true },
-      { name: 'apim-costing-foundry', tagged: false },
-      { name: 'apim-costing-apim-service', tagged: false },
+      { name: names.mainDeploymentName, tagged: true, onApim: true },
+      { name: names.infraDeploymentName, tagged: true, onApim: false },
+      { name: 'apim-costing-foundry', tagged: false, onApim: false },
+      { name: 'apim-costing-kit-resources', tagged: false, onApim: false },
+      { name: 'apim-costing-apim-service', tagged: false, onApim: false },
+      { name: 'apim-costing-apim-monitoring', tagged: false, onApim: true },
     ].map((d) => ({
       kind: 'deployment record',
       name: d.name,
-      id: id('Microsoft.Resources/deployments', d.name),
+      id: (d.onApim ? apimId : id)('Microsoft.Resources/deployments', d.name),
       apiVersion: '2025-04-01',
       tagged: d.tagged,
     })),
     {
       kind: 'APIM service',
       name: apim,
-      id: id('Microsoft.ApiManagement/service', apim),
+      id: apimId('Microsoft.ApiManagement/service', apim),
       apiVersion: APIM_API_VERSION,
       tagged: true,
       note: SOFT_DELETE_NOTE,

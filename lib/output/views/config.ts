@@ -17,7 +17,8 @@ export function describeConfig(config: KitConfig): string {
   const lines = [
     `**Target:** \`${config.target}\`${config.target === 'local' ? ' (embedded emulator, no Azure needed)' : ''}`,
     `**Deployment:** ${d.location}, index ${d.index}, APIM SKU **${d.apimSku}**, resource group \`${d.resourceGroup}\`, ` +
-      `${d.apimName ? `existing APIM \`${d.apimName}\`` : 'new APIM'}, API prefix \`${d.apiPrefix}\``,
+      `${d.apimName ? `existing APIM \`${d.apimName}\`${d.apimResourceGroup !== undefined ? ` in \`${d.apimResourceGroup}\`` : ''}` : 'new APIM'}, API prefix \`${d.apiPrefix}\``,
+    ...byoLines(config),
     `**Business units (${config.businessUnits.length}):** ${config.businessUnits.map((b) => `${b.name} ×${b.weight}`).join(', ')}`,
     `**Entra ID callers (${config.callers.length}):** ${config.callers.map((c) => `${c.name} ×${c.weight}`).join(', ')}`,
     `**Models (${config.models.length}):** ${config.models.map((m) => `${m.name} ${m.version} (${m.capacityKTpm}K TPM, ${m.requestsPerBu}/BU)`).join(', ')}`,
@@ -30,6 +31,28 @@ export function describeConfig(config: KitConfig): string {
       `at ${config.governance.alertThreshold} requests/BU/hour${config.governance.alertEmail ? ` to ${config.governance.alertEmail}` : ''}`,
   ];
   return lines.map((l) => `- ${l}`).join('\n');
+}
+
+/** The bring-your-own lines (issue 13 item 10); on local they are accepted and not used. */
+function byoLines(config: KitConfig): string[] {
+  const d = config.deployment;
+  const reused = [
+    d.logAnalyticsWorkspaceId !== undefined ? `Log Analytics \`${d.logAnalyticsWorkspaceId}\`` : '',
+    d.appInsightsId !== undefined ? `Application Insights \`${d.appInsightsId}\`` : '',
+  ].filter((s) => s !== '');
+  const lines = [
+    ...(reused.length > 0 ? [`**Reused monitoring:** ${reused.join(', ')} (never deleted)`] : []),
+    ...(d.gatewayUrl !== undefined
+      ? [`**Public gateway URL:** ${d.gatewayUrl} (traffic cells send here; ARM calls stay on ARM)`]
+      : []),
+  ];
+  const byo =
+    lines.length > 0 || d.apimResourceGroup !== undefined || d.apimName !== undefined;
+  if (config.target === 'local' && byo)
+    lines.push(
+      '**On local:** the existing APIM, its resource group, the monitoring ids and the gateway URL are checked and then not used: the emulator is the APIM, its log store the workspace (set target: \'azure\' to use them).',
+    );
+  return lines;
 }
 
 /** Shows cell A1's summary. @example showConfig(target.config); */
