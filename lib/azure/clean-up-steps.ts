@@ -8,7 +8,13 @@ import type { CostManagementClient } from '@azure/arm-costmanagement';
 import type { KitConfig } from '../config/types.js';
 import type { CleanUpItem, CleanUpOptions } from '../target.js';
 import { hasStatus, toKitError } from './azure-errors.js';
-import { apimScope, hasKitTag, idForSdk, resourceId, type AzureResourceNames } from './resource-names.js';
+import {
+  apimScope,
+  hasKitTag,
+  idForSdk,
+  resourceId,
+  type AzureResourceNames,
+} from './resource-names.js';
 
 /** One thing clean-up looks for. */
 export interface Candidate {

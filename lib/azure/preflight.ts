@@ -73,7 +73,7 @@ export async function preflight(
     if (config.deployment.existingApim) {
       throw new AzureRequestError(
         `APIM service '${names.apimName}' was not found in resource group '${names.apimResourceGroup}' (subscription ${names.subscriptionId}). ` +
-          `Fix deployment.apimName and ${config.deployment.apimResourceGroup !== undefined ? 'deployment.apimResourceGroup' : 'deployment.resourceGroup (or set deployment.apimResourceGroup to the APIM\'s group)'} in cell A1, or remove apimName to let the kit create one.`,
+          `Fix deployment.apimName and ${config.deployment.apimResourceGroup !== undefined ? 'deployment.apimResourceGroup' : "deployment.resourceGroup (or set deployment.apimResourceGroup to the APIM's group)"} in cell A1, or remove apimName to let the kit create one.`,
         404,
         'ResourceNotFound',
       );

@@ -104,3 +104,22 @@ function gatewayUrlProblem(value: string): string | undefined {
     return 'must have no query, fragment or credentials: only the scheme, host and an optional path prefix';
   return undefined;
 }
+
+/**
+ * What the local target says about BYO settings: it accepts them (the same cell A1 works on both
+ * targets) and uses none, since the emulator is the APIM and its log store the workspace.
+ * `undefined` when none is set.
+ */
+export function byoNoteOnLocal(d: ByoInput): string | undefined {
+  const set = (
+    [
+      'apimName',
+      'apimResourceGroup',
+      'logAnalyticsWorkspaceId',
+      'appInsightsId',
+      'gatewayUrl',
+    ] as const
+  ).filter((k) => d[k] !== undefined);
+  if (set.length === 0) return undefined;
+  return `deployment.${set.join(', deployment.')} checked and not used on the local target: the emulator on 127.0.0.1 is the APIM, its log store the workspace and App Insights (set target: 'azure' to use them).`;
+}

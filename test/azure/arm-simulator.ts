@@ -63,9 +63,16 @@ export function installDeployRoutes(
   const rg = config.deployment.resourceGroup;
   // main.json goes to the APIM's resource group (another one for a user's APIM there).
   const groups = [rg, config.deployment.apimResourceGroup ?? rg].map(rgPath).join('|');
-  const depRe = new RegExp(`^(${groups})/providers/Microsoft\\.Resources/deployments/([^/]+)$`, 'i');
+  const depRe = new RegExp(
+    `^(${groups})/providers/Microsoft\\.Resources/deployments/([^/]+)$`,
+    'i',
+  );
   const depName = (path: string): string => depRe.exec(path)?.[2] ?? '';
-  const depId = (path: string): string => path.replace(/^\/subscriptions\/[^/]+\/resourcegroups\//i, `/subscriptions/${SUB}/resourceGroups/`);
+  const depId = (path: string): string =>
+    path.replace(
+      /^\/subscriptions\/[^/]+\/resourcegroups\//i,
+      `/subscriptions/${SUB}/resourceGroups/`,
+    );
   const puts = new Map<string, RecordedRequest>();
   const polls = new Map<string, number>();
   installPreflightRoutes(fake, config, () => apimCreated);

@@ -7,7 +7,7 @@
  */
 import type { KitConfig } from '../../lib/config/types.js';
 import { azureResourceNames, KIT_TAG } from '../../lib/azure/resource-names.js';
-import { FakeAzure, armError } from './fake-azure.js';
+import { FakeAzure, armError, type FakeResponse } from './fake-azure.js';
 import { APP_ID, SUB, WORKSPACE_CUSTOMER_ID, apimServiceBody } from './arm-simulator.js';
 import type { Snapshot } from './snapshots.js';
 
@@ -58,22 +58,13 @@ export function installByoWorld(fake: FakeAzure, config: KitConfig, world: World
     tags: { owner: 'platform-team' },
     properties: { AppId: APP_ID, CustomMetricsOptedInType: 'WithDimensions' },
   });
-  const anyResource = new RegExp(`^/subscriptions/${SUB}/resourceGroups/[^/]+/providers/.+`, 'i');
-  fake.on('GET', anyResource, (r) => {
-    const found = world.get(r.path);
-    if (found === undefined)
-      return armError(404, 'ResourceNotFound', `The Resource '${r.path}' was not found.`);
-    return {
-      status: 200,
-      body: {
-        id: found.id,
-        name: found.id.split('/').pop(),
-        ...(found.r.tags !== undefined ? { tags: found.r.tags } : {}),
-        properties: found.r.properties ?? {},
-      },
-    };
-  });
-  fake.on('DELETE', anyResource, (r) =>
+  // Deployments and their operations stay with arm-simulator.ts until A2 is done (addDeployed).
+  const anyResource = new RegExp(
+    `^/subscriptions/${SUB}/resourceGroups/[^/]+/providers/(?!Microsoft\\.Resources/deployments/).+`,
+    'i',
+  );
+  fake.on('GET', anyResource, worldGet(world));
+  fake.on('DELETE', /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/.+/i, (r) =>
     world.delete(r.path)
       ? { status: 200 }
       : armError(404, 'ResourceNotFound', `The Resource '${r.path}' was not found.`),
@@ -85,13 +76,18 @@ export function installByoWorld(fake: FakeAzure, config: KitConfig, world: World
   });
   fake.on(
     'GET',
-    new RegExp(`^/subscriptions/${SUB}/resourceGroups/${config.deployment.resourceGroup}/resources$`, 'i'),
+    new RegExp(
+      `^/subscriptions/${SUB}/resourceGroups/${config.deployment.resourceGroup}/resources$`,
+      'i',
+    ),
     () => ({
       status: 200,
       body: {
-        value: world
-          .inGroup(config.deployment.resourceGroup)
-          .map((id) => ({ id, name: id.split('/').pop(), type: id.split('/').slice(6, 8).join('/') })),
+        value: world.inGroup(config.deployment.resourceGroup).map((id) => ({
+          id,
+          name: id.split('/').pop(),
+          type: id.split('/').slice(6, 8).join('/'),
+        })),
       },
     }),
   );
@@ -107,11 +103,31 @@ export function installByoWorld(fake: FakeAzure, config: KitConfig, world: World
   );
 }
 
+/** GET by id from `world`, as ARM answers a resource read. */
+function worldGet(world: World): (r: { path: string }) => FakeResponse {
+  return (r) => {
+    const found = world.get(r.path);
+    if (found === undefined)
+      return armError(404, 'ResourceNotFound', `The Resource '${r.path}' was not found.`);
+    return {
+      status: 200,
+      body: {
+        id: found.id,
+        name: found.id.split('/').pop(),
+        ...(found.r.tags !== undefined ? { tags: found.r.tags } : {}),
+        properties: found.r.properties ?? {},
+      },
+    };
+  };
+}
+
 /**
  * What the kit's deployments created, into `world`: the predicted resources of their snapshots
- * (kit tags and fragment/logger descriptions as deployed) and the two deployment records.
+ * (kit tags and fragment/logger descriptions as deployed) and the two deployment records; then
+ * every read by id is answered from `world`.
  */
 export function addDeployed(
+  fake: FakeAzure,
   world: World,
   config: KitConfig,
   snapshots: readonly Snapshot[],
@@ -137,4 +153,10 @@ export function addDeployed(
         ),
       },
     });
+  // From now on every read by id is the world's, deployment records and APIM entities included.
+  fake.on(
+    'GET',
+    new RegExp(`^/subscriptions/${SUB}/resourceGroups/[^/]+/providers/.+`, 'i'),
+    worldGet(world),
+  );
 }

@@ -81,8 +81,16 @@ describe('azure target: bring-your-own APIM in another resource group', () => {
       apimResourceGroup: 'rg-platform',
       createWorkspace: false,
       createAppInsights: false,
-      workspaceRef: { subscriptionId: SUB, resourceGroup: 'rg-platform-monitoring', name: 'log-platform' },
-      appInsightsRef: { subscriptionId: SUB, resourceGroup: 'rg-platform-monitoring', name: 'appi-platform' },
+      workspaceRef: {
+        subscriptionId: SUB,
+        resourceGroup: 'rg-platform-monitoring',
+        name: 'log-platform',
+      },
+      appInsightsRef: {
+        subscriptionId: SUB,
+        resourceGroup: 'rg-platform-monitoring',
+        name: 'appi-platform',
+      },
     });
     const infraSnapshot = loadSnapshot('byo-other-resource-group.infra');
     expect(infraSnapshot.predictedResources.map((r) => r.type).sort()).toEqual([
@@ -94,7 +102,9 @@ describe('azure target: bring-your-own APIM in another resource group', () => {
     // The logger points at the user's App Insights, the diagnostic setting at the user's workspace.
     const logger = infraSnapshot.predictedResources.find((r) => r.type.endsWith('/loggers'));
     expect(logger?.properties?.resourceId).toBe(names.appInsights.id);
-    const setting = infraSnapshot.predictedResources.find((r) => r.type.endsWith('/diagnosticSettings'));
+    const setting = infraSnapshot.predictedResources.find((r) =>
+      r.type.endsWith('/diagnosticSettings'),
+    );
     expect(setting?.properties?.workspaceId).toBe(names.workspace.id);
 
     // APIM entities in the APIM's group; storage, workbook and Foundry in the kit's.
@@ -107,7 +117,9 @@ describe('azure target: bring-your-own APIM in another resource group', () => {
     expect(mainSnapshot.predictedResources.map((r) => r.type)).not.toContain(
       'Microsoft.OperationalInsights/workspaces',
     );
-    const workbook = mainSnapshot.predictedResources.find((r) => r.type === 'Microsoft.Insights/workbooks');
+    const workbook = mainSnapshot.predictedResources.find(
+      (r) => r.type === 'Microsoft.Insights/workbooks',
+    );
     expect(workbook?.properties?.sourceId).toBe(names.workspace.id);
 
     // The deployment: the public URL for traffic, the user's monitoring resources.
@@ -119,7 +131,8 @@ describe('azure target: bring-your-own APIM in another resource group', () => {
     // BU keys come from the APIM in its own resource group.
     const listSecrets = fake.find('POST', /\/listSecrets$/i);
     expect(listSecrets.length).toBeGreaterThan(0);
-    for (const r of listSecrets) expect(r.path.toLowerCase()).toContain('/resourcegroups/rg-platform/');
+    for (const r of listSecrets)
+      expect(r.path.toLowerCase()).toContain('/resourcegroups/rg-platform/');
 
     // C1 and C2 go to the public URL on 127.0.0.1; none of it goes through ARM.
     const armBefore = fake.requests.length;
@@ -130,19 +143,30 @@ describe('azure target: bring-your-own APIM in another resource group', () => {
     expect(c1.totals.succeeded + c2.totals.succeeded).toBe(gateway.seen.length);
     expect(c1.totals.succeeded).toBeGreaterThan(0);
     expect(c2.totals.succeeded).toBeGreaterThan(0);
-    expect(gateway.seen.every((r) => /^\/costing-(subscription|entraid)\//.test(r.path))).toBe(true);
+    expect(gateway.seen.every((r) => /^\/costing-(subscription|entraid)\//.test(r.path))).toBe(
+      true,
+    );
     expect(fake.requests.slice(armBefore).filter((r) => r.host !== 'management.azure.com')).toEqual(
       [],
     );
 
     // Clean-up: dry run lists the user's resources as kept, then deletes only the kit's.
-    addDeployed(world, config, [infraSnapshot, mainSnapshot], [
-      { id: `${KIT_RG}/providers/Microsoft.Resources/deployments/apim-costing-infra-1`, parameters: infra },
-      {
-        id: `${APIM_RG}/providers/Microsoft.Resources/deployments/apim-costing-main-1`,
-        parameters: parametersOf(mainPut[0] as (typeof mainPut)[number]),
-      },
-    ]);
+    addDeployed(
+      fake,
+      world,
+      config,
+      [infraSnapshot, mainSnapshot],
+      [
+        {
+          id: `${KIT_RG}/providers/Microsoft.Resources/deployments/apim-costing-infra-1`,
+          parameters: infra,
+        },
+        {
+          id: `${APIM_RG}/providers/Microsoft.Resources/deployments/apim-costing-main-1`,
+          parameters: parametersOf(mainPut[0] as (typeof mainPut)[number]),
+        },
+      ],
+    );
     const byo = [
       `${APIM_RG}/providers/Microsoft.ApiManagement/service/apim-platform-shared`,
       names.workspace.id,
@@ -164,8 +188,17 @@ describe('azure target: bring-your-own APIM in another resource group', () => {
     }
     // What the kit made on the user's APIM is gone: APIs, BU subscriptions, logger, setting.
     for (const kind of ['APIM API', 'APIM subscription', 'APIM logger', 'APIM diagnostic setting'])
-      expect(done.filter((i) => i.kind === kind).every((i) => i.action === 'deleted'), kind).toBe(true);
-    expect(deletes.some((p) => p.startsWith(`${APIM_RG}/providers/microsoft.apimanagement/service/apim-platform-shared/apis/`.toLowerCase()))).toBe(true);
+      expect(
+        done.filter((i) => i.kind === kind).every((i) => i.action === 'deleted'),
+        kind,
+      ).toBe(true);
+    expect(
+      deletes.some((p) =>
+        p.startsWith(
+          `${APIM_RG}/providers/microsoft.apimanagement/service/apim-platform-shared/apis/`.toLowerCase(),
+        ),
+      ),
+    ).toBe(true);
     // The kit's own group held only what the kit made: it goes too.
     expect(done.find((i) => i.kind === 'resource group')?.action).toBe('deleted');
     expect(world.inGroup('rg-apim-costing-1')).toEqual([]);
@@ -194,8 +227,12 @@ describe('azure target: bring-your-own APIM in another resource group', () => {
     const error = await target.deploy().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AzurePreflightError);
     const message = String((error as Error).message);
-    expect(message).toContain("Log Analytics workspace 'log-platform' of deployment.logAnalyticsWorkspaceId was not found in resource group 'rg-platform-monitoring'");
-    expect(message).toContain("Application Insights 'appi-platform' of deployment.appInsightsId was not found");
+    expect(message).toContain(
+      "Log Analytics workspace 'log-platform' of deployment.logAnalyticsWorkspaceId was not found in resource group 'rg-platform-monitoring'",
+    );
+    expect(message).toContain(
+      "Application Insights 'appi-platform' of deployment.appInsightsId was not found",
+    );
     expect(fake.find('PUT', /./)).toEqual([]);
   });
 });

@@ -24,10 +24,21 @@ interface ArmTemplate {
 const template = (name: string): ArmTemplate =>
   JSON.parse(readFileSync(artifactPath('bicep', `${name}.json`), 'utf8')) as ArmTemplate;
 
-/** The template of a module of `t` (a nested deployment, by symbolic name). */
-const moduleTemplate = (t: ArmTemplate, symbol: string): ArmTemplate =>
-  (t.resources[symbol]?.properties as { template?: ArmTemplate } | undefined)?.template ??
-  ({ resources: {} } as unknown as ArmTemplate);
+/**
+ * The resources of a module of `t` (a nested deployment, by symbolic name), by resource name's
+ * last segment: the nested template lists them as an array.
+ */
+const moduleTemplate = (t: ArmTemplate, symbol: string): Pick<ArmTemplate, 'resources'> => {
+  const nested = (t.resources[symbol]?.properties as { template?: { resources?: unknown } })
+    ?.template?.resources;
+  const list = (Array.isArray(nested) ? nested : []) as ArmTemplate['resources'][string][];
+  const bySymbol: ArmTemplate['resources'] = {};
+  for (const r of list) {
+    if (r.type === 'Microsoft.Storage/storageAccounts') bySymbol.storage = r;
+    if (r.type === 'Microsoft.Insights/workbooks') bySymbol.workbook = r;
+  }
+  return { resources: bySymbol };
+};
 
 /** ARM escapes a literal string that starts with `[` as `[[`. */
 function unescapeArm(value: unknown): unknown {
@@ -182,7 +193,11 @@ describe('compiled templates', () => {
     const deployedObject = JSON.parse(deployed) as Record<string, unknown>;
     expect({ ...deployedObject, fallbackResourceIds: [] }).toEqual(expectedObject);
     expect(params).toMatchObject({
-      appInsightsRef: { subscriptionId: SUB, resourceGroup: 'rg-apim-costing-1', name: 'appi-apim-costing-1' },
+      appInsightsRef: {
+        subscriptionId: SUB,
+        resourceGroup: 'rg-apim-costing-1',
+        name: 'appi-apim-costing-1',
+      },
     });
   });
 

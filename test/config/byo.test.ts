@@ -87,7 +87,10 @@ describe('bring-your-own infrastructure in cell A1', () => {
       ['https://user:pw@api.contoso.example', /credentials/],
     ] as const) {
       const problems = problemsOf({ deployment: { gatewayUrl: url } });
-      expect(problems.map((p) => p.field), url).toEqual(['deployment.gatewayUrl']);
+      expect(
+        problems.map((p) => p.field),
+        url,
+      ).toEqual(['deployment.gatewayUrl']);
       expect(problems[0]?.expected).toMatch(why);
     }
     // A path prefix (Front Door route) and http to this machine (a local proxy) are fine.
@@ -97,7 +100,11 @@ describe('bring-your-own infrastructure in cell A1', () => {
 
   it('reports every bad BYO field at once', () => {
     const fields = problemsOf({
-      deployment: { apimResourceGroup: 'rg-x', logAnalyticsWorkspaceId: 'x', gatewayUrl: 'ftp://x' },
+      deployment: {
+        apimResourceGroup: 'rg-x',
+        logAnalyticsWorkspaceId: 'x',
+        gatewayUrl: 'ftp://x',
+      },
     }).map((p) => p.field);
     expect(fields.sort()).toEqual([
       'deployment.apimResourceGroup',

@@ -2,6 +2,7 @@
  * Cell A1's output: a short summary of the configuration. Secrets are never shown.
  */
 import { maskSecret } from '../../common/mask-secret.js';
+import { byoNoteOnLocal } from '../../config/byo.js';
 import type { KitConfig } from '../../config/types.js';
 import { showMarkdown } from '../mime.js';
 
@@ -46,12 +47,8 @@ function byoLines(config: KitConfig): string[] {
       ? [`**Public gateway URL:** ${d.gatewayUrl} (traffic cells send here; ARM calls stay on ARM)`]
       : []),
   ];
-  const byo =
-    lines.length > 0 || d.apimResourceGroup !== undefined || d.apimName !== undefined;
-  if (config.target === 'local' && byo)
-    lines.push(
-      '**On local:** the existing APIM, its resource group, the monitoring ids and the gateway URL are checked and then not used: the emulator is the APIM, its log store the workspace (set target: \'azure\' to use them).',
-    );
+  const note = config.target === 'local' ? byoNoteOnLocal(d) : undefined;
+  if (note !== undefined) lines.push(`**On local:** ${note}`);
   return lines;
 }
 
