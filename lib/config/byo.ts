@@ -123,3 +123,9 @@ export function byoNoteOnLocal(d: ByoInput): string | undefined {
   if (set.length === 0) return undefined;
   return `deployment.${set.join(', deployment.')} checked and not used on the local target: the emulator on 127.0.0.1 is the APIM, its log store the workspace and App Insights (set target: 'azure' to use them).`;
 }
+
+/** {@link byoNoteOnLocal} as the end of a progress line: `. Note: ...`, or `''`. */
+export function byoSuffixOnLocal(d: ByoInput): string {
+  const note = byoNoteOnLocal(d);
+  return note === undefined ? '' : `. Note: ${note}`;
+}

@@ -64,7 +64,7 @@ describe.each(mains)('bicep snapshot of main.bicep: $name', (entry) => {
     }
     expect(service.map((r) => r.name)).toEqual([`${names.apimName}/azuremonitor`]);
     expect(service[0]?.properties?.loggerId).toBe(
-      `/subscriptions/${MATRIX.subscriptionId}/resourceGroups/${names.resourceGroup}/providers/Microsoft.ApiManagement/service/${names.apimName}/loggers/azuremonitor`,
+      `/subscriptions/${MATRIX.subscriptionId}/resourceGroups/${names.apimResourceGroup}/providers/Microsoft.ApiManagement/service/${names.apimName}/loggers/azuremonitor`,
     );
   });
 

@@ -33,7 +33,7 @@ describe('local target with bring-your-own settings', () => {
       expect(deployment.gatewayUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(deployment.apis.costing.url.startsWith(deployment.gatewayUrl)).toBe(true);
       expect(deployment.apimGatewayUrl).toBeUndefined();
-      const note = messages.find((m) => m.startsWith('Note: '));
+      const note = messages.find((m) => m.includes('. Note: '));
       expect(note).toContain('deployment.apimResourceGroup');
       expect(note).toContain('deployment.gatewayUrl');
       expect(note).toContain('not used on the local target');
