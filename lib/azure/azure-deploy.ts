@@ -27,12 +27,7 @@ import {
   type TemplateParameters,
 } from './arm-deployment.js';
 import { defaultPlan, preflight, type DeploymentPlan } from './preflight.js';
-import {
-  azureResourceNames,
-  kitTags,
-  resourceId,
-  type AzureResourceNames,
-} from './resource-names.js';
+import { azureResourceNames, kitTags, type AzureResourceNames } from './resource-names.js';
 
 /** What the azure deploy step learned besides the `Deployment` itself. */
 export interface AzureDeploymentState {

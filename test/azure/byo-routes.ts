@@ -50,8 +50,9 @@ export function installByoWorld(fake: FakeAzure, config: KitConfig, world: World
   const names = azureResourceNames(config, SUB);
   const apimId = `/subscriptions/${SUB}/resourceGroups/${names.apimResourceGroup}/providers/Microsoft.ApiManagement/service/${names.apimName}`;
   world.put(apimId, { tags: { owner: 'platform-team' } });
+  // Made by an earlier kit run and now reused: its kit tag must not get it deleted.
   world.put(names.workspace.id, {
-    tags: { owner: 'platform-team' },
+    tags: { owner: 'platform-team', [KIT_TAG]: String(config.deployment.index) },
     properties: { customerId: WORKSPACE_CUSTOMER_ID },
   });
   world.put(names.appInsights.id, {
