@@ -1,9 +1,12 @@
 // Optional base infrastructure: APIM (when the subscription has none yet), Log Analytics,
 // workspace-based Application Insights, the APIM logger to App Insights and the diagnostic
 // setting that sends gateway logs and LLM gateway logs to resource-specific tables.
-// With createApim = false it attaches the same monitoring to an existing APIM service.
+// With createApim = false it attaches the same monitoring to an existing APIM service (in any
+// resource group), and with createWorkspace / createAppInsights = false to the user's own.
 
 targetScope = 'resourceGroup'
+
+import { resourceRef } from 'modules/apim-monitoring.bicep'
 
 @description('Azure region of the new resources.')
 param location string = resourceGroup().location
@@ -24,11 +27,20 @@ param publisherEmail string = 'noreply@example.com'
 @description('Publisher name APIM requires on creation.')
 param publisherName string = 'APIM Costing'
 
-@description('Log Analytics workspace name.')
-param workspaceName string
+@description('Resource group of the APIM service (an existing APIM may live outside this one).')
+param apimResourceGroup string = resourceGroup().name
 
-@description('Application Insights name.')
-param appInsightsName string
+@description('Log Analytics workspace: the one to create here, or the user\'s existing one (createWorkspace false).')
+param workspaceRef resourceRef
+
+@description('Create the Log Analytics workspace (false: reuse workspaceRef).')
+param createWorkspace bool = true
+
+@description('Application Insights: the one to create here, or the user\'s existing one (createAppInsights false).')
+param appInsightsRef resourceRef
+
+@description('Create Application Insights (false: reuse appInsightsRef).')
+param createAppInsights bool = true
 
 @description('Name of the APIM logger that points to Application Insights.')
 param apimLoggerName string
@@ -50,10 +62,13 @@ module apimService 'modules/apim-service.bicep' = if (createApim) {
 
 resource apim 'Microsoft.ApiManagement/service@2024-05-01' existing = {
   name: apimName
+  scope: resourceGroup(apimResourceGroup)
 }
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
-  name: workspaceName
+// Reused when the user names them (deployment.logAnalyticsWorkspaceId, deployment.appInsightsId):
+// then the kit deploys neither, and reads them where they are.
+resource newWorkspace 'Microsoft.OperationalInsights/workspaces@2025-07-01' = if (createWorkspace) {
+  name: workspaceRef.name
   location: location
   tags: tags
   properties: {
@@ -64,8 +79,13 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
   }
 }
 
-resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
-  name: appInsightsName
+resource workspace 'Microsoft.OperationalInsights/workspaces@2025-07-01' existing = {
+  name: workspaceRef.name
+  scope: resourceGroup(workspaceRef.subscriptionId, workspaceRef.resourceGroup)
+}
+
+resource newAppInsights 'Microsoft.Insights/components@2020-02-02' = if (createAppInsights) {
+  name: appInsightsRef.name
   location: location
   tags: tags
   kind: 'web'
@@ -78,51 +98,25 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
     #disable-next-line BCP037
     CustomMetricsOptedInType: 'WithDimensions'
   }
+  dependsOn: [newWorkspace]
 }
 
-resource logger 'Microsoft.ApiManagement/service/loggers@2024-05-01' = {
-  parent: apim
-  name: apimLoggerName
-  properties: {
-    loggerType: 'applicationInsights'
-    description: 'apim-costing-kit: Application Insights (custom metrics, requests)'
-    resourceId: appInsights.id
-    credentials: {
-      connectionString: appInsights.properties.ConnectionString
-    }
-    isBuffered: true
-  }
-  dependsOn: [apimService]
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsRef.name
+  scope: resourceGroup(appInsightsRef.subscriptionId, appInsightsRef.resourceGroup)
 }
 
-// Resource-specific tables (Dedicated): ApiManagementGatewayLogs and ApiManagementGatewayLlmLog.
-// 2021-05-01-preview is the newest diagnosticSettings version; the only one the linter prefers,
-// 2016-09-01, is the older non-extension type without logAnalyticsDestinationType.
-#disable-next-line use-recent-api-versions
-resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
-  name: 'apim-costing-logs'
-  scope: apim
-  properties: {
+// The logger and diagnostic setting live on the APIM, in the APIM's resource group.
+module apimMonitoring 'modules/apim-monitoring.bicep' = {
+  name: 'apim-costing-apim-monitoring'
+  scope: resourceGroup(apimResourceGroup)
+  params: {
+    apimName: apimName
+    apimLoggerName: apimLoggerName
+    appInsightsRef: appInsightsRef
     workspaceId: workspace.id
-    logAnalyticsDestinationType: 'Dedicated'
-    logs: [
-      {
-        category: 'GatewayLogs'
-        enabled: true
-      }
-      {
-        category: 'GatewayLlmLogs'
-        enabled: true
-      }
-    ]
-    metrics: [
-      {
-        category: 'AllMetrics'
-        enabled: true
-      }
-    ]
   }
-  dependsOn: [apimService]
+  dependsOn: [apimService, newWorkspace, newAppInsights]
 }
 
 output apimName string = apim.name
@@ -133,5 +127,5 @@ output workspaceCustomerId string = workspace.properties.customerId
 output appInsightsName string = appInsights.name
 output appInsightsResourceId string = appInsights.id
 output appInsightsAppId string = appInsights.properties.AppId
-output apimLoggerName string = logger.name
-output diagnosticSettingName string = diagnostics.name
+output apimLoggerName string = apimMonitoring.outputs.apimLoggerName
+output diagnosticSettingName string = apimMonitoring.outputs.diagnosticSettingName

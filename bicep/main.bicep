@@ -6,6 +6,7 @@
 targetScope = 'resourceGroup'
 
 import { modelSpec } from 'modules/foundry.bicep'
+import { resourceRef } from 'modules/apim-monitoring.bicep'
 
 @description('One business unit: its APIM subscription name (bu-...) and display name.')
 type businessUnit = {
@@ -18,17 +19,20 @@ type businessUnit = {
 @description('Azure region of the new resources.')
 param location string = resourceGroup().location
 
-@description('Existing APIM service in this resource group.')
+@description('Existing APIM service in this resource group (main.bicep is deployed to the APIM\'s resource group).')
 param apimName string
+
+@description('Resource group of the kit\'s own resources (storage, workbook, Foundry): the APIM\'s, or another one when the APIM is the user\'s (issue 13).')
+param kitResourceGroup string = resourceGroup().name
 
 @description('Prefix of every API id and path.')
 param apiPrefix string = 'costing-'
 
-@description('Existing Application Insights (infra.bicep).')
-param appInsightsName string
+@description('Application Insights (made by infra.bicep, or the user\'s): where it lives.')
+param appInsightsRef resourceRef
 
-@description('Existing Log Analytics workspace (infra.bicep).')
-param workspaceName string
+@description('Log Analytics workspace (made by infra.bicep, or the user\'s): where it lives.')
+param workspaceRef resourceRef
 
 @description('Existing APIM logger that points to Application Insights (infra.bicep); namespaced per index so a user logger of a common name is never reused.')
 param apimLoggerName string
@@ -141,11 +145,13 @@ resource apim 'Microsoft.ApiManagement/service@2024-05-01' existing = {
 }
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
-  name: appInsightsName
+  name: appInsightsRef.name
+  scope: resourceGroup(appInsightsRef.subscriptionId, appInsightsRef.resourceGroup)
 }
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2025-07-01' existing = {
-  name: workspaceName
+  name: workspaceRef.name
+  scope: resourceGroup(workspaceRef.subscriptionId, workspaceRef.resourceGroup)
 }
 
 resource logger 'Microsoft.ApiManagement/service/loggers@2024-05-01' existing = {
@@ -326,6 +332,7 @@ resource tokenTrackingOperationPolicy 'Microsoft.ApiManagement/service/apis/oper
 
 module foundry 'modules/foundry.bicep' = if (enableFoundry) {
   name: 'apim-costing-foundry'
+  scope: resourceGroup(kitResourceGroup)
   params: {
     accountName: aiServicesName
     location: location
@@ -539,42 +546,30 @@ resource aoaiLlmDiagnostic 'Microsoft.ApiManagement/service/apis/diagnostics@202
   properties: llmDiagnostic
 }
 
-// --- Storage for the Cost Management export ---
+// --- The kit's own resources (storage for the export, workbook) in the kit's resource group ---
 
-resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
-  name: storageAccountName
-  location: location
-  tags: tags
-  kind: 'StorageV2'
-  sku: {
-    name: 'Standard_LRS'
-  }
-  properties: {
-    // The export writes with its managed identity (Storage Blob Data Contributor); no keys.
-    allowSharedKeyAccess: false
-    minimumTlsVersion: 'TLS1_2'
-    allowBlobPublicAccess: false
-    supportsHttpsTrafficOnly: true
+module kitResources 'modules/kit-resources.bicep' = {
+  name: 'apim-costing-kit-resources'
+  scope: resourceGroup(kitResourceGroup)
+  params: {
+    location: location
+    storageAccountName: storageAccountName
+    costExportContainer: costExportContainer
+    workbookId: workbookId
+    workbookDisplayName: workbookDisplayName
+    workbookData: workbookData
+    workspaceId: workspace.id
+    tags: tags
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource exportContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
-  parent: blobService
-  name: costExportContainer
-  properties: {
-    publicAccess: 'None'
-  }
-}
-
-// --- Actual cost: the custom table E4 ingests into (Logs Ingestion API) ---
+// --- Actual cost: the custom table E4 ingests into (Logs Ingestion API), beside the workspace ---
 
 module costAllocation 'modules/cost-allocation.bicep' = {
   name: 'cost-allocation'
+  // The table is a child of the workspace, so the module deploys where the workspace lives (the
+  // kit's group, or the user's when a workspace is reused).
+  scope: resourceGroup(workspaceRef.subscriptionId, workspaceRef.resourceGroup)
   params: {
     location: location
     workspaceName: workspace.name
@@ -583,22 +578,6 @@ module costAllocation 'modules/cost-allocation.bicep' = {
     principalId: costAllocationPrincipalId
     principalType: costAllocationPrincipalType
     tags: tags
-  }
-}
-
-// --- Workbook (built by the kit: the same serialization cell F publishes) ---
-
-resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
-  name: workbookId
-  location: location
-  tags: tags
-  kind: 'shared'
-  properties: {
-    displayName: workbookDisplayName
-    serializedData: workbookData
-    sourceId: workspace.id
-    category: 'workbook'
-    version: 'Notebook/1.0'
   }
 }
 
@@ -646,11 +625,7 @@ output logAnalytics object = {
   workspaceId: workspace.properties.customerId
   resourceId: workspace.id
 }
-output storage object = {
-  accountName: storage.name
-  container: exportContainer.name
-  resourceId: storage.id
-}
+output storage object = kitResources.outputs.storage
 output aoai object = {
   deployed: enableFoundry
   accountName: enableFoundry ? aiServicesName : ''
@@ -670,7 +645,4 @@ output costAllocation object = {
   stream: costAllocation.outputs.stream
   ruleResourceId: costAllocation.outputs.ruleResourceId
 }
-output workbook object = {
-  name: workbook.name
-  resourceId: workbook.id
-}
+output workbook object = kitResources.outputs.workbook

@@ -19,6 +19,7 @@ export type {
   CostExportFrequency,
 } from './config/types.js';
 export type { Loose } from './config/types.js';
+export type { ArmResourceRef } from './config/byo.js';
 export { createTarget } from './deploy/create-target.js';
 export { createLocalTarget } from './local/local-target.js';
 export type { LocalTarget, LocalTargetOptions, FaultInjection } from './local/local-target.js';

@@ -78,8 +78,13 @@ export interface ModelDeployment {
 /** Everything cell A2 exposes. */
 export interface Deployment {
   target: TargetKind;
-  /** Gateway base URL, no trailing slash. */
+  /** Gateway base URL the traffic cells send to, no trailing slash. */
   gatewayUrl: string;
+  /**
+   * APIM's own gateway URL, when the traffic goes to a public front instead (Front Door or
+   * Application Gateway, `deployment.gatewayUrl` in cell A1).
+   */
+  apimGatewayUrl?: string;
   apimName: string;
   apimSku: ApimSku;
   resourceGroup: string;

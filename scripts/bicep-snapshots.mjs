@@ -48,7 +48,8 @@ export async function runSnapshots({ root, compiler, mode, parallel = 2, only })
           '--tenant-id',
           matrix.tenantId,
           '--resource-group',
-          names.resourceGroup,
+          // main.json is deployed to the APIM's resource group (lib/azure/azure-deploy.ts).
+          template === 'main' ? names.apimResourceGroup : names.resourceGroup,
           '--location',
           config.deployment.location,
           '--deployment-name',

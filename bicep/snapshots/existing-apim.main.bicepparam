@@ -5,9 +5,10 @@ var values = loadJsonContent('existing-apim.main.parameters.json')
 
 param location = values.location
 param apimName = values.apimName
+param kitResourceGroup = values.kitResourceGroup
 param apiPrefix = values.apiPrefix
-param appInsightsName = values.appInsightsName
-param workspaceName = values.workspaceName
+param appInsightsRef = values.appInsightsRef
+param workspaceRef = values.workspaceRef
 param apimLoggerName = values.apimLoggerName
 param businessUnits = values.businessUnits
 param enableEntraIdTracking = values.enableEntraIdTracking

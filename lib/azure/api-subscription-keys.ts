@@ -39,7 +39,7 @@ export async function listApiKeys(
     options.onProgress?.({ message: `Reading the key of subscription ${id}` });
     try {
       const secrets = await apim.subscription.listSecrets(
-        names.resourceGroup,
+        names.apimResourceGroup,
         names.apimName,
         id,
         options.signal !== undefined ? { abortSignal: options.signal } : {},
@@ -75,7 +75,7 @@ export async function listBuKeys(
     });
     try {
       const secrets = await apim.subscription.listSecrets(
-        names.resourceGroup,
+        names.apimResourceGroup,
         names.apimName,
         bu.name,
         options.signal !== undefined ? { abortSignal: options.signal } : {},

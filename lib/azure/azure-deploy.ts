@@ -28,12 +28,7 @@ import {
 } from './arm-deployment.js';
 import { defaultPlan, preflight, type DeploymentPlan } from './preflight.js';
 import { signedInPrincipal } from './signed-in-principal.js';
-import {
-  azureResourceNames,
-  kitTags,
-  resourceId,
-  type AzureResourceNames,
-} from './resource-names.js';
+import { azureResourceNames, kitTags, type AzureResourceNames } from './resource-names.js';
 
 /** What the azure deploy step learned besides the `Deployment` itself. */
 export interface AzureDeploymentState {
@@ -118,11 +113,19 @@ export function infraParameters(
     apimName: names.apimName,
     createApim: plan.createApim,
     apimSku: config.deployment.apimSku,
-    workspaceName: names.workspaceName,
-    appInsightsName: names.appInsightsName,
+    apimResourceGroup: names.apimResourceGroup,
+    workspaceRef: ref(names.workspace),
+    createWorkspace: !names.workspace.existing,
+    appInsightsRef: ref(names.appInsights),
+    createAppInsights: !names.appInsights.existing,
     apimLoggerName: names.apimLoggerName,
     tags: kitTags(config),
   });
+}
+
+/** Where a resource lives, as the templates' `resourceRef` type takes it. */
+function ref(r: AzureResourceNames['workspace']): Record<string, string> {
+  return { subscriptionId: r.subscriptionId, resourceGroup: r.resourceGroup, name: r.name };
 }
 
 /**
@@ -136,27 +139,16 @@ export function mainParameters(
   plan: DeploymentPlan = defaultPlan(config),
 ): TemplateParameters {
   const workbookData = buildWorkbookData(config, {
-    appInsights: {
-      name: names.appInsightsName,
-      appId: '',
-      resourceId: resourceId(names, 'Microsoft.Insights/components', names.appInsightsName),
-    },
-    logAnalytics: {
-      name: names.workspaceName,
-      workspaceId: '',
-      resourceId: resourceId(
-        names,
-        'Microsoft.OperationalInsights/workspaces',
-        names.workspaceName,
-      ),
-    },
+    appInsights: { name: names.appInsights.name, appId: '', resourceId: names.appInsights.id },
+    logAnalytics: { name: names.workspace.name, workspaceId: '', resourceId: names.workspace.id },
   });
   return params({
     location: config.deployment.location,
     apimName: names.apimName,
+    kitResourceGroup: names.resourceGroup,
     apiPrefix: config.deployment.apiPrefix,
-    appInsightsName: names.appInsightsName,
-    workspaceName: names.workspaceName,
+    appInsightsRef: ref(names.appInsights),
+    workspaceRef: ref(names.workspace),
     apimLoggerName: names.apimLoggerName,
     businessUnits: config.businessUnits.map((bu) => ({
       name: bu.name,
@@ -231,6 +223,8 @@ export async function deployToAzure(
   const failureHint =
     'Fix the cause above (ARM says which resource and why), then run cell A2 again: deployments are incremental.';
   const common = { ...options, rejectionHint, failureHint, tags: kitTags(config) };
+  // infra goes to the kit's resource group, main to the APIM's (they differ for a user's APIM
+  // in another group); each template scopes its modules to the other group where needed.
   const deployAndRead = async <T>(
     schema: z.ZodType<T>,
     deploymentName: string,
@@ -241,7 +235,7 @@ export async function deployToAzure(
       schema,
       await deployTemplate(
         deployments,
-        names.resourceGroup,
+        template === 'main' ? names.apimResourceGroup : names.resourceGroup,
         deploymentName,
         loadTemplate(template),
         parameters,
@@ -289,7 +283,7 @@ export async function loadExistingDeployment(
   let outputs: TemplateOutputs;
   try {
     const found = await deployments.deployments.get(
-      names.resourceGroup,
+      names.apimResourceGroup,
       names.mainDeploymentName,
       options.signal !== undefined ? { abortSignal: options.signal } : {},
     );
@@ -314,7 +308,10 @@ function assembleState(
   createdResourceGroup: boolean,
   appInsightsName: string,
 ): AzureDeploymentState {
-  const gatewayUrl = main.gatewayUrl.replace(/\/+$/, '');
+  // Behind Front Door or Application Gateway the traffic cells send to the public URL
+  // (deployment.gatewayUrl); everything else goes through ARM, which never uses it.
+  const apimGatewayUrl = main.gatewayUrl.replace(/\/+$/, '');
+  const gatewayUrl = config.deployment.gatewayUrl ?? apimGatewayUrl;
   const endpoint = (api: z.infer<typeof apiOutput>): ApiEndpoint => {
     const own = apiKeys.get(api.apiId);
     return {
@@ -328,6 +325,7 @@ function assembleState(
   const deployment: Deployment = {
     target: 'azure',
     gatewayUrl,
+    ...(gatewayUrl !== apimGatewayUrl ? { apimGatewayUrl } : {}),
     apimName: main.apimName,
     apimSku: config.deployment.apimSku,
     resourceGroup: names.resourceGroup,

@@ -24,7 +24,7 @@ export async function readAzureEnforcement(
 ): Promise<BuEnforcementState[]> {
   const apim = await clients.apiManagement();
   const o = options.signal !== undefined ? { abortSignal: options.signal } : {};
-  const rg = names.resourceGroup;
+  const rg = names.apimResourceGroup;
   try {
     const nv = await apim.namedValue.get(rg, names.apimName, BUDGET_NAMED_VALUES.tokenLimits, o);
     const suspended = new Set<string>();
@@ -52,7 +52,7 @@ export async function writeAzureEnforcement(
 ): Promise<BuEnforcementState[]> {
   const apim = await clients.apiManagement();
   const o = options.signal !== undefined ? { abortSignal: options.signal } : {};
-  const rg = names.resourceGroup;
+  const rg = names.apimResourceGroup;
   const before = await readAzureEnforcement(clients, config, names, options);
   try {
     const name = BUDGET_NAMED_VALUES.tokenLimits;

@@ -8,7 +8,13 @@ import type { CostManagementClient } from '@azure/arm-costmanagement';
 import type { KitConfig } from '../config/types.js';
 import type { CleanUpItem, CleanUpOptions } from '../target.js';
 import { hasStatus, toKitError } from './azure-errors.js';
-import { hasKitTag, idForSdk, resourceId, type AzureResourceNames } from './resource-names.js';
+import {
+  apimScope,
+  hasKitTag,
+  idForSdk,
+  resourceId,
+  type AzureResourceNames,
+} from './resource-names.js';
 
 /** One thing clean-up looks for. */
 export interface Candidate {
@@ -48,8 +54,9 @@ export async function mainDeploymentParameters(
   context: CleanUpContext,
   abort: { abortSignal?: AbortSignal },
 ): Promise<Record<string, unknown>> {
+  // main.json is deployed to the APIM's resource group (lib/azure/azure-deploy.ts).
   const recordId = resourceId(
-    context.names,
+    apimScope(context.names),
     'Microsoft.Resources/deployments',
     context.names.mainDeploymentName,
   );

@@ -2,7 +2,7 @@
  * Azure portal links of what the kit deployed (cell E3 and the end of cell F).
  */
 import type { Deployment, PortalLink } from '../target.js';
-import { resourceId, type AzureResourceNames } from './resource-names.js';
+import { apimScope, resourceId, type AzureResourceNames } from './resource-names.js';
 
 /**
  * Foundry portal URL of a Foundry project (or account): `wsid` is its ARM id, `tid` the tenant,
@@ -48,7 +48,7 @@ export function portalLinks(
     link('Resource group', rgId),
     link(
       'API Management',
-      resourceId(names, 'Microsoft.ApiManagement/service', deployment.apimName),
+      resourceId(apimScope(names), 'Microsoft.ApiManagement/service', deployment.apimName),
     ),
     link('Application Insights', deployment.appInsights.resourceId),
     link('Log Analytics', deployment.logAnalytics.resourceId, '/logs'),

@@ -11,6 +11,7 @@ import type { OperationOptions } from '../target.js';
 import { AzureRequestError } from '../errors.js';
 import { STREAM_USAGE_FRAGMENT_ID } from '../artifacts/names.js';
 import { armJson, type ArmSender, type AzureClients } from './azure-clients.js';
+import { checkByoMonitoring } from './byo-preflight.js';
 import { AzurePreflightError, hasStatus, parseArmError, toKitError } from './azure-errors.js';
 import { KIT_TAG, type AzureResourceNames } from './resource-names.js';
 
@@ -80,14 +81,14 @@ export async function preflight(
   const plan = defaultPlan(config);
   const apim = await clients.apiManagement();
   const service = await found(
-    () => apim.apiManagementService.get(names.resourceGroup, names.apimName, abort),
+    () => apim.apiManagementService.get(names.apimResourceGroup, names.apimName, abort),
     `reading APIM service '${names.apimName}'`,
   );
   if (service === undefined) {
     if (config.deployment.existingApim) {
       throw new AzureRequestError(
-        `APIM service '${names.apimName}' was not found in resource group '${names.resourceGroup}' (subscription ${names.subscriptionId}). ` +
-          'Fix deployment.apimName and deployment.resourceGroup in cell A1, or remove apimName to let the kit create one.',
+        `APIM service '${names.apimName}' was not found in resource group '${names.apimResourceGroup}' (subscription ${names.subscriptionId}). ` +
+          `Fix deployment.apimName and ${config.deployment.apimResourceGroup !== undefined ? 'deployment.apimResourceGroup' : "deployment.resourceGroup (or set deployment.apimResourceGroup to the APIM's group)"} in cell A1, or remove apimName to let the kit create one.`,
         404,
         'ResourceNotFound',
       );
@@ -101,6 +102,7 @@ export async function preflight(
   } else {
     await checkService(config, clients, names, service, plan, problems, notes, abort);
   }
+  await checkByoMonitoring(clients.arm(), config, names, problems, notes, options.signal);
   if (config.features.enableFoundry) {
     const arm = clients.arm();
     await checkDeletedAiServices(arm, names, problems, options.signal);
@@ -121,7 +123,7 @@ async function checkService(
   abort: { abortSignal?: AbortSignal },
 ): Promise<void> {
   const apim = await clients.apiManagement();
-  const rg = names.resourceGroup;
+  const rg = names.apimResourceGroup;
   const svc = names.apimName;
   const sku = service.sku.name;
   if (!config.deployment.existingApim) {
@@ -211,7 +213,7 @@ async function kitDeployedServiceDiagnostic(
 ): Promise<boolean> {
   const deployments = await clients.deployments();
   const record = await found(
-    () => deployments.deployments.get(names.resourceGroup, names.mainDeploymentName, abort),
+    () => deployments.deployments.get(names.apimResourceGroup, names.mainDeploymentName, abort),
     `reading deployment '${names.mainDeploymentName}'`,
   );
   const parameters = record?.properties?.parameters as

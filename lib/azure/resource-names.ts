@@ -6,6 +6,7 @@
 import { BUDGET_FRAGMENT_ID } from '../config/budget-limits.js';
 import { createHash } from 'node:crypto';
 import type { KitConfig } from '../config/types.js';
+import { BYO_RESOURCE_TYPES, parseResourceId, type ArmResourceRef } from '../config/byo.js';
 
 /** The tag the kit puts on every resource (and resource group) it creates; value = config index. */
 export const KIT_TAG = 'apim-costing-kit';
@@ -18,8 +19,14 @@ export interface AzureResourceNames {
   subscriptionId: string;
   resourceGroup: string;
   apimName: string;
+  /** Resource group of the APIM service and its entities (the existing APIM's, else resourceGroup). */
+  apimResourceGroup: string;
   workspaceName: string;
   appInsightsName: string;
+  /** The Log Analytics workspace: the user's (`existing`, never deleted) or the kit's. */
+  workspace: ArmResourceRef & { existing: boolean };
+  /** The Application Insights component: the user's (`existing`, never deleted) or the kit's. */
+  appInsights: ArmResourceRef & { existing: boolean };
   apimLoggerName: string;
   diagnosticSettingName: string;
   storageAccountName: string;
@@ -66,12 +73,40 @@ export function azureResourceNames(config: KitConfig, subscriptionId: string): A
     .update(`${subscriptionId.toLowerCase()}/${resourceGroup.toLowerCase()}/${index}`)
     .digest('hex')
     .slice(0, 8);
+  const own = (type: string, name: string): ArmResourceRef & { existing: boolean } => ({
+    id: resourceId({ subscriptionId, resourceGroup }, type, name),
+    subscriptionId,
+    resourceGroup,
+    name,
+    existing: false,
+  });
+  const byo = (
+    given: string | undefined,
+    type: string,
+    name: string,
+  ): ArmResourceRef & { existing: boolean } => {
+    const ref = given === undefined ? undefined : parseResourceId(given, type);
+    return ref === undefined ? own(type, name) : { ...ref, existing: true };
+  };
+  const workspace = byo(
+    config.deployment.logAnalyticsWorkspaceId,
+    BYO_RESOURCE_TYPES.logAnalyticsWorkspaceId,
+    `log-apim-costing-${index}`,
+  );
+  const appInsights = byo(
+    config.deployment.appInsightsId,
+    BYO_RESOURCE_TYPES.appInsightsId,
+    `appi-apim-costing-${index}`,
+  );
   return {
     subscriptionId,
     resourceGroup,
     apimName: config.deployment.apimName ?? `apim-costing-${index}-${suffix}`,
-    workspaceName: `log-apim-costing-${index}`,
-    appInsightsName: `appi-apim-costing-${index}`,
+    apimResourceGroup: config.deployment.apimResourceGroup ?? resourceGroup,
+    workspaceName: workspace.name,
+    appInsightsName: appInsights.name,
+    workspace,
+    appInsights,
     // Namespaced: `appinsights-logger` is a common name on existing services (issue 15).
     apimLoggerName: `apim-costing-logger-${index}`,
     diagnosticSettingName: 'apim-costing-logs',
@@ -111,6 +146,13 @@ export function hasKitTag(
   config: KitConfig,
 ): boolean {
   return tags?.[KIT_TAG] === String(config.deployment.index);
+}
+
+/** The names with the APIM's resource group: ids of the APIM service and its entities. */
+export function apimScope(
+  names: Pick<AzureResourceNames, 'subscriptionId' | 'apimResourceGroup'>,
+): Pick<AzureResourceNames, 'subscriptionId' | 'resourceGroup'> {
+  return { subscriptionId: names.subscriptionId, resourceGroup: names.apimResourceGroup };
 }
 
 /** ARM id of a resource-group resource. */

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { DEFAULT_BUDGETS } from './defaults.js';
 import { dataDirProblem } from './data-dir.js';
+import { byoProblems, normalizeGatewayUrl } from './byo.js';
 import { configSchema } from './schema.js';
 import { MOCK_AI_REQUESTS_PER_CALLER, plannedTotalProblems } from './bounds.js';
 import type { BuBudget, KitConfig, KitConfigInput } from './types.js';
@@ -76,6 +77,7 @@ export function loadConfig(
       mockAiRequestsPerCaller: MOCK_AI_REQUESTS_PER_CALLER,
     }),
   );
+  problems.push(...byoProblems(v.deployment));
   const dataDir = v.local.dataDir ?? nonEmpty(env.COSTING_DATA_DIR) ?? '.data';
   const refused = dataDirProblem(dataDir);
   if (refused) problems.push(refused);
@@ -88,6 +90,13 @@ export function loadConfig(
       resourceGroup: v.deployment.resourceGroup ?? `rg-apim-costing-${v.deployment.index}`,
       apimName: v.deployment.apimName,
       existingApim: v.deployment.apimName !== undefined,
+      apimResourceGroup: v.deployment.apimResourceGroup,
+      logAnalyticsWorkspaceId: v.deployment.logAnalyticsWorkspaceId,
+      appInsightsId: v.deployment.appInsightsId,
+      gatewayUrl:
+        v.deployment.gatewayUrl === undefined
+          ? undefined
+          : normalizeGatewayUrl(v.deployment.gatewayUrl),
     },
     features: { ...v.features, enableFoundry: v.features.enableFoundry ?? v.target === 'azure' },
     traffic: v.traffic,

@@ -114,6 +114,16 @@ export const configSchema = z
               'must be an APIM service name (a letter, then letters, digits or -, at most 50)',
           })
           .optional(),
+        // Bring-your-own infrastructure (lib/config/byo.ts checks the combination).
+        apimResourceGroup: z
+          .string()
+          .regex(/^[-\w._()]{1,90}$/, {
+            message: 'must be a resource group name (letters, digits, - _ . ( ), at most 90)',
+          })
+          .optional(),
+        logAnalyticsWorkspaceId: z.string().optional(),
+        appInsightsId: z.string().optional(),
+        gatewayUrl: z.string().optional(),
         apiPrefix: z
           .string()
           .regex(/^[a-z0-9-]*$/, { message: "must be lower-case letters, digits or '-'" })

@@ -75,6 +75,20 @@ export interface KitConfig {
     readonly apimName: string | undefined;
     /** Whether `apimName` names an APIM the kit did not create (clean-up never deletes it). */
     readonly existingApim: boolean;
+    /**
+     * Resource group of the existing APIM (`apimName`), when not `resourceGroup`: the kit's own
+     * resources stay in `resourceGroup`. @default resourceGroup
+     */
+    readonly apimResourceGroup: string | undefined;
+    /** Resource id of an existing Log Analytics workspace to reuse (never deleted); else the kit makes one. */
+    readonly logAnalyticsWorkspaceId: string | undefined;
+    /** Resource id of an existing Application Insights to reuse (never deleted); else the kit makes one. */
+    readonly appInsightsId: string | undefined;
+    /**
+     * Public gateway URL of an APIM behind Front Door or Application Gateway (https, no trailing
+     * slash): the traffic cells send to it; everything else stays on ARM. @default APIM's gatewayUrl
+     */
+    readonly gatewayUrl: string | undefined;
     /** @default 'costing-' */
     readonly apiPrefix: string;
     readonly tags: Readonly<Record<string, string>>;

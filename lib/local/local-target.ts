@@ -8,6 +8,7 @@ import { COST_EXPORT_CONTAINER } from '../artifacts/names.js';
 import { artifactPath } from '../artifacts/read-artifact.js';
 import { operationSignal, withDeadline } from '../common/operation-signal.js';
 import { maskWhenInspected } from '../common/mask-secret.js';
+import { byoSuffixOnLocal } from '../config/byo.js';
 import type { KitConfig } from '../config/types.js';
 import { InvalidArgumentError, MissingStepError } from '../errors.js';
 import type {
@@ -284,7 +285,8 @@ export function createLocalTarget(
         running ??= start();
         try {
           const { deployment } = await running;
-          o.onProgress?.({ message: `Local emulator running at ${deployment.gatewayUrl}` });
+          const note = byoSuffixOnLocal(config.deployment);
+          o.onProgress?.({ message: `Local emulator running at ${deployment.gatewayUrl}${note}` });
           return maskWhenInspected(deployment);
         } catch (err) {
           running = undefined;

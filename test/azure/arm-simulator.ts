@@ -67,10 +67,18 @@ export function installDeployRoutes(
   opts: { failMain?: boolean } = {},
 ): void {
   const rg = config.deployment.resourceGroup;
+  // main.json goes to the APIM's resource group (another one for a user's APIM there).
+  const groups = [rg, config.deployment.apimResourceGroup ?? rg].map(rgPath).join('|');
   const depRe = new RegExp(
-    `^${rgPath(rg)}/providers/Microsoft\\.Resources/deployments/([^/]+)$`,
+    `^(${groups})/providers/Microsoft\\.Resources/deployments/([^/]+)$`,
     'i',
   );
+  const depName = (path: string): string => depRe.exec(path)?.[2] ?? '';
+  const depId = (path: string): string =>
+    path.replace(
+      /^\/subscriptions\/[^/]+\/resourcegroups\//i,
+      `/subscriptions/${SUB}/resourceGroups/`,
+    );
   const puts = new Map<string, RecordedRequest>();
   const polls = new Map<string, number>();
   installPreflightRoutes(fake, config, () => apimCreated);
@@ -105,16 +113,16 @@ export function installDeployRoutes(
     return { status: 201, body: group };
   });
   fake.on('PUT', depRe, (r) => {
-    const name = depRe.exec(r.path)?.[1] ?? '';
+    const name = depName(r.path);
     puts.set(name, r);
     return {
       status: 201,
       headers: {
-        'azure-asyncoperation': `https://management.azure.com${rgPath(rg)}/providers/Microsoft.Resources/deployments/${name}/operationStatuses/08584500?api-version=${r.apiVersion ?? ''}`,
+        'azure-asyncoperation': `https://management.azure.com${r.path}/operationStatuses/08584500?api-version=${r.apiVersion ?? ''}`,
         'retry-after': '0',
       },
       body: {
-        id: `${rgPath(rg)}/providers/Microsoft.Resources/deployments/${name}`,
+        id: depId(r.path),
         name,
         type: 'Microsoft.Resources/deployments',
         properties: { provisioningState: 'Accepted', mode: 'Incremental' },
@@ -147,7 +155,7 @@ export function installDeployRoutes(
     },
   );
   fake.on('GET', depRe, (r) => {
-    const name = depRe.exec(r.path)?.[1] ?? '';
+    const name = depName(r.path);
     const put = puts.get(name);
     if (put === undefined)
       return armError(404, 'DeploymentNotFound', `Deployment '${name}' could not be found.`);
@@ -156,7 +164,7 @@ export function installDeployRoutes(
     return {
       status: 200,
       body: {
-        id: `${rgPath(rg)}/providers/Microsoft.Resources/deployments/${name}`,
+        id: depId(r.path),
         name,
         properties: failing(name)
           ? {
@@ -238,7 +246,7 @@ export function installPreflightRoutes(
   config: KitConfig,
   apimExists: () => boolean = () => false,
 ): void {
-  const rg = config.deployment.resourceGroup;
+  const rg = config.deployment.apimResourceGroup ?? config.deployment.resourceGroup;
   const apimName = azureResourceNames(config, SUB).apimName;
   const apimId = `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ApiManagement/service/${apimName}`;
   fake.on(

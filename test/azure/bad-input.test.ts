@@ -214,7 +214,7 @@ describe('azure target: bad input', () => {
     });
     await expect(target.deploy()).rejects.toThrow(
       `APIM service 'apim-contoso-shared' was not found in resource group 'rg-shared' (subscription ${SUB}). ` +
-        'Fix deployment.apimName and deployment.resourceGroup in cell A1, or remove apimName to let the kit create one.',
+        "Fix deployment.apimName and deployment.resourceGroup (or set deployment.apimResourceGroup to the APIM's group) in cell A1, or remove apimName to let the kit create one.",
     );
     expect(fake.find('GET', /apim-contoso-shared$/i)[0]?.apiVersion).toBe('2024-05-01');
     expect(fake.find('PUT', /\/deployments\//i)).toHaveLength(0);

@@ -24,6 +24,22 @@ interface ArmTemplate {
 const template = (name: string): ArmTemplate =>
   JSON.parse(readFileSync(artifactPath('bicep', `${name}.json`), 'utf8')) as ArmTemplate;
 
+/**
+ * The resources of a module of `t` (a nested deployment, by symbolic name), by resource name's
+ * last segment: the nested template lists them as an array.
+ */
+const moduleTemplate = (t: ArmTemplate, symbol: string): Pick<ArmTemplate, 'resources'> => {
+  const nested = (t.resources[symbol]?.properties as { template?: { resources?: unknown } })
+    ?.template?.resources;
+  const list = (Array.isArray(nested) ? nested : []) as ArmTemplate['resources'][string][];
+  const bySymbol: ArmTemplate['resources'] = {};
+  for (const r of list) {
+    if (r.type === 'Microsoft.Storage/storageAccounts') bySymbol.storage = r;
+    if (r.type === 'Microsoft.Insights/workbooks') bySymbol.workbook = r;
+  }
+  return { resources: bySymbol };
+};
+
 /** ARM escapes a literal string that starts with `[` as `[[`. */
 function unescapeArm(value: unknown): unknown {
   if (typeof value === 'string') return value.startsWith('[[') ? value.slice(1) : value;
@@ -134,10 +150,15 @@ describe('compiled templates', () => {
     const main = template('main');
     const text = readArtifact('workbook.json');
     // One serialization for A2 and F (issue 15): the template takes the built workbook.
-    const resource = main.resources.workbook;
+    // In the kit's resource group (modules/kit-resources.bicep), which may not be the APIM's.
+    const kit = moduleTemplate(main, 'kitResources');
+    const resource = kit.resources.workbook;
     expect(resource?.type).toBe('Microsoft.Insights/workbooks');
     expect(resource?.name).toBe("[parameters('workbookId')]");
     expect(resource?.properties?.serializedData).toBe("[parameters('workbookData')]");
+    expect(main.resources.kitResources?.properties).toMatchObject({
+      parameters: { workbookData: { value: "[parameters('workbookData')]" } },
+    });
     expect(main.parameters.workbookData?.type).toBe('string');
     expect(JSON.stringify(main)).not.toContain('__APIM_SKU__');
 
@@ -171,7 +192,13 @@ describe('compiled templates', () => {
     applyPublishDefaults(expectedObject, config);
     const deployedObject = JSON.parse(deployed) as Record<string, unknown>;
     expect({ ...deployedObject, fallbackResourceIds: [] }).toEqual(expectedObject);
-    expect(params).toMatchObject({ appInsightsName: 'appi-apim-costing-1' });
+    expect(params).toMatchObject({
+      appInsightsRef: {
+        subscriptionId: SUB,
+        resourceGroup: 'rg-apim-costing-1',
+        name: 'appi-apim-costing-1',
+      },
+    });
   });
 
   it('the parameters the target sends are exactly what the templates declare', () => {
@@ -198,7 +225,7 @@ describe('compiled templates', () => {
 
   it('the storage account and export settings match the issue (no shared key, TLS 1.2, no public blobs)', () => {
     const main = template('main');
-    expect(main.resources.storage?.properties).toEqual({
+    expect(moduleTemplate(main, 'kitResources').resources.storage?.properties).toEqual({
       allowSharedKeyAccess: false,
       minimumTlsVersion: 'TLS1_2',
       allowBlobPublicAccess: false,

@@ -73,8 +73,19 @@ describe('azure target: deploy (cell A2)', () => {
       createApim: true,
       apimSku: 'BasicV2',
       location: 'eastus2',
-      workspaceName: 'log-apim-costing-1',
-      appInsightsName: 'appi-apim-costing-1',
+      apimResourceGroup: 'rg-apim-costing-1',
+      createWorkspace: true,
+      workspaceRef: {
+        subscriptionId: SUB,
+        resourceGroup: 'rg-apim-costing-1',
+        name: 'log-apim-costing-1',
+      },
+      createAppInsights: true,
+      appInsightsRef: {
+        subscriptionId: SUB,
+        resourceGroup: 'rg-apim-costing-1',
+        name: 'appi-apim-costing-1',
+      },
     });
     const main = parametersOf(puts[1]!);
     expect(main).toMatchObject({

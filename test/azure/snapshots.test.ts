@@ -64,7 +64,7 @@ describe.each(mains)('bicep snapshot of main.bicep: $name', (entry) => {
     }
     expect(service.map((r) => r.name)).toEqual([`${names.apimName}/azuremonitor`]);
     expect(service[0]?.properties?.loggerId).toBe(
-      `/subscriptions/${MATRIX.subscriptionId}/resourceGroups/${names.resourceGroup}/providers/Microsoft.ApiManagement/service/${names.apimName}/loggers/azuremonitor`,
+      `/subscriptions/${MATRIX.subscriptionId}/resourceGroups/${names.apimResourceGroup}/providers/Microsoft.ApiManagement/service/${names.apimName}/loggers/azuremonitor`,
     );
   });
 
@@ -124,14 +124,9 @@ describe.each(mains)('bicep snapshot of main.bicep: $name', (entry) => {
     const [workbook] = ofType(resources, 'Microsoft.Insights/workbooks');
     const data = String(workbook?.properties?.serializedData);
     const args = [...new Set([...data.matchAll(/app\(\s*'([^']*)'\s*\)/g)].map((m) => m[1]))];
-    expect(args).toEqual([
-      `/subscriptions/${MATRIX.subscriptionId}/resourceGroups/${names.resourceGroup}/providers/Microsoft.Insights/components/${names.appInsightsName}`,
-    ]);
-    expect(JSON.parse(data)).toMatchObject({
-      fallbackResourceIds: [
-        `/subscriptions/${MATRIX.subscriptionId}/resourceGroups/${names.resourceGroup}/providers/Microsoft.OperationalInsights/workspaces/${names.workspaceName}`,
-      ],
-    });
+    // The kit's App Insights and workspace, or the user's (bring-your-own, issue 13).
+    expect(args).toEqual([names.appInsights.id]);
+    expect(JSON.parse(data)).toMatchObject({ fallbackResourceIds: [names.workspace.id] });
   });
 
   it('gives every role assignment a principalType', () => {

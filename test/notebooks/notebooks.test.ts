@@ -84,6 +84,23 @@ describe('cell A1 shows the knobs a user edits', () => {
   });
 });
 
+describe('cell A1 shows the bring-your-own knobs, commented out (issue 13)', () => {
+  const nb = JSON.parse(readFileSync(path.join(root, 'create.ipynb'), 'utf8')) as RawNotebook;
+  const a1 = nb.cells.find((c) => c.source.join('').startsWith('// A1 '))?.source.join('') ?? '';
+  it('names each BYO field on a commented line, so the default run keeps its own infrastructure', () => {
+    for (const knob of [
+      'apimName:',
+      'apimResourceGroup:',
+      'logAnalyticsWorkspaceId:',
+      'appInsightsId:',
+      'gatewayUrl:',
+    ]) {
+      const line = a1.split('\n').find((l) => l.includes(knob)) ?? `(no line with ${knob})`;
+      expect(line.trim(), knob).toMatch(/^\/\/ /);
+    }
+  });
+});
+
 describe('executing the notebooks in-process on the local target', () => {
   let dataDir: string;
   const runs: NotebookRun[] = [];

@@ -10,6 +10,9 @@ export function deploymentTable(d: Deployment): PlainTable {
   const rows: [string, string][] = [
     ['Target', d.target],
     ['Gateway URL', d.gatewayUrl],
+    ...(d.apimGatewayUrl !== undefined
+      ? [['APIM gateway (behind the public URL)', d.apimGatewayUrl] as [string, string]]
+      : []),
     ['APIM', `${d.apimName} (${d.apimSku}), resource group ${d.resourceGroup}, ${d.location}`],
     ['Costing API', d.apis.costing.url],
     ['Entra ID API', withOwnKey(d.apis.entra)],
