@@ -69,10 +69,8 @@ export interface LocalTargetOptions {
   maxBodyBytes?: number;
   /** Folder the policy XML is read from. @default the kit's `policies/` */
   policiesDir?: string;
-  /**
-   * How the gateway reaches the Azure OpenAI emulator: `in-process` calls it directly, `http`
-   * forwards over loopback HTTP like a remote backend. @default 'in-process'
-   */
+  /** How the gateway reaches the Azure OpenAI emulator: `in-process` (direct calls) or `http`
+   * (over loopback, like a remote backend). @default 'in-process' */
   backendTransport?: 'in-process' | 'http';
 }
 

@@ -24,6 +24,7 @@ const entry = MATRIX.configurations.find((c) => c.name === 'byo-other-resource-g
 const matrixDeployment = entry?.config.deployment ?? {};
 const KIT_RG = '/subscriptions/' + SUB + '/resourceGroups/rg-apim-costing-1';
 const APIM_RG = '/subscriptions/' + SUB + '/resourceGroups/rg-platform';
+const WORKSPACE_RG = '/subscriptions/' + SUB + '/resourceGroups/rg-platform-monitoring';
 
 let dataDir: string;
 let gateway: TinyGateway;
@@ -107,11 +108,22 @@ describe('azure target: bring-your-own APIM in another resource group', () => {
     );
     expect(setting?.properties?.workspaceId).toBe(names.workspace.id);
 
-    // APIM entities in the APIM's group; storage, workbook and Foundry in the kit's.
+    // APIM entities in the APIM's group; E4's ingestion path (table, rule, endpoint, the role on
+    // the rule) beside the user's workspace; storage, workbook and Foundry in the kit's.
+    const ingestion = [
+      'Microsoft.OperationalInsights/workspaces/tables',
+      'Microsoft.Insights/dataCollectionRules',
+      'Microsoft.Insights/dataCollectionEndpoints',
+      'Microsoft.Authorization/roleAssignments',
+    ];
     const mainSnapshot = loadSnapshot('byo-other-resource-group.main');
     for (const r of mainSnapshot.predictedResources) {
       if (r.id.startsWith('[')) continue;
-      const group = r.type.startsWith('Microsoft.ApiManagement/') ? APIM_RG : KIT_RG;
+      const group = r.type.startsWith('Microsoft.ApiManagement/')
+        ? APIM_RG
+        : ingestion.includes(r.type)
+          ? WORKSPACE_RG
+          : KIT_RG;
       expect(r.id.toLowerCase().startsWith(`${group}/`.toLowerCase()), r.id).toBe(true);
     }
     expect(mainSnapshot.predictedResources.map((r) => r.type)).not.toContain(
