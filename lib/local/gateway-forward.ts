@@ -144,12 +144,18 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         // SDKs hang up as soon as they read the stream's last event ([DONE], response.completed):
         // that is a complete exchange, not a client failure.
         if (!tap?.sawTerminal) {
+          // As APIM logs a client that hung up: at forward-request while the backend had not
+          // answered (ResponseCode stays 0: no head went out), at transfer-response once the
+          // answer had begun (the status already sent is what the row keeps).
+          const answering = res.headersSent;
           recordFault(
             ex,
             fault(
-              'gateway',
+              answering ? 'transfer-response' : 'forward-request',
               'ClientConnectionFailure',
-              'The client closed the connection before the response was complete.',
+              answering
+                ? 'The client closed the connection while the response was being sent.'
+                : 'The client closed the connection before the backend answered.',
               'api',
               'backend',
             ),

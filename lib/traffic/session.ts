@@ -214,6 +214,7 @@ export async function runTrafficSession<P extends PlannedRequest>(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onStart: (index) => journal.started(index),
+    onRetry: (index, attempt) => journal.started(index, attempt),
     onRecord: (record) => {
       journal.finished(record);
       live[record.index] = record;
