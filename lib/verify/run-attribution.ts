@@ -48,7 +48,11 @@ export function countedRuns(ledger: Ledger): LedgerEntry[] {
 export function unsureAttempts(run: LedgerEntry): number {
   let n = 0;
   for (const rec of run.requests)
-    for (const a of rec.attempts) if (a.status === undefined && a.error === 'died') n += 1;
+    for (const a of rec.attempts) {
+      if (a.status !== undefined) continue;
+      // A dead run's timeout is unsure too: its row is written when the gateway sees the hang-up.
+      if (a.error === 'died' || (a.error === 'timeout' && run.status === 'died')) n += 1;
+    }
   return n;
 }
 
