@@ -57,7 +57,7 @@ export interface ClientTimeouts {
   attemptsWithoutHead: number;
   /** Attempts that timed out after a head (a row with that status: 200 for a stream). */
   attemptsAfterHead: number;
-  /** The longest timed-out attempt, i.e. about the client's timeout. @unit milliseconds */
+  /** The client's per-attempt timeout (the run's, else its longest timed-out attempt). @unit milliseconds */
   afterMs: number;
 }
 
@@ -175,7 +175,7 @@ export function expectedLogCounts(
       requests: 0,
       attemptsWithoutHead: 0,
       attemptsAfterHead: 0,
-      afterMs: 0,
+      afterMs: entry.requestTimeoutMs ?? 0,
     };
     const cuts: StreamCuts = { runId, cell: entry.cell, requests: 0, byStatus: {}, buRequests: 0 };
     for (const record of entry.requests) {
@@ -197,11 +197,13 @@ export function expectedLogCounts(
           // The client hung up before the head; APIM logs the request all the same (0, ClientConnectionFailure).
           status = 0;
           timeouts.attemptsWithoutHead += 1;
-          timeouts.afterMs = Math.max(timeouts.afterMs, a.durationMs);
+          if (entry.requestTimeoutMs === undefined)
+            timeouts.afterMs = Math.max(timeouts.afterMs, a.durationMs);
           bump(out.rowsWithoutRequestId, runId);
         } else if (a.error === 'timeout') {
           timeouts.attemptsAfterHead += 1;
-          timeouts.afterMs = Math.max(timeouts.afterMs, a.durationMs);
+          if (entry.requestTimeoutMs === undefined)
+            timeouts.afterMs = Math.max(timeouts.afterMs, a.durationMs);
         }
         if (status === undefined) {
           if (died) {

@@ -169,6 +169,8 @@ export interface LedgerEntryHead {
   runId?: string;
   /** Process id of the kernel that ran it: a `running` run whose pid is gone `died`. */
   pid?: number;
+  /** The client's timeout of one attempt: what a `timed-out` request waited. @unit milliseconds */
+  requestTimeoutMs?: number;
   /** For a `died` run: requests that had started and have no outcome in the ledger. */
   inFlightAtDeath?: number;
   source: TrafficSource;

@@ -96,8 +96,7 @@ export function readRunJournal(config: KitConfig, runId: string): JournalContent
         out.started.add(v.s);
         const n = typeof v.a === 'number' && v.a >= 1 ? Math.floor(v.a) : 1;
         out.attempts.set(v.s, Math.max(n, out.attempts.get(v.s) ?? 0));
-      }
-      else if (v.r && typeof v.r.index === 'number') out.records.set(v.r.index, v.r);
+      } else if (v.r && typeof v.r.index === 'number') out.records.set(v.r.index, v.r);
       else out.skippedLines += 1;
     } catch {
       out.skippedLines += 1;

@@ -170,6 +170,7 @@ export async function runTrafficSession<P extends PlannedRequest>(
   const head: LedgerEntryHead = {
     runId,
     pid: process.pid,
+    requestTimeoutMs: options.requestTimeoutMs ?? config.traffic.requestTimeoutMs,
     source: args.source,
     cell: args.cell,
     status: 'running',

@@ -75,9 +75,9 @@ export function compareTile(
 export function outcomeNotes(expected: ExpectedLogCounts): string[] {
   const notes: string[] = [];
   for (const t of expected.clientTimeouts) {
-    const after = (t.afterMs / 1000).toFixed(1);
+    const after = String(Number((t.afterMs / 1000).toFixed(1)));
     let text =
-      `${t.cell} run ${t.runId}: ${t.requests} request(s) timed out on the client after about ${after} s ` +
+      `${t.cell} run ${t.runId}: ${t.requests} request(s) timed out on the client after ${after} s ` +
       `(${t.attemptsWithoutHead} attempt(s) gave up before any response). The gateway logged each of those attempts anyway ` +
       `(ResponseCode 0, LastErrorReason ClientConnectionFailure), so the workbook counts them in BU requests, AI requests, ` +
       `the per-BU tiles and the cost shares, but in none of Successful (2xx), Client Errors (4xx) or Server Errors (5xx); ` +

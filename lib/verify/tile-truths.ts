@@ -117,8 +117,7 @@ export function tileTruths(
   count('overview-headline', 'BU AI requests', sum(buAi), maybe(buAi));
   count('ai-tiles-inbound-all', 'AI Requests (all subs)', sum(aiCell), maybe(aiCell));
   for (const bu of config.businessUnits) {
-    const mine = (c: Where): boolean =>
-      c.subscription === bu.name && aiCell(c);
+    const mine = (c: Where): boolean => c.subscription === bu.name && aiCell(c);
     count('ai-tiles-inbound-per-bu', buDisplayName(bu.name), sum(mine), maybe(mine));
   }
   // An unsure attempt adds at most one row to any one status tile (its code is unknown), and a
