@@ -139,7 +139,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         }
         end();
       };
-      res.on('close', () => {
+      const onClientClose = (): void => {
         if (res.writableFinished || done) return;
         // SDKs hang up as soon as they read the stream's last event ([DONE], response.completed):
         // that is a complete exchange, not a client failure.
@@ -163,7 +163,14 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         }
         stopBackend();
         end();
-      });
+      };
+      res.on('close', onClientClose);
+      // A client that hung up while the inbound section ran (a short timeout on a busy gateway)
+      // is found here, as APIM finds it when it forwards: logged, never sent to the backend.
+      if (res.destroyed || res.socket === null || res.socket.destroyed) {
+        onClientClose();
+        return;
+      }
 
       if (options.inProcessBackend) {
         // The local model backend lives in this process: call it without a loopback HTTP hop.
