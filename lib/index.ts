@@ -120,7 +120,14 @@ export type {
   AiCellCounts,
   TokenUsage,
 } from './ledger/ledger-types.js';
-export type { ExpectedLogCounts, GatewayRowCell, TokenSums } from './ledger/expected-logs.js';
+export type {
+  ClientTimeouts,
+  ExpectedLogCounts,
+  GatewayRowCell,
+  StreamCuts,
+  TokenSums,
+  UncertainRows,
+} from './ledger/expected-logs.js';
 
 // E: verification, the cross-reference and your own KQL
 export { verifyLogs } from './verify/verify-logs.js';

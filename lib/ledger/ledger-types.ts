@@ -50,8 +50,15 @@ export interface TokenUsage {
   totalTokens: number;
 }
 
-/** How a request ended. `not-sent`: planned but never started (the run stopped first). */
-export type RequestOutcome = 'succeeded' | 'failed-status' | 'failed-network' | 'not-sent';
+/**
+ * How a request ended. `not-sent`: planned but never started (the run stopped first).
+ * `timed-out`: the client's per-attempt timeout ended its last attempt (before a head, the gateway
+ * still logs it: `ResponseCode` 0, `ClientConnectionFailure`). `stream-cut`: a 2xx head arrived and
+ * the body or stream broke mid-way (the gateway logs the status it sent: 200, which the workbook
+ * counts as 2xx success). Both are network failures in the counts, and each has its own count.
+ */
+export type RequestOutcome =
+  'succeeded' | 'failed-status' | 'failed-network' | 'timed-out' | 'stream-cut' | 'not-sent';
 
 /** One HTTP attempt of a request. */
 export interface AttemptRecord {
@@ -93,7 +100,7 @@ export interface RequestRecord extends RequestPlan {
   outcome: RequestOutcome;
   /** Final HTTP status (failed-status and succeeded; also failed-network when a stream broke after the head). */
   status?: number;
-  /** Final network error code (failed-network). */
+  /** Final network error code (failed-network, timed-out, stream-cut). */
   error?: string;
   /** The final attempt's gateway request id. */
   requestId?: string;
@@ -118,6 +125,10 @@ export interface TrafficCounts {
   networkFailures: number;
   /** `networkFailures` by error code. */
   networkErrors: Record<string, number>;
+  /** Of `networkFailures`: requests that ended `timed-out` (absent in ledgers written before it). */
+  timedOut?: number;
+  /** Of `networkFailures`: requests that ended `stream-cut` (absent in ledgers written before it). */
+  streamCut?: number;
   /** HTTP attempts (= gateway log rows for reachable gateways). */
   attempts: number;
   /** Attempts beyond the first: `attempts - sent`. */
@@ -158,6 +169,8 @@ export interface LedgerEntryHead {
   runId?: string;
   /** Process id of the kernel that ran it: a `running` run whose pid is gone `died`. */
   pid?: number;
+  /** The client's timeout of one attempt: what a `timed-out` request waited. @unit milliseconds */
+  requestTimeoutMs?: number;
   /** For a `died` run: requests that had started and have no outcome in the ledger. */
   inFlightAtDeath?: number;
   source: TrafficSource;

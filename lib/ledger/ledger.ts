@@ -20,6 +20,8 @@ export function emptyCounts(): TrafficCounts {
     failedByStatus: {},
     networkFailures: 0,
     networkErrors: {},
+    timedOut: 0,
+    streamCut: 0,
     attempts: 0,
     retries: 0,
     attemptsByStatus: {},
@@ -55,6 +57,8 @@ export function addRecord(counts: TrafficCounts, record: RequestRecord): void {
   } else {
     counts.networkFailures += 1;
     bump(counts.networkErrors, record.error ?? 'unknown');
+    if (record.outcome === 'timed-out') counts.timedOut = (counts.timedOut ?? 0) + 1;
+    if (record.outcome === 'stream-cut') counts.streamCut = (counts.streamCut ?? 0) + 1;
   }
   if (record.usage && record.outcome === 'succeeded') {
     counts.withUsage += 1;

@@ -26,7 +26,8 @@ export function journalPath(config: KitConfig, runId: string): string {
 
 /** The open journal of one run. */
 export interface RunJournal {
-  started(index: number): void;
+  /** A request's attempt started (1 = its first; retries journal theirs too). */
+  started(index: number, attempt?: number): void;
   finished(record: RequestRecord): void;
   /** Closes it; with `remove` the file goes (the run's final entry is in the ledger). */
   close(remove: boolean): void;
@@ -52,7 +53,7 @@ export function openRunJournal(config: KitConfig, runId: string): RunJournal {
     }
   };
   return {
-    started: (index) => line({ s: index }),
+    started: (index, attempt = 1) => line(attempt === 1 ? { s: index } : { s: index, a: attempt }),
     finished: (record) => line({ r: record }),
     close(remove) {
       if (fd !== undefined) closeSync(fd);
@@ -66,6 +67,11 @@ export function openRunJournal(config: KitConfig, runId: string): RunJournal {
 export interface JournalContents {
   /** Indexes of requests that started. */
   started: Set<number>;
+  /**
+   * Attempts started per request index (1 when only its first did): a request without an
+   * outcome may have left up to this many gateway rows, one per attempt that reached the gateway.
+   */
+  attempts: Map<number, number>;
   /** Final records by index. */
   records: Map<number, RequestRecord>;
   /** Lines that could not be read (a line cut by the kill). */
@@ -74,15 +80,23 @@ export interface JournalContents {
 
 /** Reads a run's journal; a missing file is an empty journal. */
 export function readRunJournal(config: KitConfig, runId: string): JournalContents {
-  const out: JournalContents = { started: new Set(), records: new Map(), skippedLines: 0 };
+  const out: JournalContents = {
+    started: new Set(),
+    attempts: new Map(),
+    records: new Map(),
+    skippedLines: 0,
+  };
   const file = journalPath(config, runId);
   if (!existsSync(file)) return out;
   for (const text of readFileSync(file, 'utf8').split('\n')) {
     if (text === '') continue;
     try {
-      const v = JSON.parse(text) as { s?: unknown; r?: RequestRecord };
-      if (typeof v.s === 'number') out.started.add(v.s);
-      else if (v.r && typeof v.r.index === 'number') out.records.set(v.r.index, v.r);
+      const v = JSON.parse(text) as { s?: unknown; a?: unknown; r?: RequestRecord };
+      if (typeof v.s === 'number') {
+        out.started.add(v.s);
+        const n = typeof v.a === 'number' && v.a >= 1 ? Math.floor(v.a) : 1;
+        out.attempts.set(v.s, Math.max(n, out.attempts.get(v.s) ?? 0));
+      } else if (v.r && typeof v.r.index === 'number') out.records.set(v.r.index, v.r);
       else out.skippedLines += 1;
     } catch {
       out.skippedLines += 1;

@@ -76,7 +76,10 @@ export async function deliverAoaiResponse(
     }
     if (sink.closed()) return 'closed';
     sink.write(response.events[i] as string);
-    await nextTurn();
+    // The last event and the end go out in one turn: a client that stops at the last event
+    // ([DONE], response.completed) must not finish before the gateway has ended and logged the
+    // exchange, or a kernel killed in between keeps an outcome whose row was never written.
+    if (i < response.events.length - 1) await nextTurn();
   }
   sink.end();
   return 'complete';

@@ -139,17 +139,23 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         }
         end();
       };
-      res.on('close', () => {
+      const onClientClose = (): void => {
         if (res.writableFinished || done) return;
         // SDKs hang up as soon as they read the stream's last event ([DONE], response.completed):
         // that is a complete exchange, not a client failure.
         if (!tap?.sawTerminal) {
+          // As APIM logs a client that hung up: at forward-request while the backend had not
+          // answered (ResponseCode stays 0: no head went out), at transfer-response once the
+          // answer had begun (the status already sent is what the row keeps).
+          const answering = res.headersSent;
           recordFault(
             ex,
             fault(
-              'gateway',
+              answering ? 'transfer-response' : 'forward-request',
               'ClientConnectionFailure',
-              'The client closed the connection before the response was complete.',
+              answering
+                ? 'The client closed the connection while the response was being sent.'
+                : 'The client closed the connection before the backend answered.',
               'api',
               'backend',
             ),
@@ -157,7 +163,14 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         }
         stopBackend();
         end();
-      });
+      };
+      res.on('close', onClientClose);
+      // A client that hung up while the inbound section ran (a short timeout on a busy gateway)
+      // is found here, as APIM finds it when it forwards: logged, never sent to the backend.
+      if (res.destroyed || res.socket === null || res.socket.destroyed) {
+        onClientClose();
+        return;
+      }
 
       if (options.inProcessBackend) {
         // The local model backend lives in this process: call it without a loopback HTTP hop.

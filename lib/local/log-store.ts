@@ -48,7 +48,8 @@ export interface LocalLogStore extends LogTableSource {
   /** The schema columns of a table. */
   columns(table: LogTableName): readonly KqlColumn[];
   /**
-   * Appends rows; with a data dir they reach the disk at the end of this event-loop turn (or at `flush()`/`close()`).
+   * Appends rows; with a data dir they are on disk when this returns (one write per table per
+   * call), so a process killed right after a request was answered keeps its rows.
    * @example store.appendRows('customMetrics', [{ name: 'caller-requests', value: 1 }]);
    */
   appendRows(table: LogTableName, rows: readonly LogRowInput[]): void;
@@ -56,7 +57,7 @@ export interface LocalLogStore extends LogTableSource {
   rowCount(table: LogTableName, options?: { includePending?: boolean }): number;
   /** Deletes every row, in memory and on disk. */
   clear(): void;
-  /** Writes rows still waiting for the end of the event-loop turn. */
+  /** Writes rows not yet written (appends write at once; kept for callers that flush). */
   flush(): void;
   /** Flushes and closes the files; the store reopens them on the next append. */
   close(): void;
@@ -74,7 +75,6 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
   let lagMs = checkLag(options.ingestionLagMs ?? 0);
   let tables: Map<LogTableName, TableState> | undefined;
   let version = 0;
-  let flushQueued = false;
 
   function load(): Map<LogTableName, TableState> {
     if (tables) return tables;
@@ -161,7 +161,10 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
           if (s.billedSize && row._BilledSize === null) row._BilledSize = json.length;
         }
       }
-      if (dataDir) schedule(s);
+      // Written at once: the gateway appends a request's rows before its client can read the
+      // answer's end, so every outcome a run's journal holds has its rows on disk, even after a
+      // kill (a batch at the end of the turn lost the last turn's rows to a SIGKILL).
+      if (dataDir) flush(s);
       s.version++;
       version++;
     },
@@ -217,23 +220,6 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
   function bump(s: TableState): void {
     s.version++;
     version++;
-  }
-
-  /**
-   * Rows reach the disk in one write per table per event-loop turn (or at once past 1 MB):
-   * a request's three tables cost three writes, not one per row.
-   */
-  function schedule(s: TableState): void {
-    if (s.pending.length > 1024 * 1024) {
-      flush(s);
-      return;
-    }
-    if (flushQueued) return;
-    flushQueued = true;
-    setImmediate(() => {
-      flushQueued = false;
-      if (tables) for (const t of tables.values()) flush(t);
-    });
   }
 
   function flush(s: TableState): void {

@@ -85,6 +85,8 @@ export interface RunRequestsOptions {
   onRecord?: (record: RequestRecord) => void;
   /** Called when a request's first attempt starts. */
   onStart?: (index: number) => void;
+  /** Called when a later attempt (a retry) of a request starts, with its number (2, 3...). */
+  onRetry?: (index: number, attempt: number) => void;
   /**
    * After the caller's signal aborts, requests in flight get this long to finish (so their
    * outcome, and their gateway row, is known) before they are abandoned. @default 1000
@@ -164,6 +166,14 @@ export function parseRetryAfter(
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** A timeout is `timed-out`; a 2xx head whose body broke is `stream-cut`; the rest `failed-network`. */
+function networkOutcome(result: NetworkResult): RequestRecord['outcome'] {
+  if (result.error === 'timeout') return 'timed-out';
+  const head = result.status;
+  const cut = result.error === 'stream-interrupted' || result.error === 'stream-incomplete';
+  return cut && head !== undefined && head >= 200 && head < 300 ? 'stream-cut' : 'failed-network';
 }
 
 function isNetwork(result: AttemptResult): result is NetworkResult {
@@ -252,6 +262,7 @@ export async function runRequests<P extends PlannedRequest>(
 
   const runOne = async (p: P, record: RequestRecord): Promise<void> => {
     for (let attempt = 1; ; attempt += 1) {
+      if (attempt > 1) options.onRetry?.(p.index, attempt);
       const timeout = AbortSignal.timeout(options.requestTimeoutMs);
       const signal = AbortSignal.any([stop.signal, timeout]);
       const t0 = performance.now();
@@ -281,7 +292,7 @@ export async function runRequests<P extends PlannedRequest>(
       let retryAfterMs: number | undefined;
       let retryable: boolean;
       if (isNetwork(result)) {
-        record.outcome = 'failed-network';
+        record.outcome = networkOutcome(result);
         record.error = result.error;
         if (isUnreachableError(result.error)) {
           if (!stopped) {

@@ -170,6 +170,7 @@ export async function runTrafficSession<P extends PlannedRequest>(
   const head: LedgerEntryHead = {
     runId,
     pid: process.pid,
+    requestTimeoutMs: options.requestTimeoutMs ?? config.traffic.requestTimeoutMs,
     source: args.source,
     cell: args.cell,
     status: 'running',
@@ -214,6 +215,7 @@ export async function runTrafficSession<P extends PlannedRequest>(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onStart: (index) => journal.started(index),
+    onRetry: (index, attempt) => journal.started(index, attempt),
     onRecord: (record) => {
       journal.finished(record);
       live[record.index] = record;

@@ -17,7 +17,8 @@ import {
 } from '../workbook/list-queries.js';
 import { evaluateBudgetAlerts, type BudgetAlertEvaluation } from './budget-alert-evaluation.js';
 import { trafficToVerify } from './ingestion-polling.js';
-import { diedInFlight, runNotes } from './run-attribution.js';
+import { runNotes } from './run-attribution.js';
+import { compareTile, outcomeNotes, type CrossReferenceRow } from './tile-ranges.js';
 import {
   CROSS_REFERENCE_ITEMS,
   tileTruths,
@@ -25,20 +26,7 @@ import {
   type TileTruth,
 } from './tile-truths.js';
 
-/** One tile: the ledger's figure beside the workbook's. */
-export interface CrossReferenceRow {
-  tile: string;
-  /** Workbook query item the figure comes from. */
-  query: string;
-  groundTruth: number;
-  workbook: number | null;
-  match: boolean;
-  /**
-   * When the figure differs only by what a dead run may have sent without an outcome in the
-   * ledger: which run, and how. Such a row counts as matching.
-   */
-  explainedBy?: string;
-}
+export type { CrossReferenceRow } from './tile-ranges.js';
 
 /** What E3 found. */
 export interface CrossReference {
@@ -148,10 +136,7 @@ async function crossReferenceWithin(
     const result = await target.queryLogs(reading.query.query, query);
     if (result.status === 'success') values.set(item, valuesOf(result.table, reading));
   }
-  // A dead run's requests in flight may each have added one gateway row (and its tokens) that the
-  // ledger has no outcome for: a figure above the truth by no more than that is named, not failed.
-  const died = diedInFlight(ledger);
-  const diedNames = died.runs.map((r) => `${r.cell} run ${r.runId ?? ''}`).join(', ');
+  const expected = expectedLogCounts(ledger);
   const rows = truths.map((t): CrossReferenceRow => {
     const got = values.get(t.item);
     // A BU with no AI traffic has no tile at all: the workbook shows it as 0.
@@ -159,31 +144,13 @@ async function crossReferenceWithin(
       got === undefined
         ? null
         : (got.get(t.tile) ?? (byItem.get(t.item)!.labels.length === 0 ? 0 : null));
-    const row: CrossReferenceRow = {
-      tile: t.tile,
-      query: t.item,
-      groundTruth: t.truth,
-      workbook: wb,
-      match: wb !== null && Math.abs(wb - t.truth) <= t.tolerance,
-    };
-    if (!row.match && wb !== null && died.requests > 0) {
-      const counted = t.tolerance === 0 && !/token/i.test(t.tile);
-      const within = counted
-        ? wb >= t.truth && wb <= t.truth + died.requests
-        : t.tolerance > 0 || wb >= t.truth;
-      if (within) {
-        row.match = true;
-        row.explainedBy = `${diedNames} died with ${died.requests} request(s) in flight: ${counted ? `${wb - t.truth} row(s) of them reached the logs` : 'their tokens or cost share may be in the logs'}`;
-      }
-    }
-    return row;
+    return compareTile(t, wb, expected);
   });
   const allMatch = rows.every((r) => r.match);
-  const notes = runNotes(
-    ledger,
-    'figures',
-    (r) => expectedLogCounts({ ...ledger, runs: [r] }).gatewayRows,
-  );
+  const notes = [
+    ...runNotes(ledger, 'figures', (r) => expectedLogCounts({ ...ledger, runs: [r] }).gatewayRows),
+    ...outcomeNotes(expected),
+  ];
   const hint = allMatch
     ? undefined
     : config.target === 'azure'

@@ -23,6 +23,11 @@ export interface RunRows {
   foundRows: number;
   /** `died` runs: requests that had started and have no outcome in the ledger. */
   inFlightAtDeath?: number;
+  /**
+   * Of `foundRows`: rows whose `CorrelationId` the ledger cannot know, tied to this run by their
+   * time (attempts the client timed out on before a head; a dead run's attempts without outcome).
+   */
+  rowsByTime?: number;
 }
 
 /** What the gateway log's rows are, run by run. */
@@ -39,10 +44,30 @@ export function countedRuns(ledger: Ledger): LedgerEntry[] {
   return ledger.runs.filter((r) => r.status !== 'skipped');
 }
 
+/** Attempts of a run without an outcome (a dead run's): each may or may not have a gateway row. */
+export function unsureAttempts(run: LedgerEntry): number {
+  let n = 0;
+  for (const rec of run.requests)
+    for (const a of rec.attempts) {
+      if (a.status !== undefined) continue;
+      // A dead run's timeout is unsure too: its row is written when the gateway sees the hang-up.
+      if (a.error === 'died' || (a.error === 'timeout' && run.status === 'died')) n += 1;
+    }
+  return n;
+}
+
 /** Requests that may be in the logs without an outcome in the ledger, over the dead runs. */
-export function diedInFlight(ledger: Ledger): { runs: LedgerEntry[]; requests: number } {
+export function diedInFlight(ledger: Ledger): {
+  runs: LedgerEntry[];
+  requests: number;
+  attempts: number;
+} {
   const runs = ledger.runs.filter((r) => r.status === 'died');
-  return { runs, requests: runs.reduce((n, r) => n + (r.inFlightAtDeath ?? 0), 0) };
+  return {
+    runs,
+    requests: runs.reduce((n, r) => n + (r.inFlightAtDeath ?? 0), 0),
+    attempts: runs.reduce((n, r) => n + unsureAttempts(r), 0),
+  };
 }
 
 function runName(r: Pick<LedgerEntry, 'cell' | 'runId' | 'status'>): string {
@@ -67,10 +92,12 @@ export function runNotes(
     );
   }
   const died = diedInFlight(ledger);
-  for (const r of died.runs)
+  for (const r of died.runs) {
+    const attempts = unsureAttempts(r);
     notes.push(
-      `${runName(r)}: its kernel went away mid-run; ${r.inFlightAtDeath ?? 0} of its requests were in flight, so up to ${r.inFlightAtDeath ?? 0} gateway row(s) may be in the logs without an outcome in the ledger.`,
+      `${runName(r)}: its kernel went away mid-run; ${r.inFlightAtDeath ?? 0} of its requests were in flight (${attempts} attempt(s) started), so 0 to ${attempts} gateway row(s) of them may be in the logs without an outcome in the ledger; every figure they can reach is checked against that range, the rest exactly.`,
     );
+  }
   return notes;
 }
 
@@ -91,16 +118,39 @@ export async function attributeGatewayRows(
       for (const a of rec.attempts) if (a.requestId) owner.set(a.requestId.toLowerCase(), i);
   });
   const result = await target.queryLogs(
-    'ApiManagementGatewayLogs | summarize Rows = count() by CorrelationId',
+    'ApiManagementGatewayLogs | summarize Rows = count(), At = min(TimeGenerated) by CorrelationId',
     { timespan, ...(signal ? { signal } : {}) },
   );
   const found = runs.map(() => 0);
+  const byTime = runs.map(() => 0);
+  // Rows no attempt's id names can still be a run's: attempts that never saw the gateway's id
+  // (timed out before a head: certain rows; a dead run's: maybe), within the run's time.
+  const idless = expectedLogCounts(ledger).rowsWithoutRequestId;
+  const room = runs.map((r) => (idless[r.runId ?? `${r.source}-legacy`] ?? 0) + unsureAttempts(r));
+  const windows = runs.map((r) => {
+    const from = Date.parse(r.startedAt) - 5_000;
+    const to = r.finishedAt === undefined ? Infinity : Date.parse(r.finishedAt) + 5_000;
+    return { from, to };
+  });
   let unexplained = 0;
   for (const row of rowsOf(result.table)) {
     const n = Number(row.Rows) || 0;
     const i = owner.get(String(row.CorrelationId ?? '').toLowerCase());
-    if (i === undefined) unexplained += n;
-    else found[i] = (found[i] ?? 0) + n;
+    if (i !== undefined) {
+      found[i] = (found[i] ?? 0) + n;
+      continue;
+    }
+    const at = Date.parse(String(row.At ?? ''));
+    const j = runs.findIndex(
+      (_, k) => (room[k] ?? 0) >= n && at >= windows[k]!.from && at <= windows[k]!.to,
+    );
+    if (j < 0) {
+      unexplained += n;
+      continue;
+    }
+    room[j] = (room[j] ?? 0) - n;
+    found[j] = (found[j] ?? 0) + n;
+    byTime[j] = (byTime[j] ?? 0) + n;
   }
   const out: RunRows[] = runs.map((r, i) => {
     const row: RunRows = {
@@ -112,6 +162,7 @@ export async function attributeGatewayRows(
       foundRows: found[i] ?? 0,
     };
     if (r.inFlightAtDeath !== undefined) row.inFlightAtDeath = r.inFlightAtDeath;
+    if ((byTime[i] ?? 0) > 0) row.rowsByTime = byTime[i];
     return row;
   });
   const byRun = new Map(out.map((r) => [r.runId, r.expectedRows]));
@@ -121,12 +172,8 @@ export async function attributeGatewayRows(
     (r) => byRun.get(r.runId ?? `${r.source}-legacy`) ?? 0,
   );
   if (unexplained > 0) {
-    const died = diedInFlight(ledger).requests;
     notes.push(
-      `${unexplained} gateway row(s) in the window carry a CorrelationId that no run in the ledger recorded` +
-        (died > 0
-          ? `; up to ${died} of them can be requests a dead run had in flight, the rest came from traffic the kit did not send.`
-          : ': traffic the kit did not send (another client of this gateway), or a ledger replaced since.'),
+      `${unexplained} gateway row(s) in the window carry a CorrelationId that no run in the ledger recorded, beyond what the runs' timed-out and dead attempts can explain: traffic the kit did not send (another client of this gateway), or a ledger replaced since.`,
     );
   }
   return { runs: out, unexplainedRows: unexplained, notes };

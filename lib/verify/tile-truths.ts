@@ -25,6 +25,15 @@ export interface TileTruth {
    * KQL and the pricing module compute in a different order.
    */
   tolerance: number;
+  /**
+   * Largest figure the ledger allows when a dead run left requests without an outcome (each of
+   * their attempts may or may not have a row): the tile may show `truth` up to this (`Infinity`
+   * when only a floor is known: tokens of requests whose answer the ledger never saw). Absent
+   * when the tile is certain; a cost share can also fall, to `low`.
+   */
+  high?: number;
+  /** Smallest figure allowed, when below `truth` (a cost share when other BUs' rows may add). */
+  low?: number;
 }
 
 /** A workbook item E3 reads. */
@@ -76,45 +85,80 @@ export function tileTruths(
   type Cell = (typeof cells)[number];
   const sum = (pred: (c: Cell) => boolean): number =>
     cells.filter(pred).reduce((n, c) => n + c.rows, 0);
-  const aiCell = (c: Cell): boolean => ai.has(c.apiId);
-  const buCell = (c: Cell): boolean => isBuSubscription(c.subscription);
-  const buAi = (c: Cell): boolean => buCell(c) && aiCell(c);
+  // Where a row went (an unsure attempt's code is unknown, its subscription and API are not).
+  type Where = Pick<Cell, 'subscription' | 'apiId'>;
+  const aiCell = (c: Where): boolean => ai.has(c.apiId);
+  const buCell = (c: Where): boolean => isBuSubscription(c.subscription);
+  const buAi = (c: Where): boolean => buCell(c) && aiCell(c);
   const code = (c: Cell, from: number, to: number): boolean =>
     c.responseCode >= from && c.responseCode <= to;
   const out: TileTruth[] = [];
-  const put = (item: string, tile: string, truth: number, tolerance = 0): void =>
-    void out.push({ item, tile, truth, tolerance });
+  const put = (
+    item: string,
+    tile: string,
+    truth: number,
+    tolerance = 0,
+    range: { low?: number; high?: number } = {},
+  ): void => {
+    const t: TileTruth = { item, tile, truth, tolerance };
+    if (range.high !== undefined && range.high > truth) t.high = range.high;
+    if (range.low !== undefined && range.low < truth) t.low = range.low;
+    out.push(t);
+  };
+  // A dead run's attempts without an outcome: each may add a row where it went, with any code.
+  const unsure = expected.uncertainRows;
+  const maybe = (pred: (c: Where) => boolean, llm = false): number =>
+    unsure.filter((u) => pred(u) && (!llm || u.llm)).reduce((n, u) => n + u.rows, 0);
+  const count = (item: string, tile: string, truth: number, extra: number): void =>
+    put(item, tile, truth, 0, { high: truth + extra });
 
   const buRequests = sum(buCell);
-  put('overview-headline', 'BU requests', buRequests);
-  put('overview-headline', 'BU AI requests', sum(buAi));
-  put('ai-tiles-inbound-all', 'AI Requests (all subs)', sum(aiCell));
+  count('overview-headline', 'BU requests', buRequests, maybe(buCell));
+  count('overview-headline', 'BU AI requests', sum(buAi), maybe(buAi));
+  count('ai-tiles-inbound-all', 'AI Requests (all subs)', sum(aiCell), maybe(aiCell));
   for (const bu of config.businessUnits) {
-    put(
-      'ai-tiles-inbound-per-bu',
-      buDisplayName(bu.name),
-      sum((c) => c.subscription === bu.name && aiCell(c)),
-    );
+    const mine = (c: Where): boolean => c.subscription === bu.name && aiCell(c);
+    count('ai-tiles-inbound-per-bu', buDisplayName(bu.name), sum(mine), maybe(mine));
   }
+  // An unsure attempt adds at most one row to any one status tile (its code is unknown), and a
+  // success with tokens adds to both "all 2xx" and "with tokens", so "no tokens" cannot fall.
   const okAi = sum((c) => buAi(c) && code(c, 200, 299));
-  put('ai-tiles-successful', 'Successful (all 2xx)', okAi);
-  put('ai-tiles-successful', 'Successful (2xx, with tokens)', expected.llmRequestsWithTokens);
-  put('ai-tiles-successful', 'Successful (no tokens)', okAi - expected.llmRequestsWithTokens);
-  put(
+  count('ai-tiles-successful', 'Successful (all 2xx)', okAi, maybe(buAi));
+  count(
+    'ai-tiles-successful',
+    'Successful (2xx, with tokens)',
+    expected.llmRequestsWithTokens,
+    maybe(buAi, true),
+  );
+  count(
+    'ai-tiles-successful',
+    'Successful (no tokens)',
+    okAi - expected.llmRequestsWithTokens,
+    maybe(buAi),
+  );
+  count(
     'ai-tiles-errors',
     'Client Errors (4xx)',
     sum((c) => buAi(c) && code(c, 400, 499)),
+    maybe(buAi),
   );
-  put(
+  count(
     'ai-tiles-errors',
     'Throttled (429)',
     sum((c) => buAi(c) && c.responseCode === 429),
+    maybe(buAi),
   );
-  put(
+  count(
     'ai-tiles-errors',
     'Server Errors (5xx)',
     sum((c) => buAi(c) && c.responseCode >= 500),
+    maybe(buAi),
   );
+  // Tokens of a success the ledger never saw are unknown: only the floor is certain.
+  const tokensOpen = (bu?: string): { high?: number } =>
+    maybe((c) => buAi(c) && (bu === undefined || c.subscription === bu), true) > 0
+      ? { high: Infinity }
+      : {};
 
   const buTokens = Object.entries(expected.llmTokensByBu).filter(([bu]) => isBuSubscription(bu));
   const tokens = buTokens.reduce(
@@ -125,9 +169,9 @@ export function tileTruths(
     }),
     { p: 0, c: 0, t: 0 },
   );
-  put('ai-tiles-tokens', 'Total Tokens', tokens.t);
-  put('ai-tiles-tokens', 'Prompt Tokens', tokens.p);
-  put('ai-tiles-tokens', 'Completion Tokens', tokens.c);
+  put('ai-tiles-tokens', 'Total Tokens', tokens.t, 0, tokensOpen());
+  put('ai-tiles-tokens', 'Prompt Tokens', tokens.p, 0, tokensOpen());
+  put('ai-tiles-tokens', 'Completion Tokens', tokens.c, 0, tokensOpen());
 
   // Token cost: each BU's tokens per model, each model at its own list price.
   let allTokenCost = 0;
@@ -138,28 +182,73 @@ export function tileTruths(
       0,
     );
     allTokenCost += usd;
-    put('ai-token-cost-allocation', buDisplayName(bu), usd, COST_TOLERANCE_USD);
+    put('ai-token-cost-allocation', buDisplayName(bu), usd, COST_TOLERANCE_USD, tokensOpen(bu));
   }
-  put('ai-tiles-token-cost', 'Token cost (USD)', allTokenCost, COST_TOLERANCE_USD);
+  put('ai-tiles-token-cost', 'Token cost (USD)', allTokenCost, COST_TOLERANCE_USD, tokensOpen());
 
   const requestsByBu: Record<string, number> = {};
   for (const c of cells)
     if (buCell(c)) requestsByBu[c.subscription] = (requestsByBu[c.subscription] ?? 0) + c.rows;
+  const unsureByBu: Record<string, number> = {};
+  for (const u of unsure)
+    if (isBuSubscription(u.subscription)) {
+      unsureByBu[u.subscription] = (unsureByBu[u.subscription] ?? 0) + u.rows;
+      requestsByBu[u.subscription] ??= 0;
+    }
   const apim = getApimPricing(config.deployment.apimSku);
+  const totalOf = (byBu: Record<string, number>, bu: string): number =>
+    allocateCost(byBu, apim).find((a) => a.bu === bu)?.totalUsd ?? 0;
   for (const a of allocateCost(requestsByBu, apim))
-    put('subscription-cost-allocation', buDisplayName(a.bu), a.totalUsd, COST_TOLERANCE_USD);
+    put(
+      'subscription-cost-allocation',
+      buDisplayName(a.bu),
+      a.totalUsd,
+      COST_TOLERANCE_USD,
+      shareRange(requestsByBu, unsureByBu, a.bu, totalOf),
+    );
 
   // The Entra ID tab allocates the base cost only, by each caller's share of caller-requests.
-  const callers = Object.entries(expected.callerRequests);
-  const callerTotal = callers.reduce((n, [, r]) => n + r, 0);
-  for (const [caller, requests] of callers)
+  const byCaller: Record<string, number> = { ...expected.callerRequests };
+  const unsureByCaller: Record<string, number> = {};
+  for (const u of unsure)
+    if (u.caller !== undefined) {
+      unsureByCaller[u.caller] = (unsureByCaller[u.caller] ?? 0) + u.rows;
+      byCaller[u.caller] ??= 0;
+    }
+  const callerShare = (counts: Record<string, number>, caller: string): number => {
+    const total = Object.values(counts).reduce((n, r) => n + r, 0);
+    return total === 0 ? 0 : (apim.baseMonthlyUsd * (counts[caller] ?? 0)) / total;
+  };
+  for (const caller of Object.keys(byCaller))
     put(
       'entra-cost-allocation',
       caller,
-      callerTotal === 0 ? 0 : (apim.baseMonthlyUsd * requests) / callerTotal,
+      callerShare(byCaller, caller),
       COST_TOLERANCE_USD,
+      shareRange(byCaller, unsureByCaller, caller, callerShare),
     );
 
-  put('detail-record-count', 'Record count', buRequests);
+  count('detail-record-count', 'Record count', buRequests, maybe(buCell));
   return out;
+}
+
+/**
+ * The range of one key's share-based cost when some rows are unsure: lowest with its own unsure
+ * rows absent and everyone else's present, highest the other way round.
+ */
+function shareRange(
+  certain: Record<string, number>,
+  unsure: Record<string, number>,
+  key: string,
+  value: (counts: Record<string, number>, key: string) => number,
+): { low?: number; high?: number } {
+  if (Object.keys(unsure).length === 0) return {};
+  const low: Record<string, number> = {};
+  const high: Record<string, number> = {};
+  for (const [k, n] of Object.entries(certain)) {
+    const extra = unsure[k] ?? 0;
+    low[k] = k === key ? n : n + extra;
+    high[k] = k === key ? n + extra : n;
+  }
+  return { low: value(low, key), high: value(high, key) };
 }

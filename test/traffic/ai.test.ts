@@ -267,7 +267,7 @@ describe('D1 AOAI traffic', () => {
     ).toBe(true);
   });
 
-  it('retries a 429 itself (the SDK does not) and treats a cut stream as a network failure', async () => {
+  it('retries a 429 itself (the SDK does not) and records a cut stream as stream-cut', async () => {
     gw = await startTinyGateway(
       aoaiHandler({ throttle: new Set([1]), cutStreams: new Set([3, 4, 5, 6]) }),
     );
@@ -284,7 +284,7 @@ describe('D1 AOAI traffic', () => {
     const [r0, r1] = ledger.sources.ai?.requests ?? [];
     expect(r0?.attempts.map((a) => a.status)).toEqual([429, 200]);
     expect(r0?.outcome).toBe('succeeded');
-    expect(r1?.outcome).toBe('failed-network');
+    expect(r1?.outcome).toBe('stream-cut');
     expect(r1?.status).toBe(200);
     expect(r1?.attempts.map((a) => a.error)).toEqual(['stream-interrupted', 'stream-interrupted']);
     expect(summary.totals.attemptsByStatus).toEqual({ '429': 1, '200': 3 });

@@ -156,18 +156,20 @@ describe('runRequests', () => {
     expect(Object.keys(t.networkErrors)).toHaveLength(1);
   });
 
-  it('records a body cut mid-way as a network failure that still has its status', async () => {
+  it('records a 2xx body cut mid-way as stream-cut, a network failure that still has its status', async () => {
     const g = await gateway((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"partial": true}\n\n');
       setTimeout(() => res.socket?.destroy(), 20);
     });
     const run = await runRequests(plan(1), get(g), opts(g, { maxRetries: 0 }));
-    expect(run.records[0]).toMatchObject({ outcome: 'failed-network', status: 200 });
+    expect(run.records[0]).toMatchObject({ outcome: 'stream-cut', status: 200 });
     expect(run.records[0]?.attempts[0]?.status).toBe(200);
+    const t = summarizeRecords(run.records);
+    expect([t.networkFailures, t.streamCut, t.timedOut]).toEqual([1, 1, 0]);
   });
 
-  it('times out a slow attempt', async () => {
+  it('times out a slow attempt: timed-out, its own outcome', async () => {
     const g = await gateway(async (_req, res) => {
       await new Promise((r) => setTimeout(r, 400));
       json(res, 200, {});
@@ -177,7 +179,9 @@ describe('runRequests', () => {
       get(g),
       opts(g, { requestTimeoutMs: 100, maxRetries: 1 }),
     );
-    expect(run.records[0]).toMatchObject({ outcome: 'failed-network', error: 'timeout' });
+    expect(run.records[0]).toMatchObject({ outcome: 'timed-out', error: 'timeout' });
+    const t = summarizeRecords(run.records);
+    expect([t.networkFailures, t.timedOut, t.streamCut]).toEqual([1, 1, 0]);
     expect(run.records[0]?.attempts.map((a) => a.error)).toEqual(['timeout', 'timeout']);
   });
 
