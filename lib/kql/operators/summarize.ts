@@ -6,7 +6,7 @@
 import { elements, kindName, parameterNameAt, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
 import { callArgs, callName, compileExpr, evaluateColumn } from '../engine/expr.js';
-import { columnIndex, SINGLE_ROW, type Column, type Frame } from '../engine/frame.js';
+import { columnIndex, pickColumn, SINGLE_ROW, type Column, type Frame } from '../engine/frame.js';
 import type { Scope } from '../engine/scope.js';
 import type { Value } from '../engine/values.js';
 import {
@@ -15,7 +15,7 @@ import {
   isAggregateName,
 } from '../functions/aggregate-registry.js';
 import type { Evaluator } from '../functions/registry.js';
-import { outputSchema, scopeOf, unsupportedAt, type Operator } from './common.js';
+import { outputSchema, renamed, scopeOf, unsupportedAt, type Operator } from './common.js';
 import { groupRows, type Grouping } from './group-ids.js';
 
 /** Finds the aggregate calls inside an expression. */
@@ -122,16 +122,17 @@ export const summarize: Operator = (op, input, env, ctx) => {
   const scope = scopeOf(input, env, ctx);
   const byClause = prop(op, 'ByClause');
   const byExprs = byClause ? elements(prop(byClause, 'Expressions')) : [];
-  const keyCols = byExprs.map((e) => ({ name: '', ...evaluateColumn(e, scope) }));
+  const keyCols = byExprs.map((e) => evaluateColumn(e, scope));
   const grouping = groupRows(
-    keyCols.map((k) => k.data),
+    keyCols.map((k) => k.column ?? k.data),
     input.length,
   );
-  const outKeys: Column[] = keyCols.map((k) => ({
-    name: k.name,
-    type: k.type,
-    data: Array.from(grouping.firstRow, (r) => k.data[r]!),
-  }));
+  // A key that is a column keeps its dictionary encoding (a later join on it compares codes).
+  const outKeys: Column[] = keyCols.map((k) =>
+    k.column
+      ? pickColumn(k.column, grouping.firstRow, input.length)
+      : { name: '', type: k.type, data: Array.from(grouping.firstRow, (r) => k.data[r]!) },
+  );
 
   const schema = outputSchema(op);
   const aggExprs = elements(prop(op, 'Aggregates'));
@@ -195,11 +196,11 @@ export const summarize: Operator = (op, input, env, ctx) => {
   const columns = [...outKeys, ...outAggs.flat()];
   if (columns.length !== schema.length) unsupportedAt(ctx, op, 'operator', 'summarize shape');
   return {
-    columns: columns.map((c, i) => ({
-      name: schema[i]!.name,
-      type: schema[i]!.type,
-      data: c.data,
-    })),
+    columns: columns.map((c, i) =>
+      c.name === '' && c.type === ''
+        ? { name: schema[i]!.name, type: schema[i]!.type, data: c.data }
+        : renamed(c, schema[i]!.name, schema[i]!.type),
+    ),
     length: grouping.groups,
   };
 };
