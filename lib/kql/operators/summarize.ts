@@ -102,7 +102,14 @@ function rowPickColumns(
   // take_anyif(expr, predicate) returns only expr.
   if (name === 'take_anyif' || name === 'anyif') argNodes = argNodes.slice(0, 1);
   const cols: Column[] = [];
-  const at = (f: Evaluator): Value[] => Array.from(picked, (r) => (r < 0 ? null : f(r)));
+  const at = (f: Evaluator): Value[] => {
+    const out = new Array<Value>(picked.length);
+    for (let g = 0; g < picked.length; g++) {
+      const r = picked[g]!;
+      out[g] = r < 0 ? null : f(r);
+    }
+    return out;
+  };
   for (const a of argNodes) {
     if (kindName(a) === 'StarExpression') {
       for (const n of starNames) {
@@ -110,6 +117,13 @@ function rowPickColumns(
         const col = input.columns[idx]!;
         cols.push({ name: n, type: col.type, data: at((r) => col.data[r]!) });
       }
+      continue;
+    }
+    // A plain column is picked lazily and keeps its dictionary encoding (a string column
+    // never reads as null: Kusto strings are empty instead).
+    const direct = kindName(a) === 'NameReference' ? evaluateColumn(a, scope).column : undefined;
+    if (direct && (direct.type === 'string' || !picked.includes(-1))) {
+      cols.push(pickColumn(direct, picked, input.length));
       continue;
     }
     const c = compileExpr(a, scope);
