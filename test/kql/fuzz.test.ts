@@ -136,3 +136,20 @@ describe('fuzz: nothing but KQL errors leave executeQuery', () => {
     // Generous: the machine the suite runs on is shared, and under load this took over 60 s.
   }, 240_000);
 });
+
+describe('error boundary positions', () => {
+  test('a raw JavaScript error inside a call names the call, not its operator', () => {
+    // Calls run without a per-row try/catch; the failing operator is re-run to place the error.
+    const q = "print x = 1\n| extend z = 1, y = tostring(datetime_add('year', 1000000, now()))";
+    let caught: unknown;
+    try {
+      executeQuery(q, empty, { now: new Date('2024-01-10T12:00:00Z') });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(KqlRuntimeError);
+    const e = caught as KqlRuntimeError;
+    expect([e.line, e.column]).toEqual([2, 21]);
+    expect(e.message).toContain('tostring()');
+  });
+});

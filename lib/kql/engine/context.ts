@@ -36,6 +36,12 @@ export interface ExecContext {
   signal?: AbortSignal;
   /** 1-based line and column of a text position. */
   position(offset: number): { line: number; column: number };
+  /**
+   * Set while an operator that failed with a raw JavaScript error is re-run to find the call
+   * it came from: only then are function calls compiled with a per-row error wrapper (which
+   * costs every row of every call otherwise).
+   */
+  locateCalls?: boolean;
   /** Evaluates a tabular expression (used by `toscalar()` and `in (subquery)`). */
   evalTabular(node: KNode, env: Env): Frame;
 }

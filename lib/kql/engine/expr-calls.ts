@@ -54,7 +54,7 @@ export function compileCall(node: KNode, scope: Scope): Compiled {
     throw positioned(e, scope.ctx.position, node, `${name}()`, scope.ctx.signal);
   }
   return {
-    fn: guardEvaluator(fn, scope.ctx.position, node, `${name}()`),
+    fn: scope.ctx.locateCalls ? guardEvaluator(fn, scope.ctx.position, node, `${name}()`) : fn,
     type,
     node,
     isConstant: false,

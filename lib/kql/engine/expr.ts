@@ -13,7 +13,7 @@ import {
 } from '../kusto-language.js';
 import type { Arg, Evaluator } from '../functions/registry.js';
 import { callArgs, callName, compileCall } from './expr-calls.js';
-import { columnIndex } from './frame.js';
+import { columnIndex, type Column } from './frame.js';
 import { literalValue } from './literals.js';
 import type { Scope } from './scope.js';
 import {
@@ -325,14 +325,23 @@ function compileToScalar(node: KNode, scope: Scope): Compiled {
  * The values of an expression for every row of the scope's frame. A plain column reference
  * returns the column's own array (frames are never mutated), so no copy is made.
  */
-export function evaluateColumn(node: KNode, scope: Scope): { data: Value[]; type: string } {
+export function evaluateColumn(
+  node: KNode,
+  scope: Scope,
+): { data: Value[]; type: string; column?: Column } {
   if (kindName(node) === 'NameReference' && !scope.overrides) {
     const sym = referencedSymbol(node);
     if (!sym || symbolKindName(sym) === 'Column') {
       const idx = columnIndex(scope.frame, String(node['SimpleName'] ?? ''));
       if (idx >= 0) {
         const col = scope.frame.columns[idx]!;
-        return { data: col.data, type: col.type };
+        return {
+          get data(): Value[] {
+            return col.data;
+          },
+          type: col.type,
+          column: col,
+        };
       }
     }
   }

@@ -2,13 +2,28 @@
  * The engine's table: named, typed columns held as arrays (column-major), so operators can
  * hand whole columns to arquero without copying.
  */
-import type { Value } from './values.js';
+import { encodingOf, gatherEncoding, knownEncoding } from './dictionary.js';
+import { nullOf, type Value } from './values.js';
+
+/**
+ * A dictionary-encoded string column: row `r` holds `dict[codes[r]]` (see dictionary.ts).
+ * This is the shape a columnar source can hand over for a string column.
+ */
+export interface DictEncoding {
+  codes: Int32Array;
+  dict: readonly string[];
+}
 
 /** One column: name, Kusto type and values. */
 export interface Column {
   name: string;
   type: string;
   data: Value[];
+  /**
+   * Computes the column's dictionary encoding without decoding values (a column that picks
+   * rows of another gathers its codes). Read it through `encodingOf`, which caches it.
+   */
+  encode?: () => DictEncoding | undefined;
 }
 
 /** A table flowing between operators. Never mutated once built. */
@@ -48,18 +63,36 @@ export function lazyColumn(name: string, type: string, compute: () => Value[]): 
   };
 }
 
-/** A new frame holding the given rows (by index) of every column; `-1` reads as `fill`. */
-export function takeRows(frame: Frame, rows: ArrayLike<number>): Frame {
+/**
+ * A lazy column of the given rows of `c`; `-1` reads as the type's null. A string column's
+ * encoding gathers the parent's codes when the parent's encoding is known or the pick keeps
+ * a good share of its rows (hashing a large parent for a few rows would cost more).
+ */
+export function pickColumn(c: Column, rows: ArrayLike<number>, parentLength: number): Column {
   const n = rows.length;
-  const columns = frame.columns.map((c) =>
-    lazyColumn(c.name, c.type, () => {
-      const src = c.data;
-      const data = new Array<Value>(n);
-      for (let i = 0; i < n; i++) data[i] = src[rows[i]!]!;
-      return data;
-    }),
-  );
-  return { columns, length: n, serialized: frame.serialized };
+  const col = lazyColumn(c.name, c.type, () => {
+    const src = c.data;
+    const fill = nullOf(c.type);
+    const data = new Array<Value>(n);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!;
+      data[i] = r < 0 ? fill : src[r]!;
+    }
+    return data;
+  });
+  if (c.type === 'string') {
+    col.encode = () => {
+      const parent = knownEncoding(c) ?? (parentLength <= 8 * n ? encodingOf(c) : undefined);
+      return parent ? gatherEncoding(parent, rows) : undefined;
+    };
+  }
+  return col;
+}
+
+/** A new frame holding the given rows (by index) of every column; `-1` reads as null. */
+export function takeRows(frame: Frame, rows: ArrayLike<number>): Frame {
+  const columns = frame.columns.map((c) => pickColumn(c, rows, frame.length));
+  return { columns, length: rows.length, serialized: frame.serialized };
 }
 
 /** The first `n` rows. */

@@ -12,6 +12,7 @@ import {
   type KNode,
 } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
+import { encodingOf } from '../engine/dictionary.js';
 import { lazyColumn, type Column, type Frame } from '../engine/frame.js';
 import type { Scope } from '../engine/scope.js';
 import { normaliseType } from '../engine/values.js';
@@ -27,7 +28,9 @@ export function outputSchema(op: KNode): { name: string; type: string }[] {
 /** The column under another name and type, without reading (and so computing) its values. */
 export function renamed(c: Column, name: string, type: string): Column {
   if (c.name === name && c.type === type) return c;
-  return lazyColumn(name, type, () => c.data);
+  const col = lazyColumn(name, type, () => c.data);
+  if (type === 'string' && c.type === 'string') col.encode = () => encodingOf(c);
+  return col;
 }
 
 /** Gives the computed columns the parser's names and types (they must be in the same order). */

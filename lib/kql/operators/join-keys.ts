@@ -8,6 +8,7 @@ import { elements, kindName, prop, type KNode } from '../kusto-language.js';
 import type { ExecContext } from '../engine/context.js';
 import { columnIndex, type Frame } from '../engine/frame.js';
 import { valueKey, type Value } from '../engine/values.js';
+import { matchCodes, semiCodes, stringKey } from './join-codes.js';
 import { unsupportedAt } from './common.js';
 
 export interface JoinKeys {
@@ -106,6 +107,9 @@ export function matchRows(
   rightKeys: string[],
   options: { uniqueLeft?: boolean; keepLeft?: boolean; keepRight?: boolean } = {},
 ): RowPairs {
+  const encL = stringKey(left, leftKeys);
+  const encR = encL && stringKey(right, rightKeys);
+  if (encL && encR) return matchCodes(encL, encR, options);
   const keyL = rowKeyFn(keyColumns(left, leftKeys));
   const keyR = rowKeyFn(keyColumns(right, rightKeys));
   const table = new Map<unknown, number[]>();
@@ -191,6 +195,9 @@ export function semiRows(
   otherKeys: string[],
   negate: boolean,
 ): number[] {
+  const encF = stringKey(frame, keys);
+  const encO = encF && stringKey(other, otherKeys);
+  if (encF && encO) return semiCodes(encF, encO, negate);
   const keyF = rowKeyFn(keyColumns(frame, keys));
   const keyO = rowKeyFn(keyColumns(other, otherKeys));
   const present = new Set<unknown>();

@@ -5,8 +5,7 @@
  * Null keys never match.
  */
 import { prop } from '../kusto-language.js';
-import { lazyColumn, takeRows, type Column, type Frame } from '../engine/frame.js';
-import { nullOf, type Value } from '../engine/values.js';
+import { pickColumn, takeRows, type Column, type Frame } from '../engine/frame.js';
 import {
   applySchema,
   checkParameters,
@@ -25,18 +24,7 @@ export function pickRows(
 ): Column[] {
   return frame.columns
     .filter((c) => !skip?.has(c.name))
-    .map((c) =>
-      lazyColumn(c.name, c.type, () => {
-        const src = c.data;
-        const fill = nullOf(c.type);
-        const data = new Array<Value>(rows.length);
-        for (let i = 0; i < rows.length; i++) {
-          const r = rows[i]!;
-          data[i] = r < 0 ? fill : src[r]!;
-        }
-        return data;
-      }),
-    );
+    .map((c) => pickColumn(c, rows, frame.length));
 }
 
 export const join: Operator = (op, input, env, ctx) => {

@@ -1,5 +1,5 @@
 /** `project`: selects, renames and computes columns, in the order written. */
-import { elements, kindName, prop } from '../kusto-language.js';
+import { elements, kindName, prop, referencedSymbol, symbolKindName } from '../kusto-language.js';
 import { compileExpr } from '../engine/expr.js';
 import { columnIndex, type Column } from '../engine/frame.js';
 import type { Value } from '../engine/values.js';
@@ -11,8 +11,11 @@ export const project: Operator = (op, input, env, ctx) => {
   for (const expr of elements(prop(op, 'Expressions'))) {
     const kind = kindName(expr);
     if (kind === 'CompoundNamedExpression') unsupportedAt(ctx, expr, 'expression', '(a, b) = ...');
-    if (kind === 'NameReference') {
-      const idx = columnIndex(input, String(expr['SimpleName']));
+    // `A` and `B = A` reuse the column (and so its dictionary encoding) instead of copying it.
+    const ref = kind === 'SimpleNamedExpression' ? prop(expr, 'Expression')! : expr;
+    const sym = kindName(ref) === 'NameReference' ? referencedSymbol(ref) : undefined;
+    if (kindName(ref) === 'NameReference' && (!sym || symbolKindName(sym) === 'Column')) {
+      const idx = columnIndex(input, String(ref['SimpleName']));
       if (idx >= 0) {
         columns.push(input.columns[idx]!);
         continue;

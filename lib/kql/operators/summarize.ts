@@ -6,7 +6,7 @@
 import { elements, kindName, parameterNameAt, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
 import { callArgs, callName, compileExpr, evaluateColumn } from '../engine/expr.js';
-import { columnIndex, SINGLE_ROW, type Column, type Frame } from '../engine/frame.js';
+import { columnIndex, pickColumn, SINGLE_ROW, type Column, type Frame } from '../engine/frame.js';
 import type { Scope } from '../engine/scope.js';
 import type { Value } from '../engine/values.js';
 import {
@@ -15,7 +15,14 @@ import {
   isAggregateName,
 } from '../functions/aggregate-registry.js';
 import type { Evaluator } from '../functions/registry.js';
-import { checkParameters, outputSchema, scopeOf, unsupportedAt, type Operator } from './common.js';
+import {
+  checkParameters,
+  outputSchema,
+  renamed,
+  scopeOf,
+  unsupportedAt,
+  type Operator,
+} from './common.js';
 import { groupRows, type Grouping } from './group-ids.js';
 
 /** Finds the aggregate calls inside an expression. */
@@ -102,7 +109,14 @@ function rowPickColumns(
   // take_anyif(expr, predicate) returns only expr.
   if (name === 'take_anyif' || name === 'anyif') argNodes = argNodes.slice(0, 1);
   const cols: Column[] = [];
-  const at = (f: Evaluator): Value[] => Array.from(picked, (r) => (r < 0 ? null : f(r)));
+  const at = (f: Evaluator): Value[] => {
+    const out = new Array<Value>(picked.length);
+    for (let g = 0; g < picked.length; g++) {
+      const r = picked[g]!;
+      out[g] = r < 0 ? null : f(r);
+    }
+    return out;
+  };
   for (const a of argNodes) {
     if (kindName(a) === 'StarExpression') {
       for (const n of starNames) {
@@ -110,6 +124,13 @@ function rowPickColumns(
         const col = input.columns[idx]!;
         cols.push({ name: n, type: col.type, data: at((r) => col.data[r]!) });
       }
+      continue;
+    }
+    // A plain column is picked lazily and keeps its dictionary encoding (a string column
+    // never reads as null: Kusto strings are empty instead).
+    const direct = kindName(a) === 'NameReference' ? evaluateColumn(a, scope).column : undefined;
+    if (direct && (direct.type === 'string' || !picked.includes(-1))) {
+      cols.push(pickColumn(direct, picked, input.length));
       continue;
     }
     const c = compileExpr(a, scope);
@@ -123,16 +144,17 @@ export const summarize: Operator = (op, input, env, ctx) => {
   const scope = scopeOf(input, env, ctx);
   const byClause = prop(op, 'ByClause');
   const byExprs = byClause ? elements(prop(byClause, 'Expressions')) : [];
-  const keyCols = byExprs.map((e) => ({ name: '', ...evaluateColumn(e, scope) }));
+  const keyCols = byExprs.map((e) => evaluateColumn(e, scope));
   const grouping = groupRows(
-    keyCols.map((k) => k.data),
+    keyCols.map((k) => k.column ?? k.data),
     input.length,
   );
-  const outKeys: Column[] = keyCols.map((k) => ({
-    name: k.name,
-    type: k.type,
-    data: Array.from(grouping.firstRow, (r) => k.data[r]!),
-  }));
+  // A key that is a column keeps its dictionary encoding (a later join on it compares codes).
+  const outKeys: Column[] = keyCols.map((k) =>
+    k.column
+      ? pickColumn(k.column, grouping.firstRow, input.length)
+      : { name: '', type: k.type, data: Array.from(grouping.firstRow, (r) => k.data[r]!) },
+  );
 
   const schema = outputSchema(op);
   const aggExprs = elements(prop(op, 'Aggregates'));
@@ -196,11 +218,11 @@ export const summarize: Operator = (op, input, env, ctx) => {
   const columns = [...outKeys, ...outAggs.flat()];
   if (columns.length !== schema.length) unsupportedAt(ctx, op, 'operator', 'summarize shape');
   return {
-    columns: columns.map((c, i) => ({
-      name: schema[i]!.name,
-      type: schema[i]!.type,
-      data: c.data,
-    })),
+    columns: columns.map((c, i) =>
+      c.name === '' && c.type === ''
+        ? { name: schema[i]!.name, type: schema[i]!.type, data: c.data }
+        : renamed(c, schema[i]!.name, schema[i]!.type),
+    ),
     length: grouping.groups,
   };
 };

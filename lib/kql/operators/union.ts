@@ -6,7 +6,14 @@
  */
 import { elements, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
-import { columnIndex, type Frame } from '../engine/frame.js';
+import { dictIndex, encodingOf, mapDictionary } from '../engine/dictionary.js';
+import {
+  columnIndex,
+  lazyColumn,
+  type Column,
+  type DictEncoding,
+  type Frame,
+} from '../engine/frame.js';
 import { nullOf, type Value } from '../engine/values.js';
 import { namedParameters, outputSchema, unsupportedAt } from './common.js';
 
@@ -33,20 +40,84 @@ export function unionOf(op: KNode, input: Frame | undefined, env: Env, ctx: Exec
   );
   const length = parts.reduce((s, p) => s + p.frame.length, 0);
   const columns = schema.map((s) => {
-    const data = new Array<Value>(length);
-    let at = 0;
-    for (const p of parts) {
-      if (s.name === sourceCol) {
-        data.fill(p.label, at, at + p.frame.length);
-      } else {
-        const idx = columnIndex(p.frame, s.name);
-        const src = idx >= 0 ? p.frame.columns[idx]!.data : undefined;
-        const fill = nullOf(s.type);
-        for (let r = 0; r < p.frame.length; r++) data[at + r] = src ? src[r]! : fill;
+    const col = lazyColumn(s.name, s.type, () => {
+      const data = new Array<Value>(length);
+      let at = 0;
+      for (const p of parts) {
+        if (s.name === sourceCol) {
+          data.fill(p.label, at, at + p.frame.length);
+        } else {
+          const idx = columnIndex(p.frame, s.name);
+          const src = idx >= 0 ? p.frame.columns[idx]!.data : undefined;
+          const fill = nullOf(s.type);
+          for (let r = 0; r < p.frame.length; r++) data[at + r] = src ? src[r]! : fill;
+        }
+        at += p.frame.length;
       }
-      at += p.frame.length;
+      return data;
+    });
+    if (s.type === 'string' && s.name !== sourceCol) {
+      col.encode = () =>
+        concatEncodings(
+          parts.map((p) => {
+            const idx = columnIndex(p.frame, s.name);
+            const c = idx >= 0 ? p.frame.columns[idx] : undefined;
+            return c?.type === 'string' ? c : p.frame.length;
+          }),
+          length,
+        );
     }
-    return { name: s.name, type: s.type, data };
+    return col;
   });
   return { columns, length };
+}
+
+/**
+ * The parts' encodings end to end, each part's codes mapped into one dictionary (the first
+ * part's, extended with what the others add); a missing column (a row count) reads as ''.
+ */
+function concatEncodings(parts: (Column | number)[], length: number): DictEncoding | undefined {
+  const encs = parts.map((p) => (typeof p === 'number' ? p : encodingOf(p)));
+  if (encs.some((e) => e === undefined)) return undefined;
+  const base = encs.find((e): e is DictEncoding => typeof e === 'object');
+  const dict: string[] = base ? [...base.dict] : [];
+  const added = new Map<string, number>();
+  const codeOf = (v: string): number => {
+    const known = base ? dictIndex(base.dict).get(v) : undefined;
+    if (known !== undefined) return known;
+    let c = added.get(v);
+    if (c === undefined) {
+      c = dict.length;
+      dict.push(v);
+      added.set(v, c);
+    }
+    return c;
+  };
+  const codes = new Int32Array(length);
+  let at = 0;
+  for (const e of encs) {
+    if (typeof e === 'number') {
+      codes.fill(codeOf(''), at, at + e);
+      at += e;
+      continue;
+    }
+    const map = e!.dict === base!.dict ? undefined : mapDictionary(e!.dict, base!.dict);
+    const own = e!.codes;
+    const local = new Int32Array(e!.dict.length).fill(-1);
+    for (let r = 0; r < own.length; r++) {
+      const c = own[r]!;
+      if (!map) {
+        codes[at + r] = c;
+        continue;
+      }
+      let m = local[c]!;
+      if (m < 0) {
+        m = map[c]! >= 0 ? map[c]! : codeOf(e!.dict[c]!);
+        local[c] = m;
+      }
+      codes[at + r] = m;
+    }
+    at += own.length;
+  }
+  return { codes, dict };
 }

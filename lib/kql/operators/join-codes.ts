@@ -1,0 +1,100 @@
+/**
+ * Equi-joins on one string key through dictionary codes: the two sides' dictionaries are
+ * mapped onto each other once (cached per pair), the build side is bucketed by code with a
+ * counting sort (no array per key), and each probe is two array reads. The Map of strings
+ * this replaces took a third of the kit's nine queries' time at 1M rows (1M-entry Maps of
+ * `CorrelationId` strings, and an array per key).
+ */
+import { encodingOf, mapDictionary } from '../engine/dictionary.js';
+import { columnIndex, type DictEncoding, type Frame } from '../engine/frame.js';
+import type { RowPairs } from './join-keys.js';
+
+/** The encoding of a single string key column, or `undefined` (another path applies). */
+export function stringKey(frame: Frame, keys: string[]): DictEncoding | undefined {
+  if (keys.length !== 1) return undefined;
+  const idx = columnIndex(frame, keys[0]!);
+  if (idx < 0) return undefined;
+  return encodingOf(frame.columns[idx]!);
+}
+
+/** Left codes translated into the right side's code space (-1: no such key on the right). */
+function translate(left: DictEncoding, right: DictEncoding): Int32Array {
+  if (left.dict === right.dict) {
+    const id = new Int32Array(left.dict.length);
+    for (let i = 0; i < id.length; i++) id[i] = i;
+    return id;
+  }
+  return mapDictionary(left.dict, right.dict);
+}
+
+/** Rows of each code, grouped: rows of code c are order[start[c] .. start[c + 1]). */
+function buckets(enc: DictEncoding): { start: Int32Array; order: Int32Array } {
+  const k = enc.dict.length;
+  const codes = enc.codes;
+  const start = new Int32Array(k + 1);
+  for (let r = 0; r < codes.length; r++) start[codes[r]! + 1]!++;
+  for (let c = 0; c < k; c++) start[c + 1]! += start[c]!;
+  const fill = start.slice(0, k);
+  const order = new Int32Array(codes.length);
+  for (let r = 0; r < codes.length; r++) order[fill[codes[r]!]!++] = r;
+  return { start, order };
+}
+
+/** `matchRows` on encoded keys (same semantics: left order, right rows in order per key). */
+export function matchCodes(
+  left: DictEncoding,
+  right: DictEncoding,
+  options: { uniqueLeft?: boolean; keepLeft?: boolean; keepRight?: boolean },
+): RowPairs {
+  const toRight = translate(left, right);
+  const { start, order } = buckets(right);
+  const hitR = options.keepRight ? new Uint8Array(right.codes.length) : undefined;
+  const seen = options.uniqueLeft ? new Uint8Array(left.dict.length) : undefined;
+  const outL: number[] = [];
+  const outR: number[] = [];
+  const codes = left.codes;
+  for (let l = 0; l < codes.length; l++) {
+    const lc = codes[l]!;
+    if (seen) {
+      if (seen[lc]) continue;
+      seen[lc] = 1;
+    }
+    const rc = toRight[lc]!;
+    const from = rc < 0 ? 0 : start[rc]!;
+    const to = rc < 0 ? 0 : start[rc + 1]!;
+    if (from < to) {
+      for (let i = from; i < to; i++) {
+        const r = order[i]!;
+        outL.push(l);
+        outR.push(r);
+        if (hitR) hitR[r] = 1;
+      }
+    } else if (options.keepLeft) {
+      outL.push(l);
+      outR.push(-1);
+    }
+  }
+  if (hitR) {
+    for (let r = 0; r < hitR.length; r++) {
+      if (hitR[r]) continue;
+      outL.push(-1);
+      outR.push(r);
+    }
+  }
+  return { left: outL, right: outR };
+}
+
+/** `semiRows` on encoded keys. */
+export function semiCodes(frame: DictEncoding, other: DictEncoding, negate: boolean): number[] {
+  const toOther = translate(frame, other);
+  const present = new Uint8Array(other.dict.length);
+  for (let r = 0; r < other.codes.length; r++) present[other.codes[r]!] = 1;
+  const out: number[] = [];
+  const codes = frame.codes;
+  for (let r = 0; r < codes.length; r++) {
+    const oc = toOther[codes[r]!]!;
+    const hit = oc >= 0 && present[oc] === 1;
+    if (hit !== negate) out.push(r);
+  }
+  return out;
+}
