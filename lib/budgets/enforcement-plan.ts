@@ -14,6 +14,7 @@ import { trackDataFile } from '../ledger/data-folder.js';
 import { EnforcementRecordError } from '../errors.js';
 import type { BuEnforcementState, CostingTarget, OperationOptions } from '../target.js';
 import type { BudgetReview, BuBudgetReview } from './review-budgets.js';
+import { usd } from '../common/money.js';
 
 /** One drafted change: a BU, its state now, the proposal and why. */
 export interface PlanChange {
@@ -156,8 +157,6 @@ function readRecord(file: string): { changes: PlanChange[] } | undefined {
     );
   }
 }
-
-const usd = (n: number): string => `$${n.toFixed(2)}`;
 
 /** The change for one BU, or none: suspend when over budget, lower the quota when projected over. */
 function draftChange(b: BuBudgetReview): PlanChange | undefined {

@@ -29,6 +29,7 @@ import type { AoaiEmulator, ServedTokens } from './aoai-emulator.js';
 import type { RunningAzurite } from './azurite.js';
 import { focusRows, type BilledResources, type DayUsage } from './cost-rows.js';
 import type { LocalLogStore } from './log-store.js';
+import { usd } from '../common/money.js';
 
 /** Rows per data file (a partitioned export splits large months into several files). */
 const ROWS_PER_PART = 5000;
@@ -236,7 +237,7 @@ export function createEmulatedCostManagement(deps: {
       const total = rows.reduce((s, r) => s + Number(r.BilledCost), 0);
       return {
         status: 'done',
-        summary: `Emulated export run completed: ${rows.length} FOCUS rows (${period.start.toISOString().slice(0, 10)} to ${now.toISOString().slice(0, 10)}, billed $${total.toFixed(2)} after a ${Math.round(config.local.costDiscount * 100)}% discount) in ${storage.accountName}/${deps.container}/${runFolder}.`,
+        summary: `Emulated export run completed: ${rows.length} FOCUS rows (${period.start.toISOString().slice(0, 10)} to ${now.toISOString().slice(0, 10)}, billed ${usd(total)} after a ${Math.round(config.local.costDiscount * 100)}% discount) in ${storage.accountName}/${deps.container}/${runFolder}.`,
         details: { manifest: `${runFolder}manifest.json`, blobUrl: storage.url },
       };
     },

@@ -161,6 +161,19 @@ describe('real Jupyter with the tslab kernel', () => {
     }
   });
 
+  it('prints money as USD, never with a dollar sign that MathJax in the HTML export would typeset', () => {
+    const executed = JSON.parse(
+      readFileSync(path.join(work, 'build', 'notebooks', 'create.ipynb'), 'utf8'),
+    ) as ExecutedNotebook;
+    const texts = executed.cells
+      .flatMap((c) => c.outputs ?? [])
+      .flatMap((o) => [o.data?.['text/markdown'], o.data?.['text/html'], o.text])
+      .flatMap((t) => (t === undefined ? [] : Array.isArray(t) ? [t.join('')] : [String(t)]));
+    expect(texts.join('\n')).toMatch(/\d\.\d\d USD/);
+    const dollars = texts.flatMap((t) => t.match(/.{0,40}\$\d.{0,20}/g) ?? []);
+    expect(dollars).toEqual([]);
+  });
+
   it('keeps the outputs small: no plotly.js in the notebook, one copy in each HTML page, each under 3 MB', () => {
     const executedFile = path.join(work, 'build', 'notebooks', 'create.ipynb');
     const htmlFile = path.join(work, 'build', 'notebooks', 'create.html');

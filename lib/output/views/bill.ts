@@ -7,8 +7,7 @@ import type { BillStatement } from '../../bill/allocate-bill.js';
 import { showChart } from '../charts.js';
 import { showMarkdown } from '../mime.js';
 import { showTable } from '../tables.js';
-
-const usd = (x: number): string => `$${x.toFixed(2)}`;
+import { usd } from '../../common/money.js';
 
 /** Shows the allocated bill (E4). */
 export function showBill(bill: BillStatement): void {

@@ -12,8 +12,9 @@ import type { BuEnforcementState } from '../../target.js';
 import { showChart, type PlotlyFigure } from '../charts.js';
 import { showMarkdown } from '../mime.js';
 import { showTable } from '../tables.js';
+import { usd as money } from '../../common/money.js';
 
-const usd = (n: number | undefined): string => (n === undefined ? '' : `$${n.toFixed(2)}`);
+const usd = (n: number | undefined): string => (n === undefined ? '' : money(n));
 
 /** The figure of one BU: cumulative spend by day, the projection to month end, the budget. */
 export function budgetFigure(month: string, b: BuBudgetReview): PlotlyFigure {
