@@ -168,10 +168,8 @@ console.log(JSON.stringify(queryKeyStatuses));`;
   }, 60_000);
 });
 
-// Skipped for the reason test/notebooks/runs-died.test.ts is: after the SIGKILL, E1 waits for
-// 1206 gateway rows and 1205 arrive (the dead run's last event-loop turn of rows never reached the
-// disk). The kill and the restart through Jupyter work; enable both tests together.
-describe.skip('a tslab kernel killed during D1, then restarted through Jupyter', () => {
+// The kill and restart go through Jupyter's own API, as a user's Kernel > Restart after a crash.
+describe('a tslab kernel killed during D1, then restarted through Jupyter', () => {
   let server: NotebookServer;
   let kernel: RealKernel;
   let dataDir: string;
