@@ -216,7 +216,7 @@ describe('executing the notebooks in-process on the local target', () => {
       );
       const e4 = cellTagged(run, 'E4');
       const m =
-        /file total \$(\d+\.\d\d) = allocated \$(\d+\.\d\d) \+ shared \$(\d+\.\d\d) \+ unallocated \$(\d+\.\d\d)/.exec(
+        /file total (\d+\.\d\d) USD = allocated (\d+\.\d\d) USD \+ shared (\d+\.\d\d) USD \+ unallocated (\d+\.\d\d) USD/.exec(
           e4,
         );
       expect(m).not.toBeNull();

@@ -74,6 +74,15 @@ export function matchCodes(
       outR.push(-1);
     }
   }
+  return withUnmatchedRight(outL, outR, hitR);
+}
+
+/** Closes a join's row pairs: each right row no left row matched, paired with none (-1). */
+export function withUnmatchedRight(
+  outL: number[],
+  outR: number[],
+  hitR: Uint8Array | undefined,
+): RowPairs {
   if (hitR) {
     for (let r = 0; r < hitR.length; r++) {
       if (hitR[r]) continue;

@@ -8,7 +8,7 @@ import { elements, kindName, prop, type KNode } from '../kusto-language.js';
 import type { ExecContext } from '../engine/context.js';
 import { columnIndex, type Frame } from '../engine/frame.js';
 import { valueKey, type Value } from '../engine/values.js';
-import { matchCodes, semiCodes, stringKey } from './join-codes.js';
+import { matchCodes, semiCodes, stringKey, withUnmatchedRight } from './join-codes.js';
 import { unsupportedAt } from './common.js';
 
 export interface JoinKeys {
@@ -143,14 +143,7 @@ export function matchRows(
       outR.push(-1);
     }
   }
-  if (hitR) {
-    for (let r = 0; r < right.length; r++) {
-      if (hitR[r]) continue;
-      outL.push(-1);
-      outR.push(r);
-    }
-  }
-  return { left: outL, right: outR };
+  return withUnmatchedRight(outL, outR, hitR);
 }
 
 /** FNV-1a over a string's UTF-16 code units. */
