@@ -10,12 +10,31 @@ import type { KqlColumn, KqlValue } from '../target.js';
  */
 export type LogRow = Record<string, KqlValue>;
 
+/**
+ * One column as a columnar source hands it over, for its first `length` rows:
+ * - `dict`: a string column as codes into a dictionary (row `r` is `dict[codes[r]]`);
+ * - `number`: numbers (datetimes as epoch milliseconds, timespans as milliseconds), row `r`
+ *   null where `nulls[r]` is 1;
+ * - `bool`: 1 true, 0 false, -1 null;
+ * - `values`: anything else (dynamic), one value per row as a {@link LogRow} holds it.
+ */
+export type StoredColumn =
+  | { kind: 'dict'; codes: Int32Array; dict: readonly string[] }
+  | { kind: 'number'; values: Float64Array; nulls: Uint8Array | undefined }
+  | { kind: 'bool'; values: Int8Array }
+  | { kind: 'values'; values: ArrayLike<KqlValue> };
+
 /** A table as the engine sees it; `version` changes whenever rows are appended or cleared. */
 export interface LogTable {
   name: string;
   columns: readonly KqlColumn[];
+  /** The rows as objects. A columnar source builds them on first read: prefer `column`. */
   rows: readonly LogRow[];
   version: number;
+  /** Row count; a columnar source sets it with `column`. @default rows.length */
+  length?: number;
+  /** A column by name without building rows (columnar sources), or `undefined` if unknown. */
+  column?(name: string): StoredColumn | undefined;
 }
 
 /** What the engine reads tables from. The local log store implements it. */

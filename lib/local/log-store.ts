@@ -11,6 +11,7 @@ import { LogStoreError } from '../errors.js';
 import { ALLOCATION_TABLE } from '../common/focus.js';
 import { trackDataFile } from '../ledger/data-folder.js';
 import { readLogFile, type UnreadableLogLines } from './log-file-reader.js';
+import { appendColumn, type AppendColumn } from './stored-columns.js';
 import type { LogRow, LogTable, LogTableSource } from '../kql/log-tables.js';
 import type { KqlColumn, KqlValue } from '../target.js';
 
@@ -100,7 +101,7 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
   }
 
   function visibleCount(s: TableState): number {
-    const n = s.rows.length;
+    const n = s.length;
     if (lagMs === 0 || n === 0) return n;
     const cutoff = now() - lagMs;
     if ((s.ingestMs[n - 1] ?? 0) <= cutoff) return n;
@@ -139,27 +140,17 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
       const s = state(name);
       if (!s) return undefined;
       refreshView(s);
-      return {
-        name: s.name,
-        columns: s.columns,
-        rows: s.view,
-        version: s.version,
-      } satisfies LogTable;
+      return tableView(s);
     },
     appendRows(table, rows) {
       const s = mustState(table);
       if (rows.length === 0) return;
       const at = now();
       for (const input of rows) {
-        const row = new s.Row(input);
-        s.rows.push(row);
-        s.ingestMs.push(at);
-        if (dataDir) {
-          // The input holds only the filled columns: it is the compact form written to disk.
-          const json = JSON.stringify(input);
-          s.pending += `[${at},${json}]\n`;
-          if (s.billedSize && row._BilledSize === null) row._BilledSize = json.length;
-        }
+        // The input holds only the filled columns: it is the compact form written to disk.
+        const json = dataDir ? JSON.stringify(input) : undefined;
+        appendRow(s, input, at, json);
+        if (json !== undefined) s.pending += `[${at},${json}]\n`;
       }
       // Written at once: the gateway appends a request's rows before its client can read the
       // answer's end, so every outcome a run's journal holds has its rows on disk, even after a
@@ -170,15 +161,12 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
     },
     rowCount(table, opts) {
       const s = mustState(table);
-      return opts?.includePending ? s.rows.length : visibleCount(s);
+      return opts?.includePending ? s.length : visibleCount(s);
     },
     clear() {
       for (const s of load().values()) {
         closeTable(s);
-        s.rows = [];
-        s.ingestMs = [];
-        s.view = s.rows;
-        s.viewCount = 0;
+        resetRows(s);
         s.partialLastLine = false;
         s.pending = '';
         s.unreadable = undefined;
@@ -205,15 +193,7 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
 
   function refreshView(s: TableState): void {
     const k = visibleCount(s);
-    if (k === s.rows.length) {
-      if (s.view !== s.rows) {
-        s.view = s.rows;
-        if (s.viewCount !== k) bump(s);
-      }
-    } else if (s.view === s.rows || s.viewCount !== k) {
-      s.view = s.rows.slice(0, k);
-      bump(s);
-    }
+    if (k !== s.viewCount) bump(s);
     s.viewCount = k;
   }
 
@@ -244,14 +224,18 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
 interface TableState {
   name: LogTableName;
   columns: readonly KqlColumn[];
-  /** Builds a full row from a partial one; one hidden class per table keeps 1M rows lean. */
-  Row: new (input: LogRowInput) => LogRow;
-  rows: LogRow[];
-  ingestMs: number[];
-  /** What queries see: `rows` itself, or a prefix copy while the ingestion lag hides some. */
-  view: readonly LogRow[];
+  /** One append-only column per schema column, in schema order. */
+  stored: AppendColumn[];
+  byName: Map<string, AppendColumn>;
+  /** Rows appended (visible or not). */
+  length: number;
+  /** When each row was appended, for the ingestion lag (rows are appended in time order). */
+  ingestMs: Float64Array;
+  /** How many rows queries see (all of them unless the ingestion lag hides the newest). */
   viewCount: number;
   version: number;
+  /** The last view handed out, reused while nothing changed. */
+  lastView: LogTable | undefined;
   fd: number | undefined;
   /** The file on disk ends without a newline (a write cut short). */
   partialLastLine: boolean;
@@ -260,7 +244,7 @@ interface TableState {
   /** Lines of the file on disk that could not be read when it was loaded. */
   unreadable: UnreadableLogLines | undefined;
   /** The table has `_BilledSize`: rows that do not set it get their stored JSON size. */
-  billedSize: boolean;
+  billedSize: AppendColumn | undefined;
 }
 
 interface SchemaFile {
@@ -287,45 +271,98 @@ export function emptyValue(type: string): KqlValue {
 
 function _createTableState(name: LogTableName): TableState {
   const columns = loadTableColumns(name);
-  // A generated constructor assigns every column in schema order, so all rows share one V8
-  // hidden class with in-object fields: ~1 KB per 59-column row instead of ~4 KB for
-  // dictionary-mode objects built key by key (measured with 1M rows).
-  const body = columns
-    .map(
-      (c) =>
-        `this[${JSON.stringify(c.name)}] = p[${JSON.stringify(c.name)}] ?? ${JSON.stringify(emptyValue(c.type))};`,
-    )
-    .join('\n');
-  const Row = new Function('p', body) as unknown as new (input: LogRowInput) => LogRow;
-  return {
+  const s: TableState = {
     name,
     columns,
-    Row,
-    rows: [],
-    ingestMs: [],
-    view: [],
+    stored: [],
+    byName: new Map(),
+    length: 0,
+    ingestMs: new Float64Array(0),
     viewCount: 0,
     version: 0,
+    lastView: undefined,
     fd: undefined,
     partialLastLine: false,
     pending: '',
     unreadable: undefined,
-    billedSize: columns.some((c) => c.name === '_BilledSize'),
+    billedSize: undefined,
   };
+  resetRows(s);
+  return s;
+}
+
+function resetRows(s: TableState): void {
+  s.stored = s.columns.map((c) => appendColumn(c.name, c.type));
+  s.byName = new Map(s.stored.map((c) => [c.name, c]));
+  s.billedSize = s.byName.get('_BilledSize');
+  s.length = 0;
+  s.ingestMs = new Float64Array(1024);
+  s.viewCount = 0;
+  s.lastView = undefined;
+}
+
+/** Appends one row; `json` is its stored form, whose length is `_BilledSize` when the row has none. */
+function appendRow(s: TableState, input: LogRowInput, at: number, json: string | undefined): void {
+  for (const c of s.stored) {
+    let v = input[c.name];
+    if (c === s.billedSize && (v === undefined || v === null) && json !== undefined)
+      v = json.length;
+    c.push(v);
+  }
+  if (s.length >= s.ingestMs.length) {
+    const next = new Float64Array(s.ingestMs.length * 2);
+    next.set(s.ingestMs);
+    s.ingestMs = next;
+  }
+  s.ingestMs[s.length++] = at;
+}
+
+/** What queries see of a table: its first `viewCount` rows, by column; rows are built only if read. */
+function tableView(s: TableState): LogTable {
+  const n = s.viewCount;
+  if (s.lastView && s.lastView.version === s.version && s.lastView.length === n) return s.lastView;
+  let rows: LogRow[] | undefined;
+  const views = new Map<string, ReturnType<AppendColumn['view']>>();
+  const stored = s.stored;
+  const byName = s.byName;
+  const view: LogTable = {
+    name: s.name,
+    columns: s.columns,
+    version: s.version,
+    length: n,
+    get rows(): readonly LogRow[] {
+      if (!rows) {
+        rows = new Array<LogRow>(n);
+        for (let r = 0; r < n; r++) {
+          const row: LogRow = {};
+          for (const c of stored) row[c.name] = c.get(r);
+          rows[r] = row;
+        }
+      }
+      return rows;
+    },
+    column(name) {
+      const c = byName.get(name);
+      if (!c) return undefined;
+      let v = views.get(name);
+      if (!v) {
+        v = c.view(n);
+        views.set(name, v);
+      }
+      return v;
+    },
+  };
+  s.lastView = view;
+  return view;
 }
 
 function _reloadTable(s: TableState, file: string): void {
-  const read = readLogFile(file);
+  const read = readLogFile(file, ({ ingestMs, input }) => {
+    appendRow(s, input, ingestMs, s.billedSize ? JSON.stringify(input) : undefined);
+  });
   s.partialLastLine = read.partialLastLine;
   s.unreadable = read.unreadable;
-  for (const { ingestMs, input } of read.rows) {
-    const row = new s.Row(input);
-    if (s.billedSize && row._BilledSize === null) row._BilledSize = JSON.stringify(input).length;
-    s.rows.push(row);
-    s.ingestMs.push(ingestMs);
-  }
-  s.view = s.rows;
-  s.viewCount = s.rows.length;
+  s.viewCount = s.length;
 }
 
 function tableFile(dataDir: string, name: LogTableName): string {

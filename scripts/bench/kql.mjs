@@ -29,17 +29,30 @@ function rng(seed) {
 }
 
 export function generate(nowMs, gatewayRows = GATEWAY_ROWS) {
+  const out = { gateway: [], llm: [], metrics: [] };
+  generateChunks(nowMs, gatewayRows, gatewayRows + 1, (table, rows) => {
+    for (const r of rows) out[table].push(r);
+  });
+  return out;
+}
+
+/**
+ * The same rows as {@link generate}, handed over in chunks of at most `chunk` gateway rows
+ * (`onChunk('gateway' | 'llm' | 'metrics', rows)`), so 10M rows never exist as objects at once.
+ */
+export function generateChunks(nowMs, gatewayRows, chunk, onChunk) {
   const rand = rng(42);
   const span = 7 * 24 * 3600_000;
-  const gateway = new Array(gatewayRows);
-  const llm = [];
+  let gateway = [];
+  let llm = [];
+  let llmCount = 0;
   for (let i = 0; i < gatewayRows; i++) {
-    const ai = i % 10 === 0 && llm.length < (LLM_REQUESTS * 2 * gatewayRows) / GATEWAY_ROWS;
+    const ai = i % 10 === 0 && llmCount < (LLM_REQUESTS * 2 * gatewayRows) / GATEWAY_ROWS;
     const chat = rand() < 0.5;
     const time = new Date(nowMs - Math.floor(rand() * span)).toISOString();
     const code = rand() < 0.05 ? 429 : 200;
     const streamInjected = ai && chat && rand() < 0.2;
-    gateway[i] = {
+    gateway.push({
       TimeGenerated: time,
       ApimSubscriptionId: BUS[Math.floor(rand() * BUS.length)],
       ApiId: ai ? 'costing-aoai-gateway-api' : 'costing-subscription-api',
@@ -49,7 +62,7 @@ export function generate(nowMs, gatewayRows = GATEWAY_ROWS) {
       TraceRecords: streamInjected
         ? [{ source: 'ensure-stream-include-usage', message: 'IncludeUsageInjected: set' }]
         : null,
-    };
+    });
     if (ai) {
       const [deployment, model] = MODELS[Math.floor(rand() * MODELS.length)];
       const prompt = 10 + Math.floor(rand() * 200);
@@ -75,12 +88,21 @@ export function generate(nowMs, gatewayRows = GATEWAY_ROWS) {
         CompletionTokens: completion,
         TotalTokens: prompt + completion,
       });
+      llmCount += 2;
+    }
+    if (gateway.length >= chunk) {
+      onChunk('gateway', gateway);
+      onChunk('llm', llm);
+      gateway = [];
+      llm = [];
     }
   }
+  onChunk('gateway', gateway);
+  onChunk('llm', llm);
   const metricRows = Math.round((METRIC_ROWS * gatewayRows) / GATEWAY_ROWS);
-  const metrics = new Array(metricRows);
+  let metrics = [];
   for (let i = 0; i < metricRows; i++) {
-    metrics[i] = {
+    metrics.push({
       timestamp: new Date(nowMs - Math.floor(rand() * span)).toISOString(),
       name: 'caller-requests',
       value: 1,
@@ -91,9 +113,13 @@ export function generate(nowMs, gatewayRows = GATEWAY_ROWS) {
         API: 'Entra ID API',
         Operation: 'GET status',
       },
-    };
+    });
+    if (metrics.length >= chunk) {
+      onChunk('metrics', metrics);
+      metrics = [];
+    }
   }
-  return { gateway, llm, metrics };
+  onChunk('metrics', metrics);
 }
 
 export function source(tables) {
@@ -139,7 +165,7 @@ async function timeAsync(fn) {
   return { ms: performance.now() - t0, result };
 }
 
-function csvField(v) {
+export function csvField(v) {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -153,7 +179,7 @@ export function writeCsv(file, rows, columns) {
 
 /** Hand-written DuckDB SQL for three of the repository queries (same filters and groups). */
 /** The two tables DuckDB mirrors, column by column with their DuckDB types. */
-const DUCKDB_TABLES = {
+export const DUCKDB_TABLES = {
   gw: {
     TimeGenerated: 'TIMESTAMPTZ',
     ApimSubscriptionId: 'VARCHAR',

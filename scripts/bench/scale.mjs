@@ -1,16 +1,34 @@
-// Scale benchmark: the kit's kql/ queries and the workbook's queries over the kql bench's
-// generated logs at several sizes (gateway rows; 10% are AI requests with two LLM rows each),
-// first run and warm (median of 3), peak RSS, and DuckDB (2 threads) on the kql bench's SQL
-// mirrors of three queries, interleaved in the same run, with the ratios. Sizes: `SCALE_SIZES`
-// (comma list, e.g. `100k,1m,3m,10m`), default 100k,1m. The store's restart time and disk size
-// are measured by `SCALE_STORE=1` (writes the rows through the local log store to a temp dir).
-import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+// Scale benchmark: the kit's kql/ queries and the workbook's queries over the local log store
+// (the store the local target writes), at several sizes of the kql bench's generated logs
+// (gateway rows; 10% are AI requests with two LLM rows each), first run and warm (median of
+// 3), peak RSS, and DuckDB (2 threads) on the kql bench's SQL mirrors of three queries over the
+// same rows, interleaved in the same run, with the ratios. The rows reach the store in chunks,
+// as a gateway appends them, so no size ever exists as row objects at once.
+// Sizes: `SCALE_SIZES` (comma list, e.g. `100k,1m,3m,10m`), default 100k,1m.
+// `SCALE_STORE=1` also writes the rows through a store on disk (a temp dir) and times a fresh
+// store's first answer (the restart) and its disk size.
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { benchParameters, duckDbLoader, generate, source, SQL, MIRRORS } from './kql.mjs';
+import { benchParameters, csvField, DUCKDB_TABLES, generateChunks, SQL, MIRRORS } from './kql.mjs';
 
 const require = createRequire(import.meta.url);
+const TABLES = {
+  gateway: 'ApiManagementGatewayLogs',
+  llm: 'ApiManagementGatewayLlmLog',
+  metrics: 'customMetrics',
+};
+const DUCK = { gateway: 'gw', llm: 'llm' };
+const CHUNK = 50_000;
 
 function parseSize(s) {
   const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s.trim());
@@ -21,73 +39,128 @@ function parseSize(s) {
 const ms = (t0) => performance.now() - t0;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rssMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
+const fmt = (x) => x.toFixed(0).padStart(7);
+
+/** Appends CSV lines for DuckDB, one file per mirrored table. */
+function csvSink(dir) {
+  const files = {};
+  for (const [table, columns] of Object.entries(DUCKDB_TABLES)) {
+    const fd = openSync(path.join(dir, `${table}.csv`), 'w');
+    writeSync(fd, Object.keys(columns).join(',') + '\n');
+    files[table] = { fd, columns: Object.keys(columns) };
+  }
+  return {
+    write(table, rows) {
+      const f = files[table];
+      if (!f || rows.length === 0) return;
+      writeSync(
+        f.fd,
+        rows.map((r) => f.columns.map((c) => csvField(r[c])).join(',')).join('\n') + '\n',
+      );
+    },
+    close() {
+      for (const f of Object.values(files)) closeSync(f.fd);
+    },
+  };
+}
 
 export default async function bench() {
   const kql = require('../../dist/kql/index.js');
   const wb = require('../../dist/workbook/list-queries.js');
+  const { loadWorkbook, fillPlaceholders } = require('../../dist/workbook/workbook-json.js');
+  const { workbookPlaceholders } = require('../../dist/pricing/pricing.js');
+  const { createLogStore } = require('../../dist/local/log-store.js');
   const { DuckDBInstance } = require('@duckdb/node-api');
   const { loadPricedQuery } = require('../../dist/pricing/query-prices.js');
   const { loadConfig } = require('../../dist/config/load-config.js');
   const config = loadConfig({ target: 'local' });
-  const load = (name, extra = {}) => loadPricedQuery(name, config, { ...params(name), ...extra });
-  const sizes = (process.env.SCALE_SIZES ?? '100k,1m').split(',').map(parseSize);
   const params = (name) => benchParameters(kql, name);
+  const load = (name, extra = {}) => loadPricedQuery(name, config, { ...params(name), ...extra });
+  const workbook = fillPlaceholders(
+    loadWorkbook(),
+    workbookPlaceholders(config, {
+      appInsightsId:
+        '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Insights/components/appi',
+    }),
+  );
+  const sizes = (process.env.SCALE_SIZES ?? '100k,1m').split(',').map(parseSize);
+  const summary = [];
   for (const n of sizes) {
     const nowMs = Date.now();
-    let t0 = performance.now();
-    const gen = generate(nowMs, n);
-    console.log(
-      `\n--- ${n} gateway rows (${gen.llm.length} LLM, ${gen.metrics.length} metric), generated in ${ms(t0).toFixed(0)} ms, peak RSS ${rssMb()} MB`,
-    );
-    const src = source(gen);
-    let firstSum = 0;
-    let warmSum = 0;
-    for (const name of kql.listQueryNames()) {
-      const q = load(name);
-      t0 = performance.now();
-      kql.executeQuery(q.text, src);
-      const first = ms(t0);
-      const warm = median(
-        [0, 1, 2].map(() => {
-          const t = performance.now();
-          kql.executeQuery(q.text, src);
-          return ms(t);
-        }),
-      );
-      firstSum += first;
-      warmSum += warm;
-      console.log(
-        `  ${name.padEnd(30)} first ${first.toFixed(0).padStart(7)} ms  warm ${warm.toFixed(0).padStart(7)} ms`,
-      );
-    }
-    console.log(
-      `  all ${kql.listQueryNames().length} kql/ queries: first ${firstSum.toFixed(0)} ms, warm ${warmSum.toFixed(0)} ms; peak RSS ${rssMb()} MB`,
-    );
-    const queries = wb.listWorkbookQueries(undefined, { now: new Date(nowMs) });
-    const runAll = () => {
-      const t = performance.now();
-      let failed = 0;
-      for (const q of queries) {
-        try {
-          kql.executeQuery(q.query, src, { now: new Date(nowMs) });
-        } catch {
-          failed++;
-        }
-      }
-      return { ms: ms(t), failed };
-    };
-    const wbFirst = runAll();
-    const wbWarm = median([0, 1, 2].map(() => runAll().ms));
-    console.log(
-      `  workbook (${queries.length} queries, ${wbFirst.failed} failed): first ${wbFirst.ms.toFixed(0)} ms, warm ${wbWarm.toFixed(0)} ms; peak RSS ${rssMb()} MB`,
-    );
-
     const dir = mkdtempSync(path.join(tmpdir(), 'scale-bench-'));
     try {
-      const loadTables = duckDbLoader(dir, { gw: gen.gateway, llm: gen.llm });
+      const store = createLogStore({});
+      const csv = csvSink(dir);
+      const disk = process.env.SCALE_STORE === '1' ? path.join(dir, 'data') : undefined;
+      const onDisk = disk ? createLogStore({ dataDir: disk }) : undefined;
+      let t0 = performance.now();
+      let writeMs = 0;
+      generateChunks(nowMs, n, CHUNK, (table, rows) => {
+        store.appendRows(TABLES[table], rows);
+        if (DUCK[table]) csv.write(DUCK[table], rows);
+        if (onDisk) {
+          const t = performance.now();
+          onDisk.appendRows(TABLES[table], rows);
+          writeMs += ms(t);
+        }
+      });
+      csv.close();
+      onDisk?.close();
+      const counts = Object.values(TABLES).map((t) => store.rowCount(t));
+      console.log(
+        `\n--- ${n} gateway rows (${counts[1]} LLM, ${counts[2]} metric), generated into the store in ${ms(t0).toFixed(0)} ms, peak RSS ${rssMb()} MB`,
+      );
+      let firstSum = 0;
+      let warmSum = 0;
+      for (const name of kql.listQueryNames()) {
+        const q = load(name);
+        t0 = performance.now();
+        kql.executeQuery(q.text, store);
+        const first = ms(t0);
+        const warm = median(
+          [0, 1, 2].map(() => {
+            const t = performance.now();
+            kql.executeQuery(q.text, store);
+            return ms(t);
+          }),
+        );
+        firstSum += first;
+        warmSum += warm;
+        console.log(`  ${name.padEnd(30)} first ${fmt(first)} ms  warm ${fmt(warm)} ms`);
+      }
+      console.log(
+        `  all ${kql.listQueryNames().length} kql/ queries: first ${firstSum.toFixed(0)} ms, warm ${warmSum.toFixed(0)} ms; peak RSS ${rssMb()} MB`,
+      );
+      const queries = wb.listWorkbookQueries(workbook, { now: new Date(nowMs) });
+      const runAll = () => {
+        const t = performance.now();
+        const failed = [];
+        for (const q of queries) {
+          try {
+            kql.executeQuery(q.query, store, { now: new Date(nowMs) });
+          } catch (e) {
+            failed.push(`${q.name}: ${e.message.split('\n')[0]}`);
+          }
+        }
+        return { ms: ms(t), failed };
+      };
+      const wbFirst = runAll();
+      const wbWarm = median([0, 1, 2].map(() => runAll().ms));
+      console.log(
+        `  workbook (${queries.length} queries, ${wbFirst.failed.length} failed): first ${wbFirst.ms.toFixed(0)} ms, warm ${wbWarm.toFixed(0)} ms; peak RSS ${rssMb()} MB`,
+      );
+      for (const f of wbFirst.failed) console.log(`    failed ${f}`);
+
       const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
       const con = await instance.connect();
-      await loadTables(con);
+      for (const [table, columns] of Object.entries(DUCKDB_TABLES)) {
+        const types = Object.entries(columns)
+          .map(([c, t]) => `'${c}':'${t}'`)
+          .join(',');
+        await con.run(
+          `CREATE TABLE ${table} AS SELECT * FROM read_csv('${path.join(dir, `${table}.csv`)}', header=true, columns={${types}})`,
+        );
+      }
       let kSum = 0;
       let dSum = 0;
       for (const [label, sql] of Object.entries(SQL)) {
@@ -97,7 +170,7 @@ export default async function bench() {
         const dr = [];
         for (let i = 0; i < 3; i++) {
           let t = performance.now();
-          kql.executeQuery(q.text, src);
+          kql.executeQuery(q.text, store);
           kr.push(ms(t));
           t = performance.now();
           await con.runAndReadAll(sql);
@@ -111,38 +184,40 @@ export default async function bench() {
       }
       console.log(`  three mirrored queries: KQL/DuckDB ${(kSum / dSum).toFixed(1)}x`);
       con.closeSync?.();
-      if (process.env.SCALE_STORE === '1') await storeFigures(kql, gen, dir);
+      const row = { n, warmSum, wbWarm, ratio: kSum / dSum };
+      if (disk) Object.assign(row, storeFigures(kql, createLogStore, disk, writeMs));
+      summary.push(row);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  console.log('\nsummary (warm sums; growth against the first size):');
+  for (const r of summary) {
+    console.log(
+      `  ${String(r.n).padStart(9)} rows: kql/ ${r.warmSum.toFixed(0)} ms (${(r.warmSum / summary[0].warmSum).toFixed(1)}x for ${(r.n / summary[0].n).toFixed(0)}x rows), workbook ${r.wbWarm.toFixed(0)} ms, KQL/DuckDB ${r.ratio.toFixed(1)}x` +
+        (r.restartMs !== undefined
+          ? `, restart ${r.restartMs.toFixed(0)} ms, disk ${r.diskMb.toFixed(1)} MB`
+          : ''),
+    );
+  }
 }
 
-/** Writes the rows through the local log store, then times a fresh store's first answer. */
-async function storeFigures(kql, gen, dir) {
-  const { createLogStore } = require('../../dist/local/log-store.js');
-  const dataDir = path.join(dir, 'data');
-  const store = createLogStore({ dataDir });
-  const chunk = 10_000;
-  for (const [table, rows] of [
-    ['ApiManagementGatewayLogs', gen.gateway],
-    ['ApiManagementGatewayLlmLog', gen.llm],
-    ['customMetrics', gen.metrics],
-  ]) {
-    for (let i = 0; i < rows.length; i += chunk) store.appendRows(table, rows.slice(i, i + chunk));
-    store.flush();
-  }
-  store.close();
+/** The on-disk store's size, and a fresh store's first answer (what a kernel restart pays). */
+function storeFigures(kql, createLogStore, dataDir, writeMs) {
   const logs = path.join(dataDir, 'logs');
   const bytes = readdirSync(logs).reduce((s, f) => s + statSync(path.join(logs, f)).size, 0);
   const t0 = performance.now();
   try {
     const fresh = createLogStore({ dataDir });
     kql.executeQuery('ApiManagementGatewayLogs | count', fresh);
+    const restartMs = ms(t0);
     console.log(
-      `  store: disk ${(bytes / 1e6).toFixed(1)} MB; restart to first answer ${ms(t0).toFixed(0)} ms; peak RSS ${rssMb()} MB`,
+      `  store: written in ${writeMs.toFixed(0)} ms; disk ${(bytes / 1e6).toFixed(1)} MB; restart to first answer ${restartMs.toFixed(0)} ms; peak RSS ${rssMb()} MB`,
     );
+    fresh.close();
+    return { restartMs, diskMb: bytes / 1e6 };
   } catch (e) {
     console.log(`  store: disk ${(bytes / 1e6).toFixed(1)} MB; restart FAILED: ${e.message}`);
+    return {};
   }
 }

@@ -3,7 +3,7 @@
  * 59 columns converts 5), and the result is cached per table until its `version` or visible
  * row count changes, so repeated queries over the same data skip the conversion.
  */
-import type { LogTable, LogTableSource } from '../log-tables.js';
+import type { LogTable, LogTableSource, StoredColumn } from '../log-tables.js';
 import type { KColumnSchema } from '../types.js';
 import { lazyColumn, type Column, type Frame } from './frame.js';
 import { fromStored, normaliseType, nullOf, type Value } from './values.js';
@@ -36,6 +36,55 @@ function storedColumn(
   });
 }
 
+/**
+ * An engine column over a columnar source's column, read from the source on first use
+ * (strings hand their codes to joins and groupings without decoding).
+ */
+function columnarColumn(
+  name: string,
+  type: string,
+  read: () => StoredColumn | undefined,
+  n: number,
+): Column {
+  let got: StoredColumn | undefined;
+  const storedOf = (): StoredColumn => {
+    got ??= read() ?? { kind: 'values', values: new Array<null>(n).fill(null) };
+    return got;
+  };
+  const col = lazyColumn(name, type, () => {
+    const stored = storedOf();
+    const out = new Array<Value>(n);
+    switch (stored.kind) {
+      case 'dict':
+        for (let i = 0; i < n; i++) out[i] = fromStored(stored.dict[stored.codes[i]!], type);
+        break;
+      case 'number': {
+        const { values, nulls } = stored;
+        if (type === 'bool')
+          for (let i = 0; i < n; i++) out[i] = nulls?.[i] === 1 ? null : values[i] !== 0;
+        else for (let i = 0; i < n; i++) out[i] = nulls?.[i] === 1 ? null : values[i]!;
+        break;
+      }
+      case 'bool':
+        for (let i = 0; i < n; i++) {
+          const b = stored.values[i]!;
+          out[i] = b === -1 ? null : b === 1;
+        }
+        break;
+      default:
+        for (let i = 0; i < n; i++) out[i] = fromStored(stored.values[i], type);
+    }
+    return out;
+  });
+  if (type === 'string') {
+    col.encode = () => {
+      const stored = storedOf();
+      return stored.kind === 'dict' ? { codes: stored.codes, dict: stored.dict } : undefined;
+    };
+  }
+  return col;
+}
+
 /** The frame of a source table; `schema` adds columns the store does not list (as nulls). */
 export function sourceFrame(
   source: LogTableSource,
@@ -55,16 +104,21 @@ export function sourceFrame(
     perSource = new Map();
     cache.set(source, perSource);
   }
-  const key = `${table.version}:${table.rows.length}`;
+  const columnar = table.column?.bind(table);
+  const n = columnar ? (table.length ?? 0) : table.rows.length;
+  const key = `${table.version}:${n}`;
   const hit = perSource.get(name);
   if (hit && hit.key === key) return hit.frame;
-  const rows = table.rows as readonly Record<string, unknown>[];
-  const n = rows.length;
   const columns: Column[] = [];
   const seen = new Set<string>();
   for (const c of table.columns) {
     seen.add(c.name);
-    columns.push(storedColumn(c.name, normaliseType(c.type), rows, n));
+    const type = normaliseType(c.type);
+    columns.push(
+      columnar
+        ? columnarColumn(c.name, type, () => columnar(c.name), n)
+        : storedColumn(c.name, type, table.rows as readonly Record<string, unknown>[], n),
+    );
   }
   for (const c of schema ?? []) {
     if (seen.has(c.name)) continue;
