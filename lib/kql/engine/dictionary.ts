@@ -117,6 +117,7 @@ export function encodedColumn(name: string, enc: DictEncoding): Column {
       data = v;
     },
     encode: () => enc,
+    cheapEncoding: true,
   };
   return col;
 }

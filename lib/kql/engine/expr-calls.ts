@@ -12,6 +12,19 @@ import { guardEvaluator, positioned } from './guard.js';
 import type { Scope } from './scope.js';
 import { compileUserCall } from './user-functions.js';
 
+/** Functions whose value depends on the row's position or on chance: never folded or shared. */
+export const ROW_FUNCTIONS: ReadonlySet<string> = new Set([
+  'row_number',
+  'prev',
+  'next',
+  'row_cumsum',
+  'row_window_session',
+  'row_rank_dense',
+  'row_rank_min',
+  'rand',
+  'new_guid',
+]);
+
 /** The function name of a call node. */
 export function callName(node: KNode): string {
   const name = prop(node, 'Name');
@@ -52,6 +65,17 @@ export function compileCall(node: KNode, scope: Scope): Compiled {
   } catch (e) {
     // A compile-time failure (a constant pattern JavaScript cannot compile) is at the call.
     throw positioned(e, scope.ctx.position, node, `${name}()`, scope.ctx.signal);
+  }
+  // A call of constants is one value for the whole query (`ago(30d)` reads the query's now):
+  // computed once here instead of per row. One that fails stays a call, so the error is raised
+  // where Kusto raises it, on a row.
+  if (args.every((a) => a.isConstant) && !ROW_FUNCTIONS.has(name.toLowerCase())) {
+    try {
+      const value = fn(0);
+      return { fn: () => value, type, node, constant: value, isConstant: true };
+    } catch {
+      // not folded
+    }
   }
   return {
     fn: scope.ctx.locateCalls ? guardEvaluator(fn, scope.ctx.position, node, `${name}()`) : fn,

@@ -13,6 +13,8 @@ import {
 } from '../kusto-language.js';
 import type { Arg, Evaluator } from '../functions/registry.js';
 import { callArgs, callName, compileCall } from './expr-calls.js';
+import { compileComparison } from './expr-compare.js';
+import { dictResultColumn, evaluateByDictionary } from './dict-eval.js';
 import { columnIndex, type Column } from './frame.js';
 import { literalValue } from './literals.js';
 import type { Scope } from './scope.js';
@@ -23,7 +25,7 @@ import {
   compileStringPredicate,
   STRING_PREDICATES,
 } from './expr-predicates.js';
-import { compareValues, isIntegerType, normaliseType, valueKey, type Value } from './values.js';
+import { isIntegerType, normaliseType, type Value } from './values.js';
 
 /** A compiled expression. */
 export type Compiled = Arg;
@@ -205,45 +207,6 @@ function compileArithmetic(kind: string, node: KNode, type: string, scope: Scope
   }
 }
 
-function compileComparison(kind: string, node: KNode, scope: Scope): Evaluator {
-  const left = compileExpr(prop(node, 'Left')!, scope);
-  const right = compileExpr(prop(node, 'Right')!, scope);
-  const l = left.fn;
-  const r = right.fn;
-  if (kind === 'EqualExpression' || kind === 'NotEqualExpression') {
-    const neg = kind === 'NotEqualExpression';
-    const structural = left.type === 'dynamic' || right.type === 'dynamic';
-    // Documented: null == null is null; null == value is false (and != gives true).
-    return (i) => {
-      const a = l(i);
-      const b = r(i);
-      if (a === null || b === null) return a === null && b === null ? null : neg;
-      let eq: boolean;
-      if (a === b) eq = true;
-      else if (structural && typeof a === 'object' && typeof b === 'object')
-        eq = valueKey(a) === valueKey(b);
-      else eq = false;
-      return neg ? !eq : eq;
-    };
-  }
-  const test =
-    kind === 'LessThanExpression'
-      ? (c: number) => c < 0
-      : kind === 'LessThanOrEqualExpression'
-        ? (c: number) => c <= 0
-        : kind === 'GreaterThanExpression'
-          ? (c: number) => c > 0
-          : (c: number) => c >= 0;
-  return (i) => {
-    const a = l(i);
-    if (a === null) return null;
-    const b = r(i);
-    if (b === null) return null;
-    if (typeof a === 'number' && typeof b === 'number') return test(a - b);
-    return test(compareValues(a, b));
-  };
-}
-
 function compileLogical(kind: string, node: KNode, scope: Scope): Evaluator {
   const l = compileExpr(prop(node, 'Left')!, scope).fn;
   const r = compileExpr(prop(node, 'Right')!, scope).fn;
@@ -345,8 +308,19 @@ export function evaluateColumn(
       }
     }
   }
-  const c = compileExpr(node, scope);
   const n = scope.frame.length;
+  const byDict = evaluateByDictionary(node, scope);
+  if (byDict) {
+    const column = dictResultColumn('', byDict, n);
+    return {
+      get data(): Value[] {
+        return column.data;
+      },
+      type: byDict.type,
+      column,
+    };
+  }
+  const c = compileExpr(node, scope);
   const data = new Array<Value>(n);
   const f = c.fn;
   for (let r = 0; r < n; r++) data[r] = f(r);

@@ -24,6 +24,24 @@ export interface Column {
    * rows of another gathers its codes). Read it through `encodingOf`, which caches it.
    */
   encode?: () => DictEncoding | undefined;
+  /**
+   * `encode` reads codes that exist already (a columnar source's, or a parent's gathered)
+   * instead of hashing values, so asking for them is always worth it.
+   */
+  cheapEncoding?: boolean;
+  /**
+   * Bounds of a number column's values and whether it has nulls, when known without a scan
+   * (a columnar source computes them once per table version). A column that picks rows of
+   * another inherits them: its values lie within its parent's.
+   */
+  bounds?: () => NumberBounds | undefined;
+}
+
+/** The least and greatest number of a column (NaN-free), and whether any row is null. */
+export interface NumberBounds {
+  min: number;
+  max: number;
+  hasNulls: boolean;
 }
 
 /** A table flowing between operators. Never mutated once built. */
@@ -82,8 +100,23 @@ export function pickColumn(c: Column, rows: ArrayLike<number>, parentLength: num
   });
   if (c.type === 'string') {
     col.encode = () => {
-      const parent = knownEncoding(c) ?? (parentLength <= 8 * n ? encodingOf(c) : undefined);
+      const parent =
+        knownEncoding(c) ??
+        (c.cheapEncoding === true || parentLength <= 8 * n ? encodingOf(c) : undefined);
       return parent ? gatherEncoding(parent, rows) : undefined;
+    };
+    if (c.cheapEncoding === true) col.cheapEncoding = true;
+  }
+  // Rows picked with -1 (an outer join's missing side) read as null: only then are the
+  // parent's bounds' `hasNulls` not enough.
+  if (c.bounds) {
+    const parent = c.bounds;
+    let fills: boolean | undefined;
+    col.bounds = () => {
+      const b = parent();
+      if (!b) return undefined;
+      fills ??= Array.prototype.some.call(rows, (r: number) => r < 0);
+      return fills ? { ...b, hasNulls: true } : b;
     };
   }
   return col;

@@ -5,7 +5,7 @@
  */
 import type { LogTable, LogTableSource, StoredColumn } from '../log-tables.js';
 import type { KColumnSchema } from '../types.js';
-import { lazyColumn, type Column, type Frame } from './frame.js';
+import { lazyColumn, type Column, type Frame, type NumberBounds } from './frame.js';
 import { fromStored, normaliseType, nullOf, type Value } from './values.js';
 
 interface Entry {
@@ -76,13 +76,41 @@ function columnarColumn(
     }
     return out;
   });
+  if (type !== 'string' && type !== 'bool') {
+    let bounds: NumberBounds | null | undefined;
+    col.bounds = () => {
+      if (bounds === undefined) {
+        const stored = storedOf();
+        bounds = stored.kind === 'number' ? numberBounds(stored.values, stored.nulls) : null;
+      }
+      return bounds ?? undefined;
+    };
+  }
   if (type === 'string') {
     col.encode = () => {
       const stored = storedOf();
       return stored.kind === 'dict' ? { codes: stored.codes, dict: stored.dict } : undefined;
     };
+    col.cheapEncoding = true;
   }
   return col;
+}
+
+function numberBounds(values: Float64Array, nulls: Uint8Array | undefined): NumberBounds | null {
+  let min = Infinity;
+  let max = -Infinity;
+  let hasNulls = false;
+  for (let i = 0; i < values.length; i++) {
+    if (nulls?.[i] === 1) {
+      hasNulls = true;
+      continue;
+    }
+    const v = values[i]!;
+    if (Number.isNaN(v)) return null;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? { min, max, hasNulls } : null;
 }
 
 /** The frame of a source table; `schema` adds columns the store does not list (as nulls). */

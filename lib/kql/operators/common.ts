@@ -29,7 +29,11 @@ export function outputSchema(op: KNode): { name: string; type: string }[] {
 export function renamed(c: Column, name: string, type: string): Column {
   if (c.name === name && c.type === type) return c;
   const col = lazyColumn(name, type, () => c.data);
-  if (type === 'string' && c.type === 'string') col.encode = () => encodingOf(c);
+  if (type === 'string' && c.type === 'string') {
+    col.encode = () => encodingOf(c);
+    if (c.cheapEncoding === true) col.cheapEncoding = true;
+  }
+  if (c.bounds && c.type === type) col.bounds = c.bounds;
   return col;
 }
 

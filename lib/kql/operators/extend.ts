@@ -1,6 +1,7 @@
 /** `extend`: adds computed columns (or replaces same-named ones in place); later ones may use earlier ones. */
 import { elements, kindName, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
+import { dictResultColumn, evaluateByDictionary } from '../engine/dict-eval.js';
 import { compileExpr } from '../engine/expr.js';
 import { columnIndex, type Column, type Frame } from '../engine/frame.js';
 import type { Value } from '../engine/values.js';
@@ -26,14 +27,20 @@ export function extendFrame(
   for (const expr of exprs) {
     if (kindName(expr) === 'CompoundNamedExpression')
       unsupportedAt(ctx, expr, 'expression', '(a, b) = ...');
-    const compiled = compileExpr(expr, scopeOf(frame, env, ctx));
-    const data = new Array<Value>(frame.length);
-    const f = compiled.fn;
-    for (let r = 0; r < frame.length; r++) data[r] = f(r);
     // Unnamed expressions get the parser's generated name (Column1...).
     const name =
       declaredName(expr) ?? schema[frame.columns.length]?.name ?? `Column${frame.columns.length}`;
-    const col: Column = { name, type: compiled.type, data };
+    const scope = scopeOf(frame, env, ctx);
+    const byDict = evaluateByDictionary(expr, scope);
+    let col: Column;
+    if (byDict) col = dictResultColumn(name, byDict, frame.length);
+    else {
+      const compiled = compileExpr(expr, scope);
+      const data = new Array<Value>(frame.length);
+      const f = compiled.fn;
+      for (let r = 0; r < frame.length; r++) data[r] = f(r);
+      col = { name, type: compiled.type, data };
+    }
     const at = columnIndex(frame, name);
     const columns = [...frame.columns];
     if (at >= 0) columns[at] = col;
