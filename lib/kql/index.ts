@@ -26,3 +26,5 @@ import { listQueryNames } from './query-files.js';
 
 /** The names of the query files in `kql/` at load time (e.g. `bu-token-usage`). */
 export const QUERY_NAMES: readonly string[] = listQueryNames();
+export { queryColumns } from './query-columns.js';
+export type { QueryColumns } from './query-columns.js';

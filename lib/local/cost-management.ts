@@ -23,7 +23,7 @@ import {
 import { FOCUS_EXPORT_COLUMNS, type FocusExportRow } from '../common/focus.js';
 import type { KitConfig } from '../config/types.js';
 import { MissingStepError } from '../errors.js';
-import { executeQuery } from '../kql/index.js';
+import { queryStore } from './store-query.js';
 import type { ActionOutcome, CostExportRead, OperationOptions } from '../target.js';
 import type { AoaiEmulator, ServedTokens } from './aoai-emulator.js';
 import type { RunningAzurite } from './azurite.js';
@@ -282,16 +282,16 @@ export function createEmulatedCostManagement(deps: {
     }
     const span = `${period.start.toISOString()}/${now.toISOString()}`;
     for (const table of ['ApiManagementGatewayLogs', 'ApiManagementGatewayLlmLog']) {
-      const r = await executeQuery(
-        `${table} | summarize Bytes = sum(_BilledSize) by Day = startofday(TimeGenerated)`,
+      const r = await queryStore(
         deps.store,
+        `${table} | summarize Bytes = sum(_BilledSize) by Day = startofday(TimeGenerated)`,
         { timespan: span, ...(signal ? { signal } : {}) },
       );
       for (const [d, bytes] of r.table.rows)
         day(String(d).slice(0, 10)).workspaceBytes += Number(bytes ?? 0);
     }
     // customMetrics has no _BilledSize column: its rows bill by their stored size.
-    const m = await executeQuery('customMetrics', deps.store, {
+    const m = await queryStore(deps.store, 'customMetrics', {
       timespan: span,
       ...(signal ? { signal } : {}),
     });

@@ -24,7 +24,7 @@ import type {
   QueryOptions,
   QueryResult,
 } from '../target.js';
-import { executeQuery } from '../kql/index.js';
+import { queryStore } from './store-query.js';
 import { renderWorkbookPreview } from '../workbook/render-preview.js';
 import {
   createAoaiEmulator,
@@ -147,6 +147,7 @@ export function createLocalTarget(
     gateway: LocalGateway;
     aoaiServer: RunningServer;
   }> {
+    await store.ready(); // a restarted kernel's log store, columnar file first
     const allApis = buildApiCatalog(config.deployment.apiPrefix);
     // Disabled tracking features are not deployed (404), as in Azure. The AOAI gateway API is
     // always there: locally the emulator plays the model whatever enableFoundry says.
@@ -305,7 +306,7 @@ export function createLocalTarget(
       target.requireDeployment();
       // The engine reads the store in place; rows the gateway has not flushed yet are visible too.
       // It runs synchronously, so it checks the signal and the time limit itself.
-      return executeQuery(query, store, {
+      return queryStore(store, query, {
         ...(opts.timespan !== undefined ? { timespan: opts.timespan } : {}),
         ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),

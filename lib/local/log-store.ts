@@ -1,19 +1,44 @@
 /**
- * The local log store: the three tables the emulator writes (`ApiManagementGatewayLogs`,
- * `ApiManagementGatewayLlmLog`, App Insights `customMetrics`), shaped by `schemas/*.json`,
- * persisted as append-only JSON lines under `<dataDir>/logs/`, and served to the local KQL
- * engine through {@link LogTableSource}.
+ * The local log store: the tables the emulator writes (`ApiManagementGatewayLogs`,
+ * `ApiManagementGatewayLlmLog`, App Insights `customMetrics`, the bill's allocation), shaped by
+ * `schemas/*.json`, held in memory by column and served to the local KQL engine through
+ * {@link LogTableSource}. With a data folder, rows go to `<dataDir>/logs/<table>.jsonl` as they
+ * arrive (one write per append, so a killed kernel keeps them) and, once a journal holds
+ * `sealRows` rows, into the columnar DuckDB file `logs/store.duckdb` (sealed-store.ts), which a
+ * restarted kernel reads column by column, only the columns its queries use.
  */
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { readArtifact } from '../artifacts/read-artifact.js';
 import { LogStoreError } from '../errors.js';
 import { ALLOCATION_TABLE } from '../common/focus.js';
 import { trackDataFile } from '../ledger/data-folder.js';
-import { readLogFile, type UnreadableLogLines } from './log-file-reader.js';
-import { appendColumn, type AppendColumn } from './stored-columns.js';
-import type { LogRow, LogTable, LogTableSource } from '../kql/log-tables.js';
-import type { KqlColumn, KqlValue } from '../target.js';
+import { queryColumns } from '../kql/index.js';
+import type { UnreadableLogLines } from './log-file-reader.js';
+import {
+  checkLag,
+  closeTable,
+  journalFiles,
+  logStoreFile,
+  reloadJournal,
+  tableFile,
+} from './log-journal.js';
+import {
+  adoptSealedColumn,
+  appendRow,
+  createTableState,
+  isLoaded,
+  resetRows,
+  tableView,
+  type LogRowInput,
+  type TableState,
+} from './log-table-state.js';
+import { openSealedStore, type SealedStore } from './sealed-store.js';
+import type { LogTableSource } from '../kql/log-tables.js';
+import type { KqlColumn } from '../target.js';
+
+export { loadTableColumns, emptyValue, ColumnNotLoadedError } from './log-table-state.js';
+export { logStoreFile } from './log-journal.js';
+export type { LogRowInput } from './log-table-state.js';
 
 /** The tables the local target writes. */
 export const LOG_TABLE_NAMES = [
@@ -26,9 +51,6 @@ export const LOG_TABLE_NAMES = [
 export { ALLOCATION_TABLE };
 export type LogTableName = (typeof LOG_TABLE_NAMES)[number];
 
-/** A row to append: any subset of the table's columns; missing ones get their type's empty value. */
-export type LogRowInput = Readonly<Record<string, KqlValue | undefined>>;
-
 export interface LogStoreOptions {
   /** Folder holding `logs/<table>.jsonl`; omitted = memory only (benchmarks). */
   dataDir?: string;
@@ -36,6 +58,8 @@ export interface LogStoreOptions {
   ingestionLagMs?: number;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
+  /** Rows a journal holds before they move into the columnar file. @default 20000 */
+  sealRows?: number;
 }
 
 /** The store the local target writes and the local KQL engine reads. */
@@ -64,6 +88,14 @@ export interface LocalLogStore extends LogTableSource {
   close(): void;
   /** The log files whose unreadable lines were skipped when they were loaded (none: `[]`). */
   unreadableLines(): UnreadableLogLines[];
+  /** Opens the columnar file if there is one (finishing a cut-short move, moving an old large journal); reading before is refused. */
+  ready(): Promise<void>;
+  /** `ready()`, then reads from disk the columns `query` can touch (see `queryColumns`). */
+  prepare(query: string): Promise<void>;
+  /** `ready()`, then reads every column of the tables from disk. */
+  loadTables(tables: readonly string[]): Promise<void>;
+  /** Moves every journal's rows into the columnar file now (benchmarks, clean shutdown). */
+  seal(): Promise<void>;
 }
 
 /**
@@ -73,16 +105,32 @@ export interface LocalLogStore extends LogTableSource {
 export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
   const now = options.now ?? Date.now;
   const dataDir = options.dataDir === undefined ? undefined : path.resolve(options.dataDir);
+  const sealRows = options.sealRows ?? 20_000;
   let lagMs = checkLag(options.ingestionLagMs ?? 0);
   let tables: Map<LogTableName, TableState> | undefined;
   let version = 0;
+  let sealed: SealedStore | undefined;
+  let opening: Promise<void> | undefined;
+  /** Moves in flight, one table at a time; a failure is kept for the next `seal()`/`ready()`. */
+  let moving: Promise<void> = Promise.resolve();
+  let moveError: unknown;
 
   function load(): Map<LogTableName, TableState> {
     if (tables) return tables;
+    if (dataDir && !sealed && existsSync(logStoreFile(dataDir))) {
+      throw new LogStoreError(
+        `The log store ${logStoreFile(dataDir)} holds sealed rows: await store.ready() before reading it (the local target does when it deploys).`,
+      );
+    }
     const loaded = new Map<LogTableName, TableState>();
     for (const name of LOG_TABLE_NAMES) {
-      const state = _createTableState(name);
-      if (dataDir) _reloadTable(state, tableFile(dataDir, name));
+      const state = createTableState(name);
+      if (dataDir) {
+        const base = sealed?.rowCount(name) ?? 0;
+        if (base > 0) resetRows(state, base);
+        for (const file of journalFiles(dataDir, name, sealed)) reloadJournal(state, file);
+        state.viewCount = state.base + state.length;
+      }
       loaded.set(name, state);
     }
     tables = loaded;
@@ -102,9 +150,9 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
 
   function visibleCount(s: TableState): number {
     const n = s.length;
-    if (lagMs === 0 || n === 0) return n;
+    if (lagMs === 0 || n === 0) return s.base + n;
     const cutoff = now() - lagMs;
-    if ((s.ingestMs[n - 1] ?? 0) <= cutoff) return n;
+    if ((s.ingestMs[n - 1] ?? 0) <= cutoff) return s.base + n;
     // Rows are appended in time order, so the visible ones are a prefix: binary search it.
     let lo = 0;
     let hi = n;
@@ -113,10 +161,66 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
       if ((s.ingestMs[mid] ?? 0) <= cutoff) lo = mid + 1;
       else hi = mid;
     }
-    return lo;
+    return s.base + lo;
   }
 
-  return {
+  async function openSealed(): Promise<SealedStore> {
+    if (sealed) return sealed;
+    const file = logStoreFile(dataDir!);
+    mkdirSync(path.dirname(file), { recursive: true });
+    trackDataFile(dataDir!, file);
+    trackDataFile(dataDir!, `${file}.wal`);
+    sealed = await openSealedStore(
+      file,
+      new Map(LOG_TABLE_NAMES.map((t) => [t, createTableState(t).columns])),
+    );
+    return sealed;
+  }
+
+  /** Rotates the table's journal and moves it into the columnar file. */
+  function move(s: TableState): Promise<void> {
+    const task = async (): Promise<void> => {
+      const db = await openSealed();
+      for (const file of journalFiles(dataDir!, s.name, db)) {
+        const main = file === tableFile(dataDir!, s.name);
+        let target = file;
+        if (main) {
+          flush(s);
+          closeTable(s);
+          target = path.join(
+            dataDir!,
+            'logs',
+            `${s.name}.sealing-${Date.now()}-${process.pid}.jsonl`,
+          );
+          renameSync(file, target);
+          trackDataFile(dataDir!, target);
+          s.journalRows = 0;
+          s.partialLastLine = false;
+        }
+        const bad = s.unreadable.find((u) => u.file === file);
+        await db.seal(s.name, target, bad);
+        if (bad) s.unreadable = s.unreadable.filter((u) => u !== bad);
+        rmSync(target, { force: true });
+      }
+    };
+    moving = moving.then(task).catch((err: unknown) => {
+      moveError = err;
+    });
+    return moving;
+  }
+
+  async function loadColumns(s: TableState, names: Iterable<string>): Promise<void> {
+    if (s.base === 0) return;
+    const db = await openSealed();
+    for (const name of names) {
+      const col: KqlColumn | undefined = s.columns.find((c) => c.name === name);
+      if (!col || isLoaded(s, name)) continue;
+      adoptSealedColumn(s, name, await db.readColumn(s.name, col, s.base));
+      version++;
+    }
+  }
+
+  const store: LocalLogStore = {
     get version() {
       // Reading the version also notices rows that became visible since the last look.
       for (const s of load().values()) refreshView(s);
@@ -155,23 +259,36 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
       // Written at once: the gateway appends a request's rows before its client can read the
       // answer's end, so every outcome a run's journal holds has its rows on disk, even after a
       // kill (a batch at the end of the turn lost the last turn's rows to a SIGKILL).
-      if (dataDir) flush(s);
+      if (dataDir) {
+        flush(s);
+        s.journalRows += rows.length;
+        if (s.journalRows >= sealRows) void move(s);
+      }
       s.version++;
       version++;
     },
     rowCount(table, opts) {
       const s = mustState(table);
-      return opts?.includePending ? s.length : visibleCount(s);
+      return opts?.includePending ? s.base + s.length : visibleCount(s);
     },
     clear() {
+      if (sealed) {
+        sealed.close();
+        sealed = undefined;
+      }
       for (const s of load().values()) {
         closeTable(s);
-        resetRows(s);
+        resetRows(s, 0);
         s.partialLastLine = false;
         s.pending = '';
-        s.unreadable = undefined;
-        s.version++;
-        if (dataDir) rmSync(tableFile(dataDir, s.name), { force: true });
+        s.unreadable = [];
+        s.journalRows = 0;
+        if (dataDir)
+          for (const f of journalFiles(dataDir, s.name, undefined)) rmSync(f, { force: true });
+      }
+      if (dataDir) {
+        rmSync(logStoreFile(dataDir), { force: true });
+        rmSync(`${logStoreFile(dataDir)}.wal`, { force: true });
       }
       version++;
     },
@@ -179,7 +296,8 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
       if (tables) for (const s of tables.values()) flush(s);
     },
     unreadableLines() {
-      return [...load().values()].flatMap((s) => (s.unreadable ? [s.unreadable] : []));
+      const mem = [...load().values()].flatMap((s) => s.unreadable);
+      return [...(sealed?.unreadable() ?? []), ...mem];
     },
     close() {
       if (tables) {
@@ -188,8 +306,65 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
           closeTable(s);
         }
       }
+      // The file closes after the statement running now; a move cut short here stays a journal.
+      sealed?.close();
+      sealed = undefined;
+      opening = undefined;
+    },
+    ready() {
+      if (!dataDir) return Promise.resolve();
+      opening ??= (async () => {
+        const big = LOG_TABLE_NAMES.some((t) =>
+          journalFiles(dataDir, t, undefined).some((f) => statSync(f).size > 4 << 20),
+        );
+        if (existsSync(logStoreFile(dataDir)) || big) await openSealed();
+        const loaded = load();
+        // A journal from an older kit (JSON lines only) or one a crash left large moves now.
+        for (const s of loaded.values()) if (s.journalRows >= sealRows) await move(s);
+      })().catch((err: unknown) => {
+        opening = undefined;
+        throw err;
+      });
+      return opening.then(() => {
+        if (moveError) {
+          const err = moveError;
+          moveError = undefined;
+          throw err;
+        }
+      });
+    },
+    async prepare(query) {
+      await store.ready();
+      const { tables: used, columns } = queryColumns(query);
+      for (const t of used) {
+        const s = state(t);
+        if (s) await loadColumns(s, columns);
+      }
+    },
+    async loadTables(names) {
+      await store.ready();
+      for (const t of names) {
+        const s = state(t);
+        if (s)
+          await loadColumns(
+            s,
+            s.columns.map((c) => c.name),
+          );
+      }
+    },
+    async seal() {
+      await store.ready();
+      for (const s of load().values())
+        if (s.journalRows > 0 || s.unreadable.length > 0) await move(s);
+      await moving;
+      if (moveError) {
+        const err = moveError;
+        moveError = undefined;
+        throw err;
+      }
     },
   };
+  return store;
 
   function refreshView(s: TableState): void {
     const k = visibleCount(s);
@@ -217,170 +392,4 @@ export function createLogStore(options: LogStoreOptions = {}): LocalLogStore {
     }
     writeSync(s.fd, text);
   }
-}
-
-// --- Internal helpers ---
-
-interface TableState {
-  name: LogTableName;
-  columns: readonly KqlColumn[];
-  /** One append-only column per schema column, in schema order. */
-  stored: AppendColumn[];
-  byName: Map<string, AppendColumn>;
-  /** Rows appended (visible or not). */
-  length: number;
-  /** When each row was appended, for the ingestion lag (rows are appended in time order). */
-  ingestMs: Float64Array;
-  /** How many rows queries see (all of them unless the ingestion lag hides the newest). */
-  viewCount: number;
-  version: number;
-  /** The last view handed out, reused while nothing changed. */
-  lastView: LogTable | undefined;
-  fd: number | undefined;
-  /** The file on disk ends without a newline (a write cut short). */
-  partialLastLine: boolean;
-  /** JSON lines not yet written. */
-  pending: string;
-  /** Lines of the file on disk that could not be read when it was loaded. */
-  unreadable: UnreadableLogLines | undefined;
-  /** The table has `_BilledSize`: rows that do not set it get their stored JSON size. */
-  billedSize: AppendColumn | undefined;
-}
-
-interface SchemaFile {
-  columns: { name: string; type: string }[];
-}
-
-const schemaCache = new Map<LogTableName, readonly KqlColumn[]>();
-
-/** The columns of a table, from `schemas/<table>.json`. */
-export function loadTableColumns(name: LogTableName): readonly KqlColumn[] {
-  let cols = schemaCache.get(name);
-  if (!cols) {
-    const parsed = JSON.parse(readArtifact('schemas', `${name}.json`)) as SchemaFile;
-    cols = Object.freeze(parsed.columns.map((c) => Object.freeze({ name: c.name, type: c.type })));
-    schemaCache.set(name, cols);
-  }
-  return cols;
-}
-
-/** The empty value of a Kusto type: `''` for strings, `null` for everything else. */
-export function emptyValue(type: string): KqlValue {
-  return type === 'string' ? '' : null;
-}
-
-function _createTableState(name: LogTableName): TableState {
-  const columns = loadTableColumns(name);
-  const s: TableState = {
-    name,
-    columns,
-    stored: [],
-    byName: new Map(),
-    length: 0,
-    ingestMs: new Float64Array(0),
-    viewCount: 0,
-    version: 0,
-    lastView: undefined,
-    fd: undefined,
-    partialLastLine: false,
-    pending: '',
-    unreadable: undefined,
-    billedSize: undefined,
-  };
-  resetRows(s);
-  return s;
-}
-
-function resetRows(s: TableState): void {
-  s.stored = s.columns.map((c) => appendColumn(c.name, c.type));
-  s.byName = new Map(s.stored.map((c) => [c.name, c]));
-  s.billedSize = s.byName.get('_BilledSize');
-  s.length = 0;
-  s.ingestMs = new Float64Array(1024);
-  s.viewCount = 0;
-  s.lastView = undefined;
-}
-
-/** Appends one row; `json` is its stored form, whose length is `_BilledSize` when the row has none. */
-function appendRow(s: TableState, input: LogRowInput, at: number, json: string | undefined): void {
-  for (const c of s.stored) {
-    let v = input[c.name];
-    if (c === s.billedSize && (v === undefined || v === null) && json !== undefined)
-      v = json.length;
-    c.push(v);
-  }
-  if (s.length >= s.ingestMs.length) {
-    const next = new Float64Array(s.ingestMs.length * 2);
-    next.set(s.ingestMs);
-    s.ingestMs = next;
-  }
-  s.ingestMs[s.length++] = at;
-}
-
-/** What queries see of a table: its first `viewCount` rows, by column; rows are built only if read. */
-function tableView(s: TableState): LogTable {
-  const n = s.viewCount;
-  if (s.lastView && s.lastView.version === s.version && s.lastView.length === n) return s.lastView;
-  let rows: LogRow[] | undefined;
-  const views = new Map<string, ReturnType<AppendColumn['view']>>();
-  const stored = s.stored;
-  const byName = s.byName;
-  const view: LogTable = {
-    name: s.name,
-    columns: s.columns,
-    version: s.version,
-    length: n,
-    get rows(): readonly LogRow[] {
-      if (!rows) {
-        rows = new Array<LogRow>(n);
-        for (let r = 0; r < n; r++) {
-          const row: LogRow = {};
-          for (const c of stored) row[c.name] = c.get(r);
-          rows[r] = row;
-        }
-      }
-      return rows;
-    },
-    column(name) {
-      const c = byName.get(name);
-      if (!c) return undefined;
-      let v = views.get(name);
-      if (!v) {
-        v = c.view(n);
-        views.set(name, v);
-      }
-      return v;
-    },
-  };
-  s.lastView = view;
-  return view;
-}
-
-function _reloadTable(s: TableState, file: string): void {
-  const read = readLogFile(file, ({ ingestMs, input }) => {
-    appendRow(s, input, ingestMs, s.billedSize ? JSON.stringify(input) : undefined);
-  });
-  s.partialLastLine = read.partialLastLine;
-  s.unreadable = read.unreadable;
-  s.viewCount = s.length;
-}
-
-function tableFile(dataDir: string, name: LogTableName): string {
-  return path.join(dataDir, 'logs', `${name}.jsonl`);
-}
-
-function closeTable(s: TableState): void {
-  if (s.fd !== undefined) {
-    closeSync(s.fd);
-    s.fd = undefined;
-  }
-}
-
-function checkLag(ms: number): number {
-  if (!Number.isFinite(ms) || ms < 0) {
-    throw new LogStoreError(
-      `Ingestion lag must be 0 or more milliseconds, got ${ms}. Pass a number like 0 or 5000.`,
-    );
-  }
-  return ms;
 }

@@ -44,6 +44,36 @@ export function appendColumn(name: string, type: string): AppendColumn {
   }
 }
 
+/**
+ * A column holding `stored`'s rows first (read from the sealed store), ready for more.
+ * A dictionary column takes the codes and dictionary as they are.
+ */
+export function appendColumnFrom(name: string, type: string, stored: StoredColumn): AppendColumn {
+  const col = appendColumn(name, type);
+  if (col instanceof DictColumn && stored.kind === 'dict') {
+    col.adopt(stored.codes, stored.dict);
+    return col;
+  }
+  switch (stored.kind) {
+    case 'dict':
+      for (let i = 0; i < stored.codes.length; i++) col.push(stored.dict[stored.codes[i]!]!);
+      break;
+    case 'number':
+      for (let i = 0; i < stored.values.length; i++)
+        col.push(stored.nulls?.[i] === 1 ? null : stored.values[i]!);
+      break;
+    case 'bool':
+      for (let i = 0; i < stored.values.length; i++) {
+        const b = stored.values[i]!;
+        col.push(b === -1 ? null : b === 1);
+      }
+      break;
+    default:
+      for (let i = 0; i < stored.values.length; i++) col.push(stored.values[i]!);
+  }
+  return col;
+}
+
 const INITIAL = 1024;
 
 function grow<T extends Uint8Array | Uint16Array | Int32Array | Int8Array | Float64Array>(
@@ -69,6 +99,23 @@ class DictColumn implements AppendColumn {
     readonly name: string,
     readonly type: string,
   ) {}
+
+  /** Starts from existing codes and dictionary (the column must be empty). */
+  adopt(codes: Int32Array, dict: readonly string[]): void {
+    this.dict.length = 0;
+    this.index.clear();
+    for (const d of dict) {
+      if (!this.index.has(d)) this.index.set(d, this.dict.length);
+      this.dict.push(d);
+    }
+    if (!this.index.has('')) {
+      this.index.set('', this.dict.length);
+      this.dict.push('');
+    }
+    this.codes = new Int32Array(Math.max(INITIAL, codes.length + (codes.length >> 3)));
+    this.codes.set(codes);
+    this.length = codes.length;
+  }
 
   push(v: KqlValue | undefined): void {
     const text = typeof v === 'string' ? v : v === undefined || v === null ? '' : textOf(v);
