@@ -32,7 +32,7 @@ export type {
 export { LOG_TABLE_NAMES } from './local/log-store.js';
 export type { LocalLogStore, LogRowInput, LogTableName } from './local/log-store.js';
 export type { UnreadableLogLines } from './local/log-file-reader.js';
-export type { LogRow, LogTable, LogTableSource } from './kql/log-tables.js';
+export type { LogRow, LogTable, LogTableSource, StoredColumn } from './kql/log-tables.js';
 export { createAzureTarget } from './azure/azure-target.js';
 export type { AzureTargetOptions, AzureCostingTarget } from './azure/azure-target.js';
 export type { MetricQueryOptions } from './azure/metric-queries.js';

@@ -304,8 +304,7 @@ export function createLocalTarget(
     async queryLogs(query: string, opts: QueryOptions = {}): Promise<QueryResult> {
       opts.signal?.throwIfAborted();
       target.requireDeployment();
-      // The engine reads the store in place; rows the gateway has not flushed yet are visible too.
-      // It runs synchronously, so it checks the signal and the time limit itself.
+      // The engine reads the store in place and checks the signal and time limit itself.
       return queryStore(store, query, {
         ...(opts.timespan !== undefined ? { timespan: opts.timespan } : {}),
         ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
