@@ -145,6 +145,20 @@ export interface QueryStats {
 export interface QueryOptions extends OperationOptions {
   /** ISO 8601 duration (`PT1H`) or `start/end`; omitted = all data. */
   timespan?: string;
+  /**
+   * The batch this query belongs to (a workbook refresh: `createQueryBatch()`). Local: the
+   * queries run as of the batch's instant and share the results of identical sub-queries over
+   * unchanged tables. Azure: each query runs on its own (Log Analytics caches results itself).
+   */
+  batch?: QueryBatch;
+}
+
+/** Queries run together as of one instant (see `QueryOptions.batch`). */
+export interface QueryBatch {
+  /** The instant every query of the batch runs at (`now()`, `ago()`). */
+  readonly now: Date;
+  /** Sub-query results reused, and computed, so far (local engine). */
+  readonly stats: { hits: number; misses: number };
 }
 
 /** What an operation that only Azure can do returns on the local target. */

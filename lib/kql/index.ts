@@ -28,3 +28,5 @@ import { listQueryNames } from './query-files.js';
 export const QUERY_NAMES: readonly string[] = listQueryNames();
 export { queryColumns } from './query-columns.js';
 export type { QueryColumns } from './query-columns.js';
+export { createQueryBatch } from './engine/shared-results.js';
+export type { QueryBatch } from './engine/shared-results.js';

@@ -69,8 +69,7 @@ export interface LocalTargetOptions {
   maxBodyBytes?: number;
   /** Folder the policy XML is read from. @default the kit's `policies/` */
   policiesDir?: string;
-  /** How the gateway reaches the Azure OpenAI emulator: `in-process` (direct calls) or `http`
-   * (over loopback, like a remote backend). @default 'in-process' */
+  /** How the gateway reaches the AOAI emulator: direct calls, or over loopback HTTP. @default 'in-process' */
   backendTransport?: 'in-process' | 'http';
 }
 
@@ -309,6 +308,7 @@ export function createLocalTarget(
         ...(opts.timespan !== undefined ? { timespan: opts.timespan } : {}),
         ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        ...(opts.batch ? { batch: opts.batch } : {}),
       });
     },
     createCostExport(opts: OperationOptions = {}) {

@@ -4,6 +4,7 @@
  */
 import type { OperationOptions, QueryOptions, QueryResult } from '../target.js';
 import type { WorkbookQuery } from './list-queries.js';
+import { createQueryBatch } from '../kql/index.js';
 
 /** Anything that runs KQL like a target does (`CostingTarget` fits). */
 export interface QueryRunner {
@@ -33,6 +34,8 @@ export async function runWorkbookQueries(
   options: OperationOptions = {},
 ): Promise<WorkbookQueryOutcome[]> {
   const outcomes: WorkbookQueryOutcome[] = [];
+  // One refresh: every tile as of one instant, sharing the sub-queries they have in common.
+  const batch = createQueryBatch();
   for (const [i, query] of queries.entries()) {
     options.signal?.throwIfAborted();
     options.onProgress?.({
@@ -42,7 +45,7 @@ export async function runWorkbookQueries(
     });
     const started = performance.now();
     try {
-      const result = await target.queryLogs(query.query, { signal: options.signal });
+      const result = await target.queryLogs(query.query, { signal: options.signal, batch });
       outcomes.push({ query, result, elapsedMs: performance.now() - started });
     } catch (error) {
       if (options.signal?.aborted) throw error;

@@ -417,8 +417,11 @@ describe('materialize() scans its base table once', () => {
     if (o === undefined) throw new Error('missing query');
     const plain = await run.target.queryLogs(o.query.query.replace('materialize(', '('));
     expect(plain.status).toBe('success');
+    // Run alone: in the preview's batch an earlier tile may already have computed its input.
+    const alone = await run.target.queryLogs(o.query.query);
     expect(plain.stats?.scans.ApiManagementGatewayLogs).toBe(2);
-    expect(o.result?.stats?.scans.ApiManagementGatewayLogs).toBe(1);
-    expect(plain.table.rows).toEqual(o.result?.table.rows);
+    expect(alone.stats?.scans.ApiManagementGatewayLogs).toBe(1);
+    expect(plain.table.rows).toEqual(alone.table.rows);
+    expect(alone.table.rows).toEqual(o.result?.table.rows);
   });
 });

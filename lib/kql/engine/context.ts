@@ -5,6 +5,7 @@
 import type { LogTableSource } from '../log-tables.js';
 import type { KNode } from '../kusto-language.js';
 import type { Frame } from './frame.js';
+import type { QueryBatch } from './shared-results.js';
 import type { Value } from './values.js';
 
 /** A `let` binding: a scalar value, or a tabular expression evaluated where it is referenced. */
@@ -42,6 +43,8 @@ export interface ExecContext {
    * costs every row of every call otherwise).
    */
   locateCalls?: boolean;
+  /** The batch the query belongs to, while its sub-queries may still be shared (see shared-results.ts). */
+  batch?: QueryBatch;
   /** Evaluates a tabular expression (used by `toscalar()` and `in (subquery)`). */
   evalTabular(node: KNode, env: Env): Frame;
 }

@@ -27,6 +27,7 @@ import type { Binding, Env, ExecContext } from './context.js';
 import { compileExpr } from './expr.js';
 import { SINGLE_ROW, takeRows, type Frame } from './frame.js';
 import { sourceFrame } from './table-cache.js';
+import { sharedFrame, type QueryBatch } from './shared-results.js';
 import { toOutput } from './values.js';
 import { isKitOwned, positioned } from './guard.js';
 import { bindLet, evalUserCall, isTabularNode } from './user-functions.js';
@@ -53,6 +54,12 @@ export interface ExecuteOptions {
    * could not interrupt it); past it the query throws an `OperationTimeoutError`.
    */
   timeoutMs?: number;
+  /**
+   * Runs the query as part of a batch (`createQueryBatch()`): as of the batch's instant, and
+   * reusing the results of sub-queries an earlier query of the batch computed on the same data.
+   * `now` given as well wins.
+   */
+  batch?: QueryBatch;
 }
 
 const DURATION =
@@ -169,16 +176,23 @@ function locateFailingCall(node: KNode, env: Env, ctx: ExecContext): void {
   }
 }
 
+function evalPipe(node: KNode, env: Env, ctx: ExecContext): Frame {
+  const input = evalTabular(prop(node, 'Expression')!, env, ctx);
+  ctx.checkpoint();
+  const op = prop(node, 'Operator')!;
+  const impl = OPERATORS.get(kindName(op));
+  if (!impl) return unsupportedOperator(ctx, op);
+  return impl(op, input, env, ctx);
+}
+
 function evalTabularNode(node: KNode, env: Env, ctx: ExecContext): Frame {
   const kind = kindName(node);
   switch (kind) {
     case 'PipeExpression': {
-      const input = evalTabular(prop(node, 'Expression')!, env, ctx);
-      ctx.checkpoint();
-      const op = prop(node, 'Operator')!;
-      const impl = OPERATORS.get(kindName(op));
-      if (!impl) return unsupportedOperator(ctx, op);
-      return impl(op, input, env, ctx);
+      // Each level of a pipe may be shared: queries of a batch share their first operators.
+      if (ctx.batch && !ctx.locateCalls)
+        return sharedFrame(ctx.batch, node, env, ctx, () => evalPipe(node, env, ctx));
+      return evalPipe(node, env, ctx);
     }
     case 'ParenthesizedExpression':
       return evalTabular(prop(node, 'Expression')!, env, ctx);
@@ -275,7 +289,7 @@ function run(
   position: (offset: number) => { line: number; column: number },
   at: (node: KNode) => void,
 ): QueryResult {
-  const now = (options.now ?? new Date()).getTime();
+  const now = (options.now ?? options.batch?.now ?? new Date()).getTime();
   const deadline = options.timeoutMs !== undefined ? started + options.timeoutMs : Infinity;
   const ctx: ExecContext = {
     source,
@@ -288,6 +302,7 @@ function run(
         throw new OperationTimeoutError('The query', options.timeoutMs ?? 0);
     },
     materialized: new Map(),
+    ...(options.batch ? { batch: options.batch } : {}),
     position,
     signal: options.signal,
     evalTabular: (node, env) => evalTabular(node, env, ctx),

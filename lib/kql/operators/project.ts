@@ -1,5 +1,6 @@
 /** `project`: selects, renames and computes columns, in the order written. */
 import { elements, kindName, prop, referencedSymbol, symbolKindName } from '../kusto-language.js';
+import { dictResultColumn, evaluateByDictionary } from '../engine/dict-eval.js';
 import { compileExpr } from '../engine/expr.js';
 import { columnIndex, type Column } from '../engine/frame.js';
 import type { Value } from '../engine/values.js';
@@ -20,6 +21,11 @@ export const project: Operator = (op, input, env, ctx) => {
         columns.push(input.columns[idx]!);
         continue;
       }
+    }
+    const byDict = evaluateByDictionary(expr, scope);
+    if (byDict) {
+      columns.push(dictResultColumn('', byDict, input.length));
+      continue;
     }
     const c = compileExpr(expr, scope);
     const data = new Array<Value>(input.length);

@@ -3,12 +3,12 @@ import { prop } from '../kusto-language.js';
 import { compileExpr } from '../engine/expr.js';
 import { SINGLE_ROW, takeRows } from '../engine/frame.js';
 import { checkParameters, scopeOf, type Operator } from './common.js';
-import { sortIndex, sortKey } from './sort.js';
+import { sortKey, topIndex } from './sort.js';
 
 export const top: Operator = (op, input, env, ctx) => {
   checkParameters(op, ctx, []);
   const n = Number(compileExpr(prop(op, 'Expression')!, scopeOf(SINGLE_ROW, env, ctx)).fn(0) ?? 0);
   const key = sortKey(prop(op, 'ByExpression')!, input, env, ctx);
-  const idx = sortIndex([key], input.length).slice(0, Math.max(0, n));
+  const idx = topIndex([key], input.length, Math.max(0, n));
   return { ...takeRows(input, idx), serialized: true };
 };
