@@ -194,7 +194,11 @@ export default async function bench() {
       console.log(`  three mirrored queries: KQL/DuckDB ${(kSum / dSum).toFixed(1)}x`);
       con.closeSync?.();
       const row = { n, warmSum, wbWarm, ratio: kSum / dSum };
-      if (disk) Object.assign(row, await storeFigures(kql, createLogStore, disk, writeMs, store, load, nowMs));
+      if (disk)
+        Object.assign(
+          row,
+          await storeFigures(kql, createLogStore, disk, writeMs, store, load, nowMs),
+        );
       summary.push(row);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -237,7 +241,8 @@ async function storeFigures(kql, createLogStore, dataDir, writeMs, memory, load,
       const a = await queryStore(fresh, text, { now });
       const b = kql.executeQuery(text, memory, { now });
       // The memory store has no _BilledSize (it writes no JSON): that query is compared on rows only.
-      if (name !== 'bill-billed-size-by-bu' && JSON.stringify(a.table) !== JSON.stringify(b.table)) mismatched++;
+      if (name !== 'bill-billed-size-by-bu' && JSON.stringify(a.table) !== JSON.stringify(b.table))
+        mismatched++;
       if (a.table.rows.length !== b.table.rows.length) mismatched++;
     }
     const allMs = ms(t);

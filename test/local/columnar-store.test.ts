@@ -18,12 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KitError } from '../../lib/errors.js';
-import {
-  declaredParameters,
-  executeQuery,
-  listQueryNames,
-  loadQuery,
-} from '../../lib/kql/index.js';
+import { declaredParameters, executeQuery, listQueryNames } from '../../lib/kql/index.js';
 import {
   ColumnNotLoadedError,
   createLogStore,
