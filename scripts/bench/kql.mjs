@@ -202,20 +202,23 @@ export const DUCKDB_TABLES = {
   },
 };
 
+/** Loads the CSV files under `dir` (one per mirrored table) into a DuckDB connection. */
+export async function loadCsvTables(con, dir) {
+  for (const [table, columns] of Object.entries(DUCKDB_TABLES)) {
+    const types = Object.entries(columns)
+      .map(([c, t]) => `'${c}':'${t}'`)
+      .join(',');
+    await con.run(
+      `CREATE TABLE ${table} AS SELECT * FROM read_csv('${path.join(dir, `${table}.csv`)}', header=true, columns={${types}})`,
+    );
+  }
+}
+
 /** Writes the generated rows as CSV under `dir` (returns the loader of them into a DuckDB connection). */
 export function duckDbLoader(dir, rows) {
   for (const [table, columns] of Object.entries(DUCKDB_TABLES))
     writeCsv(path.join(dir, `${table}.csv`), rows[table], Object.keys(columns));
-  return async (con) => {
-    for (const [table, columns] of Object.entries(DUCKDB_TABLES)) {
-      const types = Object.entries(columns)
-        .map(([c, t]) => `'${c}':'${t}'`)
-        .join(',');
-      await con.run(
-        `CREATE TABLE ${table} AS SELECT * FROM read_csv('${path.join(dir, `${table}.csv`)}', header=true, columns={${types}})`,
-      );
-    }
-  };
+  return (con) => loadCsvTables(con, dir);
 }
 
 export const SQL = {

@@ -19,7 +19,15 @@ import {
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { benchParameters, csvField, DUCKDB_TABLES, generateChunks, SQL, MIRRORS } from './kql.mjs';
+import {
+  benchParameters,
+  csvField,
+  DUCKDB_TABLES,
+  generateChunks,
+  loadCsvTables,
+  SQL,
+  MIRRORS,
+} from './kql.mjs';
 
 const require = createRequire(import.meta.url);
 const TABLES = {
@@ -162,14 +170,7 @@ export default async function bench() {
 
       const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
       const con = await instance.connect();
-      for (const [table, columns] of Object.entries(DUCKDB_TABLES)) {
-        const types = Object.entries(columns)
-          .map(([c, t]) => `'${c}':'${t}'`)
-          .join(',');
-        await con.run(
-          `CREATE TABLE ${table} AS SELECT * FROM read_csv('${path.join(dir, `${table}.csv`)}', header=true, columns={${types}})`,
-        );
-      }
+      await loadCsvTables(con, dir);
       let kSum = 0;
       let dSum = 0;
       for (const [label, sql] of Object.entries(SQL)) {
