@@ -33,11 +33,11 @@ export { LOG_TABLE_NAMES } from './local/log-store.js';
 export type { LocalLogStore, LogRowInput, LogTableName } from './local/log-store.js';
 export type { UnreadableLogLines } from './local/log-file-reader.js';
 export type { LogRow, LogTable, LogTableSource, StoredColumn } from './kql/log-tables.js';
-export { createAzureTarget } from './azure/azure-target.js';
+export { createAzureTarget } from './deploy/load-azure-target.js';
 export type { AzureTargetOptions, AzureCostingTarget } from './azure/azure-target.js';
-export type { MetricQueryOptions } from './azure/metric-queries.js';
+export type { MetricQueryOptions } from './azure/azure-options.js';
 export type { AzureResourceNames } from './azure/resource-names.js';
-export type { RoleRetryOptions } from './azure/cost-export.js';
+export type { RoleRetryOptions } from './azure/azure-options.js';
 export type {
   CostingTarget,
   Deployment,

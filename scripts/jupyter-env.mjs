@@ -1,5 +1,5 @@
 // Shared by the Jupyter scripts: finds Jupyter and puts the kit's own kernelspec on JUPYTER_PATH.
-import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,11 +18,19 @@ export function jupyterEnv(extra = {}) {
   return { ...process.env, JUPYTER_PATH: jp, ...extra };
 }
 
-/** True when `jupyter nbconvert` runs. */
-export function hasJupyter() {
-  const r = spawnSync('jupyter', ['nbconvert', '--version'], {
-    encoding: 'utf8',
-    env: jupyterEnv(),
-  });
-  return r.status === 0;
+/**
+ * The Python that runs Jupyter (the interpreter named by `jupyter-nbconvert`'s first line on
+ * PATH), found without starting it; `undefined` when Jupyter is not on PATH.
+ */
+export function jupyterPython() {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const file = path.join(dir, 'jupyter-nbconvert');
+    if (!existsSync(file)) continue;
+    const first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
+    const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
+    if (!m) continue;
+    // `#!/usr/bin/env python3` names the interpreter in its second word.
+    return path.basename(m[1]) === 'env' && m[2] ? m[2] : m[1];
+  }
+  return undefined;
 }

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { platform } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { hasJupyter, jupyterEnv, root, INSTALL_HINT } from './jupyter-env.mjs';
+import { jupyterEnv, jupyterPython, root, INSTALL_HINT } from './jupyter-env.mjs';
 
 const args = process.argv.slice(2);
 const open = args.includes('--open');
@@ -22,50 +22,31 @@ const notebook = path.resolve(root, args.find((a) => !a.startsWith('--')) ?? 'cr
 const outDir = path.resolve(process.env.COSTING_BUILD_DIR ?? path.join(root, 'build'), 'notebooks');
 const name = path.basename(notebook, '.ipynb');
 
-if (!hasJupyter()) {
+const python = jupyterPython();
+if (!python) {
   console.error(INSTALL_HINT);
   process.exit(1);
 }
 mkdirSync(outDir, { recursive: true });
 const env = jupyterEnv();
 const started = Date.now();
+// One Python process executes the notebook and writes its HTML export (scripts/run-notebook.py).
 const exec = spawnSync(
-  'jupyter',
-  [
-    'nbconvert',
-    '--to',
-    'notebook',
-    '--execute',
-    '--ExecutePreprocessor.kernel_name=tslab',
-    '--ExecutePreprocessor.timeout=900',
-    '--output-dir',
-    outDir,
-    '--output',
-    name,
-    notebook,
-  ],
+  python,
+  [path.join(root, 'scripts', 'run-notebook.py'), notebook, outDir, name, root],
   { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] },
 );
+if (exec.error || exec.status === 3) {
+  console.error(INSTALL_HINT);
+  process.exit(1);
+}
 if (exec.status !== 0) {
-  // nbconvert prints the failing cell's source and the kernel's stderr; keep the tail readable.
+  // The failing cell's source and the kernel's error; keep the tail readable.
   console.error(exec.stderr.split('\n').slice(-60).join('\n'));
   console.error(`\n${path.basename(notebook)} failed under Jupyter (see the cell error above).`);
   process.exit(1);
 }
 const executed = path.join(outDir, `${name}.ipynb`);
-const html = spawnSync(
-  'jupyter',
-  ['nbconvert', '--to', 'html', '--output-dir', outDir, '--output', name, executed],
-  {
-    cwd: root,
-    env,
-    encoding: 'utf8',
-  },
-);
-if (html.status !== 0) {
-  console.error(html.stderr);
-  process.exit(1);
-}
 const requireDist = createRequire(import.meta.url);
 const { embedPlotlyOnce } = requireDist(path.join(root, 'dist', 'artifacts', 'plotly-bundle.js'));
 const { defaultPreviewPath } = requireDist(

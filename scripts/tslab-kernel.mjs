@@ -3,8 +3,12 @@
 // the `execute_input` message on IOPub, which is where nbclient (nbconvert --execute) and other
 // clients read the count from: without it every exported cell shows `In [ ]:`. The kernelspec
 // written by scripts/kernel.mjs starts this file with tslab's own arguments.
-import { createRequire } from 'node:module';
+import { createRequire, enableCompileCache } from 'node:module';
 import * as path from 'node:path';
+
+// V8's code cache on disk (in the OS temp folder): a kernel start then skips compiling
+// TypeScript, tslab and the kit's dependencies again (Node 22.1+; a no-op where unavailable).
+enableCompileCache?.();
 
 const require = createRequire(import.meta.url);
 const tslabDir = path.dirname(require.resolve('tslab/package.json'));

@@ -34,11 +34,12 @@ import {
 } from './azure-deploy.js';
 import { createBudgetAlerts } from './budget-alerts.js';
 import { cleanUpAzure } from './clean-up.js';
-import { createCostExport, runCostExport, type RoleRetryOptions } from './cost-export.js';
+import { createCostExport, runCostExport } from './cost-export.js';
+import type { MetricQueryOptions, RoleRetryOptions } from './azure-options.js';
 import { queryAzureLogs } from './log-queries.js';
 import { ingestAzureAllocation, readAzureCostExport } from './cost-export-read.js';
 import { ensureProviderRegistered, EXPORTS_PROVIDER } from './provider-registration.js';
-import { queryAzureMetric, type MetricQueryOptions } from './metric-queries.js';
+import { queryAzureMetric } from './metric-queries.js';
 import { portalLinks } from './portal-links.js';
 import { azureResourceNames, type AzureResourceNames } from './resource-names.js';
 import { publishAzureWorkbook } from './workbook-publish.js';

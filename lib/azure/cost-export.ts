@@ -6,6 +6,7 @@
 import type { CostManagementClient } from '@azure/arm-costmanagement';
 import type { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { ActionOutcome, OperationOptions } from '../target.js';
+import type { RoleRetryOptions } from './azure-options.js';
 import { AzurePendingError, AzureRequestError, CostExportRunError } from '../errors.js';
 import { armJson, COST_MANAGEMENT_API_VERSION, type ArmSender } from './azure-clients.js';
 import { armErrorOf, hasStatus, parseArmError, toKitError } from './azure-errors.js';
@@ -28,14 +29,6 @@ export interface CostExportContext {
   names: AzureResourceNames;
   storageResourceId: string;
   container: string;
-}
-
-/** Timing of the role-assignment retries (tests shorten them). */
-export interface RoleRetryOptions {
-  /** @default 10 */
-  attempts?: number;
-  /** Delay between attempts. @default 10000 */
-  delayMs?: number;
 }
 
 /** The export body (PROTOCOLS 7.6): the FOCUS dataset, month to date, daily CSV, system-assigned identity. */

@@ -4,23 +4,10 @@
  * and split by a dimension, as a plain table.
  */
 import type { MetricsClient } from '@azure/monitor-query-metrics';
-import type { Deployment, KqlTable, OperationOptions } from '../target.js';
+import type { Deployment, KqlTable } from '../target.js';
+import type { MetricQueryOptions } from './azure-options.js';
 import { AzureRequestError, InvalidArgumentError } from '../errors.js';
 import { toKitError } from './azure-errors.js';
-
-/** Options of {@link queryAzureMetric}. */
-export interface MetricQueryOptions extends OperationOptions {
-  /** Metric namespace of the `emit-metric` policy. @default 'apim-costing' */
-  namespace?: string;
-  /** Dimension to split by, e.g. `CallerId`; none = one series. */
-  splitBy?: string;
-  /** How far back to read. @default 86400000 (one day) */
-  lookbackMs?: number;
-  /** Bucket size (ISO 8601). @default 'PT1H' */
-  interval?: string;
-  /** Clock (tests). @default `new Date()` */
-  now?: Date;
-}
 
 /** Regional metrics endpoint of a location, e.g. `https://eastus2.metrics.monitor.azure.com`. */
 export function metricsEndpoint(location: string): string {

@@ -4,7 +4,7 @@
  * with `csv-parse` into cost lines. Any bad file stops the read with its name and line.
  */
 import { parse } from 'csv-parse/sync';
-import type { ExportManifest } from '../common/cost-export-blobs.js';
+import type { ExportManifest } from '../common/export-manifest.js';
 import { FOCUS_REQUIRED_COLUMNS } from '../common/focus.js';
 import { CostExportFileError } from '../errors.js';
 import type { CostExportRead, CostExportRunFiles } from '../target.js';

@@ -8,39 +8,6 @@ import type { ContainerClient } from '@azure/storage-blob';
 import type { CostExportRunFiles } from '../target.js';
 import { CostExportAccessError } from '../errors.js';
 
-/** The manifest of one export run, as Cost Management writes it (the fields the kit reads). */
-export interface ExportManifest {
-  manifestVersion: string;
-  byteCount: number;
-  blobCount: number;
-  dataRowCount: number;
-  exportConfig: {
-    exportName: string;
-    resourceId: string;
-    dataVersion: string;
-    apiVersion: string;
-    type: string;
-    timeFrame: string;
-    granularity: string;
-  };
-  deliveryConfig: {
-    partitionData: boolean;
-    dataOverwriteBehavior: string;
-    fileFormat: string;
-    compressionMode: string;
-    containerUri: string;
-    rootFolderPath: string;
-  };
-  runInfo: {
-    executionType: string;
-    submittedTime: string;
-    runId: string;
-    startDate: string;
-    endDate: string;
-  };
-  blobs: { blobName: string; byteCount: number; dataRowCount: number }[];
-}
-
 /** `YYYYMMDD-YYYYMMDD` of a period (the date-range folder). */
 export function dateRangeFolder(start: Date, end: Date): string {
   const d = (x: Date) => x.toISOString().slice(0, 10).replaceAll('-', '');

@@ -1,5 +1,5 @@
 import type { KitConfig } from '../config/types.js';
-import { createAzureTarget } from '../azure/azure-target.js';
+import { createAzureTarget } from './load-azure-target.js';
 import { createLocalTarget } from '../local/local-target.js';
 import type { CostingTarget, Deployment, OperationOptions } from '../target.js';
 

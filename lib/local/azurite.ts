@@ -119,11 +119,13 @@ function stopChild(child: ChildProcess, hook: () => void): Promise<void> {
   process.removeListener('exit', hook);
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
+    // Held while it stops: with the child and the timer unref'd, a script awaiting close()
+    // would otherwise end with the promise never settled.
+    child.ref();
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       resolve();
     }, 5_000);
-    timer.unref();
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
@@ -132,19 +134,28 @@ function stopChild(child: ChildProcess, hook: () => void): Promise<void> {
   });
 }
 
-/** Azurite started on the first `get()` (a failed start is retried on the next), stopped by `stop()`. */
+/**
+ * Azurite started on the first `get()` or `warm()` (a failed start is retried on the next
+ * `get()`), stopped by `stop()`.
+ */
 export function lazyAzurite(options: { dataDir: string; accountName: string }): {
   get: () => Promise<RunningAzurite>;
+  /** Starts it in the background; a failure is reported by the next `get()`, not here. */
+  warm: () => void;
   stop: () => Promise<void>;
 } {
   let running: Promise<RunningAzurite> | undefined;
+  const get = (): Promise<RunningAzurite> => {
+    running ??= startAzurite(options).catch((err: unknown) => {
+      running = undefined;
+      throw err;
+    });
+    return running;
+  };
   return {
-    get: () => {
-      running ??= startAzurite(options).catch((err: unknown) => {
-        running = undefined;
-        throw err;
-      });
-      return running;
+    get,
+    warm: () => {
+      get().catch(() => undefined);
     },
     async stop() {
       const r = running;

@@ -13,8 +13,8 @@ import {
   exportFolder,
   partFileName,
   readNewestExportRun,
-  type ExportManifest,
 } from '../common/cost-export-blobs.js';
+import type { ExportManifest } from '../common/export-manifest.js';
 import {
   COST_EXPORT_DATASET,
   COST_EXPORT_ROOT_FOLDER,
@@ -159,8 +159,11 @@ export function createEmulatedCostManagement(deps: {
       const runId = randomUUID();
       const period = monthOf(now);
       options.onProgress?.({ message: `Export run ${runId}: pricing month-to-date usage` });
-      const { c, storage } = await container();
-      const days = await usageByDay(period, now, c, options.signal);
+      // Azurite may still be starting (deploy starts it): the log queries run meanwhile.
+      const opened = container();
+      opened.catch(() => undefined); // awaited below; a failed start is reported there
+      const days = await usageByDay(period, now, opened, options.signal);
+      const { c, storage } = await opened;
       const rows = focusRows(config, resources, days, period);
       const folder = exportFolder(COST_EXPORT_ROOT_FOLDER, exportName);
       const runFolder = `${folder}${dateRangeFolder(period.start, period.end)}/${runId}/`;
@@ -252,7 +255,7 @@ export function createEmulatedCostManagement(deps: {
   async function usageByDay(
     period: { start: Date },
     now: Date,
-    c: Awaited<ReturnType<typeof container>>['c'],
+    opened: ReturnType<typeof container>,
     signal: AbortSignal | undefined,
   ): Promise<DayUsage[]> {
     const from = period.start.getTime();
@@ -301,6 +304,7 @@ export function createEmulatedCostManagement(deps: {
       day(String(row[ts]).slice(0, 10)).appInsightsBytes += JSON.stringify(obj).length;
     }
     let stored = 0;
+    const { c } = await opened;
     for await (const b of c.listBlobsFlat()) stored += b.properties.contentLength ?? 0;
     for (const u of days.values()) u.storedBytes = stored;
     return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));

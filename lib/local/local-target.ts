@@ -129,7 +129,6 @@ export function createLocalTarget(
   let current: Deployment | undefined;
   const apimName = config.deployment.apimName ?? `apim-costing-local-${config.deployment.index}`;
   const billed = billedResources(config, apimName);
-  // Azurite starts on first use of the storage account (B2, B3, E4), not with every deploy.
   const azurite = lazyAzurite({ dataDir, accountName: billed.storage.name });
   const costManagement = createEmulatedCostManagement({
     config,
@@ -314,6 +313,7 @@ export function createLocalTarget(
     createCostExport(opts: OperationOptions = {}) {
       return withDeadline('Creating the emulated Cost Management export', opts, (signal, o) => {
         target.requireDeployment();
+        azurite.warm(); // Azurite boots from B2 (the export's storage) while B3's queries run
         return costManagement.createExport({ ...o, ...(signal ? { signal } : {}) });
       });
     },

@@ -6,25 +6,8 @@
 import { APIConnectionTimeoutError, APIError, APIUserAbortError, type AzureOpenAI } from 'openai';
 import type { TokenUsage } from '../ledger/ledger-types.js';
 import { gatewayRequestId, usageFromJson } from './http.js';
-import { AI_MAX_OUTPUT_TOKENS, type AiMode } from './ai-modes.js';
-import type { BuTarget } from './plan.js';
-import {
-  errorCode,
-  parseRetryAfter,
-  type AttemptContext,
-  type AttemptResult,
-  type PlannedRequest,
-} from './runner.js';
-
-/** One planned D1 request. */
-export interface AiRequest extends PlannedRequest {
-  model: string;
-  mode: number;
-  caller: string;
-  spec: AiMode;
-  target: BuTarget;
-  prompt: string;
-}
+import { AI_MAX_OUTPUT_TOKENS, type AiRequest } from './ai-modes.js';
+import { errorCode, parseRetryAfter, type AttemptContext, type AttemptResult } from './runner.js';
 
 /** Maps a thrown SDK error to an attempt result by class and status, never by message text. */
 function fromError(err: unknown): AttemptResult {

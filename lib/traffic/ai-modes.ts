@@ -2,6 +2,8 @@
  * The six AI request modes of cell D1 as data (surface, streaming, the flags the client sends),
  * and the prompts the requests carry.
  */
+import type { BuTarget } from './plan.js';
+import type { PlannedRequest } from './runner.js';
 
 /** An AI request mode: which surface, streamed or not, and the flags the client sends. */
 export interface AiMode {
@@ -50,3 +52,13 @@ export const AI_PROMPTS = [
   'Describe streaming responses in two short sentences.',
   'Name two ways to attribute token usage to a calling application.',
 ];
+
+/** One planned D1 request. */
+export interface AiRequest extends PlannedRequest {
+  model: string;
+  mode: number;
+  caller: string;
+  spec: AiMode;
+  target: BuTarget;
+  prompt: string;
+}

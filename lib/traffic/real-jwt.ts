@@ -3,7 +3,9 @@
  * with a REAL client-credentials token and the API's own subscription key, proving a real `appid`
  * flows into the caller metrics. Needs the three `COSTING_JWT_*` values.
  */
-import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/core-auth';
+import { createRequire } from 'node:module';
+import type * as Identity from '@azure/identity';
 import type { KitConfig } from '../config/types.js';
 import { ConfigError, TokenRequestError, type ConfigProblem } from '../errors.js';
 import type { CostingTarget } from '../target.js';
@@ -87,7 +89,8 @@ async function prepareRealJwtTraffic(
     // Built inside the try: the library rejects a malformed tenant id or authority at once.
     const credential =
       options.credential ??
-      new ClientSecretCredential(
+      // Loaded here: only C3 with a real identity needs the identity library (and MSAL).
+      new (createRequire(__filename)('@azure/identity') as typeof Identity).ClientSecretCredential(
         config.realJwt.tenantId as string,
         config.realJwt.clientId as string,
         config.realJwt.clientSecret as string,

@@ -2,11 +2,8 @@
  * Cost Management export runs as Azure writes them to the container (FOCUS CSV part files and
  * the manifest, in the run folder of the documented layout), for the fake Blob service.
  */
-import {
-  dateRangeFolder,
-  partFileName,
-  type ExportManifest,
-} from '../../lib/common/cost-export-blobs.js';
+import { dateRangeFolder, partFileName } from '../../lib/common/cost-export-blobs.js';
+import type { ExportManifest } from '../../lib/common/export-manifest.js';
 import { FOCUS_EXPORT_COLUMNS, type FocusExportRow } from '../../lib/common/focus.js';
 import { toCsv } from '../../lib/local/cost-management.js';
 import { SUB } from './arm-simulator.js';
