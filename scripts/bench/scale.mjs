@@ -1,8 +1,8 @@
 // Scale benchmark: the kit's kql/ queries and the workbook's queries over the local log store
 // (the store the local target writes), at several sizes of the kql bench's generated logs
 // (gateway rows; 10% are AI requests with two LLM rows each), first run and warm (median of
-// 3), peak RSS, and DuckDB (2 threads) on the kql bench's SQL mirrors of three queries over the
-// same rows, interleaved in the same run, with the ratios. The rows reach the store in chunks,
+// 3), peak RSS, and DuckDB (2 threads) on the kql bench's SQL mirrors of the kql/ queries over
+// the same rows, interleaved in the same run, with the ratios. The rows reach the store in chunks,
 // as a gateway appends them, so no size ever exists as row objects at once.
 // Sizes: `SCALE_SIZES` (comma list, e.g. `100k,1m,3m,10m`), default 100k,1m.
 // `SCALE_STORE=1` also writes the rows through a store on disk (a temp dir) and times a fresh
@@ -21,12 +21,11 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import {
   benchParameters,
+  boundMirrors,
   csvField,
   DUCKDB_TABLES,
   generateChunks,
   loadCsvTables,
-  SQL,
-  MIRRORS,
 } from './kql.mjs';
 
 const require = createRequire(import.meta.url);
@@ -35,7 +34,7 @@ const TABLES = {
   llm: 'ApiManagementGatewayLlmLog',
   metrics: 'customMetrics',
 };
-const DUCK = { gateway: 'gw', llm: 'llm' };
+const DUCK = { gateway: 'gw', llm: 'llm', metrics: 'metrics' };
 const CHUNK = 50_000;
 
 function parseSize(s) {
@@ -173,14 +172,13 @@ export default async function bench() {
       await loadCsvTables(con, dir);
       let kSum = 0;
       let dSum = 0;
-      for (const [label, sql] of Object.entries(SQL)) {
-        const [kqlName, kqlParams] = MIRRORS[label];
-        const q = load(kqlName, kqlParams);
+      const mirrors = boundMirrors(kql, config, nowMs);
+      for (const { label, kqlText, sql } of mirrors) {
         const kr = [];
         const dr = [];
         for (let i = 0; i < 3; i++) {
           let t = performance.now();
-          kql.executeQuery(q.text, store);
+          kql.executeQuery(kqlText, store);
           kr.push(ms(t));
           t = performance.now();
           await con.runAndReadAll(sql);
@@ -192,7 +190,7 @@ export default async function bench() {
           `  vs DuckDB ${label.padEnd(48)} KQL ${median(kr).toFixed(0).padStart(6)} ms  DuckDB ${median(dr).toFixed(0).padStart(5)} ms  ratio ${(median(kr) / median(dr)).toFixed(1)}x`,
         );
       }
-      console.log(`  three mirrored queries: KQL/DuckDB ${(kSum / dSum).toFixed(1)}x`);
+      console.log(`  ${mirrors.length} mirrored queries: KQL/DuckDB ${(kSum / dSum).toFixed(1)}x`);
       con.closeSync?.();
       const row = { n, warmSum, wbWarm, ratio: kSum / dSum };
       if (disk)

@@ -210,4 +210,73 @@ export const EDGE_CASES: ConformanceCase[] = [
     `datatable(k:long)[long(null), 1] | join kind=inner (datatable(k:long)[long(null), 1]) on k | count`,
     { rows: [[1]] },
   ),
+  // Predicates of countif/sumif/dcountif are decided column-wise for simple forms (expr-mask.ts);
+  // these pin that path to the row-by-row null rules.
+  c(
+    'countif: != is true on null rows, == is not',
+    `datatable(x:long)[1, long(null), 3] | summarize ne = countif(x != 1), eq = countif(x == 1)`,
+    { rows: [[2, 1]] },
+  ),
+  c(
+    'countif: between and !between with constant bounds skip nulls',
+    `datatable(x:long)[200, 250, 299, 300, long(null), 199] | summarize a = countif(x between (200 .. 299)), b = countif(x !between (200 .. 299))`,
+    { rows: [[3, 2]] },
+  ),
+  c(
+    'countif: and / or of comparisons where a side is null',
+    `datatable(x:long, y:long)[1, 1, 2, long(null), long(null), 3] | summarize a = countif(x >= 1 and y >= 1), o = countif(x > 1 or y > 2)`,
+    { rows: [[1, 2]] },
+  ),
+  c(
+    'countif: a bool column compared with true',
+    `datatable(b:bool)[true, false, bool(null), true] | summarize n = countif(b == true), m = countif(b != true)`,
+    { rows: [[2, 2]] },
+  ),
+  c(
+    'countif: datetime between a start and a timespan',
+    `datatable(t:datetime)[datetime(2024-01-01), datetime(2024-01-01 12:00), datetime(2024-01-03)] | summarize n = countif(t between (datetime(2024-01-01) .. 1d))`,
+    { rows: [[2]] },
+  ),
+  c(
+    'sumif / avgif / maxif: a null predicate is not true',
+    `datatable(x:long, f:bool)[1, true, 2, false, 3, bool(null), 4, true] | summarize s = sumif(x, f), a = avgif(x, f), m = maxif(x, f)`,
+    { rows: [[5, 2.5, 4]] },
+  ),
+  c(
+    'dcount: distinct strings per group',
+    `datatable(g:string, s:string)['a', 'x', 'a', 'y', 'b', 'x', 'a', 'x', 'b', 'z'] | summarize d = dcount(s) by g`,
+    {
+      rows: [
+        ['a', 2],
+        ['b', 2],
+      ],
+    },
+  ),
+  c(
+    'dcountif: distinct strings where the predicate is true',
+    `datatable(s:string, x:long)['a', 1, 'b', 2, 'a', 3, 'c', long(null)] | summarize d = dcountif(s, x > 1)`,
+    { rows: [[2]] },
+  ),
+  c(
+    'max / min: numbers and nulls mixed',
+    `datatable(x:real)[2.5, real(null), -1, 7] | summarize hi = max(x), lo = min(x)`,
+    { rows: [[7, -1]] },
+  ),
+  // bin() of a column with a constant step is computed a column at a time (expr-vector.ts).
+  c(
+    'bin: week bins of a datetime column align on 0001-01-01 (a Monday), nulls stay null',
+    `datatable(t:datetime)[datetime(2024-01-03), datetime(2024-01-08 05:00), datetime(null)] | extend w = bin(t, 7d) | project w`,
+    { rows: [['2024-01-01T00:00:00.000Z'], ['2024-01-08T00:00:00.000Z'], [null]] },
+  ),
+  c(
+    'bin: long and real columns, as a summarize key',
+    `datatable(x:long, y:real)[7, 2.5, -3, -0.5, 12, 9.75] | summarize n = count() by bx = bin(x, 5), by = floor(y, 2) | order by bx asc`,
+    {
+      rows: [
+        [-5, -2, 1],
+        [5, 2, 1],
+        [10, 8, 1],
+      ],
+    },
+  ),
 ];

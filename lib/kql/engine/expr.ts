@@ -15,6 +15,7 @@ import type { Arg, Evaluator } from '../functions/registry.js';
 import { callArgs, callName, compileCall } from './expr-calls.js';
 import { compileComparison } from './expr-compare.js';
 import { dictResultColumn, evaluateByDictionary } from './dict-eval.js';
+import { vectorValues } from './expr-vector.js';
 import { columnIndex, type Column } from './frame.js';
 import { literalValue } from './literals.js';
 import type { Scope } from './scope.js';
@@ -320,6 +321,8 @@ export function evaluateColumn(
       column,
     };
   }
+  const vec = vectorValues(node, scope);
+  if (vec) return vec;
   const c = compileExpr(node, scope);
   const data = new Array<Value>(n);
   const f = c.fn;

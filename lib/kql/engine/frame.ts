@@ -35,6 +35,57 @@ export interface Column {
    * another inherits them: its values lie within its parent's.
    */
   bounds?: () => NumberBounds | undefined;
+  /**
+   * The values of a number column as typed arrays, when they exist without decoding (a
+   * columnar source's, or gathered from a parent's). Read it through `numericOf`, which caches.
+   */
+  numeric?: () => NumericView | undefined;
+}
+
+/** A number column (datetimes and timespans in milliseconds): row `r` is null where `nulls[r]` is 1. */
+export interface NumericView {
+  values: Float64Array;
+  nulls: Uint8Array | undefined;
+}
+
+const numerics = new WeakMap<Column, NumericView | null>();
+
+/** The typed values of a number column, if it has them (never computed from `data`). */
+export function numericOf(col: Column): NumericView | undefined {
+  if (!col.numeric) return undefined;
+  let v = numerics.get(col);
+  if (v === undefined) {
+    v = col.numeric() ?? null;
+    numerics.set(col, v);
+  }
+  return v ?? undefined;
+}
+
+/** A number column over typed values; `data` decodes them on first read. */
+export function numericColumn(name: string, type: string, view: NumericView): Column {
+  const col = lazyColumn(name, type, () => {
+    const { values, nulls } = view;
+    const data = new Array<Value>(values.length);
+    for (let i = 0; i < values.length; i++) data[i] = nulls?.[i] === 1 ? null : values[i]!;
+    return data;
+  });
+  col.numeric = () => view;
+  return col;
+}
+
+/** The rows `rows` of a typed view; `-1` reads as null. */
+function gatherNumeric(view: NumericView, rows: ArrayLike<number>): NumericView {
+  const n = rows.length;
+  const values = new Float64Array(n);
+  let nulls: Uint8Array | undefined;
+  const src = view.values;
+  const srcNulls = view.nulls;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    if (r >= 0 && srcNulls?.[r] !== 1) values[i] = src[r]!;
+    else (nulls ??= new Uint8Array(n))[i] = 1;
+  }
+  return { values, nulls };
 }
 
 /** The least and greatest number of a column (NaN-free), and whether any row is null. */
@@ -88,16 +139,29 @@ export function lazyColumn(name: string, type: string, compute: () => Value[]): 
  */
 export function pickColumn(c: Column, rows: ArrayLike<number>, parentLength: number): Column {
   const n = rows.length;
-  const col = lazyColumn(c.name, c.type, () => {
-    const src = c.data;
-    const fill = nullOf(c.type);
-    const data = new Array<Value>(n);
-    for (let i = 0; i < n; i++) {
-      const r = rows[i]!;
-      data[i] = r < 0 ? fill : src[r]!;
-    }
-    return data;
-  });
+  if (c.numeric) {
+    // Gathering typed values is cheaper than gathering boxed ones, and `data` may never be read.
+    const parent = c;
+    let view: NumericView | null | undefined;
+    const viewOf = (): NumericView | undefined => {
+      if (view === undefined) {
+        const p = numericOf(parent);
+        view = p ? gatherNumeric(p, rows) : null;
+      }
+      return view ?? undefined;
+    };
+    const picked = lazyColumn(c.name, c.type, () => {
+      const v = viewOf();
+      if (!v) return pickValues(parent, rows);
+      const data = new Array<Value>(n);
+      for (let i = 0; i < n; i++) data[i] = v.nulls?.[i] === 1 ? null : v.values[i]!;
+      return data;
+    });
+    picked.numeric = viewOf;
+    if (c.bounds) picked.bounds = pickedBounds(c.bounds, rows);
+    return picked;
+  }
+  const col = lazyColumn(c.name, c.type, () => pickValues(c, rows));
   if (c.type === 'string') {
     col.encode = () => {
       const parent =
@@ -107,19 +171,51 @@ export function pickColumn(c: Column, rows: ArrayLike<number>, parentLength: num
     };
     if (c.cheapEncoding === true) col.cheapEncoding = true;
   }
-  // Rows picked with -1 (an outer join's missing side) read as null: only then are the
-  // parent's bounds' `hasNulls` not enough.
-  if (c.bounds) {
-    const parent = c.bounds;
-    let fills: boolean | undefined;
-    col.bounds = () => {
-      const b = parent();
-      if (!b) return undefined;
-      fills ??= Array.prototype.some.call(rows, (r: number) => r < 0);
-      return fills ? { ...b, hasNulls: true } : b;
-    };
-  }
+  if (c.bounds) col.bounds = pickedBounds(c.bounds, rows);
   return col;
+}
+
+/** The values of `rows` of a column; `-1` reads as the type's null. */
+function pickValues(c: Column, rows: ArrayLike<number>): Value[] {
+  const fill = nullOf(c.type);
+  const data = new Array<Value>(rows.length);
+  // A string column with codes decodes only the picked rows (a summarize's keys pick one row
+  // per group of a million: decoding the parent would build a million strings).
+  const enc =
+    c.type === 'string'
+      ? (knownEncoding(c) ?? (c.cheapEncoding ? encodingOf(c) : undefined))
+      : undefined;
+  if (enc) {
+    const { codes, dict } = enc;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      data[i] = r < 0 ? fill : dict[codes[r]!]!;
+    }
+    return data;
+  }
+  const src = c.data;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    data[i] = r < 0 ? fill : src[r]!;
+  }
+  return data;
+}
+
+/**
+ * Bounds of picked rows: the parent's (its values lie within them). Rows picked with -1 (an
+ * outer join's missing side) read as null: only then are the parent's `hasNulls` not enough.
+ */
+function pickedBounds(
+  parent: () => NumberBounds | undefined,
+  rows: ArrayLike<number>,
+): () => NumberBounds | undefined {
+  let fills: boolean | undefined;
+  return () => {
+    const b = parent();
+    if (!b) return undefined;
+    fills ??= Array.prototype.some.call(rows, (r: number) => r < 0);
+    return fills ? { ...b, hasNulls: true } : b;
+  };
 }
 
 /** A new frame holding the given rows (by index) of every column; `-1` reads as null. */

@@ -77,6 +77,14 @@ function columnarColumn(
     return out;
   });
   if (type !== 'string' && type !== 'bool') {
+    col.numeric = () => {
+      const stored = storedOf();
+      if (stored.kind !== 'number') return undefined;
+      const { values, nulls } = stored;
+      return values.length === n
+        ? { values, nulls }
+        : { values: values.subarray(0, n), nulls: nulls?.subarray(0, n) };
+    };
     let bounds: NumberBounds | null | undefined;
     col.bounds = () => {
       if (bounds === undefined) {

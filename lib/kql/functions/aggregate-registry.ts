@@ -4,6 +4,8 @@
  * functions return the winning row per group instead, and `summarize` picks the columns.
  */
 import type { Evaluator } from './registry.js';
+import { encodingOf } from '../engine/dictionary.js';
+import { numericOf, type Column, type NumericView } from '../engine/frame.js';
 import { compareValues, valueKey, type Value } from '../engine/values.js';
 
 /** What an aggregate gets: evaluated arguments, group id per row, number of groups. */
@@ -16,6 +18,40 @@ export interface AggregateInput {
   groups: number;
   rows: number;
   resultType: string;
+  /** Each argument as a plain column of the input, when it is one: its array is read directly. */
+  columns?: (Column | undefined)[];
+  /** The rows argument `i` is true on, when computed column-wise (expr-mask.ts), else `undefined`. */
+  mask?: (i: number) => Uint8Array | undefined;
+}
+
+/**
+ * Argument `i` for every row: a column's own array, else evaluated once here (on the rows
+ * `only` passes, the others read null), so the loops below read arrays instead of calling an
+ * evaluator per row.
+ */
+function argValues(input: AggregateInput, i: number, only?: Uint8Array): ArrayLike<Value> {
+  const col = input.columns?.[i];
+  if (col) return col.data;
+  const f = input.args[i]!;
+  const out = new Array<Value>(input.rows);
+  for (let r = 0; r < input.rows; r++) out[r] = only && only[r] !== 1 ? null : f(r);
+  return out;
+}
+
+/** Argument `i`'s typed values, when it is a number column that has them. */
+function numericArg(input: AggregateInput, i: number): NumericView | undefined {
+  const col = input.columns?.[i];
+  return col ? numericOf(col) : undefined;
+}
+
+/** The rows predicate argument `i` is true on (null and false are not). */
+function predicateMask(input: AggregateInput, i: number): Uint8Array {
+  const known = input.mask?.(i);
+  if (known) return known;
+  const f = input.args[i]!;
+  const out = new Uint8Array(input.rows);
+  for (let r = 0; r < input.rows; r++) out[r] = f(r) === true ? 1 : 0;
+  return out;
 }
 
 export type AggregateResult =
@@ -60,10 +96,13 @@ export function registerAggregate(
 export const values = (v: Value[]): AggregateResult => ({ kind: 'values', values: v });
 
 function countImpl(withPredicate: boolean): AggregateImpl {
-  return ({ args, gid, groups, rows }) => {
+  return (input) => {
+    const { gid, groups, rows } = input;
     const out = new Float64Array(groups);
-    const pred = withPredicate ? args[0]! : undefined;
-    for (let r = 0; r < rows; r++) if (!pred || pred(r) === true) out[gid[r]!]!++;
+    if (withPredicate) {
+      const pass = predicateMask(input, 0);
+      for (let r = 0; r < rows; r++) if (pass[r] === 1) out[gid[r]!]!++;
+    } else for (let r = 0; r < rows; r++) out[gid[r]!]!++;
     return values(Array.from(out));
   };
 }
@@ -71,15 +110,22 @@ registerAggregate('count', countImpl(false), 0);
 registerAggregate('countif', countImpl(true), 1);
 
 function sumImpl(withPredicate: boolean): AggregateImpl {
-  return ({ args, gid, groups, rows }) => {
+  return (input) => {
+    const { gid, groups, rows } = input;
     const out = new Float64Array(groups);
-    const f = args[0]!;
-    const pred = withPredicate ? args[1]! : undefined;
+    const pass = withPredicate ? predicateMask(input, 1) : undefined;
+    const view = numericArg(input, 0);
+    if (view) {
+      const { values: vals, nulls } = view;
+      for (let r = 0; r < rows; r++)
+        if ((!pass || pass[r] === 1) && nulls?.[r] !== 1) out[gid[r]!]! += vals[r]!;
+      return values(Array.from(out));
+    }
+    const data = argValues(input, 0, pass);
     for (let r = 0; r < rows; r++) {
-      if (pred && pred(r) !== true) continue;
-      const v = f(r);
-      if (v === null || typeof v !== 'number') continue;
-      out[gid[r]!]! += v;
+      if (pass && pass[r] !== 1) continue;
+      const v = data[r];
+      if (typeof v === 'number') out[gid[r]!]! += v;
     }
     // A group without values sums to 0 (the documented default of sum() over no rows).
     return values(Array.from(out));
@@ -89,15 +135,27 @@ registerAggregate('sum', sumImpl(false), 1);
 registerAggregate('sumif', sumImpl(true), 2);
 
 function avgImpl(withPredicate: boolean): AggregateImpl {
-  return ({ args, gid, groups, rows }) => {
+  return (input) => {
+    const { gid, groups, rows } = input;
     const sum = new Float64Array(groups);
     const n = new Float64Array(groups);
-    const f = args[0]!;
-    const pred = withPredicate ? args[1]! : undefined;
+    const pass = withPredicate ? predicateMask(input, 1) : undefined;
+    const view = numericArg(input, 0);
+    if (view) {
+      const { values: vals, nulls } = view;
+      for (let r = 0; r < rows; r++) {
+        if ((pass && pass[r] !== 1) || nulls?.[r] === 1) continue;
+        const g = gid[r]!;
+        sum[g]! += vals[r]!;
+        n[g]!++;
+      }
+      return values(Array.from(sum, (s, g) => (n[g] ? s / n[g]! : null)));
+    }
+    const data = argValues(input, 0, pass);
     for (let r = 0; r < rows; r++) {
-      if (pred && pred(r) !== true) continue;
-      const v = f(r);
-      if (v === null || typeof v !== 'number') continue;
+      if (pass && pass[r] !== 1) continue;
+      const v = data[r];
+      if (typeof v !== 'number') continue;
       const g = gid[r]!;
       sum[g]! += v;
       n[g]!++;
@@ -108,18 +166,47 @@ function avgImpl(withPredicate: boolean): AggregateImpl {
 registerAggregate('avg', avgImpl(false), 1);
 registerAggregate('avgif', avgImpl(true), 2);
 
+/** `max` / `min` over typed values: null for a group without any. */
+function typedExtreme(
+  view: NumericView,
+  sign: 1 | -1,
+  input: AggregateInput,
+  pass: Uint8Array | undefined,
+): Value[] {
+  const { gid, groups, rows } = input;
+  const { values: vals, nulls } = view;
+  const best = new Float64Array(groups);
+  const has = new Uint8Array(groups);
+  for (let r = 0; r < rows; r++) {
+    if ((pass && pass[r] !== 1) || nulls?.[r] === 1) continue;
+    const g = gid[r]!;
+    const v = vals[r]!;
+    if (has[g] === 0) {
+      has[g] = 1;
+      best[g] = v;
+    } else if (sign > 0 ? v > best[g]! : v < best[g]!) best[g] = v;
+  }
+  return Array.from(best, (b, g) => (has[g] === 1 ? b : null));
+}
+
 function extremeImpl(sign: 1 | -1, withPredicate: boolean): AggregateImpl {
-  return ({ args, gid, groups, rows }) => {
+  return (input) => {
+    const { gid, groups, rows } = input;
     const out: Value[] = new Array<Value>(groups).fill(null);
-    const f = args[0]!;
-    const pred = withPredicate ? args[1]! : undefined;
+    const pass = withPredicate ? predicateMask(input, 1) : undefined;
+    const view = numericArg(input, 0);
+    if (view) return values(typedExtreme(view, sign, input, pass));
+    const data = argValues(input, 0, pass);
     for (let r = 0; r < rows; r++) {
-      if (pred && pred(r) !== true) continue;
-      const v = f(r);
+      if (pass && pass[r] !== 1) continue;
+      const v = data[r]!;
       if (v === null) continue;
       const g = gid[r]!;
       const cur = out[g]!;
-      if (cur === null || sign * compareValues(v, cur) > 0) out[g] = v;
+      if (cur === null) out[g] = v;
+      else if (typeof v === 'number' && typeof cur === 'number') {
+        if (sign > 0 ? v > cur : v < cur) out[g] = v;
+      } else if (sign * compareValues(v, cur) > 0) out[g] = v;
     }
     return values(out);
   };
@@ -129,16 +216,60 @@ registerAggregate('min', extremeImpl(-1, false), 1);
 registerAggregate('maxif', extremeImpl(1, true), 2);
 registerAggregate('minif', extremeImpl(-1, true), 2);
 
-function dcountImpl(withPredicate: boolean): AggregateImpl {
-  return ({ args, gid, groups, rows }) => {
-    const sets = Array.from({ length: groups }, () => new Set<string>());
-    const f = args[0]!;
-    const pred = withPredicate ? args[1]! : undefined;
+/** Above this many (group, code) cells distinct codes are kept in a Set instead of a bitmap. */
+const BITMAP_LIMIT = 1 << 24;
+
+/** Distinct dictionary codes per group (a string column's codes are its distinct values). */
+function distinctCodes(
+  codes: Int32Array,
+  width: number,
+  input: AggregateInput,
+  pass: Uint8Array | undefined,
+): number[] {
+  const { gid, groups, rows } = input;
+  const counts = new Array<number>(groups).fill(0);
+  if (groups * width <= BITMAP_LIMIT) {
+    const seen = new Uint8Array(groups * width);
     for (let r = 0; r < rows; r++) {
-      if (pred && pred(r) !== true) continue;
-      const v = f(r);
+      if (pass && pass[r] !== 1) continue;
+      const g = gid[r]!;
+      const cell = g * width + codes[r]!;
+      if (seen[cell] === 0) {
+        seen[cell] = 1;
+        counts[g]!++;
+      }
+    }
+    return counts;
+  }
+  const seen = new Set<number>();
+  for (let r = 0; r < rows; r++) {
+    if (pass && pass[r] !== 1) continue;
+    const g = gid[r]!;
+    const cell = g * width + codes[r]!;
+    if (!seen.has(cell)) {
+      seen.add(cell);
+      counts[g]!++;
+    }
+  }
+  return counts;
+}
+
+function dcountImpl(withPredicate: boolean): AggregateImpl {
+  return (input) => {
+    const { gid, groups, rows } = input;
+    const pass = withPredicate ? predicateMask(input, 1) : undefined;
+    const col = input.columns?.[0];
+    // A string column never holds null (Kusto strings are empty instead): every code counts.
+    const enc = col ? encodingOf(col) : undefined;
+    if (enc) return values(distinctCodes(enc.codes, enc.dict.length, input, pass));
+    const data = argValues(input, 0, pass);
+    const sets = Array.from({ length: groups }, () => new Set<string | number>());
+    for (let r = 0; r < rows; r++) {
+      if (pass && pass[r] !== 1) continue;
+      const v = data[r]!;
       if (v === null) continue;
-      sets[gid[r]!]!.add(valueKey(v));
+      // Numbers key as themselves; every other key is tagged text, so the two never collide.
+      sets[gid[r]!]!.add(typeof v === 'number' ? v : valueKey(v));
     }
     return values(sets.map((s) => s.size));
   };

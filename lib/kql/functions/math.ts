@@ -29,21 +29,30 @@ export function roundTo(n: number, digits: number): number {
   return n < 0 ? -back : back;
 }
 
+/**
+ * `bin(x, step)` for a positive step: datetimes are aligned on Kusto's origin (0001-01-01
+ * UTC), which matters for week bins; an integral result type truncates.
+ */
+export function binValue(x: number, step: number, isDatetime: boolean, integral: boolean): number {
+  if (isDatetime)
+    return Math.floor((x + KUSTO_EPOCH_OFFSET_MS) / step) * step - KUSTO_EPOCH_OFFSET_MS;
+  const b = Math.floor(x / step) * step;
+  return integral ? Math.trunc(b) : b;
+}
+
 registerScalar(
   ['bin', 'floor'],
   ([v, size], resultType) => {
     const fv = v!.fn;
     const fs = size!.fn;
     const isDatetime = v!.type === 'datetime';
+    const integral = resultType === 'int' || resultType === 'long';
     // The common `bin(TimeGenerated, 1h)`: a constant step, checked once.
     const fixed = size!.isConstant ? size!.constant : undefined;
-    if (isDatetime && typeof fixed === 'number' && fixed > 0) {
+    if (typeof fixed === 'number' && fixed > 0) {
       return (r) => {
         const x = fv(r);
-        return x === null
-          ? null
-          : Math.floor(((x as number) + KUSTO_EPOCH_OFFSET_MS) / fixed) * fixed -
-              KUSTO_EPOCH_OFFSET_MS;
+        return x === null ? null : binValue(x as number, fixed, isDatetime, integral);
       };
     }
     return (r) => {
@@ -52,13 +61,7 @@ registerScalar(
       const s = fs(r);
       // Documented: a zero, negative or null bin size gives null.
       if (s === null || (s as number) <= 0) return null;
-      const n = x as number;
-      const step = s as number;
-      // Datetime bins are aligned on Kusto's origin (0001-01-01 UTC), which matters for week bins.
-      if (isDatetime)
-        return Math.floor((n + KUSTO_EPOCH_OFFSET_MS) / step) * step - KUSTO_EPOCH_OFFSET_MS;
-      const b = Math.floor(n / step) * step;
-      return resultType === 'int' || resultType === 'long' ? Math.trunc(b) : b;
+      return binValue(x as number, s as number, isDatetime, integral);
     };
   },
   2,

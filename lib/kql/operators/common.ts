@@ -13,7 +13,7 @@ import {
 } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
 import { encodingOf } from '../engine/dictionary.js';
-import { lazyColumn, type Column, type Frame } from '../engine/frame.js';
+import { lazyColumn, numericOf, type Column, type Frame } from '../engine/frame.js';
 import type { Scope } from '../engine/scope.js';
 import { normaliseType } from '../engine/values.js';
 
@@ -34,6 +34,7 @@ export function renamed(c: Column, name: string, type: string): Column {
     if (c.cheapEncoding === true) col.cheapEncoding = true;
   }
   if (c.bounds && c.type === type) col.bounds = c.bounds;
+  if (c.numeric && c.type === type) col.numeric = () => numericOf(c);
   return col;
 }
 

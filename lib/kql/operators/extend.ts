@@ -3,12 +3,14 @@ import { elements, kindName, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
 import { dictResultColumn, evaluateByDictionary } from '../engine/dict-eval.js';
 import { compileExpr } from '../engine/expr.js';
+import { vectorValues } from '../engine/expr-vector.js';
 import { columnIndex, type Column, type Frame } from '../engine/frame.js';
 import type { Value } from '../engine/values.js';
 import {
   applySchema,
   declaredName,
   outputSchema,
+  renamed,
   scopeOf,
   unsupportedAt,
   type Operator,
@@ -32,8 +34,11 @@ export function extendFrame(
       declaredName(expr) ?? schema[frame.columns.length]?.name ?? `Column${frame.columns.length}`;
     const scope = scopeOf(frame, env, ctx);
     const byDict = evaluateByDictionary(expr, scope);
+    const vec = byDict ? undefined : vectorValues(expr, scope);
     let col: Column;
     if (byDict) col = dictResultColumn(name, byDict, frame.length);
+    else if (vec?.column) col = renamed(vec.column, name, vec.type);
+    else if (vec) col = { name, type: vec.type, data: vec.data };
     else {
       const compiled = compileExpr(expr, scope);
       const data = new Array<Value>(frame.length);

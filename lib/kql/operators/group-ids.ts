@@ -10,7 +10,7 @@
  * CorrelationId` at 1M rows. Null is a key like any other (Kusto groups nulls together).
  */
 import { encodingOf } from '../engine/dictionary.js';
-import type { Column } from '../engine/frame.js';
+import { numericOf, type Column } from '../engine/frame.js';
 import { valueKey, type Value } from '../engine/values.js';
 
 export interface Grouping {
@@ -34,7 +34,11 @@ function hashable(v: Value): unknown {
 }
 
 function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
+  while (b !== 0) {
+    const t = a % b;
+    a = b;
+    b = t;
+  }
   return a;
 }
 
@@ -48,16 +52,23 @@ const NUMERIC_LIMIT = 1 << 23;
  */
 function integerCodes(col: ArrayLike<Value>, rows: number): Codes | undefined {
   if (rows === 0) return undefined;
-  let min = Infinity;
-  let max = -Infinity;
+  // One pass: the bounds, and the greatest common step of the differences from the first value
+  // (the same as from the least: every difference between keys is a multiple of either).
+  const first = col[0];
+  if (typeof first !== 'number') return undefined;
+  let min = first;
+  let max = first;
+  let step = 0;
   for (let r = 0; r < rows; r++) {
     const v = col[r];
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) return undefined;
     if (v < min) min = v;
-    if (v > max) max = v;
+    else if (v > max) max = v;
+    if (step !== 1) {
+      const d = Math.abs(v - first);
+      if (step === 0 || d % step !== 0) step = gcd(step, d);
+    }
   }
-  let step = 0;
-  for (let r = 0; r < rows && step !== 1; r++) step = gcd(step, (col[r] as number) - min);
   if (step === 0) step = 1;
   const width = (max - min) / step + 1;
   if (width > NUMERIC_LIMIT) return undefined;
@@ -98,6 +109,10 @@ function codesOf(key: Value[] | Column, rows: number): Codes {
   if (!Array.isArray(key)) {
     const enc = encodingOf(key);
     if (enc) return { codes: enc.codes, cardinality: enc.dict.length };
+    // Typed values without nulls go straight to the integer table (a null key is hashed).
+    const view = numericOf(key);
+    const fast = view && !view.nulls?.includes(1) ? integerCodes(view.values, rows) : undefined;
+    if (fast) return fast;
     return hashCodes(key.data, rows);
   }
   return hashCodes(key, rows);

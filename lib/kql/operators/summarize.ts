@@ -7,6 +7,8 @@ import { elements, kindName, parameterNameAt, prop, type KNode } from '../kusto-
 import type { Env, ExecContext } from '../engine/context.js';
 import { callArgs, callName, compileExpr, evaluateColumn } from '../engine/expr.js';
 import { columnIndex, pickColumn, SINGLE_ROW, type Column, type Frame } from '../engine/frame.js';
+import { referencedColumn } from '../engine/expr-compare.js';
+import { trueMask } from '../engine/expr-mask.js';
 import type { Scope } from '../engine/scope.js';
 import type { Value } from '../engine/values.js';
 import {
@@ -69,17 +71,20 @@ export function runAggregate(
   const args: Evaluator[] = [];
   const argTypes: string[] = [];
   const constants: Value[] = [];
+  const columns: (Column | undefined)[] = [];
   for (const a of argNodes) {
     if (kindName(a) === 'StarExpression') {
       args.push(() => null);
       argTypes.push('dynamic');
       constants.push(null);
+      columns.push(undefined);
       continue;
     }
     const c = compileExpr(a, scope);
     args.push(c.fn);
     argTypes.push(c.type);
     constants.push(c.isConstant ? (c.constant ?? null) : null);
+    columns.push(referencedColumn(a, scope));
   }
   const result = impl({
     args,
@@ -89,6 +94,8 @@ export function runAggregate(
     groups: grouping.groups,
     rows: input.length,
     resultType: '',
+    columns,
+    mask: (i) => (argNodes[i] ? trueMask(argNodes[i], scope) : undefined),
   });
   if (result.kind === 'columns')
     return { values: result.columns[0] ?? [], columns: result.columns };

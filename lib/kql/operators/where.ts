@@ -60,6 +60,9 @@ export const where: Operator = (op, input, env, ctx) => {
     if (decided === false) return takeRows(input, new Uint32Array(0));
     const res = rowwise.length === 0 ? evaluateByDictionary(c, scope) : undefined;
     if (res) {
+      // Every distinct value passes (`startswith 'bu-'` over a table of BU subscriptions):
+      // decided for every row without a pass over them.
+      if (res.values.every((v) => v === true)) continue;
       byCode.push({
         codes: res.encoding.codes,
         pass: Uint8Array.from(res.values, (v) => (v === true ? 1 : 0)),
