@@ -48,6 +48,13 @@ const QUERIES = [
        Late = max(TimeGenerated) by CorrelationId) on CorrelationId
    | summarize n = count(), p = sum(P), c = sum(C), s = sum(S), hi = max(TotalTime), lastSeen = max(Late), unmatched = countif(isnull(P)) by ResponseCode
    | order by ResponseCode asc`,
+  `ApiManagementGatewayLogs | extend a = TotalTime * 2 + ResponseCode, d = TotalTime / (ResponseCode - 200), q = TotalTime / 7,
+     f = TotalTime / 7.0, m = (TotalTime - 450) % 7, z = ResponseCode % (TotalTime - TotalTime), age = datetime(2024-01-03) - TimeGenerated,
+     later = TimeGenerated + 90m, c = (TotalTime + 1) * 0.5 / 1000.0
+   | summarize sa = sum(a), sd = sum(d), nd = countif(isnull(d)), sq = sum(q), sf = sum(f), sm = sum(m), nz = countif(isnull(z)),
+     hi = max(age), lo = min(later), sc = sum(c) by ApimSubscriptionId | order by ApimSubscriptionId asc`,
+  `ApiManagementGatewayLogs | extend Cost = TotalTime * 0.25 | project CorrelationId, Cost, ResponseCode
+   | summarize n = count(), cost = sum(Cost), top = max(Cost), k = countif(Cost > 100) by bin(Cost, 50) | order by Cost asc`,
   `ApiManagementGatewayLlmLog | where PromptTokens > 15 | summarize n = count(), p = avg(PromptTokens), streams = countif(IsStreamCompletion != true) by bin(TimeGenerated, 6h) | order by TimeGenerated asc`,
 ];
 

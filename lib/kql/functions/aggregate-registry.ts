@@ -55,7 +55,8 @@ function predicateMask(input: AggregateInput, i: number): Uint8Array {
 }
 
 export type AggregateResult =
-  | { kind: 'values'; values: Value[] }
+  /** `numeric`: the same values typed, when the aggregate computed them so (sums, counts). */
+  | { kind: 'values'; values: Value[]; numeric?: NumericView }
   | { kind: 'rows'; rows: Int32Array; values: Value[] }
   /** Several output columns (`percentiles(x, 50, 95)`). */
   | { kind: 'columns'; columns: Value[][] };
@@ -95,6 +96,22 @@ export function registerAggregate(
 
 export const values = (v: Value[]): AggregateResult => ({ kind: 'values', values: v });
 
+/** One number per group (null where `nulls[g]` is 1), handed on typed as well. */
+function typedValues(out: Float64Array, nulls?: Uint8Array): AggregateResult {
+  const v = new Array<Value>(out.length);
+  for (let g = 0; g < out.length; g++) v[g] = nulls?.[g] === 1 ? null : out[g]!;
+  return { kind: 'values', values: v, numeric: { values: out, nulls } };
+}
+
+/** Sums over counts per group: null where a group had no values. */
+function averages(sum: Float64Array, n: Float64Array): AggregateResult {
+  const nulls = n.some((c) => c === 0) ? Uint8Array.from(n, (c) => (c === 0 ? 1 : 0)) : undefined;
+  return typedValues(
+    sum.map((s, g) => (n[g] ? s / n[g]! : 0)),
+    nulls,
+  );
+}
+
 function countImpl(withPredicate: boolean): AggregateImpl {
   return (input) => {
     const { gid, groups, rows } = input;
@@ -103,7 +120,7 @@ function countImpl(withPredicate: boolean): AggregateImpl {
       const pass = predicateMask(input, 0);
       for (let r = 0; r < rows; r++) if (pass[r] === 1) out[gid[r]!]!++;
     } else for (let r = 0; r < rows; r++) out[gid[r]!]!++;
-    return values(Array.from(out));
+    return typedValues(out);
   };
 }
 registerAggregate('count', countImpl(false), 0);
@@ -119,7 +136,7 @@ function sumImpl(withPredicate: boolean): AggregateImpl {
       const { values: vals, nulls } = view;
       for (let r = 0; r < rows; r++)
         if ((!pass || pass[r] === 1) && nulls?.[r] !== 1) out[gid[r]!]! += vals[r]!;
-      return values(Array.from(out));
+      return typedValues(out);
     }
     const data = argValues(input, 0, pass);
     for (let r = 0; r < rows; r++) {
@@ -128,7 +145,7 @@ function sumImpl(withPredicate: boolean): AggregateImpl {
       if (typeof v === 'number') out[gid[r]!]! += v;
     }
     // A group without values sums to 0 (the documented default of sum() over no rows).
-    return values(Array.from(out));
+    return typedValues(out);
   };
 }
 registerAggregate('sum', sumImpl(false), 1);
@@ -149,7 +166,7 @@ function avgImpl(withPredicate: boolean): AggregateImpl {
         sum[g]! += vals[r]!;
         n[g]!++;
       }
-      return values(Array.from(sum, (s, g) => (n[g] ? s / n[g]! : null)));
+      return averages(sum, n);
     }
     const data = argValues(input, 0, pass);
     for (let r = 0; r < rows; r++) {
@@ -160,7 +177,7 @@ function avgImpl(withPredicate: boolean): AggregateImpl {
       sum[g]! += v;
       n[g]!++;
     }
-    return values(Array.from(sum, (s, g) => (n[g] ? s / n[g]! : null)));
+    return averages(sum, n);
   };
 }
 registerAggregate('avg', avgImpl(false), 1);
@@ -172,7 +189,7 @@ function typedExtreme(
   sign: 1 | -1,
   input: AggregateInput,
   pass: Uint8Array | undefined,
-): Value[] {
+): AggregateResult {
   const { gid, groups, rows } = input;
   const { values: vals, nulls } = view;
   const best = new Float64Array(groups);
@@ -186,7 +203,7 @@ function typedExtreme(
       best[g] = v;
     } else if (sign > 0 ? v > best[g]! : v < best[g]!) best[g] = v;
   }
-  return Array.from(best, (b, g) => (has[g] === 1 ? b : null));
+  return typedValues(best, has.includes(0) ? has.map((h) => 1 - h) : undefined);
 }
 
 function extremeImpl(sign: 1 | -1, withPredicate: boolean): AggregateImpl {
@@ -195,7 +212,7 @@ function extremeImpl(sign: 1 | -1, withPredicate: boolean): AggregateImpl {
     const out: Value[] = new Array<Value>(groups).fill(null);
     const pass = withPredicate ? predicateMask(input, 1) : undefined;
     const view = numericArg(input, 0);
-    if (view) return values(typedExtreme(view, sign, input, pass));
+    if (view) return typedExtreme(view, sign, input, pass);
     const data = argValues(input, 0, pass);
     for (let r = 0; r < rows; r++) {
       if (pass && pass[r] !== 1) continue;

@@ -6,7 +6,14 @@
 import { elements, kindName, parameterNameAt, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
 import { callArgs, callName, compileExpr, evaluateColumn } from '../engine/expr.js';
-import { columnIndex, pickColumn, SINGLE_ROW, type Column, type Frame } from '../engine/frame.js';
+import {
+  columnIndex,
+  pickColumn,
+  SINGLE_ROW,
+  type Column,
+  type Frame,
+  type NumericView,
+} from '../engine/frame.js';
 import { referencedColumn } from '../engine/expr-compare.js';
 import { trueMask } from '../engine/expr-mask.js';
 import type { Scope } from '../engine/scope.js';
@@ -42,6 +49,8 @@ export function aggregateCalls(node: KNode, out: KNode[] = []): KNode[] {
 
 interface AggOutcome {
   values: Value[];
+  /** The values typed, when the aggregate computed them so. */
+  numeric?: NumericView;
   rows?: Int32Array;
   columns?: Value[][];
 }
@@ -100,7 +109,7 @@ export function runAggregate(
   if (result.kind === 'columns')
     return { values: result.columns[0] ?? [], columns: result.columns };
   if (result.kind === 'rows') return { values: result.values, rows: result.rows };
-  return { values: result.values };
+  return { values: result.values, numeric: result.numeric };
 }
 
 /** Outputs of a row-picking aggregate (`arg_max`, `take_any`): its arguments read at the picked rows. */
@@ -199,7 +208,12 @@ export const summarize: Operator = (op, input, env, ctx) => {
         outAggs.push(res.columns.map((data) => ({ name: '', type: '', data })));
         cursor += res.columns.length;
       } else {
-        outAggs.push([{ name: '', type: '', data: res.values }]);
+        const col: Column = { name: '', type: '', data: res.values };
+        if (res.numeric) {
+          const view = res.numeric;
+          col.numeric = () => view;
+        }
+        outAggs.push([col]);
         cursor += 1;
       }
       continue;
@@ -227,7 +241,7 @@ export const summarize: Operator = (op, input, env, ctx) => {
   return {
     columns: columns.map((c, i) =>
       c.name === '' && c.type === ''
-        ? { name: schema[i]!.name, type: schema[i]!.type, data: c.data }
+        ? { name: schema[i]!.name, type: schema[i]!.type, data: c.data, numeric: c.numeric }
         : renamed(c, schema[i]!.name, schema[i]!.type),
     ),
     length: grouping.groups,
