@@ -8,7 +8,7 @@ import type { Evaluator } from '../functions/registry.js';
 import { compileExpr } from './expr.js';
 import { columnIndex, type Column } from './frame.js';
 import type { Scope } from './scope.js';
-import { compareValues, valueKey } from './values.js';
+import { compareValues, valueKey, type Value } from './values.js';
 
 export function compileComparison(kind: string, node: KNode, scope: Scope): Evaluator {
   const left = compileExpr(prop(node, 'Left')!, scope);
@@ -32,29 +32,30 @@ export function compileComparison(kind: string, node: KNode, scope: Scope): Eval
     };
   }
   // `column < constant` on numbers (times are numbers): read the column's array directly.
-  const direct = referencedColumn(prop(node, 'Left')!, scope)?.data;
+  const direct = referencedColumn(prop(node, 'Left')!, scope);
   if (direct && right.isConstant && typeof right.constant === 'number') {
     const c = right.constant;
-    const data = direct;
+    // Read on the first row, not when compiled (a column path may answer without rows).
+    let data: Value[] | undefined;
     switch (kind) {
       case 'LessThanExpression':
         return (i) => {
-          const a = data[i]!;
+          const a = (data ??= direct.data)[i]!;
           return typeof a === 'number' ? a < c : a === null ? null : compareValues(a, c) < 0;
         };
       case 'LessThanOrEqualExpression':
         return (i) => {
-          const a = data[i]!;
+          const a = (data ??= direct.data)[i]!;
           return typeof a === 'number' ? a <= c : a === null ? null : compareValues(a, c) <= 0;
         };
       case 'GreaterThanExpression':
         return (i) => {
-          const a = data[i]!;
+          const a = (data ??= direct.data)[i]!;
           return typeof a === 'number' ? a > c : a === null ? null : compareValues(a, c) > 0;
         };
       default:
         return (i) => {
-          const a = data[i]!;
+          const a = (data ??= direct.data)[i]!;
           return typeof a === 'number' ? a >= c : a === null ? null : compareValues(a, c) >= 0;
         };
     }

@@ -11,7 +11,8 @@ import { kindName, prop, type KNode } from '../kusto-language.js';
 import { evaluateByDictionary } from './dict-eval.js';
 import { compileExpr } from './expr.js';
 import { referencedColumn } from './expr-compare.js';
-import { numericOf, type NumericView } from './frame.js';
+import { batchMemo } from './batch-memo.js';
+import { numericOf, type Column, type NumericView } from './frame.js';
 import type { Scope } from './scope.js';
 import type { Value } from './values.js';
 
@@ -43,10 +44,13 @@ function constantOf(node: KNode, scope: Scope): number | boolean | undefined {
 }
 
 /** A number or bool column a plain reference names: its typed values when it has them, else its array. */
-function scalarColumn(node: KNode, scope: Scope): Value[] | NumericView | undefined {
+function scalarColumn(
+  node: KNode,
+  scope: Scope,
+): { col: Column; data: Value[] | NumericView } | undefined {
   const col = referencedColumn(node, scope);
   if (!col || !SCALAR_TYPES.has(col.type)) return undefined;
-  return numericOf(col) ?? col.data;
+  return { col, data: numericOf(col) ?? col.data };
 }
 
 /** `column == c` / `column != c`: null equals nothing, so `!=` is true on null rows. */
@@ -56,9 +60,20 @@ function equalityMask(
   scope: Scope,
   n: number,
 ): Uint8Array | undefined {
-  const data = scalarColumn(prop(node, 'Left')!, scope);
-  const c = data ? constantOf(prop(node, 'Right')!, scope) : undefined;
-  if (!data || c === undefined) return undefined;
+  const left = scalarColumn(prop(node, 'Left')!, scope);
+  const c = left ? constantOf(prop(node, 'Right')!, scope) : undefined;
+  if (!left || c === undefined) return undefined;
+  return batchMemo(scope.ctx, left.col, `eq:${negate}:${typeof c}:${c}`, () =>
+    equalityLoop(left.data, c, negate, n),
+  );
+}
+
+function equalityLoop(
+  data: Value[] | NumericView,
+  c: number | boolean,
+  negate: boolean,
+  n: number,
+): Uint8Array {
   const out = new Uint8Array(n);
   const hit = negate ? 0 : 1;
   const miss = negate ? 1 : 0;
@@ -76,14 +91,15 @@ function equalityMask(
 
 /** `column < c` (and <=, >, >=) on numbers: null rows are null, never true. */
 function orderingMask(kind: string, node: KNode, scope: Scope, n: number): Uint8Array | undefined {
-  const data = scalarColumn(prop(node, 'Left')!, scope);
-  const c = data ? constantOf(prop(node, 'Right')!, scope) : undefined;
-  if (!data || typeof c !== 'number') return undefined;
+  const left = scalarColumn(prop(node, 'Left')!, scope);
+  const c = left ? constantOf(prop(node, 'Right')!, scope) : undefined;
+  if (!left || typeof c !== 'number') return undefined;
   // `lo <= v <= hi` with open ends: one loop for the four operators.
   const open = kind === 'LessThanExpression' || kind === 'GreaterThanExpression';
   const below = kind === 'LessThanExpression' || kind === 'LessThanOrEqualExpression';
   return rangeMask(
-    data,
+    left,
+    scope,
     n,
     below ? -Infinity : c,
     below ? c : Infinity,
@@ -98,6 +114,22 @@ function orderingMask(kind: string, node: KNode, scope: Scope, n: number): Uint8
  * when `negate`; null rows are never true. `undefined` if a row holds something else.
  */
 function rangeMask(
+  column: { col: Column; data: Value[] | NumericView },
+  scope: Scope,
+  n: number,
+  lo: number,
+  hi: number,
+  openLo: boolean,
+  openHi: boolean,
+  negate: boolean,
+): Uint8Array | undefined {
+  const key = `range:${lo}:${hi}:${openLo}:${openHi}:${negate}`;
+  return batchMemo(scope.ctx, column.col, key, () =>
+    rangeLoop(column.data, n, lo, hi, openLo, openHi, negate),
+  );
+}
+
+function rangeLoop(
   data: Value[] | NumericView,
   n: number,
   lo: number,
@@ -135,16 +167,17 @@ function betweenMask(
   n: number,
 ): Uint8Array | undefined {
   const left = prop(node, 'Left')!;
-  const data = scalarColumn(left, scope);
+  const column = scalarColumn(left, scope);
   const couple = prop(node, 'Right')!;
-  const lo = data ? constantOf(prop(couple, 'First')!, scope) : undefined;
-  if (!data || typeof lo !== 'number') return undefined;
+  const lo = column ? constantOf(prop(couple, 'First')!, scope) : undefined;
+  if (!column || typeof lo !== 'number') return undefined;
   const second = compileExpr(prop(couple, 'Second')!, scope);
   if (!second.isConstant || typeof second.constant !== 'number') return undefined;
-  const col = referencedColumn(left, scope)!;
   const hi =
-    second.type === 'timespan' && col.type === 'datetime' ? lo + second.constant : second.constant;
-  return rangeMask(data, n, lo, hi, false, false, negate);
+    second.type === 'timespan' && column.col.type === 'datetime'
+      ? lo + second.constant
+      : second.constant;
+  return rangeMask(column, scope, n, lo, hi, false, false, negate);
 }
 
 /** A predicate of one dictionary-encoded string column, decided once per distinct value. */
@@ -176,9 +209,11 @@ export function trueMask(node: KNode, scope: Scope): Uint8Array | undefined {
       const a = trueMask(prop(node, 'Left')!, scope);
       const b = a && trueMask(prop(node, 'Right')!, scope);
       if (!a || !b) return undefined;
-      if (kind === 'AndExpression') for (let r = 0; r < n; r++) a[r] = a[r]! & b[r]!;
-      else for (let r = 0; r < n; r++) a[r] = a[r]! | b[r]!;
-      return a;
+      // A new array: either side may be a batch's shared mask.
+      const out = new Uint8Array(n);
+      if (kind === 'AndExpression') for (let r = 0; r < n; r++) out[r] = a[r]! & b[r]!;
+      else for (let r = 0; r < n; r++) out[r] = a[r]! | b[r]!;
+      return out;
     }
     case 'EqualExpression':
     case 'NotEqualExpression':

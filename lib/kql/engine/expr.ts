@@ -139,7 +139,14 @@ function compileName(node: KNode, scope: Scope): Compiled {
   if (symKind === 'Column' || !sym) {
     const idx = columnIndex(scope.frame, name);
     if (idx >= 0) {
-      const data = scope.frame.columns[idx]!.data;
+      const col = scope.frame.columns[idx]!;
+      // A typed or encoded column decodes on the first row read, not when compiled: a column
+      // path (expr-mask.ts, the typed aggregates) may answer without reading a row this way.
+      if (col.numeric || col.encode) {
+        let lazy: Value[] | undefined;
+        return { fn: (r) => (lazy ??= col.data)[r]!, type, node, isConstant: false };
+      }
+      const data = col.data;
       return { fn: (r) => data[r]!, type, node, isConstant: false };
     }
   }

@@ -22,7 +22,10 @@ import {
   aggregateFunction,
   aggregateMaxArgs,
   isAggregateName,
+  type AggregateImpl,
+  type AggregateInput,
 } from '../functions/aggregate-registry.js';
+import { batchMemo, objectId } from '../engine/batch-memo.js';
 import type { Evaluator } from '../functions/registry.js';
 import {
   checkParameters,
@@ -95,17 +98,32 @@ export function runAggregate(
     constants.push(c.isConstant ? (c.constant ?? null) : null);
     columns.push(referencedColumn(a, scope));
   }
-  const result = impl({
-    args,
-    argTypes,
-    constants,
-    gid: grouping.gid,
-    groups: grouping.groups,
-    rows: input.length,
-    resultType: '',
-    columns,
-    mask: (i) => (argNodes[i] ? trueMask(argNodes[i], scope) : undefined),
-  });
+  // An aggregate of columns (or of nothing: `count()`) over a batch's shared grouping is the
+  // same for every query of the batch.
+  const plain = columns.every((c) => c !== undefined);
+  const compute = (): AggOutcome =>
+    outcome(impl, {
+      args,
+      argTypes,
+      constants,
+      gid: grouping.gid,
+      groups: grouping.groups,
+      rows: input.length,
+      resultType: '',
+      columns,
+      mask: (i) => (argNodes[i] ? trueMask(argNodes[i], scope) : undefined),
+    });
+  if (!plain) return compute();
+  return batchMemo(
+    ctx,
+    grouping,
+    `${name}(${columns.map((c) => objectId(c!)).join(',')})`,
+    compute,
+  );
+}
+
+function outcome(impl: AggregateImpl, input: AggregateInput): AggOutcome {
+  const result = impl(input);
   if (result.kind === 'columns')
     return { values: result.columns[0] ?? [], columns: result.columns };
   if (result.kind === 'rows') return { values: result.values, rows: result.rows };
@@ -161,10 +179,14 @@ export const summarize: Operator = (op, input, env, ctx) => {
   const byClause = prop(op, 'ByClause');
   const byExprs = byClause ? elements(prop(byClause, 'Expressions')) : [];
   const keyCols = byExprs.map((e) => evaluateColumn(e, scope));
-  const grouping = groupRows(
-    keyCols.map((k) => k.column ?? k.data),
-    input.length,
-  );
+  const keys = keyCols.map((k) => k.column ?? k.data);
+  // Keys that are columns group the same way for every query of a batch (batch-memo.ts).
+  const grouping =
+    keys.length > 0 && keys.every((k) => !Array.isArray(k))
+      ? batchMemo(ctx, keys[0] as Column, `group:${keys.map((k) => objectId(k)).join(',')}`, () =>
+          groupRows(keys, input.length),
+        )
+      : groupRows(keys, input.length);
   // A key that is a column keeps its dictionary encoding (a later join on it compares codes).
   const outKeys: Column[] = keyCols.map((k) =>
     k.column

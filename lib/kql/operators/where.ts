@@ -3,6 +3,7 @@ import { kindName, prop, type KNode } from '../kusto-language.js';
 import { evaluateByDictionary } from '../engine/dict-eval.js';
 import { compileExpr } from '../engine/expr.js';
 import { referencedColumn } from '../engine/expr-compare.js';
+import { trueMask } from '../engine/expr-mask.js';
 import type { Scope } from '../engine/scope.js';
 import { takeRows } from '../engine/frame.js';
 import { scopeOf, type Operator } from './common.js';
@@ -69,7 +70,15 @@ export const where: Operator = (op, input, env, ctx) => {
       });
     } else rowwise.push(c);
   }
-  const preds: Evaluator[] = rowwise.map((c) => compileExpr(c, scope).fn);
+  // A conjunct decided a column at a time (expr-mask.ts) joins the typed passes; the rest are
+  // compiled and run row by row.
+  const masks: Uint8Array[] = [];
+  const preds: Evaluator[] = [];
+  for (const c of rowwise) {
+    const m = trueMask(c, scope);
+    if (m) masks.push(m);
+    else preds.push(compileExpr(c, scope).fn);
+  }
   // One pass per conjunct over the rows still in (tight loops over typed arrays).
   let keep: Uint32Array | undefined;
   let n = input.length;
@@ -82,6 +91,20 @@ export const where: Operator = (op, input, env, ctx) => {
       for (let i = 0; i < n; i++) {
         const r = keep[i]!;
         if (pass[codes[r]!] === 1) out[m++] = r;
+      }
+    }
+    keep = out.subarray(0, m);
+    n = m;
+  }
+  for (const pass of masks) {
+    const out = new Uint32Array(n);
+    let m = 0;
+    if (keep === undefined) {
+      for (let r = 0; r < n; r++) if (pass[r] === 1) out[m++] = r;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const r = keep[i]!;
+        if (pass[r] === 1) out[m++] = r;
       }
     }
     keep = out.subarray(0, m);
