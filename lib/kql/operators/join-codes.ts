@@ -40,7 +40,10 @@ function buckets(enc: DictEncoding): { start: Int32Array; order: Int32Array } {
   return { start, order };
 }
 
-/** `matchRows` on encoded keys (same semantics: left order, right rows in order per key). */
+/**
+ * `matchRows` on encoded keys (same semantics: left order, right rows in order per key). Two
+ * passes, counting then filling, so the pairs land in typed arrays of their final size.
+ */
 export function matchCodes(
   left: DictEncoding,
   right: DictEncoding,
@@ -48,11 +51,26 @@ export function matchCodes(
 ): RowPairs {
   const toRight = translate(left, right);
   const { start, order } = buckets(right);
-  const hitR = options.keepRight ? new Uint8Array(right.codes.length) : undefined;
-  const seen = options.uniqueLeft ? new Uint8Array(left.dict.length) : undefined;
-  const outL: number[] = [];
-  const outR: number[] = [];
   const codes = left.codes;
+  const keepLeft = options.keepLeft === true;
+  // The left rows that take part (innerunique keeps the first of each key), and their matches.
+  let seen = options.uniqueLeft ? new Uint8Array(left.dict.length) : undefined;
+  let count = 0;
+  for (let l = 0; l < codes.length; l++) {
+    const lc = codes[l]!;
+    if (seen) {
+      if (seen[lc]) continue;
+      seen[lc] = 1;
+    }
+    const rc = toRight[lc]!;
+    const width = rc < 0 ? 0 : start[rc + 1]! - start[rc]!;
+    count += width > 0 ? width : keepLeft ? 1 : 0;
+  }
+  const hitR = options.keepRight ? new Uint8Array(right.codes.length) : undefined;
+  const outL = new Int32Array(count);
+  const outR = new Int32Array(count);
+  seen = options.uniqueLeft ? new Uint8Array(left.dict.length) : undefined;
+  let at = 0;
   for (let l = 0; l < codes.length; l++) {
     const lc = codes[l]!;
     if (seen) {
@@ -65,16 +83,17 @@ export function matchCodes(
     if (from < to) {
       for (let i = from; i < to; i++) {
         const r = order[i]!;
-        outL.push(l);
-        outR.push(r);
+        outL[at] = l;
+        outR[at++] = r;
         if (hitR) hitR[r] = 1;
       }
-    } else if (options.keepLeft) {
-      outL.push(l);
-      outR.push(-1);
+    } else if (keepLeft) {
+      outL[at] = l;
+      outR[at++] = -1;
     }
   }
-  return withUnmatchedRight(outL, outR, hitR);
+  if (!hitR) return { left: outL, right: outR };
+  return withUnmatchedRight(Array.from(outL), Array.from(outR), hitR);
 }
 
 /** Closes a join's row pairs: each right row no left row matched, paired with none (-1). */

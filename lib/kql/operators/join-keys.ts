@@ -91,8 +91,8 @@ function rowKeyFn(cols: Value[][]): (row: number) => unknown {
 
 /** Row pairs of an equi-join; `-1` marks the missing side of an outer row. */
 export interface RowPairs {
-  left: number[];
-  right: number[];
+  left: ArrayLike<number>;
+  right: ArrayLike<number>;
 }
 
 /**

@@ -19,7 +19,7 @@ import { joinKeys, matchRows, semiRows } from './join-keys.js';
 /** The frame's columns at the given rows; `-1` reads as null (empty for strings). */
 export function pickRows(
   frame: Frame,
-  rows: readonly number[],
+  rows: ArrayLike<number>,
   skip?: ReadonlySet<string>,
 ): Column[] {
   return frame.columns
