@@ -28,6 +28,8 @@ function rows(): { gateway: LogRow[]; llm: LogRow[] } {
     PromptTokens: i % 9 === 0 ? null : 10 + (i % 17),
     CompletionTokens: i % 4 === 0 ? null : 3 * (i % 5),
     IsStreamCompletion: i % 3 === 0 ? null : i % 2 === 0,
+    ModelName: ['gpt-4o-2024-08-06', '', 'gpt-5-mini-2025-08-07'][i % 3]!,
+    DeploymentName: i % 4 === 0 ? '' : ['chat', 'gpt-5-mini'][i % 2]!,
   }));
   return { gateway, llm };
 }
@@ -42,6 +44,8 @@ const QUERIES = [
      d = dcount(ResponseCode), dt = dcount(ApimSubscriptionId), earliest = min(TimeGenerated), latest = max(TimeGenerated)
      by ApiId | order by ApiId asc`,
   `ApiManagementGatewayLogs | summarize n = count(), t = sum(TotalTime) by bin(TimeGenerated, 2h), ResponseCode | order by TimeGenerated asc, ResponseCode asc`,
+  `ApiManagementGatewayLogs | summarize n = count(), t = sum(TotalTime), z = sum(coalesce(TotalTime, 0)), o = avg(coalesce(TotalTime, -1)),
+     w = sum(TotalTime * 2 - ResponseCode) by Day = startofday(TimeGenerated) | order by Day asc`,
   `ApiManagementGatewayLogs | extend Hour = bin(TimeGenerated, 1h), Bucket = bin(TotalTime, 100) | summarize count() by Hour, Bucket | order by Hour asc, Bucket asc`,
   `ApiManagementGatewayLogs | where ApiId == 'costing-aoai-gateway-api' | project CorrelationId, ResponseCode, TotalTime
    | join kind=leftouter (ApiManagementGatewayLlmLog | summarize P = sum(PromptTokens), C = sum(CompletionTokens), S = countif(IsStreamCompletion == true),
@@ -55,6 +59,10 @@ const QUERIES = [
      hi = max(age), lo = min(later), sc = sum(c) by ApimSubscriptionId | order by ApimSubscriptionId asc`,
   `ApiManagementGatewayLogs | extend Cost = TotalTime * 0.25 | project CorrelationId, Cost, ResponseCode
    | summarize n = count(), cost = sum(Cost), top = max(Cost), k = countif(Cost > 100) by bin(Cost, 50) | order by Cost asc`,
+  // Expressions of two string columns are evaluated once per combination of their values.
+  `ApiManagementGatewayLlmLog | extend Model = iif(isnotempty(DeploymentName), DeploymentName, replace_regex(ModelName, @'-\\d{4}-\\d{2}-\\d{2}$', ''))
+   | where ModelName != DeploymentName and strcat(ModelName, '/', DeploymentName) !startswith '/'
+   | summarize n = count(), p = sum(PromptTokens), same = countif(Model == DeploymentName) by Model | order by Model asc`,
   `ApiManagementGatewayLlmLog | where PromptTokens > 15 | summarize n = count(), p = avg(PromptTokens), streams = countif(IsStreamCompletion != true) by bin(TimeGenerated, 6h) | order by TimeGenerated asc`,
 ];
 

@@ -27,13 +27,15 @@ export interface DictResult {
 }
 
 /**
- * Evaluates `node` once per dictionary entry of the single string column it reads, or returns
- * `undefined` when it does not qualify (or the dictionary is not much smaller than the frame).
+ * Evaluates `node` once per dictionary entry of the string column it reads (or per
+ * combination of the values of the two or three it reads), or returns `undefined` when it
+ * does not qualify (or the distinct values are not much fewer than the rows).
  */
 export function evaluateByDictionary(node: KNode, scope: Scope): DictResult | undefined {
   if (scope.overrides || scope.sides) return undefined;
   const names = new Set<string>();
-  if (!readsOnlyColumns(node, scope, names) || names.size !== 1) return undefined;
+  if (!readsOnlyColumns(node, scope, names) || names.size === 0) return undefined;
+  if (names.size > 1) return byCombination([...names], node, scope);
   const [name] = names as unknown as [string];
   const col = scope.frame.columns[columnIndex(scope.frame, name)]!;
   if (col.type !== 'string') return undefined;
@@ -48,6 +50,61 @@ export function evaluateByDictionary(node: KNode, scope: Scope): DictResult | un
     const values = new Array<Value>(encoding.dict.length);
     for (let i = 0; i < values.length; i++) values[i] = c.fn(i);
     return { encoding, values, type: c.type };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Above this many possible combinations of codes, several columns are left to row by row. */
+const COMBINATION_LIMIT = 1 << 22;
+
+/**
+ * `node` over two or three encoded string columns (`iif(isnotempty(DeploymentName),
+ * DeploymentName, ModelName)`), evaluated once per combination of their values that a row
+ * holds. The result's encoding numbers the combinations; its dictionary names each one (the
+ * JSON of its values), so the codes and the dictionary agree as for one column.
+ */
+function byCombination(names: string[], node: KNode, scope: Scope): DictResult | undefined {
+  if (names.length > 3) return undefined;
+  const n = scope.frame.length;
+  const encs: DictEncoding[] = [];
+  let cells = 1;
+  for (const name of names) {
+    const col = scope.frame.columns[columnIndex(scope.frame, name)]!;
+    if (col.type !== 'string') return undefined;
+    const e = knownEncoding(col) ?? (col.cheapEncoding === true ? encodingOf(col) : undefined);
+    if (!e) return undefined;
+    encs.push(e);
+    cells *= e.dict.length;
+  }
+  if (cells > COMBINATION_LIMIT || cells > 4 * n + 65_536) return undefined;
+  const table = new Int32Array(cells).fill(-1);
+  const codes = new Int32Array(n);
+  const first: number[] = [];
+  for (let r = 0; r < n; r++) {
+    let cell = 0;
+    for (const e of encs) cell = cell * e.dict.length + e.codes[r]!;
+    let k = table[cell]!;
+    if (k < 0) {
+      k = first.length;
+      table[cell] = k;
+      first.push(r);
+    }
+    codes[r] = k;
+  }
+  if (first.length * 4 > n) return undefined;
+  const columns = names.map((name, i) => ({
+    name,
+    type: 'string',
+    data: first.map((r) => encs[i]!.dict[encs[i]!.codes[r]!]!) as Value[],
+  }));
+  const combos = { columns, length: first.length };
+  try {
+    const c = compileExpr(node, { ...scope, frame: combos });
+    const values = new Array<Value>(first.length);
+    for (let i = 0; i < values.length; i++) values[i] = c.fn(i);
+    const dict = first.map((_r, i) => JSON.stringify(columns.map((col) => col.data[i])));
+    return { encoding: { codes, dict }, values, type: c.type };
   } catch {
     return undefined;
   }

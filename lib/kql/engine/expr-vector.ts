@@ -1,13 +1,14 @@
 /**
  * Scalar expressions evaluated a column at a time over typed number columns, for the forms a
  * workbook evaluates over every row of a month of logs: `bin(TimeGenerated, 1h)` (and
- * `floor`) with a constant step, the key of nearly every time chart, and arithmetic of number
+ * `floor`) with a constant step, the key of nearly every time chart, `startofday()`, `coalesce(column, constant)`, and arithmetic of number
  * columns and constants (`PromptTokens * PromptPer1K / 1000.0`, the token cost of every AI
  * tile). Row by row each is a few closure calls per row; here it is one loop per operator.
  * Anything else returns `undefined` and is compiled as usual; both paths follow the same rules
  * (expr.ts `compileArithmetic`, math.ts `bin`): null in, null out.
  */
 import { prop, kindName, type KNode } from '../kusto-language.js';
+import { startOfDay } from '../functions/datetime-parts.js';
 import { binValue } from '../functions/math.js';
 import { callArgs, callName, compileExpr, typeOf } from './expr.js';
 import { referencedColumn } from './expr-compare.js';
@@ -120,6 +121,29 @@ function operand(node: KNode, scope: Scope, top: boolean): Operand | undefined {
   }
   if (kind === 'FunctionCallExpression') {
     const name = callName(node);
+    if (name === 'coalesce' && !scope.env.has(name)) {
+      // `coalesce(PromptTokens, 0)`: a typed column's nulls read as the constant.
+      const args = callArgs(node);
+      const col = args.length === 2 ? referencedColumn(args[0]!, scope) : undefined;
+      const view = col ? numericOf(col) : undefined;
+      const fill = view ? operand(args[1]!, scope, false) : undefined;
+      if (!view || typeof fill !== 'number') return undefined;
+      if (!view.nulls) return view;
+      const values = view.values.slice();
+      for (let r = 0; r < values.length; r++) if (view.nulls[r] === 1) values[r] = fill;
+      return { values, nulls: undefined };
+    }
+    if (name === 'startofday' && !scope.env.has(name)) {
+      // `Day = startofday(TimeGenerated)` (no offset): the UTC day, as datetime-parts.ts has it.
+      const args = callArgs(node);
+      const col = args.length === 1 ? referencedColumn(args[0]!, scope) : undefined;
+      const view = col?.type === 'datetime' ? numericOf(col) : undefined;
+      if (!view) return undefined;
+      const values = new Float64Array(view.values.length);
+      for (let r = 0; r < values.length; r++)
+        if (view.nulls?.[r] !== 1) values[r] = startOfDay(view.values[r]!);
+      return { values, nulls: view.nulls };
+    }
     if ((name === 'bin' || name === 'floor') && !scope.env.has(name)) {
       const args = callArgs(node);
       const col = args.length === 2 ? referencedColumn(args[0]!, scope) : undefined;

@@ -16,6 +16,7 @@ import {
 } from '../engine/frame.js';
 import { referencedColumn } from '../engine/expr-compare.js';
 import { trueMask } from '../engine/expr-mask.js';
+import { vectorValues } from '../engine/expr-vector.js';
 import type { Scope } from '../engine/scope.js';
 import type { Value } from '../engine/values.js';
 import {
@@ -96,7 +97,8 @@ export function runAggregate(
     args.push(c.fn);
     argTypes.push(c.type);
     constants.push(c.isConstant ? (c.constant ?? null) : null);
-    columns.push(referencedColumn(a, scope));
+    // An argument computed a column at a time (`coalesce(PromptTokens, 0)`) is read typed too.
+    columns.push(referencedColumn(a, scope) ?? vectorValues(a, scope)?.column);
   }
   // An aggregate of columns (or of nothing: `count()`) over a batch's shared grouping is the
   // same for every query of the batch.
