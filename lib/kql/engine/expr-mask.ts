@@ -139,22 +139,17 @@ function rangeLoop(
   negate: boolean,
 ): Uint8Array | undefined {
   const out = new Uint8Array(n);
+  const pass = (v: number): number =>
+    ((openLo ? v > lo : v >= lo) && (openHi ? v < hi : v <= hi)) !== negate ? 1 : 0;
   if (!Array.isArray(data)) {
     const { values, nulls } = data;
-    for (let r = 0; r < n; r++) {
-      if (nulls?.[r] === 1) continue;
-      const v = values[r]!;
-      const inside = (openLo ? v > lo : v >= lo) && (openHi ? v < hi : v <= hi);
-      out[r] = inside !== negate ? 1 : 0;
-    }
+    for (let r = 0; r < n; r++) if (nulls?.[r] !== 1) out[r] = pass(values[r]!);
     return out;
   }
   for (let r = 0; r < n; r++) {
     const v = data[r];
-    if (typeof v === 'number') {
-      const inside = (openLo ? v > lo : v >= lo) && (openHi ? v < hi : v <= hi);
-      out[r] = inside !== negate ? 1 : 0;
-    } else if (v !== null) return undefined;
+    if (typeof v === 'number') out[r] = pass(v);
+    else if (v !== null) return undefined;
   }
   return out;
 }

@@ -40,6 +40,20 @@ function buckets(enc: DictEncoding): { start: Int32Array; order: Int32Array } {
   return { start, order };
 }
 
+/** 1 for the first row of each code, 0 for the rest. */
+function firstOfEachCode(codes: Int32Array, cardinality: number): Uint8Array {
+  const seen = new Uint8Array(cardinality);
+  const take = new Uint8Array(codes.length);
+  for (let l = 0; l < codes.length; l++) {
+    const c = codes[l]!;
+    if (seen[c] === 0) {
+      seen[c] = 1;
+      take[l] = 1;
+    }
+  }
+  return take;
+}
+
 /**
  * `matchRows` on encoded keys (same semantics: left order, right rows in order per key). Two
  * passes, counting then filling, so the pairs land in typed arrays of their final size.
@@ -53,30 +67,22 @@ export function matchCodes(
   const { start, order } = buckets(right);
   const codes = left.codes;
   const keepLeft = options.keepLeft === true;
-  // The left rows that take part (innerunique keeps the first of each key), and their matches.
-  let seen = options.uniqueLeft ? new Uint8Array(left.dict.length) : undefined;
+  // The left rows that take part (innerunique keeps the first of each key) and their pairs.
+  const take = options.uniqueLeft ? firstOfEachCode(codes, left.dict.length) : undefined;
   let count = 0;
   for (let l = 0; l < codes.length; l++) {
-    const lc = codes[l]!;
-    if (seen) {
-      if (seen[lc]) continue;
-      seen[lc] = 1;
-    }
-    const rc = toRight[lc]!;
+    if (take && take[l] === 0) continue;
+    const rc = toRight[codes[l]!]!;
     const width = rc < 0 ? 0 : start[rc + 1]! - start[rc]!;
     count += width > 0 ? width : keepLeft ? 1 : 0;
   }
   const hitR = options.keepRight ? new Uint8Array(right.codes.length) : undefined;
   const outL = new Int32Array(count);
   const outR = new Int32Array(count);
-  seen = options.uniqueLeft ? new Uint8Array(left.dict.length) : undefined;
   let at = 0;
   for (let l = 0; l < codes.length; l++) {
+    if (take && take[l] === 0) continue;
     const lc = codes[l]!;
-    if (seen) {
-      if (seen[lc]) continue;
-      seen[lc] = 1;
-    }
     const rc = toRight[lc]!;
     const from = rc < 0 ? 0 : start[rc]!;
     const to = rc < 0 ? 0 : start[rc + 1]!;

@@ -85,12 +85,15 @@ export function runAggregate(
   const argTypes: string[] = [];
   const constants: Value[] = [];
   const columns: (Column | undefined)[] = [];
+  // Whether an argument is anything but a column of the input (then the result is not shared).
+  let computed = false;
   for (const a of argNodes) {
     if (kindName(a) === 'StarExpression') {
       args.push(() => null);
       argTypes.push('dynamic');
       constants.push(null);
       columns.push(undefined);
+      computed = true;
       continue;
     }
     const c = compileExpr(a, scope);
@@ -98,11 +101,13 @@ export function runAggregate(
     argTypes.push(c.type);
     constants.push(c.isConstant ? (c.constant ?? null) : null);
     // An argument computed a column at a time (`coalesce(PromptTokens, 0)`) is read typed too.
-    columns.push(referencedColumn(a, scope) ?? vectorValues(a, scope)?.column);
+    const direct = referencedColumn(a, scope);
+    if (!direct) computed = true;
+    columns.push(direct ?? vectorValues(a, scope)?.column);
   }
   // An aggregate of columns (or of nothing: `count()`) over a batch's shared grouping is the
   // same for every query of the batch.
-  const plain = columns.every((c) => c !== undefined);
+  const plain = !computed;
   const compute = (): AggOutcome =>
     outcome(impl, {
       args,
