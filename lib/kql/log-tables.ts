@@ -11,6 +11,12 @@ import type { KqlColumn, KqlValue } from '../target.js';
 export type LogRow = Record<string, KqlValue>;
 
 /**
+ * Codes into a dictionary: as narrow as the dictionary allows (a store keeps 1 byte per row
+ * while there are at most 256 values), so handing a column to the engine copies nothing.
+ */
+export type CodeArray = Uint8Array | Uint16Array | Int32Array;
+
+/**
  * One column as a columnar source hands it over, for its first `length` rows:
  * - `dict`: a string column as codes into a dictionary (row `r` is `dict[codes[r]]`);
  * - `number`: numbers (datetimes as epoch milliseconds, timespans as milliseconds), row `r`
@@ -19,7 +25,7 @@ export type LogRow = Record<string, KqlValue>;
  * - `values`: anything else (dynamic), one value per row as a {@link LogRow} holds it.
  */
 export type StoredColumn =
-  | { kind: 'dict'; codes: Int32Array; dict: readonly string[] }
+  | { kind: 'dict'; codes: CodeArray; dict: readonly string[] }
   | { kind: 'number'; values: Float64Array; nulls: Uint8Array | undefined }
   | { kind: 'bool'; values: Int8Array }
   | { kind: 'values'; values: ArrayLike<KqlValue> };

@@ -16,6 +16,7 @@ import { LogStoreError } from '../errors.js';
 import type { StoredColumn } from '../kql/log-tables.js';
 import type { KqlColumn, KqlValue } from '../target.js';
 import type { UnreadableLogLines } from './log-file-reader.js';
+import { codeArray } from './stored-columns.js';
 
 /** The part of `@duckdb/node-api` the store uses. */
 interface DuckConnection {
@@ -209,7 +210,7 @@ async function openShared(
           ).getColumns()[0] as (string | null)[];
           return {
             kind: 'dict',
-            codes: Int32Array.from(codes),
+            codes: codeArray(codes, dict.length),
             dict: dict.map((v) => v ?? ''),
           } satisfies StoredColumn;
         }

@@ -9,8 +9,9 @@
  * - bools: an Int8Array (-1 null); dynamic: the parsed values.
  * A column with nothing but empty values holds no array at all.
  */
-import type { StoredColumn } from '../kql/log-tables.js';
+import type { CodeArray, StoredColumn } from '../kql/log-tables.js';
 import type { KqlValue } from '../target.js';
+import { shareIndex, StringIndex } from '../kql/string-index.js';
 
 /** A growable column of one schema type. */
 export interface AppendColumn {
@@ -88,42 +89,49 @@ function grow<T extends Uint8Array | Uint16Array | Int32Array | Int8Array | Floa
 }
 
 class DictColumn implements AppendColumn {
-  readonly dict: string[] = [''];
-  private readonly index = new Map<string, number>([['', 0]]);
+  private dict: string[] = [''];
+  private index = new StringIndex();
+  /** `dict` was handed to the engine: the next new value copies it first (copy on write). */
+  private shared = false;
   /** `undefined` while every row is `''` (code 0). */
   private codes: Uint8Array | Uint16Array | Int32Array | undefined;
   private length = 0;
   private frozen: { n: number; view: StoredColumn } | undefined;
-  private frozenDict: string[] | undefined;
   constructor(
     readonly name: string,
     readonly type: string,
-  ) {}
+  ) {
+    this.index.add(0, this.dict);
+  }
 
   /** Starts from existing codes and dictionary (the column must be empty). */
-  adopt(codes: Int32Array, dict: readonly string[]): void {
-    this.dict.length = 0;
-    this.index.clear();
-    for (const d of dict) {
-      if (!this.index.has(d)) this.index.set(d, this.dict.length);
-      this.dict.push(d);
-    }
-    if (!this.index.has('')) {
-      this.index.set('', this.dict.length);
+  adopt(codes: CodeArray, dict: readonly string[]): void {
+    this.dict = dict.slice();
+    this.index = new StringIndex();
+    this.shared = false;
+    for (let c = 0; c < this.dict.length; c++) this.index.add(c, this.dict);
+    if (this.index.get('', this.dict) < 0) {
       this.dict.push('');
+      this.index.add(this.dict.length - 1, this.dict);
     }
-    this.codes = new Int32Array(Math.max(INITIAL, codes.length + (codes.length >> 3)));
+    // Room for appends, in the width the codes came in (widened on push when needed).
+    this.codes = sameKind(codes, Math.max(INITIAL, codes.length + (codes.length >> 3)));
     this.codes.set(codes);
     this.length = codes.length;
   }
 
   push(v: KqlValue | undefined): void {
     const text = typeof v === 'string' ? v : v === undefined || v === null ? '' : textOf(v);
-    let code = this.index.get(text);
-    if (code === undefined) {
+    let code = this.index.get(text, this.dict);
+    if (code < 0) {
+      // The engine caches work per dictionary array: one it holds must never change.
+      if (this.shared) {
+        this.dict = this.dict.slice();
+        this.shared = false;
+      }
       code = this.dict.length;
       this.dict.push(text);
-      this.index.set(text, code);
+      this.index.add(code, this.dict);
     }
     if (this.codes === undefined && code !== 0) this.codes = new Uint8Array(INITIAL);
     if (this.codes !== undefined) {
@@ -141,16 +149,21 @@ class DictColumn implements AppendColumn {
 
   view(n: number): StoredColumn {
     if (this.frozen?.n === n) return this.frozen.view;
-    // The dictionary handed out must never change (the engine caches indexes per array).
-    if (this.frozenDict?.length !== this.dict.length) this.frozenDict = this.dict.slice();
-    let codes: Int32Array;
-    if (this.codes === undefined) codes = new Int32Array(n);
-    else if (this.codes instanceof Int32Array) codes = this.codes.subarray(0, n);
-    else codes = Int32Array.from(this.codes.subarray(0, n));
-    const view: StoredColumn = { kind: 'dict', codes, dict: this.frozenDict };
+    this.shared = true;
+    shareIndex(this.dict, this.index);
+    // The codes as they are stored, 1, 2 or 4 bytes a row: a view, never a copy.
+    const codes = this.codes === undefined ? new Uint8Array(n) : this.codes.subarray(0, n);
+    const view: StoredColumn = { kind: 'dict', codes, dict: this.dict };
     this.frozen = { n, view };
     return view;
   }
+}
+
+/** `codes` in the narrowest array that holds codes below `cardinality`. */
+export function codeArray(codes: ArrayLike<number>, cardinality: number): CodeArray {
+  if (cardinality <= 0x100) return Uint8Array.from(codes);
+  if (cardinality <= 0x10000) return Uint16Array.from(codes);
+  return Int32Array.from(codes);
 }
 
 function widen(a: Uint8Array | Uint16Array | Int32Array, bytes: 2 | 4): Uint16Array | Int32Array {

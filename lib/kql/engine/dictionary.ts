@@ -14,9 +14,9 @@
  */
 import type { Column, DictEncoding } from './frame.js';
 import type { Value } from './values.js';
+import { dictionaryCode, hasDictionaryCode } from '../string-index.js';
 
 const encodings = new WeakMap<Column, DictEncoding | null>();
-const indexes = new WeakMap<readonly string[], Map<string, number>>();
 
 /** The encoding of a string column (computed and cached on first use), or `undefined`. */
 export function encodingOf(col: Column): DictEncoding | undefined {
@@ -51,19 +51,12 @@ export function encodeValues(data: ArrayLike<Value>): DictEncoding | undefined {
     }
     codes[r] = c;
   }
-  indexes.set(dict, index);
   return { codes, dict };
 }
 
-/** Value to code of a dictionary (built once per dictionary). */
-export function dictIndex(dict: readonly string[]): Map<string, number> {
-  let index = indexes.get(dict);
-  if (!index) {
-    index = new Map();
-    for (let c = 0; c < dict.length; c++) if (!index.has(dict[c]!)) index.set(dict[c]!, c);
-    indexes.set(dict, index);
-  }
-  return index;
+/** Value to code of a dictionary, -1 when absent (indexed once per dictionary). */
+export function dictIndex(dict: readonly string[]): (text: string) => number {
+  return dictionaryCode(dict);
 }
 
 /**
@@ -87,8 +80,8 @@ export function gatherEncoding(
       continue;
     }
     if (fillCode < 0) {
-      const known = dictIndex(dict).get(fill);
-      if (known !== undefined) fillCode = known;
+      const known = dictIndex(dict)(fill);
+      if (known >= 0) fillCode = known;
       else {
         dict = [...dict, fill];
         fillCode = dict.length - 1;
@@ -137,15 +130,15 @@ export function mapDictionary(from: readonly string[], to: readonly string[]): I
   let map = perFrom.get(to);
   if (map) return map;
   map = new Int32Array(from.length).fill(-1);
-  const useTo = indexes.has(to) || (!indexes.has(from) && to.length <= from.length);
+  const useTo = hasDictionaryCode(to) || (!hasDictionaryCode(from) && to.length <= from.length);
   if (useTo) {
-    const index = dictIndex(to);
-    for (let c = 0; c < from.length; c++) map[c] = index.get(from[c]!) ?? -1;
+    const code = dictIndex(to);
+    for (let c = 0; c < from.length; c++) map[c] = code(from[c]!);
   } else {
-    const index = dictIndex(from);
+    const code = dictIndex(from);
     for (let c = 0; c < to.length; c++) {
-      const f = index.get(to[c]!);
-      if (f !== undefined && map[f] === -1) map[f] = c;
+      const f = code(to[c]!);
+      if (f >= 0 && map[f] === -1) map[f] = c;
     }
   }
   perFrom.set(to, map);

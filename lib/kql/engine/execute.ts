@@ -27,6 +27,7 @@ import type { Binding, Env, ExecContext } from './context.js';
 import { compileExpr } from './expr.js';
 import { SINGLE_ROW, takeRows, type Frame } from './frame.js';
 import { sourceFrame } from './table-cache.js';
+import { beginDecodedQuery } from './decoded-budget.js';
 import { sharedFrame, type QueryBatch } from './shared-results.js';
 import { toOutput } from './values.js';
 import { isKitOwned, positioned } from './guard.js';
@@ -265,6 +266,7 @@ export function executeQuery(
 ): QueryResult {
   const started = performance.now();
   options.signal?.throwIfAborted();
+  beginDecodedQuery();
   const starts = lineStarts(text);
   const position = (offset: number): { line: number; column: number } => positionOf(starts, offset);
   let current: KNode | undefined;

@@ -2,6 +2,7 @@
  * The engine's table: named, typed columns held as arrays (column-major), so operators can
  * hand whole columns to arquero without copying.
  */
+import type { CodeArray } from '../log-tables.js';
 import { encodingOf, gatherEncoding, knownEncoding } from './dictionary.js';
 import { nullOf, type Value } from './values.js';
 
@@ -10,7 +11,7 @@ import { nullOf, type Value } from './values.js';
  * This is the shape a columnar source can hand over for a string column.
  */
 export interface DictEncoding {
-  codes: Int32Array;
+  codes: CodeArray;
   dict: readonly string[];
 }
 

@@ -6,6 +6,7 @@
 import type { LogTable, LogTableSource, StoredColumn } from '../log-tables.js';
 import type { KColumnSchema } from '../types.js';
 import { lazyColumn, type Column, type Frame, type NumberBounds } from './frame.js';
+import { budgetedValues } from './decoded-budget.js';
 import { fromStored, normaliseType, nullOf, type Value } from './values.js';
 
 interface Entry {
@@ -14,6 +15,8 @@ interface Entry {
 }
 
 const cache = new WeakMap<LogTableSource, Map<string, Entry>>();
+/** How a store column lets its decoded values go when its table's frame is replaced. */
+const forgetters = new WeakMap<Column, () => void>();
 
 function storedColumn(
   name: string,
@@ -51,7 +54,7 @@ function columnarColumn(
     got ??= read() ?? { kind: 'values', values: new Array<null>(n).fill(null) };
     return got;
   };
-  const col = lazyColumn(name, type, () => {
+  const values = budgetedValues(n, () => {
     const stored = storedOf();
     const out = new Array<Value>(n);
     switch (stored.kind) {
@@ -76,6 +79,18 @@ function columnarColumn(
     }
     return out;
   });
+  let assigned: Value[] | undefined;
+  const col: Column = {
+    name,
+    type,
+    get data(): Value[] {
+      return assigned ?? values.read();
+    },
+    set data(v: Value[]) {
+      assigned = v;
+    },
+  };
+  forgetters.set(col, values.forget);
   if (type !== 'string' && type !== 'bool') {
     col.numeric = () => {
       const stored = storedOf();
@@ -145,6 +160,8 @@ export function sourceFrame(
   const key = `${table.version}:${n}`;
   const hit = perSource.get(name);
   if (hit && hit.key === key) return hit.frame;
+  // Rows came or went: the old frame's decoded values are never read again.
+  if (hit) for (const c of hit.frame.columns) forgetters.get(c)?.();
   const columns: Column[] = [];
   const seen = new Set<string>();
   for (const c of table.columns) {

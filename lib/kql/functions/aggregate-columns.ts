@@ -5,6 +5,7 @@
  * which holds the aggregates themselves.
  */
 import type { NumericView } from '../engine/frame.js';
+import type { CodeArray } from '../log-tables.js';
 import { numericOf } from '../engine/frame.js';
 import type { Value } from '../engine/values.js';
 import type { AggregateInput, AggregateResult } from './aggregate-registry.js';
@@ -83,7 +84,7 @@ const BITMAP_LIMIT = 1 << 24;
 
 /** Distinct dictionary codes per group (a string column's codes are its distinct values). */
 export function distinctCodes(
-  codes: Int32Array,
+  codes: CodeArray,
   width: number,
   input: AggregateInput,
   pass: Uint8Array | undefined,

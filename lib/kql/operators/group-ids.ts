@@ -12,6 +12,7 @@
 import { encodingOf } from '../engine/dictionary.js';
 import { numericOf, type Column } from '../engine/frame.js';
 import { valueKey, type Value } from '../engine/values.js';
+import type { CodeArray } from '../log-tables.js';
 
 export interface Grouping {
   /** Group index per input row. */
@@ -23,7 +24,7 @@ export interface Grouping {
 }
 
 interface Codes {
-  codes: Int32Array;
+  codes: CodeArray;
   /** Codes are in 0..cardinality-1. */
   cardinality: number;
 }
@@ -119,7 +120,7 @@ function codesOf(key: Value[] | Column, rows: number): Codes {
 }
 
 /** Renumbers codes densely in order of first appearance. */
-function dense(codes: Int32Array, cardinality: number, rows: number): Codes {
+function dense(codes: CodeArray, cardinality: number, rows: number): Codes {
   const remap = new Int32Array(cardinality).fill(-1);
   const out = new Int32Array(rows);
   let next = 0;

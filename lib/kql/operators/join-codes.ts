@@ -7,6 +7,7 @@
  */
 import { encodingOf, mapDictionary } from '../engine/dictionary.js';
 import { columnIndex, type DictEncoding, type Frame } from '../engine/frame.js';
+import type { CodeArray } from '../log-tables.js';
 import type { RowPairs } from './join-keys.js';
 
 /** The encoding of a single string key column, or `undefined` (another path applies). */
@@ -41,7 +42,7 @@ function buckets(enc: DictEncoding): { start: Int32Array; order: Int32Array } {
 }
 
 /** 1 for the first row of each code, 0 for the rest. */
-function firstOfEachCode(codes: Int32Array, cardinality: number): Uint8Array {
+function firstOfEachCode(codes: CodeArray, cardinality: number): Uint8Array {
   const seen = new Uint8Array(cardinality);
   const take = new Uint8Array(codes.length);
   for (let l = 0; l < codes.length; l++) {

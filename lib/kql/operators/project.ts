@@ -2,6 +2,7 @@
 import { elements, kindName, prop, referencedSymbol, symbolKindName } from '../kusto-language.js';
 import { dictResultColumn, evaluateByDictionary } from '../engine/dict-eval.js';
 import { compileExpr } from '../engine/expr.js';
+import { vectorValues } from '../engine/expr-vector.js';
 import { columnIndex, type Column } from '../engine/frame.js';
 import type { Value } from '../engine/values.js';
 import { applySchema, scopeOf, unsupportedAt, type Operator } from './common.js';
@@ -25,6 +26,12 @@ export const project: Operator = (op, input, env, ctx) => {
     const byDict = evaluateByDictionary(expr, scope);
     if (byDict) {
       columns.push(dictResultColumn('', byDict, input.length));
+      continue;
+    }
+    // Arithmetic, bins and day starts of number columns: a typed column, no value per row.
+    const vec = vectorValues(expr, scope);
+    if (vec) {
+      columns.push(vec.column);
       continue;
     }
     const c = compileExpr(expr, scope);

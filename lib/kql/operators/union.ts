@@ -83,8 +83,8 @@ function concatEncodings(parts: (Column | number)[], length: number): DictEncodi
   const dict: string[] = base ? [...base.dict] : [];
   const added = new Map<string, number>();
   const codeOf = (v: string): number => {
-    const known = base ? dictIndex(base.dict).get(v) : undefined;
-    if (known !== undefined) return known;
+    const known = base ? dictIndex(base.dict)(v) : -1;
+    if (known >= 0) return known;
     let c = added.get(v);
     if (c === undefined) {
       c = dict.length;

@@ -8,6 +8,7 @@ import type { Scope } from '../engine/scope.js';
 import { takeRows } from '../engine/frame.js';
 import { scopeOf, type Operator } from './common.js';
 import type { Evaluator } from '../functions/registry.js';
+import type { CodeArray } from '../log-tables.js';
 
 /** The conjuncts of `a and b and ...` (a row passes when every one is true). */
 function conjuncts(node: KNode, out: KNode[] = []): KNode[] {
@@ -53,7 +54,7 @@ export const where: Operator = (op, input, env, ctx) => {
   const scope = scopeOf(input, env, ctx);
   // Conjuncts of one dictionary-encoded column are decided per distinct value (dict-eval.ts)
   // and tested first; the rest run row by row on the rows that passed them, in order.
-  const byCode: { codes: Int32Array; pass: Uint8Array }[] = [];
+  const byCode: { codes: CodeArray; pass: Uint8Array }[] = [];
   const rowwise: KNode[] = [];
   for (const c of conjuncts(prop(op, 'Condition')!)) {
     const decided = decidedByBounds(c, scope);
