@@ -77,7 +77,7 @@ export function appendColumnFrom(name: string, type: string, stored: StoredColum
 
 const INITIAL = 1024;
 
-function grow<T extends Uint8Array | Uint16Array | Int32Array | Int8Array | Float64Array>(
+function grow<T extends CodeArray | Int8Array | Float64Array>(
   a: T,
   need: number,
   make: (n: number) => T,
@@ -94,7 +94,7 @@ class DictColumn implements AppendColumn {
   /** `dict` was handed to the engine: the next new value copies it first (copy on write). */
   private shared = false;
   /** `undefined` while every row is `''` (code 0). */
-  private codes: Uint8Array | Uint16Array | Int32Array | undefined;
+  private codes: CodeArray | undefined;
   private length = 0;
   private frozen: { n: number; view: StoredColumn } | undefined;
   constructor(
@@ -166,13 +166,13 @@ export function codeArray(codes: ArrayLike<number>, cardinality: number): CodeAr
   return Int32Array.from(codes);
 }
 
-function widen(a: Uint8Array | Uint16Array | Int32Array, bytes: 2 | 4): Uint16Array | Int32Array {
+function widen(a: CodeArray, bytes: 2 | 4): Uint16Array | Int32Array {
   const b = bytes === 2 ? new Uint16Array(a.length) : new Int32Array(a.length);
   b.set(a);
   return b;
 }
 
-function sameKind(a: Uint8Array | Uint16Array | Int32Array, n: number) {
+function sameKind(a: CodeArray, n: number) {
   return a instanceof Uint8Array
     ? new Uint8Array(n)
     : a instanceof Uint16Array

@@ -54,11 +54,6 @@ export function encodeValues(data: ArrayLike<Value>): DictEncoding | undefined {
   return { codes, dict };
 }
 
-/** Value to code of a dictionary, -1 when absent (indexed once per dictionary). */
-export function dictIndex(dict: readonly string[]): (text: string) => number {
-  return dictionaryCode(dict);
-}
-
 /**
  * The codes of `rows` of an encoding; `-1` in `rows` reads as `fill` (an outer join's missing
  * side), added to the dictionary if it is not in it.
@@ -80,7 +75,7 @@ export function gatherEncoding(
       continue;
     }
     if (fillCode < 0) {
-      const known = dictIndex(dict)(fill);
+      const known = dictionaryCode(dict)(fill);
       if (known >= 0) fillCode = known;
       else {
         dict = [...dict, fill];
@@ -132,10 +127,10 @@ export function mapDictionary(from: readonly string[], to: readonly string[]): I
   map = new Int32Array(from.length).fill(-1);
   const useTo = hasDictionaryCode(to) || (!hasDictionaryCode(from) && to.length <= from.length);
   if (useTo) {
-    const code = dictIndex(to);
+    const code = dictionaryCode(to);
     for (let c = 0; c < from.length; c++) map[c] = code(from[c]!);
   } else {
-    const code = dictIndex(from);
+    const code = dictionaryCode(from);
     for (let c = 0; c < to.length; c++) {
       const f = code(to[c]!);
       if (f >= 0 && map[f] === -1) map[f] = c;

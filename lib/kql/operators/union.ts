@@ -6,7 +6,8 @@
  */
 import { elements, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
-import { dictIndex, encodingOf, mapDictionary } from '../engine/dictionary.js';
+import { encodingOf, mapDictionary } from '../engine/dictionary.js';
+import { dictionaryCode } from '../string-index.js';
 import {
   columnIndex,
   lazyColumn,
@@ -82,8 +83,9 @@ function concatEncodings(parts: (Column | number)[], length: number): DictEncodi
   const base = encs.find((e): e is DictEncoding => typeof e === 'object');
   const dict: string[] = base ? [...base.dict] : [];
   const added = new Map<string, number>();
+  const baseCode = base ? dictionaryCode(base.dict) : undefined;
   const codeOf = (v: string): number => {
-    const known = base ? dictIndex(base.dict)(v) : -1;
+    const known = baseCode ? baseCode(v) : -1;
     if (known >= 0) return known;
     let c = added.get(v);
     if (c === undefined) {
