@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, getCompileCacheDir } from 'node:module';
 import * as path from 'node:path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { LocalEmulatorError } from '../errors.js';
@@ -56,7 +56,12 @@ export async function startAzurite(options: {
       '--skipApiVersionCheck',
     ],
     {
-      env: { ...process.env, AZURITE_ACCOUNTS: `${options.accountName}:${key}` },
+      env: {
+        ...process.env,
+        AZURITE_ACCOUNTS: `${options.accountName}:${key}`,
+        // This process's V8 code cache, when it has one: Azurite then boots in about 1 s, not 1.5.
+        ...compileCacheEnv(),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -113,6 +118,11 @@ export async function startAzurite(options: {
     client,
     close: () => stopChild(child, stopOnExit),
   };
+}
+
+function compileCacheEnv(): { NODE_COMPILE_CACHE?: string } {
+  const dir = typeof getCompileCacheDir === 'function' ? getCompileCacheDir() : undefined;
+  return dir ? { NODE_COMPILE_CACHE: dir } : {};
 }
 
 function stopChild(child: ChildProcess, hook: () => void): Promise<void> {

@@ -63,6 +63,11 @@ const QUERIES = [
   `ApiManagementGatewayLlmLog | extend Model = iif(isnotempty(DeploymentName), DeploymentName, replace_regex(ModelName, @'-\\d{4}-\\d{2}-\\d{2}$', ''))
    | where ModelName != DeploymentName and strcat(ModelName, '/', DeploymentName) !startswith '/'
    | summarize n = count(), p = sum(PromptTokens), same = countif(Model == DeploymentName) by Model | order by Model asc`,
+  // take_any of a string column works on its codes: the first row of a group, or its first non-empty one.
+  `ApiManagementGatewayLlmLog | summarize m = take_any(ModelName), d = take_anyif(DeploymentName, PromptTokens > 15), k = take_any(DeploymentName, ModelName)
+     by bin(TimeGenerated, 6h) | order by TimeGenerated asc`,
+  `ApiManagementGatewayLlmLog | summarize d = take_any(DeploymentName), m = take_anyif(ModelName, isempty(ModelName)), none = take_anyif(ModelName, PromptTokens > 1000)
+     by e = isempty(DeploymentName) | order by e asc`,
   `ApiManagementGatewayLlmLog | where PromptTokens > 15 | summarize n = count(), p = avg(PromptTokens), streams = countif(IsStreamCompletion != true) by bin(TimeGenerated, 6h) | order by TimeGenerated asc`,
 ];
 

@@ -4,8 +4,8 @@
  * functions return the winning row per group instead, and `summarize` picks the columns.
  */
 import type { Evaluator } from './registry.js';
-import { encodingOf } from '../engine/dictionary.js';
-import type { Column, NumericView } from '../engine/frame.js';
+import { encodingOf, knownEncoding } from '../engine/dictionary.js';
+import type { Column, DictEncoding, NumericView } from '../engine/frame.js';
 import {
   argValues,
   averages,
@@ -225,8 +225,40 @@ function isEmptyValue(v: Value): boolean {
   return v === null || v === '';
 }
 
+/**
+ * `take_any` of a dictionary-encoded string column on its codes: the column's values are not
+ * decoded (at 10M rows that was a 10M-entry array per query).
+ */
+function takeAnyCodes(
+  { codes, dict }: DictEncoding,
+  { gid, groups, rows }: AggregateInput,
+  pass: Uint8Array | undefined,
+): AggregateResult {
+  const empty = Uint8Array.from(dict, (v) => (isEmptyValue(v) ? 1 : 0));
+  const winner = new Int32Array(groups).fill(-1);
+  const settled = new Uint8Array(groups);
+  for (let r = 0; r < rows; r++) {
+    if (pass && pass[r] !== 1) continue;
+    const g = gid[r]!;
+    if (settled[g] === 1) continue;
+    const c = codes[r]!;
+    // Prefer a non-empty value when the group has one.
+    if (winner[g] === -1 || empty[c] === 0) {
+      winner[g] = r;
+      if (empty[c] === 0) settled[g] = 1;
+    }
+  }
+  const out: Value[] = Array.from(winner, (w) => (w === -1 ? null : dict[codes[w]!]!));
+  return { kind: 'rows', rows: winner, values: out };
+}
+
 function takeAnyImpl(withPredicate: boolean): AggregateImpl {
-  return ({ args, gid, groups, rows }) => {
+  return (input) => {
+    const { args, gid, groups, rows } = input;
+    const col = input.columns?.[0];
+    // Only an encoding the column already has or hands over (computing one reads every value).
+    const enc = col && (col.encode ? encodingOf(col) : knownEncoding(col));
+    if (enc) return takeAnyCodes(enc, input, withPredicate ? predicateMask(input, 1) : undefined);
     const out: Value[] = new Array<Value>(groups).fill(null);
     const winner = new Int32Array(groups).fill(-1);
     const f = args[0]!;
