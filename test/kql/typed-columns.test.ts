@@ -21,6 +21,7 @@ function rows(): { gateway: LogRow[]; llm: LogRow[] } {
     // Every seventh row has no response code, every eleventh no total time.
     ResponseCode: i % 7 === 0 ? null : [200, 201, 302, 404, 429, 500][i % 6]!,
     TotalTime: i % 11 === 0 ? null : i % 13 === 0 ? 0 : (i * 37) % 900,
+    TraceRecords: i % 5 === 0 ? [{ source: 'stream', message: 'IncludeUsageInjected: set' }] : null,
   }));
   const llm: LogRow[] = Array.from({ length: 160 }, (_v, i) => ({
     TimeGenerated: new Date(T0 + i * 13 * 60_000).toISOString(),
@@ -63,6 +64,18 @@ const QUERIES = [
   `ApiManagementGatewayLlmLog | extend Model = iif(isnotempty(DeploymentName), DeploymentName, replace_regex(ModelName, @'-\\d{4}-\\d{2}-\\d{2}$', ''))
    | where ModelName != DeploymentName and strcat(ModelName, '/', DeploymentName) !startswith '/'
    | summarize n = count(), p = sum(PromptTokens), same = countif(Model == DeploymentName) by Model | order by Model asc`,
+  // union concatenates typed values; a part without the column adds nulls.
+  `union (ApiManagementGatewayLogs | project k = ApimSubscriptionId, v = ResponseCode, t = TimeGenerated),
+     (ApiManagementGatewayLlmLog | project k = DeploymentName, v = PromptTokens), (ApiManagementGatewayLogs | project k = ApiId, t = TimeGenerated)
+   | summarize s = sum(v), n = countif(isnull(v)), hi = max(v), a = avg(v), lt = max(t), nt = countif(isnull(t)), big = countif(v > 500) by k | order by k asc`,
+  // Bool columns as their stored 1 / 0 / -1 values, whole and picked by a filter.
+  `ApiManagementGatewayLlmLog | summarize s = max(toint(IsStreamCompletion)), t = sum(tolong(IsStreamCompletion)), a = avg(toreal(IsStreamCompletion)),
+     n = countif(isnull(toint(IsStreamCompletion))), f = countif(IsStreamCompletion == false), nf = countif(IsStreamCompletion != false) by DeploymentName | order by DeploymentName asc`,
+  `ApiManagementGatewayLlmLog | where PromptTokens > 12 | summarize s = max(toint(IsStreamCompletion)), t = sum(todouble(IsStreamCompletion)),
+     yes = countif(IsStreamCompletion == true), no = countif(IsStreamCompletion != true) by bin(TimeGenerated, 6h) | order by TimeGenerated asc`,
+  // A dynamic column: the store hands its parsed values over as they are.
+  `ApiManagementGatewayLogs | where ApiId == 'costing-aoai-gateway-api' | project Injected = tostring(TraceRecords) has 'IncludeUsageInjected', ApimSubscriptionId, TraceRecords
+   | summarize n = count(), injected = countif(Injected), none = countif(isnull(TraceRecords)), sample = take_anyif(TraceRecords, Injected) by ApimSubscriptionId | order by ApimSubscriptionId asc`,
   // take_any of a string column works on its codes: the first row of a group, or its first non-empty one.
   `ApiManagementGatewayLlmLog | summarize m = take_any(ModelName), d = take_anyif(DeploymentName, PromptTokens > 15), k = take_any(DeploymentName, ModelName)
      by bin(TimeGenerated, 6h) | order by TimeGenerated asc`,

@@ -12,7 +12,7 @@ import { evaluateByDictionary } from './dict-eval.js';
 import { compileExpr } from './expr.js';
 import { referencedColumn } from './expr-compare.js';
 import { batchMemo } from './batch-memo.js';
-import { numericOf, type Column, type NumericView } from './frame.js';
+import { boolsOf, numericOf, type Column, type NumericView } from './frame.js';
 import type { Scope } from './scope.js';
 import type { Value } from './values.js';
 
@@ -60,12 +60,25 @@ function equalityMask(
   scope: Scope,
   n: number,
 ): Uint8Array | undefined {
-  const left = scalarColumn(prop(node, 'Left')!, scope);
-  const c = left ? constantOf(prop(node, 'Right')!, scope) : undefined;
-  if (!left || c === undefined) return undefined;
-  return batchMemo(scope.ctx, left.col, `eq:${negate}:${typeof c}:${c}`, () =>
-    equalityLoop(left.data, c, negate, n),
+  const col = referencedColumn(prop(node, 'Left')!, scope);
+  if (!col || !SCALAR_TYPES.has(col.type)) return undefined;
+  const c = constantOf(prop(node, 'Right')!, scope);
+  if (c === undefined) return undefined;
+  const bools = typeof c === 'boolean' ? boolsOf(col) : undefined;
+  return batchMemo(scope.ctx, col, `eq:${negate}:${typeof c}:${c}`, () =>
+    bools
+      ? boolEqualityLoop(bools, c ? 1 : 0, negate, n)
+      : equalityLoop(numericOf(col) ?? col.data, c, negate, n),
   );
+}
+
+/** `equalityLoop` over a bool column's 1 / 0 / -1 values. */
+function boolEqualityLoop(bools: Int8Array, c: 0 | 1, negate: boolean, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  const hit = negate ? 0 : 1;
+  const miss = negate ? 1 : 0;
+  for (let r = 0; r < n; r++) out[r] = bools[r] === c ? hit : miss;
+  return out;
 }
 
 function equalityLoop(

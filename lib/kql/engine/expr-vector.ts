@@ -12,7 +12,7 @@ import { startOfDay } from '../functions/datetime-parts.js';
 import { binValue } from '../functions/math.js';
 import { callArgs, callName, compileExpr, typeOf } from './expr.js';
 import { referencedColumn } from './expr-compare.js';
-import { numericColumn, numericOf, type Column, type NumericView } from './frame.js';
+import { boolsOf, numericColumn, numericOf, type Column, type NumericView } from './frame.js';
 import type { Scope } from './scope.js';
 import { isIntegerType, type Value } from './values.js';
 
@@ -23,6 +23,9 @@ const ARITHMETIC = new Set([
   'DivideExpression',
   'ModuloExpression',
 ]);
+
+/** Conversions whose value of a bool is 1 or 0 (null stays null). */
+const BOOL_TO_NUMBER = new Set(['toint', 'tolong', 'toreal', 'todouble', 'todecimal']);
 
 /** A typed column, or a constant number. */
 type Operand = NumericView | number;
@@ -132,6 +135,16 @@ function operand(node: KNode, scope: Scope, top: boolean): Operand | undefined {
       const values = view.values.slice();
       for (let r = 0; r < values.length; r++) if (view.nulls[r] === 1) values[r] = fill;
       return { values, nulls: undefined };
+    }
+    if (BOOL_TO_NUMBER.has(name) && !scope.env.has(name)) {
+      // `toint(IsStreamCompletion)`: 1, 0 or null from a bool column's stored values.
+      const args = callArgs(node);
+      const col = args.length === 1 ? referencedColumn(args[0]!, scope) : undefined;
+      const bools = col?.type === 'bool' ? boolsOf(col) : undefined;
+      if (!bools) return undefined;
+      const values = Float64Array.from(bools, (b) => (b === 1 ? 1 : 0));
+      const nulls = bools.includes(-1) ? Uint8Array.from(bools, (b) => (b === -1 ? 1 : 0)) : undefined;
+      return { values, nulls };
     }
     if (name === 'startofday' && !scope.env.has(name)) {
       // `Day = startofday(TimeGenerated)` (no offset): the UTC day, as datetime-parts.ts has it.

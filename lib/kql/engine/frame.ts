@@ -41,6 +41,11 @@ export interface Column {
    * columnar source's, or gathered from a parent's). Read it through `numericOf`, which caches.
    */
   numeric?: () => NumericView | undefined;
+  /**
+   * A bool column's values as 1 (true), 0 (false) and -1 (null), when they exist without
+   * decoding (a columnar source's, or gathered from a parent's). Read it through `boolsOf`.
+   */
+  bools?: () => Int8Array | undefined;
 }
 
 /** A number column (datetimes and timespans in milliseconds): row `r` is null where `nulls[r]` is 1. */
@@ -58,6 +63,19 @@ export function numericOf(col: Column): NumericView | undefined {
   if (v === undefined) {
     v = col.numeric() ?? null;
     numerics.set(col, v);
+  }
+  return v ?? undefined;
+}
+
+const boolArrays = new WeakMap<Column, Int8Array | null>();
+
+/** The 1 / 0 / -1 values of a bool column, if it has them (never computed from `data`). */
+export function boolsOf(col: Column): Int8Array | undefined {
+  if (!col.bools) return undefined;
+  let v = boolArrays.get(col);
+  if (v === undefined) {
+    v = col.bools() ?? null;
+    boolArrays.set(col, v);
   }
   return v ?? undefined;
 }
@@ -163,6 +181,13 @@ export function pickColumn(c: Column, rows: ArrayLike<number>, parentLength: num
     return picked;
   }
   const col = lazyColumn(c.name, c.type, () => pickValues(c, rows));
+  if (c.bools) {
+    const parent = c;
+    col.bools = () => {
+      const src = boolsOf(parent);
+      return src ? Int8Array.from(rows, (r) => (r < 0 ? -1 : src[r]!)) : undefined;
+    };
+  }
   if (c.type === 'string') {
     col.encode = () => {
       const parent =

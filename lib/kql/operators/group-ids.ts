@@ -119,8 +119,26 @@ function codesOf(key: Value[] | Column, rows: number): Codes {
   return hashCodes(key, rows);
 }
 
+/**
+ * The code count when the codes already number their values densely in order of first
+ * appearance (each new code is one past the greatest so far), else -1. A store hands a whole
+ * table's string column over so: its dictionary grew as the rows arrived.
+ */
+function denseAlready(codes: CodeArray, rows: number): number {
+  let next = 0;
+  for (let r = 0; r < rows; r++) {
+    const c = codes[r]!;
+    if (c === next) next++;
+    else if (c > next) return -1;
+  }
+  return next;
+}
+
 /** Renumbers codes densely in order of first appearance. */
 function dense(codes: CodeArray, cardinality: number, rows: number): Codes {
+  // A unique key over 10M rows would otherwise be two fresh 40 MB arrays and a pass.
+  const already = codes.length === rows ? denseAlready(codes, rows) : -1;
+  if (already >= 0) return { codes, cardinality: already };
   const remap = new Int32Array(cardinality).fill(-1);
   const out = new Int32Array(rows);
   let next = 0;

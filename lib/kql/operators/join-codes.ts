@@ -28,6 +28,13 @@ function translate(left: DictEncoding, right: DictEncoding): Int32Array {
   return mapDictionary(left.dict, right.dict);
 }
 
+/** `buckets` of codes that are their row numbers: views of one 0..n array. */
+function identityBuckets(n: number): { start: Int32Array; order: Int32Array } {
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i <= n; i++) start[i] = i;
+  return { start, order: start.subarray(0, n) };
+}
+
 /** Rows of each code, grouped: rows of code c are order[start[c] .. start[c + 1]). */
 function buckets(enc: DictEncoding): { start: Int32Array; order: Int32Array } {
   const k = enc.dict.length;
@@ -39,6 +46,18 @@ function buckets(enc: DictEncoding): { start: Int32Array; order: Int32Array } {
   const order = new Int32Array(codes.length);
   for (let r = 0; r < codes.length; r++) order[fill[codes[r]!]!++] = r;
   return { start, order };
+}
+
+/**
+ * Whether row `r` holds code `r` on every row, each code once: what a `summarize ... by Key`
+ * over a whole table hands on (its keys in order of first appearance, as the store numbers
+ * them). The bucketing is then the identity, and at 10M keys it would be three 40 MB arrays.
+ */
+function isIdentity(enc: DictEncoding): boolean {
+  const codes = enc.codes;
+  if (codes.length !== enc.dict.length) return false;
+  for (let r = 0; r < codes.length; r++) if (codes[r] !== r) return false;
+  return true;
 }
 
 /** 1 for the first row of each code, 0 for the rest. */
@@ -65,7 +84,7 @@ export function matchCodes(
   options: { uniqueLeft?: boolean; keepLeft?: boolean; keepRight?: boolean },
 ): RowPairs {
   const toRight = translate(left, right);
-  const { start, order } = buckets(right);
+  const { start, order } = isIdentity(right) ? identityBuckets(right.codes.length) : buckets(right);
   const codes = left.codes;
   const keepLeft = options.keepLeft === true;
   // The left rows that take part (innerunique keeps the first of each key) and their pairs.

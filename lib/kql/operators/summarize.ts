@@ -133,7 +133,16 @@ function outcome(impl: AggregateImpl, input: AggregateInput): AggOutcome {
   const result = impl(input);
   if (result.kind === 'columns')
     return { values: result.columns[0] ?? [], columns: result.columns };
-  if (result.kind === 'rows') return { values: result.values, rows: result.rows };
+  if (result.kind === 'rows') {
+    // Read only if the aggregate is part of an expression (see pickedRows).
+    const picked = result;
+    return {
+      get values(): Value[] {
+        return picked.values;
+      },
+      rows: picked.rows,
+    };
+  }
   return { values: result.values, numeric: result.numeric };
 }
 

@@ -11,9 +11,11 @@ import { dictionaryCode } from '../string-index.js';
 import {
   columnIndex,
   lazyColumn,
+  numericOf,
   type Column,
   type DictEncoding,
   type Frame,
+  type NumericView,
 } from '../engine/frame.js';
 import { nullOf, type Value } from '../engine/values.js';
 import { namedParameters, outputSchema, unsupportedAt } from './common.js';
@@ -57,6 +59,16 @@ export function unionOf(op: KNode, input: Frame | undefined, env: Env, ctx: Exec
       }
       return data;
     });
+    if (s.type !== 'string' && s.type !== 'bool' && s.name !== sourceCol) {
+      col.numeric = () =>
+        concatNumeric(
+          parts.map((p) => {
+            const idx = columnIndex(p.frame, s.name);
+            return idx >= 0 ? p.frame.columns[idx]! : p.frame.length;
+          }),
+          length,
+        );
+    }
     if (s.type === 'string' && s.name !== sourceCol) {
       col.encode = () =>
         concatEncodings(
@@ -71,6 +83,37 @@ export function unionOf(op: KNode, input: Frame | undefined, env: Env, ctx: Exec
     return col;
   });
   return { columns, length };
+}
+
+/**
+ * The parts' typed values end to end (a missing column, a row count, reads as nulls), when
+ * every part that has the column has them typed; otherwise `undefined` (the values are read).
+ */
+function concatNumeric(parts: (Column | number)[], length: number): NumericView | undefined {
+  const views: (NumericView | number)[] = [];
+  for (const p of parts) {
+    if (typeof p === 'number') views.push(p);
+    else {
+      const v = numericOf(p);
+      if (!v) return undefined;
+      views.push(v);
+    }
+  }
+  const values = new Float64Array(length);
+  let nulls: Uint8Array | undefined;
+  let at = 0;
+  for (const v of views) {
+    if (typeof v === 'number') {
+      (nulls ??= new Uint8Array(length)).fill(1, at, at + v);
+      at += v;
+      continue;
+    }
+    if (at + v.values.length > length) return undefined;
+    values.set(v.values, at);
+    if (v.nulls) (nulls ??= new Uint8Array(length)).set(v.nulls.subarray(0, v.values.length), at);
+    at += v.values.length;
+  }
+  return at === length ? { values, nulls } : undefined;
 }
 
 /**
@@ -103,15 +146,16 @@ function concatEncodings(parts: (Column | number)[], length: number): DictEncodi
       at += e;
       continue;
     }
-    const map = e!.dict === base!.dict ? undefined : mapDictionary(e!.dict, base!.dict);
     const own = e!.codes;
+    if (e!.dict === base!.dict) {
+      codes.set(own, at);
+      at += own.length;
+      continue;
+    }
+    const map = mapDictionary(e!.dict, base!.dict);
     const local = new Int32Array(e!.dict.length).fill(-1);
     for (let r = 0; r < own.length; r++) {
       const c = own[r]!;
-      if (!map) {
-        codes[at + r] = c;
-        continue;
-      }
       let m = local[c]!;
       if (m < 0) {
         m = map[c]! >= 0 ? map[c]! : codeOf(e!.dict[c]!);
