@@ -143,7 +143,9 @@ function operand(node: KNode, scope: Scope, top: boolean): Operand | undefined {
       const bools = col?.type === 'bool' ? boolsOf(col) : undefined;
       if (!bools) return undefined;
       const values = Float64Array.from(bools, (b) => (b === 1 ? 1 : 0));
-      const nulls = bools.includes(-1) ? Uint8Array.from(bools, (b) => (b === -1 ? 1 : 0)) : undefined;
+      const nulls = bools.includes(-1)
+        ? Uint8Array.from(bools, (b) => (b === -1 ? 1 : 0))
+        : undefined;
       return { values, nulls };
     }
     if (name === 'startofday' && !scope.env.has(name)) {
