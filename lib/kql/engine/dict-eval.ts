@@ -17,6 +17,7 @@ import { callName, ROW_FUNCTIONS } from './expr-calls.js';
 import { compileExpr } from './expr.js';
 import { columnIndex, lazyColumn, type Column, type DictEncoding } from './frame.js';
 import type { Scope } from './scope.js';
+import type { CodeArray } from '../log-tables.js';
 import type { Value } from './values.js';
 
 /** An expression evaluated per dictionary entry: `values[c]` is the value of rows with code `c`. */
@@ -129,8 +130,13 @@ export function dictResultColumn(name: string, res: DictResult, n: number): Colu
       }
       remap[c] = k;
     }
-    const out = new Int32Array(n);
-    for (let r = 0; r < n; r++) out[r] = remap[codes[r]!]!;
+    // `Subscription = ApimSubscriptionId` keeps every entry: the codes are shared, not copied.
+    const identity = remap.every((k, c) => k === c) && codes.length === n;
+    let out: CodeArray = codes;
+    if (!identity) {
+      out = new Int32Array(n);
+      for (let r = 0; r < n; r++) out[r] = remap[codes[r]!]!;
+    }
     const enc: DictEncoding = { codes: out, dict };
     const col = lazyColumn(name, 'string', () => {
       const data = new Array<Value>(n);
