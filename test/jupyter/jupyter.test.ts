@@ -98,9 +98,13 @@ describe('real Jupyter with the tslab kernel', () => {
 
   it('executes create.ipynb and writes the executed notebook and its HTML with the A1 summary', () => {
     const started = Date.now();
-    const r = runJupyter('create.ipynb', '--open');
+    // As `npm run create` runs it: --build brings dist/ up to date and writes the kernelspec first.
+    const r = runJupyter('create.ipynb', '--build', '--open');
     expect(r.stderr.slice(-2000)).not.toMatch(/failed under Jupyter/);
     expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /tslab kernelspec \(Node [\d.]+\) and plotly-basic\.min\.js written to /,
+    );
     const executedPath = path.join(work, 'build', 'notebooks', 'create.ipynb');
     expect(r.stdout).toContain('Executed notebook:');
     const executed = JSON.parse(readFileSync(executedPath, 'utf8')) as ExecutedNotebook;

@@ -54,30 +54,35 @@ export interface NumericView {
   nulls: Uint8Array | undefined;
 }
 
-const numerics = new WeakMap<Column, NumericView | null>();
-
-/** The typed values of a number column, if it has them (never computed from `data`). */
-export function numericOf(col: Column): NumericView | undefined {
-  if (!col.numeric) return undefined;
-  let v = numerics.get(col);
+/**
+ * What a column's optional reader (`numeric`, `bools`) answers, asked once per column: a reader
+ * may gather or decode, and the operators after it ask again.
+ */
+function cachedRead<T extends object>(
+  cache: WeakMap<Column, T | null>,
+  col: Column,
+  read: (() => T | undefined) | undefined,
+): T | undefined {
+  if (!read) return undefined;
+  let v = cache.get(col);
   if (v === undefined) {
-    v = col.numeric() ?? null;
-    numerics.set(col, v);
+    v = read() ?? null;
+    cache.set(col, v);
   }
   return v ?? undefined;
 }
 
+const numerics = new WeakMap<Column, NumericView | null>();
 const boolArrays = new WeakMap<Column, Int8Array | null>();
+
+/** The typed values of a number column, if it has them (never computed from `data`). */
+export function numericOf(col: Column): NumericView | undefined {
+  return cachedRead(numerics, col, col.numeric);
+}
 
 /** The 1 / 0 / -1 values of a bool column, if it has them (never computed from `data`). */
 export function boolsOf(col: Column): Int8Array | undefined {
-  if (!col.bools) return undefined;
-  let v = boolArrays.get(col);
-  if (v === undefined) {
-    v = col.bools() ?? null;
-    boolArrays.set(col, v);
-  }
-  return v ?? undefined;
+  return cachedRead(boolArrays, col, col.bools);
 }
 
 /** A number column over typed values; `data` decodes them on first read. */
