@@ -87,4 +87,29 @@ describe('dictionary-encoded keys', () => {
       ['c9', 10, 'bu-hr'],
     ]);
   });
+
+  // The right side's keys are each on one row (the gateway log, filtered so its codes have
+  // gaps): the join takes the one-row-per-key path. A second, constant key sends the same join
+  // down the general path, which must agree for every kind, either way round.
+  test.each(['inner', 'innerunique', 'leftouter', 'rightouter', 'fullouter'])(
+    'a %s join onto keys each on one row agrees with the general path',
+    (kind) => {
+      const gw = `(ApiManagementGatewayLogs | where ResponseCode == 200 and CorrelationId != 'c4' | project CorrelationId, Bu = ApimSubscriptionId, K = 1)`;
+      const llm = `(ApiManagementGatewayLlmLog | project CorrelationId, PromptTokens, K = 1)`;
+      const tail = `| project CorrelationId, CorrelationId1, Bu, PromptTokens | order by CorrelationId asc, CorrelationId1 asc, PromptTokens asc`;
+      for (const [l, r] of [
+        [llm, gw],
+        [gw, llm],
+      ]) {
+        const src = source();
+        const oneKey = executeQuery(`${l} | join kind=${kind} ${r} on CorrelationId ${tail}`, src);
+        const twoKeys = executeQuery(
+          `${l} | join kind=${kind} ${r} on CorrelationId, K ${tail}`,
+          src,
+        );
+        expect(oneKey.table.rows.length).toBeGreaterThan(0);
+        expect(oneKey.table.rows).toEqual(twoKeys.table.rows);
+      }
+    },
+  );
 });
