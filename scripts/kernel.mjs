@@ -46,11 +46,9 @@ if (!existsSync(bundleModule)) {
   );
   process.exit(1);
 }
-const require = createRequire(import.meta.url);
-const { KERNELSPEC_NAME, PLOTLY_BUNDLE_FILE, plotlyBundlePath } = require(bundleModule);
-// The kernel runs the engine over whatever the user replays: it starts with the allocator
-// settings the engine wants at millions of rows (lib/kql/process-env.ts says why).
-const { ENGINE_PROCESS_ENV } = require(path.join(root, 'dist', 'kql', 'process-env.js'));
+const { KERNELSPEC_NAME, PLOTLY_BUNDLE_FILE, plotlyBundlePath } = createRequire(import.meta.url)(
+  bundleModule,
+);
 
 const base = mode === 'user' ? userDataDir() : path.join(root, '.jupyter');
 const dir = path.join(base, 'kernels', KERNELSPEC_NAME);
@@ -65,7 +63,7 @@ const spec = {
   ],
   display_name: 'TypeScript',
   language: 'typescript',
-  env: { COSTING_KERNELSPEC: KERNELSPEC_NAME, ...ENGINE_PROCESS_ENV },
+  env: { COSTING_KERNELSPEC: KERNELSPEC_NAME },
 };
 writeFileSync(path.join(dir, 'kernel.json'), `${JSON.stringify(spec, null, 2)}\n`);
 copyFileSync(plotlyBundlePath(), path.join(dir, PLOTLY_BUNDLE_FILE));
