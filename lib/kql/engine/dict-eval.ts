@@ -82,9 +82,13 @@ function byCombination(names: string[], node: KNode, scope: Scope): DictResult |
   const table = new Int32Array(cells).fill(-1);
   const codes = new Int32Array(n);
   const first: number[] = [];
+  // The codes read through locals, not a loop over `encs`: that loop's iterator was an object
+  // per row (100 MB of garbage over 3M rows).
+  const [a, b, c] = encs.map((e) => e.codes);
+  const wb = encs[1]?.dict.length ?? 1;
+  const wc = encs[2]?.dict.length ?? 1;
   for (let r = 0; r < n; r++) {
-    let cell = 0;
-    for (const e of encs) cell = cell * e.dict.length + e.codes[r]!;
+    const cell = ((a![r]! * wb + (b ? b[r]! : 0)) * wc + (c ? c[r]! : 0)) | 0;
     let k = table[cell]!;
     if (k < 0) {
       k = first.length;

@@ -155,8 +155,14 @@ function rangeLoop(
   const pass = (v: number): number =>
     ((openLo ? v > lo : v >= lo) && (openHi ? v < hi : v <= hi)) !== negate ? 1 : 0;
   if (!Array.isArray(data)) {
+    // The typed loop compares inline (through `pass` each datetime read was boxed).
     const { values, nulls } = data;
-    for (let r = 0; r < n; r++) if (nulls?.[r] !== 1) out[r] = pass(values[r]!);
+    const hit = negate ? 0 : 1;
+    for (let r = 0; r < n; r++) {
+      if (nulls?.[r] === 1) continue;
+      const v = values[r]!;
+      out[r] = (openLo ? v > lo : v >= lo) && (openHi ? v < hi : v <= hi) ? hit : 1 - hit;
+    }
     return out;
   }
   for (let r = 0; r < n; r++) {

@@ -142,10 +142,14 @@ function operand(node: KNode, scope: Scope, top: boolean): Operand | undefined {
       const col = args.length === 1 ? referencedColumn(args[0]!, scope) : undefined;
       const bools = col?.type === 'bool' ? boolsOf(col) : undefined;
       if (!bools) return undefined;
-      const values = Float64Array.from(bools, (b) => (b === 1 ? 1 : 0));
-      const nulls = bools.includes(-1)
-        ? Uint8Array.from(bools, (b) => (b === -1 ? 1 : 0))
-        : undefined;
+      // Loops, not `Float64Array.from` with a mapper: that iterates, an object per row.
+      const values = new Float64Array(bools.length);
+      for (let r = 0; r < bools.length; r++) if (bools[r] === 1) values[r] = 1;
+      let nulls: Uint8Array | undefined;
+      if (bools.includes(-1)) {
+        nulls = new Uint8Array(bools.length);
+        for (let r = 0; r < bools.length; r++) if (bools[r] === -1) nulls[r] = 1;
+      }
       return { values, nulls };
     }
     if (name === 'startofday' && !scope.env.has(name)) {

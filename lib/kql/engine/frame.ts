@@ -190,7 +190,13 @@ export function pickColumn(c: Column, rows: ArrayLike<number>, parentLength: num
     const parent = c;
     col.bools = () => {
       const src = boolsOf(parent);
-      return src ? Int8Array.from(rows, (r) => (r < 0 ? -1 : src[r]!)) : undefined;
+      if (!src) return undefined;
+      const out = new Int8Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        out[i] = r < 0 ? -1 : src[r]!;
+      }
+      return out;
     };
   }
   if (c.type === 'string') {

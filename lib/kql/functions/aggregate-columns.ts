@@ -40,11 +40,24 @@ export function predicateMask(input: AggregateInput, i: number): Uint8Array {
   return out;
 }
 
-/** One number per group (null where `nulls[g]` is 1), handed on typed as well. */
+/**
+ * One number per group (null where `nulls[g]` is 1), handed on typed; the boxed values are
+ * built only if read (an expression over the aggregate): a datetime per group is a heap
+ * number each, and `min(TimeGenerated) by CorrelationId` has a group per request.
+ */
 export function typedValues(out: Float64Array, nulls?: Uint8Array): AggregateResult {
-  const v = new Array<Value>(out.length);
-  for (let g = 0; g < out.length; g++) v[g] = nulls?.[g] === 1 ? null : out[g]!;
-  return { kind: 'values', values: v, numeric: { values: out, nulls } };
+  let v: Value[] | undefined;
+  return {
+    kind: 'values',
+    get values(): Value[] {
+      if (!v) {
+        v = new Array<Value>(out.length);
+        for (let g = 0; g < out.length; g++) v[g] = nulls?.[g] === 1 ? null : out[g]!;
+      }
+      return v;
+    },
+    numeric: { values: out, nulls },
+  };
 }
 
 /** Sums over counts per group: null where a group had no values. */

@@ -51,18 +51,17 @@ const NUMERIC_LIMIT = 1 << 23;
  * greatest common step, so `bin(TimeGenerated, 1h)` over a month is 720 cells. `undefined`
  * when a key is not an integer number or the table would be too wide.
  */
-function integerCodes(col: ArrayLike<Value>, rows: number): Codes | undefined {
+function integerCodes(col: Float64Array, rows: number): Codes | undefined {
   if (rows === 0) return undefined;
   // One pass: the bounds, and the greatest common step of the differences from the first value
   // (the same as from the least: every difference between keys is a multiple of either).
-  const first = col[0];
-  if (typeof first !== 'number') return undefined;
+  const first = col[0]!;
   let min = first;
   let max = first;
   let step = 0;
   for (let r = 0; r < rows; r++) {
-    const v = col[r];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return undefined;
+    const v = col[r]!;
+    if (!Number.isSafeInteger(v)) return undefined;
     if (v < min) min = v;
     else if (v > max) max = v;
     if (step !== 1) {
@@ -77,7 +76,7 @@ function integerCodes(col: ArrayLike<Value>, rows: number): Codes | undefined {
   const codes = new Int32Array(rows);
   let next = 0;
   for (let r = 0; r < rows; r++) {
-    const cell = ((col[r] as number) - min) / step;
+    const cell = (col[r]! - min) / step;
     let c = table[cell]!;
     if (c < 0) {
       c = next++;
@@ -88,8 +87,21 @@ function integerCodes(col: ArrayLike<Value>, rows: number): Codes | undefined {
   return { codes, cardinality: next };
 }
 
+/** The values as doubles when every one is a number, for {@link integerCodes}. */
+function allNumbers(col: ArrayLike<Value>, rows: number): Float64Array | undefined {
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const v = col[r];
+    if (typeof v !== 'number') return undefined;
+    out[r] = v;
+  }
+  return out;
+}
+
 function hashCodes(col: ArrayLike<Value>, rows: number): Codes {
-  const fast = typeof col[0] === 'number' ? integerCodes(col, rows) : undefined;
+  // Read typed: over a mixed array, the integer table's loops boxed each datetime they read.
+  const numbers = typeof col[0] === 'number' ? allNumbers(col, rows) : undefined;
+  const fast = numbers ? integerCodes(numbers, rows) : undefined;
   if (fast) return fast;
   const codes = new Int32Array(rows);
   const index = new Map<unknown, number>();

@@ -8,6 +8,8 @@ import type { Env, ExecContext } from '../engine/context.js';
 import { callArgs, callName, compileExpr, evaluateColumn } from '../engine/expr.js';
 import {
   columnIndex,
+  numericColumn,
+  numericOf,
   pickColumn,
   SINGLE_ROW,
   type Column,
@@ -143,7 +145,15 @@ function outcome(impl: AggregateImpl, input: AggregateInput): AggOutcome {
       rows: picked.rows,
     };
   }
-  return { values: result.values, numeric: result.numeric };
+  if (!result.numeric) return { values: result.values };
+  // Typed results keep their boxed values unread (see typedValues).
+  const typed = result;
+  return {
+    get values(): Value[] {
+      return typed.values;
+    },
+    numeric: typed.numeric,
+  };
 }
 
 /** Outputs of a row-picking aggregate (`arg_max`, `take_any`): its arguments read at the picked rows. */
@@ -246,12 +256,11 @@ export const summarize: Operator = (op, input, env, ctx) => {
         outAggs.push(res.columns.map((data) => ({ name: '', type: '', data })));
         cursor += res.columns.length;
       } else {
-        const col: Column = { name: '', type: '', data: res.values };
-        if (res.numeric) {
-          const view = res.numeric;
-          col.numeric = () => view;
-        }
-        outAggs.push([col]);
+        outAggs.push([
+          res.numeric
+            ? numericColumn('', '', res.numeric)
+            : { name: '', type: '', data: res.values },
+        ]);
         cursor += 1;
       }
       continue;
@@ -279,12 +288,18 @@ export const summarize: Operator = (op, input, env, ctx) => {
   return {
     columns: columns.map((c, i) =>
       c.name === '' && c.type === ''
-        ? { name: schema[i]!.name, type: schema[i]!.type, data: c.data, numeric: c.numeric }
+        ? aggregateColumn(c, schema[i]!.name, schema[i]!.type)
         : renamed(c, schema[i]!.name, schema[i]!.type),
     ),
     length: grouping.groups,
   };
 };
+
+/** An aggregate's output column under its schema name and type (typed values stay unread). */
+function aggregateColumn(c: Column, name: string, type: string): Column {
+  const view = numericOf(c);
+  return view ? numericColumn(name, type, view) : { name, type, data: c.data };
+}
 
 /** Output columns of a row-picking aggregate with explicit arguments (0 if not row-picking). */
 function rowPickingWidth(call: KNode): number {
