@@ -46,11 +46,9 @@ if (!existsSync(bundleModule)) {
   );
   process.exit(1);
 }
-const require = createRequire(import.meta.url);
-const { KERNELSPEC_NAME, PLOTLY_BUNDLE_FILE, plotlyBundlePath } = require(bundleModule);
-// The kernel runs the engine over whatever the user replays: it starts with the V8 flags the
-// engine wants at millions of rows (lib/kql/engine-flags.ts says why).
-const { ENGINE_NODE_FLAGS } = require(path.join(root, 'dist', 'kql', 'engine-flags.js'));
+const { KERNELSPEC_NAME, PLOTLY_BUNDLE_FILE, plotlyBundlePath } = createRequire(import.meta.url)(
+  bundleModule,
+);
 
 const base = mode === 'user' ? userDataDir() : path.join(root, '.jupyter');
 const dir = path.join(base, 'kernels', KERNELSPEC_NAME);
@@ -58,7 +56,6 @@ mkdirSync(dir, { recursive: true });
 const spec = {
   argv: [
     process.execPath,
-    ...ENGINE_NODE_FLAGS,
     path.join(root, 'scripts', 'tslab-kernel.mjs'),
     'kernel',
     '--config-path',
