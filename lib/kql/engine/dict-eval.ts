@@ -12,6 +12,7 @@
  * holds can never raise an error Kusto would not.
  */
 import { kindName, prop, referencedSymbol, symbolKindName, type KNode } from '../kusto-language.js';
+import { combinationCells, combinationIds } from './code-combinations.js';
 import { encodingOf, knownEncoding } from './dictionary.js';
 import { callName, ROW_FUNCTIONS } from './expr-calls.js';
 import { compileExpr } from './expr.js';
@@ -56,9 +57,6 @@ export function evaluateByDictionary(node: KNode, scope: Scope): DictResult | un
   }
 }
 
-/** Above this many possible combinations of codes, several columns are left to row by row. */
-const COMBINATION_LIMIT = 1 << 22;
-
 /**
  * `node` over two or three encoded string columns (`iif(isnotempty(DeploymentName),
  * DeploymentName, ModelName)`), evaluated once per combination of their values that a row
@@ -69,34 +67,18 @@ function byCombination(names: string[], node: KNode, scope: Scope): DictResult |
   if (names.length > 3) return undefined;
   const n = scope.frame.length;
   const encs: DictEncoding[] = [];
-  let cells = 1;
   for (const name of names) {
     const col = scope.frame.columns[columnIndex(scope.frame, name)]!;
     if (col.type !== 'string') return undefined;
     const e = knownEncoding(col) ?? (col.cheapEncoding === true ? encodingOf(col) : undefined);
     if (!e) return undefined;
     encs.push(e);
-    cells *= e.dict.length;
   }
-  if (cells > COMBINATION_LIMIT || cells > 4 * n + 65_536) return undefined;
-  const table = new Int32Array(cells).fill(-1);
-  const codes = new Int32Array(n);
-  const first: number[] = [];
-  // The codes read through locals, not a loop over `encs`: that loop's iterator was an object
-  // per row (100 MB of garbage over 3M rows).
-  const [a, b, c] = encs.map((e) => e.codes);
-  const wb = encs[1]?.dict.length ?? 1;
-  const wc = encs[2]?.dict.length ?? 1;
-  for (let r = 0; r < n; r++) {
-    const cell = ((a![r]! * wb + (b ? b[r]! : 0)) * wc + (c ? c[r]! : 0)) | 0;
-    let k = table[cell]!;
-    if (k < 0) {
-      k = first.length;
-      table[cell] = k;
-      first.push(r);
-    }
-    codes[r] = k;
-  }
+  const keys = encs.map((e) => ({ codes: e.codes, width: e.dict.length }));
+  if (combinationCells(keys) > 4 * n + 65_536) return undefined;
+  const combined = combinationIds(keys, n);
+  if (!combined) return undefined;
+  const { ids: codes, first } = combined;
   if (first.length * 4 > n) return undefined;
   const columns = names.map((name, i) => ({
     name,

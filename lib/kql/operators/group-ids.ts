@@ -13,6 +13,7 @@ import { encodingOf } from '../engine/dictionary.js';
 import { numericOf, type Column } from '../engine/frame.js';
 import { valueKey, type Value } from '../engine/values.js';
 import type { CodeArray } from '../log-tables.js';
+import { COMBINATION_CELLS, combinationIds } from '../engine/code-combinations.js';
 
 export interface Grouping {
   /** Group index per input row. */
@@ -166,15 +167,13 @@ function dense(codes: CodeArray, cardinality: number, rows: number): Codes {
   return { codes: out, cardinality: next };
 }
 
-/** Above this many (group, code) cells the combination uses a Map instead of a table. */
-const DENSE_LIMIT = 1 << 22;
-
 /** Dense group ids of the pairs (a[r], b[r]). */
 function combine(a: Codes, b: Codes, rows: number): Codes {
   const out = new Int32Array(rows);
   let next = 0;
   const width = b.cardinality;
-  if (a.cardinality * width <= DENSE_LIMIT) {
+  // Past the table's size the (group, code) cells go in a Map.
+  if (a.cardinality * width <= COMBINATION_CELLS) {
     const table = new Int32Array(a.cardinality * width).fill(-1);
     for (let r = 0; r < rows; r++) {
       const cell = a.codes[r]! * width + b.codes[r]!;
@@ -201,49 +200,22 @@ function combine(a: Codes, b: Codes, rows: number): Codes {
 }
 
 /**
- * Group ids of several keys' codes in one pass through one table, when the product of their
- * cardinalities fits it (`by Day, Subscription, Model`): each pairwise combination would be
- * a pass writing a fresh array per key, at 10M rows 40 MB each. `undefined` when it does not fit.
- */
-function combineAll(all: Codes[], rows: number): Grouping | undefined {
-  let cells = 1;
-  for (const c of all) {
-    cells *= c.cardinality;
-    if (cells > DENSE_LIMIT) return undefined;
-  }
-  const table = new Int32Array(cells).fill(-1);
-  const gid = new Int32Array(rows);
-  const firstRow: number[] = [];
-  const [a, b, c] = all;
-  for (let r = 0; r < rows; r++) {
-    let cell: number;
-    if (all.length === 2) cell = a!.codes[r]! * b!.cardinality + b!.codes[r]!;
-    else if (all.length === 3)
-      cell = (a!.codes[r]! * b!.cardinality + b!.codes[r]!) * c!.cardinality + c!.codes[r]!;
-    else {
-      cell = 0;
-      for (const k of all) cell = cell * k.cardinality + k.codes[r]!;
-    }
-    let g = table[cell]!;
-    if (g < 0) {
-      g = firstRow.length;
-      table[cell] = g;
-      firstRow.push(r);
-    }
-    gid[r] = g;
-  }
-  return { gid, groups: firstRow.length, firstRow };
-}
-
-/**
  * Groups rows by the key columns (plain values, or columns, whose dictionary encoding is used
  * when they have one); with no keys every row is in the single group 0.
  */
 export function groupRows(keys: (Value[] | Column)[], rows: number): Grouping {
   if (keys.length === 0) return { gid: new Uint32Array(rows), groups: 1, firstRow: [0] };
   const all = keys.map((k) => codesOf(k, rows));
-  const fused = all.length > 1 ? combineAll(all, rows) : undefined;
-  if (fused) return fused;
+  // Several small keys (`by Day, Subscription, Model`) in one pass through one table: each
+  // pairwise combination would be a pass writing a fresh array, at 10M rows 40 MB each.
+  const fused =
+    all.length > 1
+      ? combinationIds(
+          all.map((k) => ({ codes: k.codes, width: k.cardinality })),
+          rows,
+        )
+      : undefined;
+  if (fused) return { gid: fused.ids, groups: fused.first.length, firstRow: fused.first };
   let acc = dense(all[0]!.codes, all[0]!.cardinality, rows);
   for (let k = 1; k < all.length; k++) acc = combine(acc, all[k]!, rows);
   const firstRow = new Int32Array(acc.cardinality);
