@@ -4,19 +4,24 @@
 // 3), peak RSS, and DuckDB (2 threads) on the kql bench's SQL mirrors of the kql/ queries over
 // the same rows, interleaved in the same run, with the ratios. The rows reach the store in chunks,
 // as a gateway appends them, so no size ever exists as row objects at once.
-// Sizes: `SCALE_SIZES` (comma list, e.g. `100k,1m,3m,10m`), default 100k,1m.
+// Sizes: `SCALE_SIZES` (comma list, e.g. `100k,1m,3m,10m`), default 100k,1m. Each size runs in a
+// fresh process, so its peak RSS and heap are its own, not what the sizes before it left.
 // `SCALE_STORE=1` also writes the rows through a store on disk (a temp dir) and times a fresh
 // store's first answer (the restart) and its disk size.
+import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   mkdtempSync,
   openSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import {
@@ -72,6 +77,43 @@ function csvSink(dir) {
 }
 
 export default async function bench() {
+  const sizes = (process.env.SCALE_SIZES ?? '100k,1m').split(',').map(parseSize);
+  if (process.env.SCALE_ROW_FILE) {
+    // One size, for the parent: its figures go back through the file.
+    const [row] = await benchSizes(sizes);
+    writeFileSync(process.env.SCALE_ROW_FILE, JSON.stringify(row));
+    return;
+  }
+  const summary = [];
+  const tmp = mkdtempSync(path.join(tmpdir(), 'scale-rows-'));
+  try {
+    for (const n of sizes) {
+      const file = path.join(tmp, `${n}.json`);
+      const r = spawnSync(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(new URL('../bench.mjs', import.meta.url)), 'scale'],
+        { stdio: 'inherit', env: { ...process.env, SCALE_SIZES: String(n), SCALE_ROW_FILE: file } },
+      );
+      if (r.status !== 0)
+        throw new Error(`The scale bench at ${n} rows failed (exit ${r.status}).`);
+      summary.push(JSON.parse(readFileSync(file, 'utf8')));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  console.log('\nsummary (warm sums; growth against the first size; each size its own process):');
+  for (const r of summary) {
+    console.log(
+      `  ${String(r.n).padStart(9)} rows: kql/ ${r.warmSum.toFixed(0)} ms (${(r.warmSum / summary[0].warmSum).toFixed(1)}x for ${(r.n / summary[0].n).toFixed(0)}x rows), workbook ${r.wbWarm.toFixed(0)} ms, KQL/DuckDB ${r.ratio.toFixed(1)}x, peak RSS ${r.peakRssMb} MB before DuckDB` +
+        (r.restartMs !== undefined
+          ? `, restart ${r.restartMs.toFixed(0)} ms, disk ${r.diskMb.toFixed(1)} MB`
+          : ''),
+    );
+  }
+}
+
+/** The figures of each size, in this process. */
+async function benchSizes(sizes) {
   const kql = require('../../dist/kql/index.js');
   const wb = require('../../dist/workbook/list-queries.js');
   const { loadWorkbook, fillPlaceholders } = require('../../dist/workbook/workbook-json.js');
@@ -90,7 +132,6 @@ export default async function bench() {
         '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Insights/components/appi',
     }),
   );
-  const sizes = (process.env.SCALE_SIZES ?? '100k,1m').split(',').map(parseSize);
   const summary = [];
   for (const n of sizes) {
     const nowMs = Date.now();
@@ -166,6 +207,8 @@ export default async function bench() {
         `  workbook (${queries.length} queries, ${wbFirst.failed.length} failed): first ${wbFirst.ms.toFixed(0)} ms, warm ${wbWarm.toFixed(0)} ms as one refresh; each query alone ${wbAlone.toFixed(0)} ms; peak RSS ${rssMb()} MB`,
       );
       for (const f of wbFirst.failed) console.log(`    failed ${f}`);
+      // The engine's own peak at this size: DuckDB's copy of the rows comes after.
+      const enginePeakMb = rssMb();
 
       const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
       const con = await instance.connect();
@@ -193,7 +236,7 @@ export default async function bench() {
       console.log(`  ${mirrors.length} mirrored queries: KQL/DuckDB ${(kSum / dSum).toFixed(1)}x`);
       con.closeSync?.();
       instance.closeSync?.();
-      const row = { n, warmSum, wbWarm, ratio: kSum / dSum };
+      const row = { n, warmSum, wbWarm, ratio: kSum / dSum, peakRssMb: enginePeakMb };
       if (disk) {
         // The memory store's answers, kept as text, and the store itself let go: a restart
         // holds one store, and two at 10M rows do not fit Node's default heap together.
@@ -215,15 +258,7 @@ export default async function bench() {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.log('\nsummary (warm sums; growth against the first size):');
-  for (const r of summary) {
-    console.log(
-      `  ${String(r.n).padStart(9)} rows: kql/ ${r.warmSum.toFixed(0)} ms (${(r.warmSum / summary[0].warmSum).toFixed(1)}x for ${(r.n / summary[0].n).toFixed(0)}x rows), workbook ${r.wbWarm.toFixed(0)} ms, KQL/DuckDB ${r.ratio.toFixed(1)}x` +
-        (r.restartMs !== undefined
-          ? `, restart ${r.restartMs.toFixed(0)} ms, disk ${r.diskMb.toFixed(1)} MB`
-          : ''),
-    );
-  }
+  return summary;
 }
 
 /**
