@@ -9,7 +9,6 @@ import { callArgs, callName, compileExpr, evaluateColumn } from '../engine/expr.
 import {
   columnIndex,
   numericColumn,
-  numericOf,
   pickColumn,
   SINGLE_ROW,
   type Column,
@@ -256,9 +255,11 @@ export const summarize: Operator = (op, input, env, ctx) => {
         outAggs.push(res.columns.map((data) => ({ name: '', type: '', data })));
         cursor += res.columns.length;
       } else {
+        // Typed results are named here, so their boxed values stay unread (see typedValues).
+        const { name, type } = schema[cursor]!;
         outAggs.push([
           res.numeric
-            ? numericColumn('', '', res.numeric)
+            ? numericColumn(name, type, res.numeric)
             : { name: '', type: '', data: res.values },
         ]);
         cursor += 1;
@@ -288,18 +289,12 @@ export const summarize: Operator = (op, input, env, ctx) => {
   return {
     columns: columns.map((c, i) =>
       c.name === '' && c.type === ''
-        ? aggregateColumn(c, schema[i]!.name, schema[i]!.type)
+        ? { name: schema[i]!.name, type: schema[i]!.type, data: c.data }
         : renamed(c, schema[i]!.name, schema[i]!.type),
     ),
     length: grouping.groups,
   };
 };
-
-/** An aggregate's output column under its schema name and type (typed values stay unread). */
-function aggregateColumn(c: Column, name: string, type: string): Column {
-  const view = numericOf(c);
-  return view ? numericColumn(name, type, view) : { name, type, data: c.data };
-}
 
 /** Output columns of a row-picking aggregate with explicit arguments (0 if not row-picking). */
 function rowPickingWidth(call: KNode): number {
