@@ -88,9 +88,10 @@ describe('dictionary-encoded keys', () => {
     ]);
   });
 
-  // The right side's keys are each on one row (the gateway log, filtered so its codes have
-  // gaps): the join takes the one-row-per-key path. A second, constant key sends the same join
-  // down the general path, which must agree for every kind, either way round.
+  // With the gateway log on the right (filtered, so its codes have gaps) every right key is on
+  // one row and the join takes the one-row-per-key path; with the LLM log there (a key on two
+  // rows) it takes the counting sort. A second, constant key sends either down the general
+  // string path, which must agree for every kind.
   test.each(['inner', 'innerunique', 'leftouter', 'rightouter', 'fullouter'])(
     'a %s join onto keys each on one row agrees with the general path',
     (kind) => {
