@@ -2,6 +2,7 @@
  * The contract between the local log store (writer) and the local KQL engine (reader).
  */
 import type { KqlColumn, KqlValue } from '../target.js';
+import type { Dictionary } from './packed-strings.js';
 
 /**
  * One log row: column name to value. Datetimes are ISO-8601 UTC strings (`...Z`), timespans
@@ -25,7 +26,7 @@ export type CodeArray = Uint8Array | Uint16Array | Int32Array;
  * - `values`: anything else (dynamic), one value per row as a {@link LogRow} holds it.
  */
 export type StoredColumn =
-  | { kind: 'dict'; codes: CodeArray; dict: readonly string[] }
+  | { kind: 'dict'; codes: CodeArray; dict: Dictionary }
   | { kind: 'number'; values: Float64Array; nulls: Uint8Array | undefined }
   | { kind: 'bool'; values: Int8Array }
   | { kind: 'values'; values: ArrayLike<KqlValue> };

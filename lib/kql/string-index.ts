@@ -7,6 +7,8 @@
  * string column and shares it with the engine for the dictionary it hands over.
  */
 
+import { entryOf, type Dictionary, type PackedStorage } from './packed-strings.js';
+
 const EMPTY = 0;
 
 /** FNV-1a over UTF-16 code units, as an int32 (what the hash array holds, so they compare). */
@@ -28,13 +30,13 @@ export class StringIndex {
   private count = 0;
 
   /** The code of `text` in `dict`, or -1. */
-  get(text: string, dict: readonly string[]): number {
+  get(text: string, dict: Dictionary | PackedStorage): number {
     const h = hashOf(text);
     const mask = this.slots.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const s = this.slots[i]!;
       if (s === EMPTY) return -1;
-      if (this.hashes[s - 1] === h && dict[s - 1] === text) return s - 1;
+      if (this.hashes[s - 1] === h && entryOf(dict, s - 1) === text) return s - 1;
     }
   }
 
@@ -42,8 +44,8 @@ export class StringIndex {
    * Records that `dict[code]` (pushed by the caller) has `code`. A string indexed already keeps
    * its first code.
    */
-  add(code: number, dict: readonly string[]): void {
-    const text = dict[code]!;
+  add(code: number, dict: Dictionary | PackedStorage): void {
+    const text = entryOf(dict, code)!;
     const h = hashOf(text);
     if (code >= this.hashes.length) {
       const grown = new Int32Array(Math.max(code + 1, this.hashes.length * 2));
@@ -60,7 +62,7 @@ export class StringIndex {
         this.count++;
         return;
       }
-      if (this.hashes[s - 1] === h && dict[s - 1] === text) return;
+      if (this.hashes[s - 1] === h && entryOf(dict, s - 1) === text) return;
     }
   }
 
@@ -79,23 +81,23 @@ export class StringIndex {
   }
 }
 
-const shared = new WeakMap<readonly string[], StringIndex>();
+const shared = new WeakMap<Dictionary, StringIndex>();
 
 /**
  * Lets readers of `dict` look its strings up in `index`. The index may know more strings
  * than `dict` holds (added for a longer copy of it): those read as absent.
  */
-export function shareIndex(dict: readonly string[], index: StringIndex): void {
+export function shareIndex(dict: Dictionary, index: StringIndex): void {
   shared.set(dict, index);
 }
 
 /** Whether `dict` has an index already (shared by the store, or built by a lookup). */
-export function hasDictionaryCode(dict: readonly string[]): boolean {
+export function hasDictionaryCode(dict: Dictionary): boolean {
   return shared.has(dict);
 }
 
 /** The first code of each string of `dict`, or -1 (built once per array, or the shared one). */
-export function dictionaryCode(dict: readonly string[]): (text: string) => number {
+export function dictionaryCode(dict: Dictionary): (text: string) => number {
   let index = shared.get(dict);
   if (!index) {
     index = new StringIndex();

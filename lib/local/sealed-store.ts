@@ -14,6 +14,7 @@
 import { createRequire } from 'node:module';
 import { LogStoreError } from '../errors.js';
 import type { StoredColumn } from '../kql/log-tables.js';
+import { packDictionary } from '../kql/packed-strings.js';
 import type { KqlColumn, KqlValue } from '../target.js';
 import type { UnreadableLogLines } from './log-file-reader.js';
 import { codeArray } from './stored-columns.js';
@@ -211,7 +212,7 @@ async function openShared(
           return {
             kind: 'dict',
             codes: codeArray(codes, dict.length),
-            dict: dict.map((v) => v ?? ''),
+            dict: packDictionary(dict.map((v) => v ?? '')),
           } satisfies StoredColumn;
         }
         const values = (

@@ -12,6 +12,13 @@
 import type { CodeArray, StoredColumn } from '../kql/log-tables.js';
 import type { KqlValue } from '../target.js';
 import { shareIndex, StringIndex } from '../kql/string-index.js';
+import {
+  entryOf,
+  PACK_ABOVE,
+  PackedStorage,
+  PackedStrings,
+  type Dictionary,
+} from '../kql/packed-strings.js';
 
 /** A growable column of one schema type. */
 export interface AppendColumn {
@@ -57,7 +64,8 @@ export function appendColumnFrom(name: string, type: string, stored: StoredColum
   }
   switch (stored.kind) {
     case 'dict':
-      for (let i = 0; i < stored.codes.length; i++) col.push(stored.dict[stored.codes[i]!]!);
+      for (let i = 0; i < stored.codes.length; i++)
+        col.push(entryOf(stored.dict, stored.codes[i]!)!);
       break;
     case 'number':
       for (let i = 0; i < stored.values.length; i++)
@@ -89,10 +97,11 @@ function grow<T extends CodeArray | Int8Array | Float64Array>(
 }
 
 class DictColumn implements AppendColumn {
-  private dict: string[] = [''];
+  /** The distinct values: an array while few, packed past {@link PACK_ABOVE}. */
+  private entries: string[] | PackedStorage = [''];
   private index = new StringIndex();
-  /** `dict` was handed to the engine: the next new value copies it first (copy on write). */
-  private shared = false;
+  /** The dictionary last handed to the engine (never changed after: copy on write). */
+  private handed: Dictionary | undefined;
   /** `undefined` while every row is `''` (code 0). */
   private codes: CodeArray | undefined;
   private length = 0;
@@ -101,19 +110,16 @@ class DictColumn implements AppendColumn {
     readonly name: string,
     readonly type: string,
   ) {
-    this.index.add(0, this.dict);
+    this.index.add(0, this.entries);
   }
 
   /** Starts from existing codes and dictionary (the column must be empty). */
-  adopt(codes: CodeArray, dict: readonly string[]): void {
-    this.dict = dict.slice();
+  adopt(codes: CodeArray, dict: Dictionary): void {
+    this.entries = [];
     this.index = new StringIndex();
-    this.shared = false;
-    for (let c = 0; c < this.dict.length; c++) this.index.add(c, this.dict);
-    if (this.index.get('', this.dict) < 0) {
-      this.dict.push('');
-      this.index.add(this.dict.length - 1, this.dict);
-    }
+    this.handed = undefined;
+    for (let c = 0; c < dict.length; c++) this.addEntry(entryOf(dict, c)!);
+    if (this.index.get('', this.entries) < 0) this.addEntry('');
     // Room for appends, in the width the codes came in (widened on push when needed).
     this.codes = sameKind(codes, Math.max(INITIAL, codes.length + (codes.length >> 3)));
     this.codes.set(codes);
@@ -122,17 +128,8 @@ class DictColumn implements AppendColumn {
 
   push(v: KqlValue | undefined): void {
     const text = typeof v === 'string' ? v : v === undefined || v === null ? '' : textOf(v);
-    let code = this.index.get(text, this.dict);
-    if (code < 0) {
-      // The engine caches work per dictionary array: one it holds must never change.
-      if (this.shared) {
-        this.dict = this.dict.slice();
-        this.shared = false;
-      }
-      code = this.dict.length;
-      this.dict.push(text);
-      this.index.add(code, this.dict);
-    }
+    let code = this.index.get(text, this.entries);
+    if (code < 0) code = this.addEntry(text);
     if (this.codes === undefined && code !== 0) this.codes = new Uint8Array(INITIAL);
     if (this.codes !== undefined) {
       if (code > 0xffff && !(this.codes instanceof Int32Array)) this.codes = widen(this.codes, 4);
@@ -143,17 +140,39 @@ class DictColumn implements AppendColumn {
     this.length++;
   }
 
+  /** Adds a value not in the dictionary; returns its code. */
+  private addEntry(text: string): number {
+    let entries = this.entries;
+    // The engine caches work per dictionary: one it holds must never change.
+    if (entries === this.handed) entries = (entries as string[]).slice();
+    if (Array.isArray(entries) && entries.length >= PACK_ABOVE) {
+      const packed = new PackedStorage();
+      for (const e of entries) packed.push(e);
+      entries = packed;
+    }
+    this.entries = entries;
+    const code = entries.length;
+    entries.push(text);
+    this.index.add(code, entries);
+    return code;
+  }
+
   get(r: number): KqlValue {
-    return this.dict[this.codes?.[r] ?? 0]!;
+    return entryOf(this.entries, this.codes?.[r] ?? 0)!;
   }
 
   view(n: number): StoredColumn {
     if (this.frozen?.n === n) return this.frozen.view;
-    this.shared = true;
-    shareIndex(this.dict, this.index);
+    const entries = this.entries;
+    // A packed dictionary is handed as a view of its storage's first entries: later pushes lie
+    // beyond it. The same view serves until a value is added, as the array does.
+    if (this.handed === undefined || this.handed.length !== entries.length)
+      this.handed =
+        entries instanceof PackedStorage ? new PackedStrings(entries, entries.length) : entries;
+    shareIndex(this.handed, this.index);
     // The codes as they are stored, 1, 2 or 4 bytes a row: a view, never a copy.
     const codes = this.codes === undefined ? new Uint8Array(n) : this.codes.subarray(0, n);
-    const view: StoredColumn = { kind: 'dict', codes, dict: this.dict };
+    const view: StoredColumn = { kind: 'dict', codes, dict: this.handed };
     this.frozen = { n, view };
     return view;
   }

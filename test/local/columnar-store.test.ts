@@ -26,6 +26,7 @@ import {
   type LocalLogStore,
 } from '../../lib/local/log-store.js';
 import { queryStore } from '../../lib/local/store-query.js';
+import { PACK_ABOVE, PackedStrings } from '../../lib/kql/packed-strings.js';
 import { loadPricedQuery } from '../../lib/pricing/query-prices.js';
 import { loadConfig } from '../../lib/config/load-config.js';
 
@@ -178,6 +179,50 @@ describe('columnar log store', () => {
     );
     expect(after.table.rows).toEqual([[1]]);
     expect(restarted.rowCount('ApiManagementGatewayLogs')).toBe(401);
+  });
+
+  it('reads a key of more distinct values than an array dictionary holds back packed', async () => {
+    const dir = tempDir();
+    const n = PACK_ABOVE + 500;
+    const gateway = Array.from({ length: n }, (_v, i) => ({
+      TimeGenerated: new Date(NOW - i * 1000).toISOString(),
+      CorrelationId: `c-${i}`,
+      ApimSubscriptionId: BUS[i % BUS.length],
+    }));
+    const llm = gateway
+      .filter((_g, i) => i % 10 === 0)
+      .map((g, i) => ({ ...g, PromptTokens: i % 13 }));
+    const a = track(createLogStore({ dataDir: dir, sealRows: 1000 }));
+    const b = journalOnly(tempDir());
+    await a.ready();
+    for (const s of [a, b]) {
+      s.appendRows('ApiManagementGatewayLogs', gateway);
+      s.appendRows('ApiManagementGatewayLlmLog', llm);
+    }
+    await a.seal();
+    a.close();
+    const restarted = track(createLogStore({ dataDir: dir }));
+    const q = `ApiManagementGatewayLlmLog
+      | join kind=inner (ApiManagementGatewayLogs | project CorrelationId, Bu = ApimSubscriptionId) on CorrelationId
+      | summarize t = sum(PromptTokens), n = count(), lo = min(CorrelationId) by Bu | order by Bu asc`;
+    const expected = (await queryStore(b, q)).table;
+    expect(expected.rows).toHaveLength(BUS.length);
+    expect((await queryStore(restarted, q)).table).toEqual(expected);
+    const key = restarted.getTable('ApiManagementGatewayLogs')!.column!('CorrelationId');
+    expect(key?.kind === 'dict' && key.dict).toBeInstanceOf(PackedStrings);
+    // Rows appended after the restart extend the packed dictionary.
+    restarted.appendRows('ApiManagementGatewayLogs', [
+      { CorrelationId: 'c-late' },
+      { CorrelationId: 'c-7' },
+    ]);
+    const late = await queryStore(
+      restarted,
+      `ApiManagementGatewayLogs | where CorrelationId in ('c-late', 'c-7') | summarize n = count() by CorrelationId | order by CorrelationId asc`,
+    );
+    expect(late.table.rows).toEqual([
+      ['c-7', 2],
+      ['c-late', 1],
+    ]);
   });
 
   it('refuses a synchronous read of a folder with a columnar file before ready()', async () => {

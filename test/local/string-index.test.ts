@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { dictionaryCode, StringIndex } from '../../lib/kql/string-index.js';
 import { appendColumn, appendColumnFrom } from '../../lib/local/stored-columns.js';
+import { dictionaryArray } from '../../lib/kql/packed-strings.js';
 
 describe('StringIndex', () => {
   it('finds every string it was given, the empty one included, across growth', () => {
@@ -36,10 +37,10 @@ describe('string columns', () => {
     for (let i = 0; i < 3000; i++) col.push(i % 3 === 0 ? '' : i % 3 === 1 ? null : `v${i % 7}`);
     const view = col.view(3000);
     if (view.kind !== 'dict') throw new Error('not a dictionary column');
-    expect(new Set(view.dict).size).toBe(view.dict.length);
-    expect(view.dict.length).toBe(1 + 7);
+    expect(new Set(dictionaryArray(view.dict)).size).toBe(dictionaryArray(view.dict).length);
+    expect(dictionaryArray(view.dict).length).toBe(1 + 7);
     for (let i = 0; i < 3000; i++)
-      expect(view.dict[view.codes[i]!]).toBe(i % 3 === 2 ? `v${i % 7}` : '');
+      expect(dictionaryArray(view.dict)[view.codes[i]!]).toBe(i % 3 === 2 ? `v${i % 7}` : '');
   });
 
   it('hands out the codes as stored, and a dictionary later values never change', () => {
@@ -48,16 +49,16 @@ describe('string columns', () => {
     const first = col.view(100);
     if (first.kind !== 'dict') throw new Error('not a dictionary column');
     expect(first.codes).toBeInstanceOf(Uint8Array);
-    const before = [...first.dict];
+    const before = [...dictionaryArray(first.dict)];
     for (let i = 0; i < 1000; i++) col.push(`b${i}`);
-    expect(first.dict).toEqual(before);
+    expect(dictionaryArray(first.dict)).toEqual(before);
     expect(first.codes.length).toBe(100);
     const second = col.view(1100);
     if (second.kind !== 'dict') throw new Error('not a dictionary column');
     expect(second.codes).toBeInstanceOf(Uint16Array);
-    expect(second.dict.length).toBe(before.length + 1000);
-    expect(second.dict[second.codes[1099]!]).toBe('b999');
-    expect(second.dict[second.codes[5]!]).toBe('a5');
+    expect(dictionaryArray(second.dict).length).toBe(before.length + 1000);
+    expect(dictionaryArray(second.dict)[second.codes[1099]!]).toBe('b999');
+    expect(dictionaryArray(second.dict)[second.codes[5]!]).toBe('a5');
     // A value seen before takes its old code, after the view as before it.
     col.push('a3');
     expect(col.get(1100)).toBe('a3');
@@ -73,12 +74,14 @@ describe('string columns', () => {
     if (first.kind !== 'dict') throw new Error('not a dictionary column');
     for (let i = 0; i < 50; i++) col.push(`late${i}`);
     const code = dictionaryCode(first.dict);
-    expect(code('k7')).toBe(first.dict.indexOf('k7'));
+    expect(code('k7')).toBe(dictionaryArray(first.dict).indexOf('k7'));
     expect(code('')).toBe(0);
     expect(code('late3')).toBe(-1);
     const second = col.view(100);
     if (second.kind !== 'dict') throw new Error('not a dictionary column');
-    expect(dictionaryCode(second.dict)('late3')).toBe(second.dict.indexOf('late3'));
+    expect(dictionaryCode(second.dict)('late3')).toBe(
+      dictionaryArray(second.dict).indexOf('late3'),
+    );
   });
 
   it('adopts sealed codes in their width and keeps appending', () => {
@@ -91,7 +94,14 @@ describe('string columns', () => {
     col.push('r');
     const view = col.view(6);
     if (view.kind !== 'dict') throw new Error('not a dictionary column');
-    expect([...view.codes].map((c) => view.dict[c])).toEqual(['p', 'q', 'p', '', 'q', 'r']);
-    expect(view.dict).toEqual(['', 'p', 'q', 'r']);
+    expect([...view.codes].map((c) => dictionaryArray(view.dict)[c])).toEqual([
+      'p',
+      'q',
+      'p',
+      '',
+      'q',
+      'r',
+    ]);
+    expect(dictionaryArray(view.dict)).toEqual(['', 'p', 'q', 'r']);
   });
 });

@@ -14,6 +14,7 @@
 import { kindName, prop, referencedSymbol, symbolKindName, type KNode } from '../kusto-language.js';
 import { combinationCells, combinationIds } from './code-combinations.js';
 import { encodingOf, knownEncoding } from './dictionary.js';
+import { dictionaryArray, entryOf } from '../packed-strings.js';
 import { callName, ROW_FUNCTIONS } from './expr-calls.js';
 import { compileExpr } from './expr.js';
 import { columnIndex, lazyColumn, type Column, type DictEncoding } from './frame.js';
@@ -44,7 +45,7 @@ export function evaluateByDictionary(node: KNode, scope: Scope): DictResult | un
   const encoding = knownEncoding(col) ?? (col.cheapEncoding === true ? encodingOf(col) : undefined);
   if (!encoding || encoding.dict.length * 4 > scope.frame.length) return undefined;
   const dictFrame = {
-    columns: [{ name, type: 'string', data: encoding.dict as Value[] }],
+    columns: [{ name, type: 'string', data: dictionaryArray(encoding.dict) as Value[] }],
     length: encoding.dict.length,
   };
   try {
@@ -83,7 +84,7 @@ function byCombination(names: string[], node: KNode, scope: Scope): DictResult |
   const columns = names.map((name, i) => ({
     name,
     type: 'string',
-    data: first.map((r) => encs[i]!.dict[encs[i]!.codes[r]!]!) as Value[],
+    data: first.map((r) => entryOf(encs[i]!.dict, encs[i]!.codes[r]!)!) as Value[],
   }));
   const combos = { columns, length: first.length };
   try {

@@ -15,6 +15,7 @@
 import type { Column, DictEncoding } from './frame.js';
 import type { Value } from './values.js';
 import { dictionaryCode, hasDictionaryCode } from '../string-index.js';
+import { decodeCodes, entryOf, extendDictionary, type Dictionary } from '../packed-strings.js';
 
 const encodings = new WeakMap<Column, DictEncoding | null>();
 
@@ -78,7 +79,7 @@ export function gatherEncoding(
       const known = dictionaryCode(dict)(fill);
       if (known >= 0) fillCode = known;
       else {
-        dict = [...dict, fill];
+        dict = extendDictionary(dict, [fill]);
         fillCode = dict.length - 1;
       }
     }
@@ -97,7 +98,7 @@ export function encodedColumn(name: string, enc: DictEncoding): Column {
       if (!data) {
         const { codes, dict } = enc;
         data = new Array<Value>(codes.length);
-        for (let i = 0; i < codes.length; i++) data[i] = dict[codes[i]!]!;
+        decodeCodes(dict, codes, data);
       }
       return data;
     },
@@ -110,13 +111,13 @@ export function encodedColumn(name: string, enc: DictEncoding): Column {
   return col;
 }
 
-const mappings = new WeakMap<readonly string[], WeakMap<readonly string[], Int32Array>>();
+const mappings = new WeakMap<Dictionary, WeakMap<Dictionary, Int32Array>>();
 
 /**
  * For each code of dictionary `from`, the code of the same string in `to` (or -1). Cached per
  * pair of dictionaries: a join of the same two tables maps them once.
  */
-export function mapDictionary(from: readonly string[], to: readonly string[]): Int32Array {
+export function mapDictionary(from: Dictionary, to: Dictionary): Int32Array {
   let perFrom = mappings.get(from);
   if (!perFrom) {
     perFrom = new WeakMap();
@@ -128,11 +129,11 @@ export function mapDictionary(from: readonly string[], to: readonly string[]): I
   const useTo = hasDictionaryCode(to) || (!hasDictionaryCode(from) && to.length <= from.length);
   if (useTo) {
     const code = dictionaryCode(to);
-    for (let c = 0; c < from.length; c++) map[c] = code(from[c]!);
+    for (let c = 0; c < from.length; c++) map[c] = code(entryOf(from, c)!);
   } else {
     const code = dictionaryCode(from);
     for (let c = 0; c < to.length; c++) {
-      const f = code(to[c]!);
+      const f = code(entryOf(to, c)!);
       if (f >= 0 && map[f] === -1) map[f] = c;
     }
   }

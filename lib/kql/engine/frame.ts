@@ -3,6 +3,7 @@
  * hand whole columns to arquero without copying.
  */
 import type { CodeArray } from '../log-tables.js';
+import { entryOf, type Dictionary } from '../packed-strings.js';
 import { encodingOf, gatherEncoding, knownEncoding } from './dictionary.js';
 import { nullOf, type Value } from './values.js';
 
@@ -12,7 +13,7 @@ import { nullOf, type Value } from './values.js';
  */
 export interface DictEncoding {
   codes: CodeArray;
-  dict: readonly string[];
+  dict: Dictionary;
 }
 
 /** One column: name, Kusto type and values. */
@@ -226,7 +227,7 @@ function pickValues(c: Column, rows: ArrayLike<number>): Value[] {
     const { codes, dict } = enc;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
-      data[i] = r < 0 ? fill : dict[codes[r]!]!;
+      data[i] = r < 0 ? fill : entryOf(dict, codes[r]!)!;
     }
     return data;
   }

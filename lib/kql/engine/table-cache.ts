@@ -8,6 +8,7 @@ import type { KColumnSchema } from '../types.js';
 import { lazyColumn, type Column, type Frame, type NumberBounds } from './frame.js';
 import { budgetedValues } from './decoded-budget.js';
 import { fromStored, normaliseType, nullOf, type Value } from './values.js';
+import { decodeCodes } from '../packed-strings.js';
 
 interface Entry {
   key: string;
@@ -67,7 +68,8 @@ function columnarColumn(
     const out = new Array<Value>(n);
     switch (stored.kind) {
       case 'dict':
-        for (let i = 0; i < n; i++) out[i] = fromStored(stored.dict[stored.codes[i]!], type);
+        decodeCodes(stored.dict, stored.codes, out, n);
+        if (type !== 'string') for (let i = 0; i < n; i++) out[i] = fromStored(out[i], type);
         break;
       case 'number': {
         const { values, nulls } = stored;

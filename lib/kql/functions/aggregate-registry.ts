@@ -16,6 +16,7 @@ import {
   typedValues,
 } from './aggregate-columns.js';
 import { compareValues, valueKey, type Value } from '../engine/values.js';
+import { entryOf } from '../packed-strings.js';
 
 /** What an aggregate gets: evaluated arguments, group id per row, number of groups. */
 export interface AggregateInput {
@@ -234,7 +235,8 @@ function takeAnyCodes(
   { gid, rows, groups }: AggregateInput,
   pass: Uint8Array | undefined,
 ): AggregateResult {
-  const empty = Uint8Array.from(dict, (v) => (isEmptyValue(v) ? 1 : 0));
+  const empty = new Uint8Array(dict.length);
+  for (let c = 0; c < dict.length; c++) empty[c] = isEmptyValue(entryOf(dict, c)!) ? 1 : 0;
   const winner = new Int32Array(groups).fill(-1);
   for (let r = 0; r < rows; r++) {
     if (pass && pass[r] !== 1) continue;
@@ -243,7 +245,7 @@ function takeAnyCodes(
     // The group's first row, replaced by its first non-empty one.
     if (w === -1 || (empty[codes[w]!] === 1 && empty[codes[r]!] === 0)) winner[g] = r;
   }
-  return pickedRows(winner, (w) => dict[codes[w]!]!);
+  return pickedRows(winner, (w) => entryOf(dict, codes[w]!)!);
 }
 
 /**

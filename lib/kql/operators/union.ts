@@ -8,6 +8,7 @@ import { elements, prop, type KNode } from '../kusto-language.js';
 import type { Env, ExecContext } from '../engine/context.js';
 import { encodingOf, mapDictionary } from '../engine/dictionary.js';
 import { dictionaryCode } from '../string-index.js';
+import { entryOf, extendDictionary } from '../packed-strings.js';
 import {
   columnIndex,
   lazyColumn,
@@ -124,7 +125,8 @@ function concatEncodings(parts: (Column | number)[], length: number): DictEncodi
   const encs = parts.map((p) => (typeof p === 'number' ? p : encodingOf(p)));
   if (encs.some((e) => e === undefined)) return undefined;
   const base = encs.find((e): e is DictEncoding => typeof e === 'object');
-  const dict: string[] = base ? [...base.dict] : [];
+  const baseLength = base ? base.dict.length : 0;
+  const extra: string[] = [];
   const added = new Map<string, number>();
   const baseCode = base ? dictionaryCode(base.dict) : undefined;
   const codeOf = (v: string): number => {
@@ -132,8 +134,8 @@ function concatEncodings(parts: (Column | number)[], length: number): DictEncodi
     if (known >= 0) return known;
     let c = added.get(v);
     if (c === undefined) {
-      c = dict.length;
-      dict.push(v);
+      c = baseLength + extra.length;
+      extra.push(v);
       added.set(v, c);
     }
     return c;
@@ -158,12 +160,12 @@ function concatEncodings(parts: (Column | number)[], length: number): DictEncodi
       const c = own[r]!;
       let m = local[c]!;
       if (m < 0) {
-        m = map[c]! >= 0 ? map[c]! : codeOf(e!.dict[c]!);
+        m = map[c]! >= 0 ? map[c]! : codeOf(entryOf(e!.dict, c)!);
         local[c] = m;
       }
       codes[at + r] = m;
     }
     at += own.length;
   }
-  return { codes, dict };
+  return { codes, dict: base ? extendDictionary(base.dict, extra) : extra };
 }
