@@ -65,7 +65,11 @@ export function gatherEncoding(
   fill = '',
 ): DictEncoding {
   const n = rows.length;
-  const codes = new Int32Array(n);
+  // As narrow as the dictionary (and the fill it may gain) allows: at 10M picked rows of a
+  // 5-value column, 10 MB to write and read on instead of 40.
+  const width = enc.dict.length + 1;
+  const codes =
+    width <= 0x100 ? new Uint8Array(n) : width <= 0x10000 ? new Uint16Array(n) : new Int32Array(n);
   const src = enc.codes;
   let dict = enc.dict;
   let fillCode = -1;
