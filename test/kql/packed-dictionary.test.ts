@@ -4,8 +4,9 @@
  * switch from an array to packed storage, and the engine's joins, unions, filters, groups and
  * picks over a packed key answering as they do over the same rows held as values.
  */
-import { describe, expect, it, test } from 'vitest';
+import { describe, expect, it, test, vi } from 'vitest';
 import { executeQuery } from '../../lib/kql/index.js';
+import { mapDictionary } from '../../lib/kql/engine/dictionary.js';
 import type { LogRow } from '../../lib/kql/log-tables.js';
 import {
   CHUNK,
@@ -69,6 +70,20 @@ describe('packed strings', () => {
     expect(packDictionary(small)).toBe(small);
     expect(extendDictionary(small, ['c'])).toEqual(['a', 'b', 'c']);
     expect(small).toEqual(['a', 'b']);
+  });
+
+  it('maps a large indexed dictionary onto a small one by reading the small one', () => {
+    const big = packDictionary(texts(PACK_ABOVE + 10));
+    if (!(big instanceof PackedStrings)) throw new Error('not packed');
+    const small = ['id-5', 'nope', 'id-60000'];
+    dictionaryCode(big);
+    dictionaryCode(small);
+    const reads = vi.spyOn(big, 'at');
+    const map = mapDictionary(big, small);
+    // One read per string found (the index compares it), not one per big entry.
+    expect(reads.mock.calls.length).toBeLessThanOrEqual(2 * small.length);
+    expect([map[5], map[60000], map[6], map.length]).toEqual([0, 2, -1, big.length]);
+    expect([...mapDictionary(small, big)]).toEqual([5, -1, 60000]);
   });
 
   it('decodes codes the same from an array and from packed strings', () => {

@@ -130,7 +130,14 @@ export function mapDictionary(from: Dictionary, to: Dictionary): Int32Array {
   let map = perFrom.get(to);
   if (map) return map;
   map = new Int32Array(from.length).fill(-1);
-  const useTo = hasDictionaryCode(to) || (!hasDictionaryCode(from) && to.length <= from.length);
+  // With both indexed (a store shares its dictionaries' indexes), the smaller one's strings are
+  // looked up: mapping the gateway's 10M keys onto the LLM log's 1M read 1M packed entries.
+  const toIndexed = hasDictionaryCode(to);
+  const fromIndexed = hasDictionaryCode(from);
+  const useTo =
+    toIndexed && fromIndexed
+      ? from.length <= to.length
+      : toIndexed || (!fromIndexed && to.length <= from.length);
   if (useTo) {
     const code = dictionaryCode(to);
     for (let c = 0; c < from.length; c++) map[c] = code(entryOf(from, c)!);
