@@ -32,7 +32,13 @@ export type {
 export { LOG_TABLE_NAMES } from './local/log-store.js';
 export type { LocalLogStore, LogRowInput, LogTableName } from './local/log-store.js';
 export type { UnreadableLogLines } from './local/log-file-reader.js';
-export type { CodeArray, LogRow, LogTable, LogTableSource, StoredColumn } from './kql/log-tables.js';
+export type {
+  CodeArray,
+  LogRow,
+  LogTable,
+  LogTableSource,
+  StoredColumn,
+} from './kql/log-tables.js';
 export { PackedStorage, PackedStrings, type Dictionary } from './kql/packed-strings.js';
 export { createAzureTarget } from './deploy/load-azure-target.js';
 export type { AzureTargetOptions, AzureCostingTarget } from './azure/azure-target.js';
