@@ -4,8 +4,7 @@
  * switch from an array to packed storage, and the engine's joins, unions, filters, groups and
  * picks over a packed key answering as they do over the same rows held as values.
  */
-import { describe, expect, it, test, vi } from 'vitest';
-import { executeQuery } from '../../lib/kql/index.js';
+import { describe, expect, it, vi } from 'vitest';
 import { mapDictionary } from '../../lib/kql/engine/dictionary.js';
 import type { LogRow } from '../../lib/kql/log-tables.js';
 import {
@@ -23,6 +22,7 @@ import { dictionaryCode } from '../../lib/kql/string-index.js';
 import { createLogStore } from '../../lib/local/log-store.js';
 import { appendColumn, appendColumnFrom } from '../../lib/local/stored-columns.js';
 import { MemorySource } from './memory-source.js';
+import { answersAsOverValues } from './store-answers.js';
 
 /** Strings of every kind a chunk joins: empty, one-byte, two-byte, surrogate pairs, repeats. */
 function texts(n: number): string[] {
@@ -235,14 +235,5 @@ describe('the engine over a packed key', () => {
     expect(Array.isArray(key('ApiManagementGatewayLlmLog'))).toBe(true);
   });
 
-  test.each(QUERIES.map((q) => [q.split('|')[1]!.trim().slice(0, 60), q]))(
-    '%s ... answers as over values',
-    (_name, query) => {
-      const expected = executeQuery(query, values).table;
-      expect(expected.rows.length).toBeGreaterThan(0);
-      expect(executeQuery(query, store).table).toEqual(expected);
-      // Again, through the cached frames, encodings and dictionary mappings.
-      expect(executeQuery(query, store).table).toEqual(expected);
-    },
-  );
+  answersAsOverValues(QUERIES, () => ({ values, store }), 'a packed key');
 });

@@ -9,6 +9,7 @@ import { executeQuery } from '../../lib/kql/index.js';
 import type { LogRow } from '../../lib/kql/log-tables.js';
 import { createLogStore } from '../../lib/local/log-store.js';
 import { MemorySource } from './memory-source.js';
+import { answersAsOverValues } from './store-answers.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -94,16 +95,7 @@ describe('typed number columns', () => {
   store.appendRows('ApiManagementGatewayLogs', gateway);
   store.appendRows('ApiManagementGatewayLlmLog', llm);
 
-  test.each(QUERIES.map((q) => [q.split('|')[1]!.trim().slice(0, 60), q]))(
-    '%s ... gives the same answer from typed columns as from values',
-    (_name, query) => {
-      const expected = executeQuery(query, values).table;
-      expect(expected.rows.length).toBeGreaterThan(0);
-      expect(executeQuery(query, store).table).toEqual(expected);
-      // Again, through the store's cached frames and typed views.
-      expect(executeQuery(query, store).table).toEqual(expected);
-    },
-  );
+  answersAsOverValues(QUERIES, () => ({ values, store }), 'typed columns');
 
   test('the null rows are counted where Kusto counts them', () => {
     const r = executeQuery(
