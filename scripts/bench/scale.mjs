@@ -104,12 +104,21 @@ export default async function bench() {
   console.log('\nsummary (warm sums; growth against the first size; each size its own process):');
   for (const r of summary) {
     console.log(
-      `  ${String(r.n).padStart(9)} rows: kql/ ${r.warmSum.toFixed(0)} ms (${(r.warmSum / summary[0].warmSum).toFixed(1)}x for ${(r.n / summary[0].n).toFixed(0)}x rows), workbook ${r.wbWarm.toFixed(0)} ms, KQL/DuckDB ${r.ratio.toFixed(1)}x, peak RSS ${r.peakRssMb} MB before DuckDB` +
+      `  ${String(r.n).padStart(9)} rows: kql/ ${r.warmSum.toFixed(0)} ms (${(r.warmSum / summary[0].warmSum).toFixed(1)}x for ${(r.n / summary[0].n).toFixed(0)}x rows), workbook ${r.wbWarm.toFixed(0)} ms, KQL/DuckDB ${r.ratio.toFixed(1)}x, peak RSS ${r.peakRssMb} MB before DuckDB, CPU loop ${r.loopMs.toFixed(0)} ms` +
         (r.restartMs !== undefined
           ? `, restart ${r.restartMs.toFixed(0)} ms, disk ${r.diskMb.toFixed(1)} MB`
           : ''),
     );
   }
+}
+
+/** Milliseconds for a fixed integer loop: compare it between the sizes and runs of a bench. */
+function cpuLoopMs() {
+  const t = performance.now();
+  let x = 0;
+  for (let i = 0; i < 3e8; i++) x += i % 7;
+  if (x < 0) throw new Error('unreachable');
+  return ms(t);
 }
 
 /** The figures of each size, in this process. */
@@ -159,9 +168,13 @@ async function benchSizes(sizes) {
         writeMs += ms(t);
         onDisk.close();
       }
+      const genMs = ms(t0);
       const counts = Object.values(TABLES).map((t) => store.rowCount(t));
+      // The machine's speed just before the queries: a shared machine's neighbours move every
+      // figure, and the growth ratio compares figures taken minutes apart.
+      const loopMs = cpuLoopMs();
       console.log(
-        `\n--- ${n} gateway rows (${counts[1]} LLM, ${counts[2]} metric), generated into the store in ${ms(t0).toFixed(0)} ms, peak RSS ${rssMb()} MB`,
+        `\n--- ${n} gateway rows (${counts[1]} LLM, ${counts[2]} metric), generated into the store in ${genMs.toFixed(0)} ms, peak RSS ${rssMb()} MB; CPU loop before the queries ${loopMs.toFixed(0)} ms`,
       );
       let firstSum = 0;
       let warmSum = 0;
@@ -236,7 +249,7 @@ async function benchSizes(sizes) {
       console.log(`  ${mirrors.length} mirrored queries: KQL/DuckDB ${(kSum / dSum).toFixed(1)}x`);
       con.closeSync?.();
       instance.closeSync?.();
-      const row = { n, warmSum, wbWarm, ratio: kSum / dSum, peakRssMb: enginePeakMb };
+      const row = { n, warmSum, wbWarm, ratio: kSum / dSum, peakRssMb: enginePeakMb, loopMs };
       if (disk) {
         // The memory store's answers, kept as text, and the store itself let go: a restart
         // holds one store, and two at 10M rows do not fit Node's default heap together.
