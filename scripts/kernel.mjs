@@ -49,6 +49,9 @@ if (!existsSync(bundleModule)) {
 const { KERNELSPEC_NAME, PLOTLY_BUNDLE_FILE, plotlyBundlePath } = createRequire(import.meta.url)(
   bundleModule,
 );
+const { KERNEL_ENV } = createRequire(import.meta.url)(
+  path.join(root, 'dist', 'artifacts', 'kernel-env.js'),
+);
 
 const base = mode === 'user' ? userDataDir() : path.join(root, '.jupyter');
 const dir = path.join(base, 'kernels', KERNELSPEC_NAME);
@@ -63,7 +66,7 @@ const spec = {
   ],
   display_name: 'TypeScript',
   language: 'typescript',
-  env: { COSTING_KERNELSPEC: KERNELSPEC_NAME },
+  env: { ...KERNEL_ENV, COSTING_KERNELSPEC: KERNELSPEC_NAME },
 };
 writeFileSync(path.join(dir, 'kernel.json'), `${JSON.stringify(spec, null, 2)}\n`);
 copyFileSync(plotlyBundlePath(), path.join(dir, PLOTLY_BUNDLE_FILE));

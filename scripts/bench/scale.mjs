@@ -5,7 +5,8 @@
 // the same rows, interleaved in the same run, with the ratios. The rows reach the store in chunks,
 // as a gateway appends them, so no size ever exists as row objects at once.
 // Sizes: `SCALE_SIZES` (comma list, e.g. `100k,1m,3m,10m`), default 100k,1m. Each size runs in a
-// fresh process, so its peak RSS and heap are its own, not what the sizes before it left.
+// fresh process with the kernel's environment (`KERNEL_ENV`, its malloc settings), so its peak
+// RSS and heap are its own, not what the sizes before it left.
 // `SCALE_STORE=1` also writes the rows through a store on disk (a temp dir) and times a fresh
 // store's first answer (the restart) and its disk size.
 import { spawnSync } from 'node:child_process';
@@ -34,6 +35,7 @@ import {
 } from './kql.mjs';
 
 const require = createRequire(import.meta.url);
+const { KERNEL_ENV } = require('../../dist/artifacts/kernel-env.js');
 const TABLES = {
   gateway: 'ApiManagementGatewayLogs',
   llm: 'ApiManagementGatewayLlmLog',
@@ -92,7 +94,11 @@ export default async function bench() {
       const r = spawnSync(
         process.execPath,
         [...process.execArgv, fileURLToPath(new URL('../bench.mjs', import.meta.url)), 'scale'],
-        { stdio: 'inherit', env: { ...process.env, SCALE_SIZES: String(n), SCALE_ROW_FILE: file } },
+        {
+          stdio: 'inherit',
+          // The kernel's own environment (malloc settings): the figures are a notebook's.
+          env: { ...process.env, ...KERNEL_ENV, SCALE_SIZES: String(n), SCALE_ROW_FILE: file },
+        },
       );
       if (r.status !== 0)
         throw new Error(`The scale bench at ${n} rows failed (exit ${r.status}).`);

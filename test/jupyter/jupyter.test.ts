@@ -18,6 +18,7 @@ import { DATA_FILES } from '../../lib/artifacts/names.js';
 import { PLOTLY_MIME } from '../../lib/output/charts.js';
 import { plotlyBundlePath } from '../../lib/artifacts/plotly-bundle.js';
 import { defaultPreviewPath } from '../../lib/workbook/render-preview.js';
+import { KERNEL_ENV } from '../../lib/artifacts/kernel-env.js';
 import { launchChromium } from '../browser.js';
 import { freePort, localServerArgs } from './notebook-server.js';
 
@@ -76,10 +77,11 @@ function runJupyter(
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('real Jupyter with the tslab kernel', () => {
-  it('the kernelspec starts tslab with the absolute path of a Node 22+ binary', () => {
+  it('the kernelspec starts tslab with the absolute path of a Node 22+ binary, in the kit environment', () => {
     const spec = JSON.parse(
       readFileSync(path.join(root, '.jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8'),
-    ) as { argv: string[] };
+    ) as { argv: string[]; env: Record<string, string> };
+    expect(spec.env).toMatchObject(KERNEL_ENV);
     const node = spec.argv[0]!;
     expect(path.isAbsolute(node)).toBe(true);
     const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
