@@ -46,12 +46,9 @@ if (!existsSync(bundleModule)) {
   );
   process.exit(1);
 }
-const { KERNELSPEC_NAME, PLOTLY_BUNDLE_FILE, plotlyBundlePath } = createRequire(import.meta.url)(
-  bundleModule,
-);
-const { KERNEL_ENV } = createRequire(import.meta.url)(
-  path.join(root, 'dist', 'artifacts', 'kernel-env.js'),
-);
+const requireDist = createRequire(import.meta.url);
+const { KERNELSPEC_NAME, PLOTLY_BUNDLE_FILE, plotlyBundlePath } = requireDist(bundleModule);
+const { KERNEL_ENV } = requireDist(path.join(root, 'dist', 'artifacts', 'kernel-env.js'));
 
 const base = mode === 'user' ? userDataDir() : path.join(root, '.jupyter');
 const dir = path.join(base, 'kernels', KERNELSPEC_NAME);

@@ -134,25 +134,9 @@ function outcome(impl: AggregateImpl, input: AggregateInput): AggOutcome {
   const result = impl(input);
   if (result.kind === 'columns')
     return { values: result.columns[0] ?? [], columns: result.columns };
-  if (result.kind === 'rows') {
-    // Read only if the aggregate is part of an expression (see pickedRows).
-    const picked = result;
-    return {
-      get values(): Value[] {
-        return picked.values;
-      },
-      rows: picked.rows,
-    };
-  }
-  if (!result.numeric) return { values: result.values };
-  // Typed results keep their boxed values unread (see typedValues).
-  const typed = result;
-  return {
-    get values(): Value[] {
-      return typed.values;
-    },
-    numeric: typed.numeric,
-  };
+  // Handed on as it is: a row-picking or typed result builds its values only if they are read
+  // (see pickedRows and typedValues), and copying the property would read them.
+  return result;
 }
 
 /** Outputs of a row-picking aggregate (`arg_max`, `take_any`): its arguments read at the picked rows. */
